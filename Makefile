@@ -1,0 +1,46 @@
+# cskpi — `make report` and `make test` work from a clean clone with only Python installed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install report test lint typecheck check bench snapshots sample clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install cskpi with its dev tools
+
+report: $(STAMP)  ## run a real report on sample_data/
+	$(BIN)/cskpi report sample_data/tickets.csv --surveys sample_data/surveys.csv --by channel
+
+test: $(STAMP)  ## run the test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## ruff
+	$(BIN)/ruff check cskpi tests bench
+	$(BIN)/ruff format --check cskpi tests bench
+
+typecheck: $(STAMP)  ## mypy
+	$(BIN)/mypy
+
+check: lint typecheck test  ## lint + types + tests
+
+bench: $(STAMP)  ## benchmarks (see bench/README.md); not part of the tests
+	$(BIN)/python bench/run.py
+
+snapshots: $(STAMP)  ## regenerate tests/snapshots (review the diff!)
+	CSKPI_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_snapshots.py
+
+sample: $(STAMP)  ## regenerate sample_data/
+	$(BIN)/cskpi sample --out sample_data
+
+clean:  ## remove the venv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

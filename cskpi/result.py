@@ -1,0 +1,82 @@
+"""The frozen values that flow between the steps: the report request and its result.
+
+Every output format is rendered from one `Result`, so table, CSV, JSON and HTML agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class Period(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+class Compare(StrEnum):
+    PREVIOUS = "previous"
+    YEAR = "year"
+
+
+@dataclass(frozen=True)
+class KpiInfo:
+    """A KPI as it appears in a result: contract metadata only."""
+
+    id: str
+    name: str
+    unit: str
+    """One of count, seconds, ratio, score, nps, money."""
+    anchor: str = ""
+    additive: bool = False
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """One configured target evaluated on `overall`."""
+
+    kpi: str
+    target: str
+    """As written in the config, e.g. `<= 4h`."""
+    value: float | None
+    met: bool | None
+    """None when the value is null (not evaluated)."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """What `compute()` returns and every renderer reads.
+
+    `rows` is a pandas DataFrame whose columns are, in order: the group columns (strings),
+    `period` (string label) when a period was requested, then for each KPI `<id>` and
+    `<id>_n`, followed by `<id>_previous` and `<id>_change` with `--compare`. Values are in
+    machine units: counts int64, other KPIs float64 with NaN for null, `_n` int64.
+    """
+
+    as_of: pd.Timestamp
+    """The "now" used, tz-aware."""
+    since: pd.Timestamp
+    """Window start, tz-aware in the report zone (inclusive)."""
+    until: pd.Timestamp
+    """Window end, tz-aware in the report zone (exclusive)."""
+    timezone: str
+    business_hours: bool
+    group_by: tuple[str, ...]
+    period: Period | None
+    kpis: tuple[KpiInfo, ...]
+    rows: pd.DataFrame
+    overall: dict[str, Any]
+    """`<id>`, `<id>_n` (and `_previous`/`_change`) → Python scalars, None for null."""
+    targets: tuple[TargetStatus, ...] = ()
+    data_quality: dict[str, Any] = field(default_factory=dict)
+    """The JSON shape of DECISIONS 32: {"tickets": {...}, "surveys": {...}}."""
+    compare: Compare | None = None
+    notes: tuple[str, ...] = ()
+    """One-line notes for stderr (KPIs left out of the default set, zone used, ...)."""
