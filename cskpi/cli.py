@@ -1,0 +1,445 @@
+"""The command line: options → one request → library → renderer → stdout. Exit codes live here.
+
+Errors: a `CskpiError` prints its message (one or two lines) and exits with its code; anything
+else is a bug: exit 1 with a one-line note, the traceback only with --verbose / CSKPI_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cskpi import __version__
+from cskpi.errors import CskpiError, UsageError, did_you_mean
+from cskpi.result import Compare, Period
+
+app = typer.Typer(
+    name="cskpi",
+    help="Customer-service KPIs from helpdesk exports.\n\n"
+         "Example: cskpi report tickets.csv --surveys surveys.csv --by agent --period month",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    TSV = "tsv"
+    JSON = "json"
+    JSONL = "jsonl"
+    MARKDOWN = "markdown"
+    HTML = "html"
+    XLSX = "xlsx"
+    PARQUET = "parquet"
+
+
+class ListFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+
+
+class WeekStart(StrEnum):
+    MON = "mon"
+    SUN = "sun"
+
+
+TEXT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown")
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+@contextmanager
+def boundary(verbose: bool = False) -> Iterator[None]:
+    """The one error boundary: user errors → message + code; bugs → exit 1."""
+    try:
+        yield
+    except CskpiError as exc:
+        _err(f"cskpi: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    except BrokenPipeError:
+        _quiet_pipe()
+        raise typer.Exit(0) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if verbose or os.environ.get("CSKPI_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        _err(f"cskpi: internal error ({type(exc).__name__}: {exc}); "
+             "rerun with --verbose and report it")
+        raise typer.Exit(1) from None
+
+
+def _quiet_pipe() -> None:
+    """After a closed pipe, point stdout at devnull so interpreter shutdown stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cskpi {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Customer-service KPIs from helpdesk exports."""
+
+
+# -- shared options ----------------------------------------------------------------------------
+
+def _split_kpis(values: list[str] | None) -> list[str]:
+    if not values:
+        return []
+    from cskpi.kpis.registry import all_kpis
+
+    ids = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    registry = all_kpis()
+    for kpi_id in ids:
+        if kpi_id not in registry:
+            raise typer.BadParameter(f"unknown KPI '{kpi_id}'{did_you_mean(kpi_id, registry)}; "
+                                     "list them with: cskpi kpis")
+    return ids
+
+
+Files = Annotated[list[str], typer.Argument(help="Ticket export files or globs; - for stdin.",
+                                            show_default=False)]
+SurveysOpt = Annotated[list[str] | None, typer.Option(
+    "--surveys", help="Survey export file; KIND=FILE sets its kind (csat, nps, ces, esat).")]
+MapOpt = Annotated[list[str] | None, typer.Option(
+    "--map", help="CANON=SOURCE column mapping (repeatable), e.g. created_at='Opened at'.")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML config "
+                                                "(default ./cskpi.toml if present).")]
+EncodingOpt = Annotated[str | None, typer.Option(help="Force a text encoding (utf-8, cp949, ...).")]
+InputFormatOpt = Annotated[str | None, typer.Option(
+    "--input-format", help="csv, tsv, json, jsonl, parquet or xlsx (required for stdin).")]
+SheetOpt = Annotated[str | None, typer.Option(help="XLSX sheet to read (default: the first).")]
+DayFirstOpt = Annotated[bool, typer.Option("--dayfirst", help="Read 03/02/2024 as 3 February.")]
+DateFormatOpt = Annotated[str | None, typer.Option("--date-format",
+                                                   help="strptime format of timestamps.")]
+SourceTzOpt = Annotated[str | None, typer.Option("--source-tz",
+                                                 help="Zone of naive timestamps (default UTC).")]
+IncludeOpt = Annotated[str | None, typer.Option(
+    "--include-status", help="Count statuses excluded by default: merged,deleted,spam.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Exit 4 on any data-quality problem.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Hide info and warnings.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="More detail; tracebacks of internal errors.")]
+PresetOpt = Annotated[str, typer.Option("--preset", help="Export preset: auto or none.")]
+
+
+def _load_options(config_path: Path | None, maps: list[str] | None, encoding: str | None,
+                  input_format: str | None, sheet: str | None, dayfirst: bool,
+                  date_format: str | None, source_tz: str | None,
+                  include_status: str | None) -> Any:
+    from cskpi.config import load_config
+    from cskpi.load.normalize import LoadOptions
+    from cskpi.window import check_tz
+
+    config = load_config(config_path)
+    pairs = list(config.columns)
+    for item in maps or []:
+        canon, sep, source = item.partition("=")
+        if not sep or not canon.strip() or not source.strip():
+            raise UsageError(f"--map {item}: use CANON=SOURCE, e.g. --map created_at='Opened at'")
+        pairs.append((canon.strip(), source.strip()))
+    zone = source_tz or config.source_timezone or "UTC"
+    check_tz(zone)
+    statuses = tuple(s.strip().lower() for s in (include_status or "").split(",") if s.strip())
+    if input_format is not None:
+        from cskpi.load.readers import FORMATS
+
+        if input_format not in FORMATS:
+            raise UsageError(f"--input-format {input_format}: use one of {', '.join(FORMATS)}")
+    return LoadOptions(input_format=input_format, encoding=encoding, sheet=sheet,
+                       dayfirst=dayfirst, date_format=date_format, source_tz=zone,
+                       mapping=tuple(pairs), include_status=statuses, config=config)
+
+
+def _check_stdin(files: list[str]) -> None:
+    if "-" in files and sys.stdin.isatty():
+        raise UsageError("reading tickets from standard input (-), but stdin is a terminal; "
+                         "pipe a file in or name the file")
+
+
+def _load(files: list[str], surveys: list[str] | None, options: Any) -> Any:
+    from cskpi.api import load
+
+    _check_stdin(files)
+    return load(files, surveys or [], options, stdin=None)
+
+
+def _notes(lines: list[str] | tuple[str, ...], quiet: bool) -> None:
+    if not quiet:
+        for line in lines:
+            _err(line)
+
+
+def _console(file: Any = None) -> Any:
+    from rich.console import Console
+
+    return Console(file=file or sys.stdout, no_color=bool(os.environ.get("NO_COLOR")),
+                   soft_wrap=False)
+
+
+def _emit(text: str | bytes, output: Path | None) -> None:
+    from cskpi.render.files import write_atomic
+
+    if output is not None:
+        write_atomic(output, text)
+        return
+    if isinstance(text, bytes):
+        sys.stdout.buffer.write(text)
+    else:
+        sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _format_of(fmt: OutputFormat | None, output: Path | None) -> str:
+    from cskpi.render.files import format_for_path
+
+    if output is not None:
+        return format_for_path(str(output), fmt.value if fmt else None)
+    if fmt is not None:
+        return fmt.value
+    return "table" if sys.stdout.isatty() else "csv"
+
+
+def _render(result: Any, fmt: str, excel: bool) -> str | bytes | None:
+    """The rendered bytes/text for machine formats; None for the terminal table."""
+    if fmt in TEXT_FORMATS:
+        from cskpi.render.text import render_text
+
+        return render_text(result, fmt, excel=excel)
+    if fmt == "table":
+        return None
+    raise UsageError(f"--format {fmt} is not available yet in this version; "
+                     f"use one of table, {', '.join(TEXT_FORMATS)}")
+
+
+# -- report ------------------------------------------------------------------------------------
+
+@app.command()
+def report(
+    files: Files,
+    surveys: SurveysOpt = None,
+    kpi: Annotated[list[str] | None, typer.Option(
+        "--kpi", "-k", help="KPI id (repeatable or comma-separated); see `cskpi kpis`.")] = None,
+    since: Annotated[str | None, typer.Option(help="Window start (date or datetime).")] = None,
+    until: Annotated[str | None, typer.Option(
+        help="Window end; a date-only value includes that day.")] = None,
+    last: Annotated[str | None, typer.Option(help="Window [as_of - N, as_of): 7d, 4w, 3mo, 1y.")
+                    ] = None,
+    month: Annotated[str | None, typer.Option(help="Calendar month, e.g. 2024-03.")] = None,
+    quarter: Annotated[str | None, typer.Option(help="Calendar quarter, e.g. 2024Q1.")] = None,
+    year: Annotated[str | None, typer.Option(help="Calendar year, e.g. 2024.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="'Now' for open tickets and SLA clocks: DATETIME or now "
+                        "(default: the latest timestamp in the inputs).")] = None,
+    by: Annotated[list[str] | None, typer.Option(
+        "--by", "-b", help="Group by a column (repeatable): agent, team, channel, ...")] = None,
+    period: Annotated[Period | None, typer.Option("--period", "-p", help="One row per bucket.")
+                      ] = None,
+    week_start: Annotated[WeekStart, typer.Option("--week-start")] = WeekStart.MON,
+    compare: Annotated[Compare | None, typer.Option(
+        help="Add each KPI's previous value and the change.")] = None,
+    sort: Annotated[str | None, typer.Option(help="KPI[:asc|desc] to order groups by.")] = None,
+    top: Annotated[int | None, typer.Option(help="Keep the first N groups.")] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="Report time zone (IANA name).")] = None,
+    source_tz: SourceTzOpt = None,
+    business_hours: Annotated[bool | None, typer.Option(
+        "--business-hours/--calendar-hours",
+        help="Durations and SLA clocks in business hours from the config.")] = None,
+    fmt: Annotated[OutputFormat | None, typer.Option(
+        "--format", "-f", help="Default: table on a terminal, csv otherwise.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write to a file (format from the extension).")] = None,
+    config: ConfigOpt = None,
+    map_: MapOpt = None,
+    preset: PresetOpt = "auto",
+    encoding: EncodingOpt = None,
+    input_format: InputFormatOpt = None,
+    sheet: SheetOpt = None,
+    dayfirst: DayFirstOpt = False,
+    date_format: DateFormatOpt = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 3 when a target is missed.")
+                     ] = False,
+    strict: StrictOpt = False,
+    include_status: IncludeOpt = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV for spreadsheets (BOM, "
+                                                        "formula-safe cells).")] = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Compute KPIs over a window, per group and period.
+
+    Example: cskpi report tickets.csv --surveys surveys.csv -k frt_median,csat --by agent
+    """
+    with boundary(verbose):
+        from cskpi.engine import ReportRequest, compute
+        from cskpi.errors import TargetMissed
+        from cskpi.window import WindowSpec
+
+        kpis = _split_kpis(kpi)
+        options = _load_options(config, map_, encoding, input_format, sheet, dayfirst,
+                                date_format, source_tz, include_status)
+        out_format = _format_of(fmt, output)
+        inputs = _load(files, surveys, options)
+        request = ReportRequest(
+            kpis=tuple(kpis),
+            window=WindowSpec(since=since, until=until, last=last, month=month,
+                              quarter=quarter, year=year),
+            as_of=as_of, tz=tz, group_by=tuple(by or ()), period=period,
+            week_start=week_start.value, compare=compare, sort=sort, top=top,
+            business_hours=business_hours)
+        result = compute(inputs, request, options.config)
+        from cskpi.load.quality import DataQuality
+
+        quality = _quality_of(inputs)
+        _notes(result.notes, quiet)
+        if not quiet:
+            _err(f"window {result.since.isoformat()} → {result.until.isoformat()} "
+                 f"({result.timezone}), as of {result.as_of.isoformat()}")
+            _notes(DataQuality(*quality).summary_lines(), quiet)
+        if strict:
+            DataQuality(*quality).check_strict()
+        rendered = _render(result, out_format, excel)
+        if rendered is None:
+            from cskpi.render.table import render_table
+
+            if output is not None:
+                raise UsageError("--format table prints to the terminal; choose a file format")
+            _console().print(render_table(result))
+        else:
+            _emit(rendered, output)
+        if check and any(t.met is False for t in result.targets):
+            missed = ", ".join(f"{t.kpi} {t.target}" for t in result.targets if t.met is False)
+            raise TargetMissed(f"--check: target missed: {missed}")
+
+
+def _quality_of(inputs: Any) -> tuple[Any, Any]:
+    from cskpi.load.quality import FrameQuality
+
+    return (inputs.tickets.quality if inputs.tickets else FrameQuality(),
+            inputs.surveys.quality if inputs.surveys else FrameQuality())
+
+
+# -- validate ----------------------------------------------------------------------------------
+
+@app.command()
+def validate(
+    files: Files,
+    surveys: SurveysOpt = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TABLE,
+    config: ConfigOpt = None,
+    map_: MapOpt = None,
+    preset: PresetOpt = "auto",
+    encoding: EncodingOpt = None,
+    input_format: InputFormatOpt = None,
+    sheet: SheetOpt = None,
+    dayfirst: DayFirstOpt = False,
+    date_format: DateFormatOpt = None,
+    source_tz: SourceTzOpt = None,
+    include_status: IncludeOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Show how the files are read: format, encoding, column mapping and data quality.
+
+    Example: cskpi validate tickets.csv --surveys surveys.csv
+    """
+    with boundary(verbose):
+        from cskpi.load.quality import DataQuality
+        from cskpi.render.validate import render_validation
+
+        options = _load_options(config, map_, encoding, input_format, sheet, dayfirst,
+                                date_format, source_tz, include_status)
+        inputs = _load(files, surveys, options)
+        rendered = render_validation(inputs, fmt.value)
+        if isinstance(rendered, str):
+            _emit(rendered, None)
+        else:
+            _console().print(rendered)
+        if strict:
+            DataQuality(*_quality_of(inputs)).check_strict()
+
+
+# -- kpis --------------------------------------------------------------------------------------
+
+@app.command()
+def kpis(
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TABLE,
+) -> None:
+    """List every KPI: id, unit, anchor and definition.
+
+    Example: cskpi kpis -f json
+    """
+    with boundary():
+        from cskpi.render.catalogue import render_catalogue
+
+        rendered = render_catalogue(fmt.value)
+        if isinstance(rendered, str):
+            _emit(rendered, None)
+        else:
+            _console().print(rendered)
+
+
+# -- sample ------------------------------------------------------------------------------------
+
+@app.command()
+def sample(
+    tickets: Annotated[int, typer.Option("--tickets", min=1, help="Number of tickets.")
+                       ] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")
+                    ] = 7,
+    out: Annotated[Path, typer.Option("--out", help="Directory to write into.")
+                   ] = Path("sample_data"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Write realistic synthetic ticket and survey exports (CSV and Parquet).
+
+    Example: cskpi sample --tickets 1000000 --out bench/data
+    """
+    with boundary():
+        from cskpi.sample import write_sample
+
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from cskpi.errors import InputError
+
+            raise InputError(f"{out}: cannot create the directory ({exc.strerror})") from exc
+        paths = write_sample(out, tickets=tickets, seed=seed)
+        _notes([f"wrote {p}" for p in paths], quiet)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(prog_name="cskpi")
+    except BrokenPipeError:
+        _quiet_pipe()
+        sys.exit(0)

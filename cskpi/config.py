@@ -1,0 +1,231 @@
+"""`cskpi.toml` → one frozen `Config`. Unknown keys are errors that name the nearest valid key.
+
+Precedence is applied by the caller: flag > config > default (the defaults live here).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cskpi.errors import UsageError, did_you_mean
+
+CONFIG_NAME = "cskpi.toml"
+
+_DURATION_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*d)?\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*"
+                          r"(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s)?\s*$")
+
+
+def parse_duration(text: str | float | int, *, where: str) -> float:
+    """`45s`, `30m`, `4h`, `2d`, `1h30m` (or a bare number of seconds) → seconds."""
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        return float(text)
+    match = _DURATION_RE.match(str(text))
+    if not match or not any(match.groups()):
+        raise UsageError(f"{where}: cannot read duration {text!r}; use e.g. 45s, 30m, 4h, 2d, 1h30m")
+    days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return days * 86400 + hours * 3600 + minutes * 60 + seconds
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """One `[[sla]]` entry: filters (column → accepted values) and targets in seconds."""
+
+    filters: tuple[tuple[str, tuple[str, ...]], ...]
+    first_response: float | None
+    resolution: float | None
+    clock: str | None
+    """"business", "calendar" or None (the report's clock)."""
+    label: str
+    """How the policy is named in output, e.g. `sla[1] priority=urgent`."""
+
+
+@dataclass(frozen=True)
+class Scale:
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class CsatConfig:
+    scale: Scale = field(default_factory=lambda: Scale(1, 5))
+    positive_min: float | None = None
+    """Default: the top two points of the scale (4 on 1–5)."""
+    negative_max: float | None = None
+    """Default: the bottom two points of the scale (2 on 1–5)."""
+
+    @property
+    def positive(self) -> float:
+        return self.positive_min if self.positive_min is not None else self.scale.high - 1
+
+    @property
+    def negative(self) -> float:
+        return self.negative_max if self.negative_max is not None else self.scale.low + 1
+
+
+@dataclass(frozen=True)
+class CostsConfig:
+    currency: str = "USD"
+    monthly: float | None = None
+    file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration, defaults applied."""
+
+    path: Path | None = None
+    timezone: str | None = None
+    source_timezone: str | None = None
+    clock: str = "calendar"
+    columns: tuple[tuple[str, str], ...] = ()
+    business_hours: Mapping[str, Any] | None = None
+    calendars: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    calendar_by: str | None = None
+    sla: tuple[SlaPolicy, ...] = ()
+    service_level_threshold: float = 20.0
+    csat: CsatConfig = field(default_factory=CsatConfig)
+    ces_scale: Scale = field(default_factory=lambda: Scale(1, 7))
+    esat_scale: Scale = field(default_factory=lambda: Scale(1, 5))
+    targets: tuple[tuple[str, str], ...] = ()
+    costs: CostsConfig = field(default_factory=CostsConfig)
+    repeat_contact_days: float = 7.0
+
+
+_TOP_KEYS = {"timezone", "source_timezone", "clock", "columns", "business_hours", "calendars",
+             "calendar_by", "sla", "service_level", "csat", "ces", "esat", "targets", "costs",
+             "repeat_contact"}
+_SECTION_KEYS = {
+    "service_level": {"threshold"},
+    "csat": {"scale", "positive_min", "negative_max"},
+    "ces": {"scale"},
+    "esat": {"scale"},
+    "costs": {"currency", "monthly", "file"},
+    "repeat_contact": {"days"},
+}
+_SLA_TARGETS = {"first_response", "resolution", "clock"}
+
+
+def _check_keys(table: Mapping[str, Any], valid: set[str], where: str) -> None:
+    for key in table:
+        if key not in valid:
+            place = f"{where}." if where else ""
+            raise UsageError(f"config: unknown key '{place}{key}'{did_you_mean(key, sorted(valid))}")
+
+
+def _scale(value: Any, where: str) -> Scale:
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, int | float) for v in value) or value[0] >= value[1]):
+        raise UsageError(f"config: {where} must be two numbers [low, high], e.g. [1, 5]")
+    return Scale(float(value[0]), float(value[1]))
+
+
+def _str(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise UsageError(f"config: {where} must be a string")
+    return value
+
+
+def _sla(entries: Any) -> tuple[SlaPolicy, ...]:
+    if not isinstance(entries, list):
+        raise UsageError("config: sla must be an array of tables ([[sla]])")
+    policies = []
+    for i, entry in enumerate(entries, 1):
+        where = f"sla[{i}]"
+        filters = []
+        for key, value in entry.items():
+            if key in _SLA_TARGETS:
+                continue
+            values = value if isinstance(value, list) else [value]
+            filters.append((key, tuple(str(v).strip().lower() for v in values)))
+        clock = entry.get("clock")
+        if clock is not None and clock not in ("business", "calendar"):
+            raise UsageError(f"config: {where}.clock must be \"business\" or \"calendar\"")
+        first = entry.get("first_response")
+        resolution = entry.get("resolution")
+        if first is None and resolution is None:
+            raise UsageError(f"config: {where} sets no target; add first_response or resolution")
+        label = " ".join(f"{k}={'|'.join(v)}" for k, v in filters) or "all tickets"
+        policies.append(SlaPolicy(
+            filters=tuple(filters),
+            first_response=None if first is None else parse_duration(first, where=f"config: {where}.first_response"),
+            resolution=None if resolution is None else parse_duration(resolution, where=f"config: {where}.resolution"),
+            clock=clock,
+            label=label,
+        ))
+    return tuple(policies)
+
+
+def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
+    """Validate a parsed TOML table and build the `Config`."""
+    _check_keys(data, _TOP_KEYS, "")
+    for section, keys in _SECTION_KEYS.items():
+        if section in data:
+            if not isinstance(data[section], dict):
+                raise UsageError(f"config: [{section}] must be a table")
+            _check_keys(data[section], keys, section)
+    base = path.parent if path else Path(".")
+    csat_t = data.get("csat", {})
+    costs_t = data.get("costs", {})
+    clock = data.get("clock", "calendar")
+    if clock not in ("calendar", "business"):
+        raise UsageError('config: clock must be "calendar" or "business"')
+    columns = data.get("columns", {})
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        raise UsageError('config: [columns] maps canonical names to source columns, e.g. created_at = "Created time"')
+    targets = data.get("targets", {})
+    calendars = data.get("calendars", {})
+    return Config(
+        path=path,
+        timezone=_str(data["timezone"], "timezone") if "timezone" in data else None,
+        source_timezone=(_str(data["source_timezone"], "source_timezone")
+                         if "source_timezone" in data else None),
+        clock=clock,
+        columns=tuple(columns.items()),
+        business_hours=data.get("business_hours"),
+        calendars=tuple(calendars.items()),
+        calendar_by=data.get("calendar_by"),
+        sla=_sla(data.get("sla", [])),
+        service_level_threshold=parse_duration(
+            data.get("service_level", {}).get("threshold", 20), where="config: service_level.threshold"),
+        csat=CsatConfig(
+            scale=_scale(csat_t["scale"], "csat.scale") if "scale" in csat_t else Scale(1, 5),
+            positive_min=csat_t.get("positive_min"),
+            negative_max=csat_t.get("negative_max"),
+        ),
+        ces_scale=_scale(data["ces"]["scale"], "ces.scale") if "scale" in data.get("ces", {}) else Scale(1, 7),
+        esat_scale=(_scale(data["esat"]["scale"], "esat.scale")
+                    if "scale" in data.get("esat", {}) else Scale(1, 5)),
+        targets=tuple((str(k), str(v)) for k, v in targets.items()),
+        costs=CostsConfig(
+            currency=costs_t.get("currency", "USD"),
+            monthly=costs_t.get("monthly"),
+            file=(base / costs_t["file"]) if "file" in costs_t else None,
+        ),
+        repeat_contact_days=float(data.get("repeat_contact", {}).get("days", 7)),
+    )
+
+
+def load_config(path: str | Path | None, cwd: Path | None = None) -> Config:
+    """Read `path`, or `./cskpi.toml` when it exists; no file → defaults."""
+    if path is None:
+        candidate = (cwd or Path.cwd()) / CONFIG_NAME
+        if not candidate.is_file():
+            return Config()
+        path = candidate
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise UsageError(f"{path}: config file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read config ({exc})") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML ({exc})") from exc
+    return parse_config(data, path)

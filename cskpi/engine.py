@@ -1,0 +1,683 @@
+"""compute(inputs, request) → Result: every requested KPI per group × period bucket.
+
+Flow: choose KPIs → report zone and `as_of` → censor what happened after `as_of` (DECISIONS 2)
+→ window and buckets → one group key per record (joint over tickets and surveys, so a group
+means the same thing on every anchor) → per anchor, the in-window rows and their dense group
+index → each KPI reduces its anchor's `GroupView` → rows, overall, compare, sort/top, targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from cskpi.config import Config
+from cskpi.errors import InputError, UsageError, did_you_mean
+from cskpi.grouping import NAT, GroupView, times_us
+from cskpi.kpis.registry import DEFAULT_KPIS, Anchor, Kpi, all_kpis
+from cskpi.load.schema import NONE_LABEL, UNASSIGNED, UNKNOWN, squash
+from cskpi.result import Compare, KpiInfo, Period, Result
+from cskpi.window import Buckets, Window, WindowSpec
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from cskpi.calendar import BusinessCalendar
+    from cskpi.load.normalize import Loaded
+    from cskpi.load.quality import DataQuality
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Everything the command line asks of one report (flags merged with config)."""
+
+    kpis: tuple[str, ...] = ()
+    """KPI ids in the order asked; empty = the default set the data supports."""
+    window: WindowSpec = field(default_factory=WindowSpec)
+    as_of: str | None = None
+    """`now`, a datetime, or None for the latest timestamp in the inputs."""
+    tz: str | None = None
+    """Report zone; None = config `timezone`, else the source zone."""
+    group_by: tuple[str, ...] = ()
+    period: Period | None = None
+    week_start: str = "mon"
+    compare: Compare | None = None
+    sort: str | None = None
+    """`KPI`, `KPI:asc` or `KPI:desc` (default desc)."""
+    top: int | None = None
+    business_hours: bool | None = None
+    """None = config `clock`."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The loaded canonical frames (either may be absent) and the source zone used."""
+
+    tickets: Loaded | None = None
+    surveys: Loaded | None = None
+    source_tz: str = "UTC"
+
+
+@dataclass
+class Context:
+    """What KPI functions may read besides their grouped view."""
+
+    config: Config
+    as_of_us: int
+    business: bool
+    calendar: BusinessCalendar | None
+    tickets: pd.DataFrame
+    """All kept tickets, censored at as_of (repeat contact looks outside the window)."""
+    csat_tickets: np.ndarray
+    """Ticket ids that have at least one CSAT response."""
+    window: Window
+    buckets: Buckets
+
+    def span(self, start_us: np.ndarray, end_us: np.ndarray,
+             business: np.ndarray | bool | None = None) -> np.ndarray:
+        """Seconds from start to end on the report's clock (or per-row `business` flags);
+        NaN where either end is missing or the span is negative (DECISIONS 9)."""
+        import numpy as np
+
+        missing = (start_us == NAT) | (end_us == NAT)
+        use_business = self.business if business is None else business
+        calendar = (end_us - start_us) / 1e6
+        out = calendar
+        if np.any(use_business):
+            from cskpi.calendar import business_seconds
+
+            if self.calendar is None:
+                raise UsageError("business-hours clock needs a [business_hours] table in the "
+                                 "config (see README, Business hours)")
+            bsecs = business_seconds(np.where(missing, 0, start_us),
+                                     np.where(missing, 0, end_us), self.calendar)
+            out = np.where(use_business, bsecs, calendar)
+        return np.where(missing | (calendar < 0), np.nan, out)
+
+
+# -- choosing KPIs ----------------------------------------------------------------------------
+
+def _available(need: str, inputs: Inputs, config: Config) -> bool:
+    if need.startswith("config:"):
+        return config.costs.monthly is not None or config.costs.file is not None
+    frame_name, _, column = need.rpartition(":")
+    loaded = inputs.surveys if frame_name == "surveys" else inputs.tickets
+    if loaded is None:
+        return False
+    if column.startswith("kind="):
+        return bool((loaded.frame["kind"] == column[5:]).any())
+    return any(alt in loaded.frame.columns for alt in column.split("|"))
+
+
+def _missing(kpi: Kpi, inputs: Inputs, config: Config, soft: bool) -> list[str]:
+    return [n for n in kpi.needs if (soft or "kind=" not in n)
+            and not _available(n, inputs, config)]
+
+
+def _describe(need: str) -> str:
+    if need.startswith("config:"):
+        return "a cost ([costs] monthly in the config)"
+    frame_name, _, column = need.rpartition(":")
+    if column.startswith("kind="):
+        return f"{column[5:].upper()} survey responses"
+    names = " or ".join(column.split("|"))
+    return f"a surveys file with {names}" if frame_name == "surveys" else f"a {names} column"
+
+
+def select_kpis(requested: tuple[str, ...], inputs: Inputs,
+                config: Config) -> tuple[list[Kpi], list[str]]:
+    """Requested KPIs (exit 2 for unknown ids, 4 for unsupported) or the supported defaults."""
+    registry = all_kpis()
+    notes: list[str] = []
+    if requested:
+        for kpi_id in requested:
+            if kpi_id not in registry:
+                raise UsageError(f"unknown KPI '{kpi_id}'{did_you_mean(kpi_id, registry)}; "
+                                 "list them with: cskpi kpis")
+        chosen = [registry[k] for k in dict.fromkeys(requested)]
+        for kpi in chosen:
+            missing = _missing(kpi, inputs, config, soft=False)
+            if missing:
+                raise InputError(f"KPI {kpi.id} needs {_describe(missing[0])}, which the input "
+                                 "does not have")
+        return chosen, notes
+    chosen, left = [], []
+    for kpi_id in DEFAULT_KPIS:
+        kpi = registry[kpi_id]
+        missing = _missing(kpi, inputs, config, soft=True)
+        if missing:
+            left.append(f"{kpi_id} (no {_describe(missing[0]).removeprefix('a ')})")
+        else:
+            chosen.append(kpi)
+    if left:
+        notes.append("left out of the default KPIs: " + ", ".join(left))
+    if not chosen:
+        raise InputError("the input supports none of the default KPIs; choose some with -k")
+    return chosen, notes
+
+
+# -- grouping ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ByColumn:
+    name: str
+    tickets: str | None
+    surveys: str | None
+
+
+def _find(name: str, frame: pd.DataFrame | None) -> str | None:
+    if frame is None:
+        return None
+    if name in frame.columns:
+        return name
+    hits = [c for c in frame.columns if squash(str(c)) == squash(name)]
+    return str(hits[0]) if hits else None
+
+
+def resolve_by(names: tuple[str, ...], inputs: Inputs, kpi_ids: list[str]) -> list[ByColumn]:
+    tickets = inputs.tickets.frame if inputs.tickets else None
+    surveys = inputs.surveys.frame if inputs.surveys else None
+    out = []
+    for name in names:
+        if name == "period" or name in all_kpis():
+            raise UsageError(f"--by {name}: the name collides with "
+                             f"{'the period column' if name == 'period' else 'a KPI id'}")
+        col = ByColumn(name, _find(name, tickets), _find(name, surveys))
+        if col.tickets is None and col.surveys is None:
+            known = sorted({str(c) for f in (tickets, surveys) if f is not None
+                            for c in f.columns if not str(c).startswith("_")})
+            raise UsageError(f"--by {name}: no such column in the input"
+                             f"{did_you_mean(name, known)}; columns: {', '.join(known[:15])}")
+        out.append(col)
+    return out
+
+
+def _label_array(values: pd.Series | None, length: int, empty: str) -> np.ndarray:
+    import numpy as np
+
+    if values is None:
+        return np.full(length, empty, dtype=object)
+    text = values.astype("str").to_numpy(dtype=object, na_value=None)
+    blank = values.isna().to_numpy() | (values.astype("str").str.strip() == "").to_numpy()
+    text[blank] = empty
+    return text
+
+
+def _empty_label(name: str) -> str:
+    return UNASSIGNED if name == "agent" else NONE_LABEL
+
+
+def group_labels(by: list[ByColumn], tickets: pd.DataFrame | None,
+                 surveys: pd.DataFrame | None,
+                 link: np.ndarray | None) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per by-column: label arrays for tickets and surveys (DECISIONS 7 and 10)."""
+    import numpy as np
+
+    t_out, s_out = [], []
+    for col in by:
+        empty = _empty_label(col.name)
+        if tickets is not None:
+            t_out.append(_label_array(tickets[col.tickets] if col.tickets else None,
+                                      len(tickets), empty))
+        if surveys is not None:
+            own = _label_array(surveys[col.surveys] if col.surveys else None,
+                               len(surveys), "")
+            if col.tickets is not None and link is not None and tickets is not None:
+                fallback: np.ndarray = np.full(len(surveys), UNKNOWN, dtype=object)
+                linked = link >= 0
+                fallback[linked] = t_out[-1][link[linked]]
+            else:
+                fallback = np.full(len(surveys), empty, dtype=object)
+            s_out.append(np.where(own == "", fallback, own))
+    return t_out, s_out
+
+
+# -- the computation --------------------------------------------------------------------------
+
+@dataclass
+class _Prepared:
+    """Inputs censored at as_of, with per-record group codes over the by-columns."""
+
+    tickets: pd.DataFrame | None
+    surveys: pd.DataFrame | None
+    t_by: np.ndarray | None
+    s_by: np.ndarray | None
+    by_labels: list[np.ndarray]
+    context: Context
+
+
+def _censor(frame: pd.DataFrame, columns: list[str], as_of: pd.Timestamp) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in columns:
+        if column in frame:
+            frame[column] = frame[column].where(frame[column] <= as_of)
+    return frame
+
+
+def _joint_codes(t_labels: list[np.ndarray], s_labels: list[np.ndarray], nt: int,
+                 ns: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Dense by-group code per ticket and per survey, in sorted label order."""
+    import numpy as np
+    import pandas as pd
+
+    if not t_labels and not s_labels:
+        return np.zeros(nt, dtype="int64"), np.zeros(ns, dtype="int64"), []
+    ncols = max(len(t_labels), len(s_labels))
+    combined: np.ndarray = np.zeros(nt + ns, dtype="int64")
+    uniques_per_col = []
+    for j in range(ncols):
+        parts = ([t_labels[j]] if t_labels else []) + ([s_labels[j]] if s_labels else [])
+        codes, uniques = pd.factorize(np.concatenate(parts), sort=True)
+        combined = combined * len(uniques) + codes
+        uniques_per_col.append(np.asarray(uniques, dtype=object))
+    keys, dense = np.unique(combined, return_inverse=True)
+    labels = []
+    rest = keys.copy()
+    for uniques in reversed(uniques_per_col):
+        labels.append(uniques[rest % len(uniques)])
+        rest //= len(uniques)
+    labels.reverse()
+    return dense[:nt].astype("int64"), dense[nt:].astype("int64"), labels
+
+
+_ANCHOR_TIME = {Anchor.CREATED: "created_at", Anchor.RESOLVED: "resolved_at",
+                Anchor.SUBMITTED: "submitted_at"}
+
+
+@dataclass
+class _AnchorRows:
+    frame: pd.DataFrame
+    keys: np.ndarray
+    extra: dict[str, Any]
+    mask: np.ndarray
+
+
+def _anchor_rows(anchor: Anchor, prep: _Prepared, buckets: Buckets,
+                 window: Window) -> _AnchorRows | None:
+
+    nb = len(buckets.labels)
+    if anchor is Anchor.SUBMITTED:
+        frame, by = prep.surveys, prep.s_by
+    else:
+        frame, by = prep.tickets, prep.t_by
+    if frame is None or by is None:
+        return None
+    if anchor is Anchor.WINDOW_END:
+        return _backlog_rows(frame, by, buckets, prep.context.as_of_us)
+    bucket = buckets.index(times_us(frame[_ANCHOR_TIME[anchor]]))
+    inside = bucket >= 0
+    return _AnchorRows(frame[inside], by[inside] * nb + bucket[inside], {}, inside)
+
+
+def _backlog_rows(frame: pd.DataFrame, by: np.ndarray, buckets: Buckets,
+                  as_of_us: int) -> _AnchorRows:
+    """Tickets open at each bucket end (the earlier of the bucket end and as_of), per group.
+
+    A ticket is open on buckets `[b0, b1)`: b0 = first bucket ending after its creation, b1 =
+    first bucket ending after its resolution; counts come from a difference array.
+    """
+    import numpy as np
+
+    nb = len(buckets.labels)
+    # as_of itself has happened: a ticket resolved exactly at as_of is not open at the end
+    ends = np.minimum(buckets.edges_us[1:], as_of_us + 1)
+    created = times_us(frame["created_at"])
+    resolved = times_us(frame["resolved_at"]) if "resolved_at" in frame else \
+        np.full(len(frame), NAT)
+    unknown = frame["_resolved_unknown"].to_numpy(dtype=bool)
+    b0 = np.asarray(np.searchsorted(ends, created, side="right"))
+    b1: np.ndarray = np.where(resolved == NAT, nb, np.searchsorted(ends, resolved, side="right"))
+    live = (b0 < b1) & ~unknown
+    nby = int(by.max()) + 1 if len(by) else 1
+    width = nb + 1
+    size = nby * width
+    diff: np.ndarray = (np.bincount(by[live] * width + b0[live], minlength=size)
+                        - np.bincount(by[live] * width + b1[live], minlength=size))
+    counts = np.cumsum(diff.reshape(nby, width), axis=1)[:, :nb].ravel()
+    keys = np.flatnonzero(counts > 0)
+    return _AnchorRows(frame.iloc[:0], keys, {"backlog": (keys, counts[keys])}, live)
+
+
+def _pass(kpis: list[Kpi], prep: _Prepared, window: Window, buckets: Buckets,
+          by_labels: list[np.ndarray], force_all: bool
+          ) -> tuple[pd.DataFrame, dict[Anchor, np.ndarray]]:
+    """One computation over a window: a tidy frame of groups × buckets, and usage masks."""
+    import numpy as np
+    import pandas as pd
+
+    nb = len(buckets.labels)
+    anchors = list(dict.fromkeys(k.anchor for k in kpis))
+    rows: dict[Anchor, _AnchorRows] = {}
+    for anchor in {*anchors, Anchor.CREATED, Anchor.RESOLVED, Anchor.SUBMITTED}:
+        found = _anchor_rows(anchor, prep, buckets, window)
+        if found is not None:
+            rows[anchor] = found
+    key_parts = [rows[a].keys for a in anchors if a in rows]
+    if force_all:
+        key_parts.append(np.arange(nb, dtype="int64"))
+    keys: np.ndarray = (np.unique(np.concatenate(key_parts)) if key_parts
+                        else np.zeros(0, dtype="int64"))
+    ctx = replace(prep.context, window=window, buckets=buckets)
+    columns: dict[str, Any] = {}
+    group_by_code: np.ndarray = keys // nb
+    for j, labels in enumerate(by_labels):
+        columns[f"_by{j}"] = labels[group_by_code] if len(labels) else labels
+    columns["_bucket"] = keys % nb
+    views: dict[Anchor, GroupView] = {}
+    for anchor, found in rows.items():
+        extra = dict(found.extra)
+        if "backlog" in extra:
+            bk, counts = extra["backlog"]
+            full: np.ndarray = np.zeros(len(keys), dtype="int64")
+            full[np.searchsorted(keys, bk)] = counts
+            extra["backlog"] = full
+        codes = np.asarray(np.searchsorted(keys, found.keys))
+        views[anchor] = GroupView(found.frame, codes, len(keys),
+                                  keys % nb, bool(by_labels), extra)
+    for kpi in kpis:
+        view = views.get(kpi.anchor)
+        if view is None:  # the anchor's frame is absent: empty population
+            view = GroupView(prep.tickets.iloc[:0] if prep.tickets is not None else
+                             pd.DataFrame(), np.zeros(0, dtype="int64"), len(keys), keys % nb,
+                             bool(by_labels), {"backlog": np.zeros(len(keys), dtype="int64")})
+        values, n = kpi.compute(view, ctx)
+        if kpi.unit == "count":
+            columns[kpi.id] = np.asarray(values).astype("int64")
+        else:
+            columns[kpi.id] = np.asarray(values, dtype="float64")
+        columns[f"{kpi.id}_n"] = np.asarray(n).astype("int64")
+    usage = {a: r.mask for a, r in rows.items()}
+    return pd.DataFrame(columns), usage
+
+
+def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Config,
+            business: bool, quality: DataQuality) -> tuple[_Prepared, DataQuality]:
+    import numpy as np
+    import pandas as pd
+
+    tickets = surveys = None
+    link = None
+    if inputs.tickets is not None:
+        t = inputs.tickets.frame
+        status_done = t["status"].isin(["resolved", "closed"]).to_numpy(dtype=bool) \
+            if "status" in t else np.zeros(len(t), dtype=bool)
+        unknown = status_done & (t["resolved_at"].isna().to_numpy() if "resolved_at" in t
+                                 else True)
+        tickets = _censor(t, ["first_response_at", "resolved_at", "closed_at"], as_of)
+        tickets["_resolved_unknown"] = unknown
+        tickets = tickets[tickets["created_at"] <= as_of]
+    if inputs.surveys is not None:
+        surveys = inputs.surveys.frame
+        surveys = surveys[surveys["submitted_at"] <= as_of]
+        if inputs.tickets is not None:
+            every = inputs.tickets.frame
+            if inputs.tickets.excluded is not None and len(inputs.tickets.excluded):
+                every = pd.concat([every, inputs.tickets.excluded], ignore_index=True)
+            index = pd.Index(every["ticket_id"])
+            if "ticket_id" in surveys:
+                found = index.get_indexer(surveys["ticket_id"])
+            else:
+                found = np.full(len(surveys), -1)
+            orphans = found < 0
+            quality = replace(quality, surveys=quality.surveys.issue(
+                "survey_unknown_ticket", int(orphans.sum()),
+                surveys.loc[orphans, "ticket_id"].fillna("(empty)").head(3)
+                if "ticket_id" in surveys else ()))
+            # the link for grouping must point into the windowed tickets frame
+            kept_index = pd.Index(tickets["ticket_id"]) if tickets is not None else index
+            link = kept_index.get_indexer(surveys["ticket_id"]) if "ticket_id" in surveys \
+                else found
+    t_labels, s_labels = group_labels(by, tickets, surveys, link)
+    nt = len(tickets) if tickets is not None else 0
+    ns = len(surveys) if surveys is not None else 0
+    t_by, s_by, by_labels = _joint_codes(t_labels, s_labels, nt, ns)
+    csat_ids: np.ndarray = np.zeros(0, dtype=object)
+    if surveys is not None and "ticket_id" in surveys:
+        is_csat = (surveys["kind"] == "csat") & surveys["score"].notna()
+        csat_ids = surveys.loc[is_csat, "ticket_id"].dropna().unique()
+    calendar = None
+    if business:
+        from cskpi.calendar import parse_calendar
+
+        if config.business_hours is None:
+            raise UsageError("--business-hours needs a [business_hours] table in the config "
+                             "(see README, Business hours)")
+        calendar = parse_calendar(config.business_hours)
+    empty = pd.DataFrame({"created_at": pd.Series(dtype="datetime64[us, UTC]")})
+    ctx = Context(config, _us(as_of), business, calendar,
+                  tickets if tickets is not None else empty, csat_ids,
+                  None, None)  # type: ignore[arg-type]
+    prep = _Prepared(tickets, surveys, t_by if tickets is not None else None,
+                     s_by if surveys is not None else None, by_labels, ctx)
+    return prep, quality
+
+
+def _us(ts: pd.Timestamp) -> int:
+    import pandas as pd
+
+    return int((ts.tz_convert("UTC") - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(1, "us"))
+
+
+def _latest(inputs: Inputs) -> pd.Timestamp | None:
+    """The latest timestamp anywhere in the inputs: the moment the export reflects."""
+    import pandas as pd
+
+    found = []
+    for loaded in (inputs.tickets, inputs.surveys):
+        if loaded is None:
+            continue
+        for column in loaded.frame.columns:
+            if isinstance(loaded.frame[column].dtype, pd.DatetimeTZDtype):
+                value = loaded.frame[column].max()
+                if value is not pd.NaT and value == value:
+                    found.append(value)
+    return max(found) if found else None
+
+
+def _earliest(prep: _Prepared) -> pd.Timestamp | None:
+    found = []
+    if prep.tickets is not None and len(prep.tickets):
+        found.append(prep.tickets["created_at"].min())
+    if prep.surveys is not None and len(prep.surveys):
+        found.append(prep.surveys["submitted_at"].min())
+    return min(found) if found else None
+
+
+def report_zone(request: ReportRequest, config: Config, inputs: Inputs) -> str:
+    """DECISIONS 3: --tz, config timezone, the source zone, UTC."""
+    return request.tz or config.timezone or inputs.source_tz or "UTC"
+
+
+def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None) -> Result:
+    """Compute the requested KPIs. The same `Result` feeds every output format."""
+    import pandas as pd
+
+    from cskpi.load.quality import DataQuality
+    from cskpi.window import bucket_edges, parse_as_of, previous_window, resolve_window
+
+    config = config or Config()
+    kpis, notes = select_kpis(request.kpis, inputs, config)
+    by = resolve_by(request.group_by, inputs, [k.id for k in kpis])
+    tz = report_zone(request, config, inputs)
+    latest = _latest(inputs)
+    as_of = parse_as_of(request.as_of, tz, latest if latest is not None else
+                        pd.Timestamp.now(tz="UTC"))
+    business = config.clock == "business" if request.business_hours is None \
+        else request.business_hours
+    quality = DataQuality(
+        tickets=inputs.tickets.quality if inputs.tickets else DataQuality().tickets,
+        surveys=inputs.surveys.quality if inputs.surveys else DataQuality().surveys)
+    if inputs.tickets is not None:
+        from cskpi.sla import check_filters
+
+        check_filters(config.sla, [str(c) for c in inputs.tickets.frame.columns])
+    prep, quality = prepare(inputs, by, as_of, config, business, quality)
+    window = resolve_window(request.window, as_of=as_of, earliest=_earliest(prep), tz=tz)
+    buckets = bucket_edges(window, request.period, request.week_start)
+    rows, usage = _pass(kpis, prep, window, buckets, prep.by_labels, force_all=False)
+    whole = bucket_edges(window, None)
+    overall_frame, _ = _pass(kpis, prep, window, whole, [], force_all=True)
+    overall = _overall(overall_frame, kpis)
+    quality = _usage(quality, usage, prep)
+    if request.compare is not None:
+        before = previous_window(window, request.window, request.compare)
+        prev_buckets = bucket_edges(before, request.period, request.week_start)
+        prev_rows, _ = _pass(kpis, prep, before, prev_buckets, prep.by_labels, force_all=False)
+        rows = _attach_previous(rows, prev_rows, kpis, len(by))
+        prev_overall = _overall(_pass(kpis, prep, before, bucket_edges(before, None), [],
+                                      force_all=True)[0], kpis)
+        overall = _overall_change(overall, prev_overall, kpis)
+    if request.sort or request.top:
+        rows = _sort_top(rows, request, kpis, prep, window, len(by))
+    table = _finish_rows(rows, by, buckets, request.period, kpis, request.compare)
+    from cskpi.targets import evaluate
+
+    targets, target_notes = evaluate(config.targets, kpis, overall)
+    return Result(
+        as_of=as_of.tz_convert(tz), since=window.since, until=window.until, timezone=tz,
+        business_hours=business, group_by=tuple(c.name for c in by), period=request.period,
+        kpis=tuple(KpiInfo(k.id, k.name, k.unit.value, k.anchor.value, k.additive)
+                   for k in kpis),
+        rows=table, overall=overall, targets=targets, data_quality=quality.as_json(),
+        compare=request.compare, notes=(*notes, *_load_notes(inputs), *target_notes),
+    )
+
+
+def _load_notes(inputs: Inputs) -> list[str]:
+    return [n for loaded in (inputs.tickets, inputs.surveys) if loaded for n in loaded.notes]
+
+
+def _usage(quality: DataQuality, usage: dict[Anchor, np.ndarray],
+           prep: _Prepared) -> DataQuality:
+    """used = kept records in the window on some anchor; the rest is out of window."""
+    import numpy as np
+
+    t_used: np.ndarray = np.zeros(len(prep.tickets) if prep.tickets is not None else 0, dtype=bool)
+    for anchor in (Anchor.CREATED, Anchor.RESOLVED, Anchor.WINDOW_END):
+        if anchor in usage and len(usage[anchor]) == len(t_used):
+            t_used |= usage[anchor]
+    s_used = usage.get(Anchor.SUBMITTED)
+    return replace(
+        quality,
+        tickets=quality.tickets.with_usage(int(t_used.sum())),
+        surveys=quality.surveys.with_usage(int(s_used.sum()) if s_used is not None else 0))
+
+
+def _scalar(value: Any) -> Any:
+    import math
+
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _overall(frame: pd.DataFrame, kpis: list[Kpi]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kpi in kpis:
+        out[kpi.id] = _scalar(frame[kpi.id].iloc[0])
+        out[f"{kpi.id}_n"] = _scalar(frame[f"{kpi.id}_n"].iloc[0])
+    return out
+
+
+def _change(now: Any, before: Any) -> Any:
+    if now is None or before is None:
+        return None
+    return now - before
+
+
+def _overall_change(overall: dict[str, Any], before: dict[str, Any],
+                    kpis: list[Kpi]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kpi in kpis:
+        out[kpi.id] = overall[kpi.id]
+        out[f"{kpi.id}_n"] = overall[f"{kpi.id}_n"]
+        out[f"{kpi.id}_previous"] = before[kpi.id]
+        out[f"{kpi.id}_change"] = _change(overall[kpi.id], before[kpi.id])
+    return out
+
+
+def _attach_previous(rows: pd.DataFrame, prev: pd.DataFrame, kpis: list[Kpi],
+                     nby: int) -> pd.DataFrame:
+    """Match groups by label and buckets by position (DECISIONS 5); rows from now only."""
+    keys = [f"_by{j}" for j in range(nby)] + ["_bucket"]
+    ids = [k.id for k in kpis]
+    before = prev[keys + ids].rename(columns={i: f"{i}_previous" for i in ids})
+    merged = rows.merge(before, on=keys, how="left", sort=False)
+    for kpi in kpis:
+        previous = merged[f"{kpi.id}_previous"].astype("float64")
+        merged[f"{kpi.id}_previous"] = previous
+        merged[f"{kpi.id}_change"] = merged[kpi.id].astype("float64") - previous
+    return merged
+
+
+def _parse_sort(text: str, kpis: list[Kpi]) -> tuple[str, bool]:
+    name, _, order = text.partition(":")
+    ids = [k.id for k in kpis]
+    if name not in ids:
+        raise UsageError(f"--sort {text}: '{name}' is not one of the report's KPIs"
+                         f"{did_you_mean(name, ids)}")
+    if order not in ("", "asc", "desc"):
+        raise UsageError(f"--sort {text}: order must be asc or desc")
+    return name, order == "asc"
+
+
+def _sort_top(rows: pd.DataFrame, request: ReportRequest, kpis: list[Kpi], prep: _Prepared,
+              window: Window, nby: int) -> pd.DataFrame:
+    """Rank groups by their whole-window value (DECISIONS 13); nulls last, ties by key."""
+    import numpy as np
+
+    from cskpi.window import bucket_edges
+
+    if request.top is not None and request.top < 1:
+        raise UsageError("--top must be at least 1")
+    keys = [f"_by{j}" for j in range(nby)]
+    if request.sort:
+        kpi_id, ascending = _parse_sort(request.sort, kpis)
+    else:
+        kpi_id, ascending = kpis[0].id, False
+    if not keys:
+        return rows.head(request.top) if request.top and request.period is None else rows
+    if request.period is None:
+        ranking = rows[[*keys, kpi_id]]
+    else:
+        whole, _ = _pass(kpis, prep, window, bucket_edges(window, None), prep.by_labels,
+                         force_all=False)
+        ranking = whole[[*keys, kpi_id]]
+    value = ranking[kpi_id].astype("float64").to_numpy()
+    order_value = np.where(np.isnan(value), np.inf, value if ascending else -value)
+    ranked = ranking.assign(_rank_value=order_value).sort_values(
+        ["_rank_value", *keys], kind="stable")
+    if request.top:
+        ranked = ranked.head(request.top)
+    ranked = ranked[keys].assign(_rank=np.arange(len(ranked)))
+    out = rows.merge(ranked, on=keys, how="inner")
+    return out.sort_values(["_rank", "_bucket"], kind="stable").drop(columns="_rank")
+
+
+def _finish_rows(rows: pd.DataFrame, by: list[ByColumn], buckets: Buckets,
+                 period: Period | None, kpis: list[Kpi],
+                 compare: Compare | None) -> pd.DataFrame:
+    """Rename internal key columns and put columns in contract order (DECISIONS 12)."""
+    import numpy as np
+    import pandas as pd
+
+    if "_rank_value" in rows:
+        rows = rows.drop(columns="_rank_value")
+    if not by and period is None and "_rank" not in rows:
+        rows = rows.sort_values("_bucket", kind="stable")
+    out = pd.DataFrame(index=range(len(rows)))
+    for j, col in enumerate(by):
+        out[col.name] = rows[f"_by{j}"].astype("str").to_numpy()
+    if period is not None:
+        out["period"] = np.asarray(buckets.labels, dtype=object)[
+            rows["_bucket"].to_numpy(dtype="int64")]
+    for kpi in kpis:
+        out[kpi.id] = rows[kpi.id].to_numpy()
+        out[f"{kpi.id}_n"] = rows[f"{kpi.id}_n"].to_numpy()
+        if compare is not None:
+            out[f"{kpi.id}_previous"] = rows[f"{kpi.id}_previous"].to_numpy(dtype="float64")
+            out[f"{kpi.id}_change"] = rows[f"{kpi.id}_change"].to_numpy(dtype="float64")
+    return out

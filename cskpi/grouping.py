@@ -1,0 +1,120 @@
+"""The grouped view of one anchor that every KPI function receives (DECISIONS 34).
+
+Rows of the anchor that fall in the window carry a dense integer group index (`codes`, in
+`0..ngroups-1`, shared by every anchor of the report). KPI functions reduce value columns per
+group with `bincount` and one shared sort per column for percentiles — never a Python call per
+group. Empty populations give NaN values (rendered as null) and `n = 0`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+NAT = -(2**63)
+
+
+def times_us(series: pd.Series) -> np.ndarray:
+    """UTC timestamp column → int64 microseconds since the epoch, NaT as `NAT`."""
+    import numpy as np
+
+    naive = series.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+    return np.asarray(naive.to_numpy()).view("int64")
+
+
+@dataclass
+class GroupView:
+    """In-window rows of one anchor with their group index, plus shared reductions."""
+
+    frame: pd.DataFrame
+    codes: np.ndarray
+    ngroups: int
+    group_bucket: np.ndarray
+    """Per group: the index of its period bucket (0 without --period)."""
+    has_by: bool
+    """Whether the report groups by any column (some KPIs are null per group then)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Anchor-specific precomputed arrays (e.g. backlog counts per group)."""
+    _sorted: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False)
+
+    # -- columns ---------------------------------------------------------------------------
+    def has(self, column: str) -> bool:
+        return column in self.frame.columns
+
+    def times(self, column: str) -> np.ndarray:
+        return times_us(self.frame[column])
+
+    def floats(self, column: str) -> np.ndarray:
+        """A numeric/boolean column as float64 with NaN for missing."""
+        import numpy as np
+
+        values = self.frame[column]
+        return np.asarray(values.astype("Float64").to_numpy(dtype="float64", na_value=np.nan))
+
+    # -- reductions --------------------------------------------------------------------------
+    def count(self, mask: np.ndarray | None = None) -> np.ndarray:
+        import numpy as np
+
+        codes = self.codes if mask is None else self.codes[mask]
+        return np.bincount(codes, minlength=self.ngroups).astype("int64")
+
+    def sum(self, values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        import numpy as np
+
+        keep = ~np.isnan(values) if mask is None else (mask & ~np.isnan(values))
+        return np.bincount(self.codes[keep], weights=values[keep], minlength=self.ngroups)
+
+    def mean(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean of the non-NaN values per group, and their count."""
+        import numpy as np
+
+        n = self.count(~np.isnan(values))
+        total = self.sum(values)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, total / np.maximum(n, 1), np.nan), n
+
+    def share(self, hit: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Share of `population` rows that are `hit`, per group: (ratio, denominator)."""
+        import numpy as np
+
+        n = self.count(population)
+        k = self.count(population & hit)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, k / np.maximum(n, 1), np.nan), n
+
+    def quantile(self, values: np.ndarray, q: float, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """Linear-interpolation quantile per group (numpy's default), one sort per `key`."""
+        import numpy as np
+
+        if key not in self._sorted:
+            keep = ~np.isnan(values)
+            vals, codes = values[keep], self.codes[keep]
+            order = np.lexsort((vals, codes))
+            n = np.bincount(codes, minlength=self.ngroups)
+            starts = np.concatenate(([0], np.cumsum(n)[:-1]))
+            self._sorted[key] = (vals[order], n, starts)
+        vals, n, starts = self._sorted[key]
+        out = np.full(self.ngroups, np.nan)
+        has = n > 0
+        pos = (n[has] - 1) * q
+        lo = np.floor(pos).astype("int64")
+        hi = np.minimum(lo + 1, n[has] - 1)
+        base = starts[has]
+        low_v, high_v = vals[base + lo], vals[base + hi]
+        out[has] = low_v + (high_v - low_v) * (pos - lo)
+        return out, n.astype("int64")
+
+    def distinct(self, labels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Number of distinct non-negative integer `labels` among `mask` rows, per group."""
+        import numpy as np
+
+        codes, lab = self.codes[mask], labels[mask]
+        if not len(codes):
+            return np.zeros(self.ngroups, dtype="int64")
+        pairs = np.unique(codes.astype("int64") * (int(lab.max()) + 1) + lab)
+        return np.bincount(pairs // (int(lab.max()) + 1), minlength=self.ngroups).astype("int64")

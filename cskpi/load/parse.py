@@ -1,0 +1,269 @@
+"""Vectorised value parsers: timestamps, durations, integers, booleans, labels, scores.
+
+Each parser takes a raw column (strings from text formats, typed values from Parquet/XLSX) and
+returns the canonical dtype plus the number of non-empty values it could not read, so that
+normalisation can count them (nothing is dropped silently).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cskpi.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_OFFSET_RE = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
+_ISO_RE = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}"
+_DM_RE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
+_NUMBER_RE = r"^[+-]?\d+(?:\.\d+)?$"
+EXCEL_EPOCH = "1899-12-30"
+
+
+@dataclass(frozen=True)
+class TimeOptions:
+    source_tz: str = "UTC"
+    dayfirst: bool = False
+    date_format: str | None = None
+    excel_serials: bool = False
+    """Numbers are Excel serial dates (XLSX input) rather than Unix epochs."""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    values: pd.Series
+    bad: pd.Series
+    """Boolean mask: a non-empty input value that could not be read."""
+    shifted: int = 0
+    """Local times in a DST gap or overlap (shifted forward / earlier instant)."""
+
+
+def _present(raw: pd.Series) -> pd.Series:
+    import pandas as pd
+
+    if raw.dtype == object or isinstance(raw.dtype, pd.StringDtype):
+        return raw.notna() & (raw.astype("str").str.strip() != "")
+    return raw.notna()
+
+
+def parse_times(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
+    """Any accepted timestamp form → `datetime64[us, UTC]`; naive values in `source_tz`."""
+    import pandas as pd
+
+    present = _present(raw)
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        out = raw.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
+        return Parsed(out, pd.Series(False, index=raw.index))
+    if pd.api.types.is_datetime64_dtype(raw.dtype):
+        local, shifted = _localize(raw.astype("datetime64[us]"), options.source_tz)
+        return Parsed(local, pd.Series(False, index=raw.index), shifted)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        out = _from_numbers(raw.astype("float64"), options)
+        return Parsed(out, present & out.isna())
+
+    text = raw.astype("str").str.strip().where(present)
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
+    if not present.any():
+        return Parsed(out, present)
+    numeric = text.str.match(_NUMBER_RE, na=False)
+    if numeric.any():
+        out[numeric] = _from_numbers(text[numeric].astype("float64"), options)
+    rest = present & ~numeric
+    shifted = 0
+    if options.date_format:
+        naive = pd.to_datetime(text[rest], format=options.date_format, errors="coerce")
+        shifted += _assign_naive_or_aware(out, naive, options.source_tz)
+    else:
+        iso = rest & text.str.match(_ISO_RE, na=False)
+        if iso.any():
+            with_offset = iso & text.str.contains(_OFFSET_RE, na=False)
+            if with_offset.any():
+                out[with_offset] = pd.to_datetime(
+                    text[with_offset], format="ISO8601", errors="coerce", utc=True)
+            naive_mask = iso & ~with_offset
+            if naive_mask.any():
+                naive = pd.to_datetime(text[naive_mask].str.replace("/", "-", regex=False),
+                                       format="ISO8601", errors="coerce")
+                shifted += _assign_naive_or_aware(out, naive, options.source_tz)
+        dm = rest & ~iso
+        if dm.any():
+            shifted += _parse_day_month(text[dm], column, options, out)
+    return Parsed(out, present & out.isna(), shifted)
+
+
+def _assign_naive_or_aware(out: pd.Series, parsed: pd.Series, tz: str) -> int:
+    import pandas as pd
+
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        out[parsed.index] = parsed.dt.tz_convert("UTC")
+        return 0
+    local, shifted = _localize(parsed.astype("datetime64[us]"), tz)
+    out[parsed.index] = local
+    return shifted
+
+
+def _parse_day_month(text: pd.Series, column: str, options: TimeOptions, out: pd.Series) -> int:
+    """`03/02/2018 14:00`: settle day/month order per column, from the flag or the data."""
+    import pandas as pd
+
+    parts = text.str.extract(_DM_RE)
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    dayfirst = options.dayfirst
+    if not dayfirst:
+        if (first > 12).any():
+            dayfirst = True
+        elif not (second > 12).any() and (first.notna().any()):
+            raise InputError(
+                f"column {column}: dates like {text.iloc[0]!r} could be day/month or month/day; "
+                "add --dayfirst, or --date-format '%m/%d/%Y %H:%M'")
+    has_time = text.str.contains(":", regex=False)
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    for with_time in (False, True):
+        mask = has_time == with_time
+        if not mask.any():
+            continue
+        norm = text[mask].str.replace(r"[.\-]", "/", regex=True, n=2)
+        day_month = "%d/%m/%Y" if dayfirst else "%m/%d/%Y"
+        formats = [f"{day_month} %H:%M:%S", f"{day_month} %H:%M"] if with_time else [day_month]
+        for fmt in formats:
+            todo = parsed[mask].isna()
+            if not todo.any():
+                break
+            idx = todo[todo].index
+            parsed[idx] = pd.to_datetime(norm[idx], format=fmt, errors="coerce")
+    return _assign_naive_or_aware(out, parsed, options.source_tz)
+
+
+def _localize(naive: pd.Series, tz: str) -> tuple[pd.Series, int]:
+    """Naive local times → UTC. DST gaps shift forward, overlaps take the earlier instant."""
+    import numpy as np
+
+    if tz == "UTC":
+        return naive.dt.tz_localize("UTC"), 0
+    strict = naive.dt.tz_localize(tz, nonexistent="NaT", ambiguous="NaT")
+    odd = int((strict.isna() & naive.notna()).sum())
+    if not odd:
+        return strict.dt.tz_convert("UTC"), 0
+    fixed = naive.dt.tz_localize(tz, nonexistent="shift_forward",
+                                 ambiguous=np.ones(len(naive), dtype=bool))
+    return fixed.dt.tz_convert("UTC"), odd
+
+
+def _from_numbers(values: pd.Series, options: TimeOptions) -> pd.Series:
+    """Unix epoch seconds (milliseconds when |v| ≥ 1e11), or Excel serial days for XLSX."""
+    import numpy as np
+    import pandas as pd
+
+    if options.excel_serials:
+        days = pd.to_timedelta(values, unit="D")
+        naive = (pd.Timestamp(EXCEL_EPOCH) + days).astype("datetime64[us]")
+        return _localize(naive, options.source_tz)[0]
+    ms = values.abs() >= 1e11
+    seconds = values.where(~ms, values / 1000.0)
+    ok = seconds.between(-62135596800, 253402300799)  # years 0001..9999
+    micros = (seconds.where(ok) * 1e6).round()
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
+    good = micros.notna()
+    out[good] = pd.to_datetime(micros[good].astype(np.int64), unit="us", utc=True)
+    return out
+
+
+_UNIT_WORDS = (
+    (re.compile(r"(milli|_ms\b|\(ms\))"), 0.001),
+    (re.compile(r"(minute|\bmins?\b|_min\b|in ?min|\(m\))"), 60.0),
+    (re.compile(r"(hour|hrs?\b|\(h\))"), 3600.0),
+    (re.compile(r"(\bdays?\b|_days?\b)"), 86400.0),
+)
+_HUMAN_UNITS = {"d": 86400.0, "day": 86400.0, "days": 86400.0, "h": 3600.0, "hr": 3600.0,
+                "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0, "m": 60.0, "min": 60.0,
+                "mins": 60.0, "minute": 60.0, "minutes": 60.0, "s": 1.0, "sec": 1.0,
+                "secs": 1.0, "second": 1.0, "seconds": 1.0}
+
+
+def unit_from_name(name: str) -> float:
+    """Seconds per unit implied by a header: `reply_time_in_minutes` → 60; default seconds."""
+    lowered = name.lower()
+    for pattern, factor in _UNIT_WORDS:
+        if pattern.search(lowered):
+            return factor
+    return 1.0
+
+
+def parse_durations(raw: pd.Series, unit: float) -> Parsed:
+    """Numbers (in `unit` seconds), `HH:MM[:SS]`, or `1 day 3 hours` text → float seconds.
+
+    `--` and empty cells mean "no value" (NaN), never zero.
+    """
+    import numpy as np
+    import pandas as pd
+
+    present = _present(raw)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return Parsed(raw.astype("float64") * unit, pd.Series(False, index=raw.index))
+    text = raw.astype("str").str.strip().where(present)
+    none = text.isin(["--", "-", "—", "n/a", "N/A"])
+    present = present & ~none
+    out = pd.to_numeric(text.where(present), errors="coerce") * unit
+    clock = present & out.isna() & text.str.match(r"^-?\d+:\d{2}(:\d{2})?$", na=False)
+    if clock.any():
+        parts = text[clock].str.split(":", expand=True).astype("float64")
+        secs = parts[0].abs() * 3600 + parts[1] * 60 + parts.get(2, 0.0).fillna(0.0)
+        sign = np.where(text[clock].str.startswith("-"), -1.0, 1.0)
+        out[clock] = secs * sign
+    human = present & out.isna()
+    if human.any():
+        pairs = text[human].str.lower().str.extractall(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
+        factor = pairs[1].map(_HUMAN_UNITS)
+        seconds = (pairs[0].astype("float64") * factor).groupby(level=0).sum(min_count=1)
+        complete = factor.notna().groupby(level=0).all()
+        out[seconds.index] = seconds.where(complete)
+    return Parsed(out.astype("float64"), present & out.isna())
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0", "x"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+
+def parse_bools(raw: pd.Series) -> Parsed:
+    import pandas as pd
+
+    present = _present(raw)
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        return Parsed(raw.astype("boolean"), pd.Series(False, index=raw.index))
+    text = raw.astype("str").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    out[text.isin(_TRUE) & present] = True
+    out[text.isin(_FALSE) & present] = False
+    return Parsed(out, present & out.isna())
+
+
+def parse_ints(raw: pd.Series) -> Parsed:
+    import pandas as pd
+
+    present = _present(raw)
+    num = pd.to_numeric(raw.where(present), errors="coerce")
+    whole = num.where(num.isna() | (num == num.round()))
+    return Parsed(whole.astype("Int64"), present & whole.isna())
+
+
+def parse_ids(raw: pd.Series) -> pd.Series:
+    """Identifiers as text, verbatim (`000123` stays `000123`); `123.0` from XLSX → `123`."""
+    import pandas as pd
+
+    present = _present(raw)
+    text = raw.astype("str").str.strip()
+    if pd.api.types.is_float_dtype(raw.dtype):
+        whole = present & (raw == raw.round())
+        text[whole] = raw[whole].astype("int64").astype("str")
+    elif raw.dtype == object:
+        # XLSX cells arrive as Python objects: a number typed into an id column is a float.
+        floats = raw.map(type).eq(float) & present
+        if floats.any():
+            nums = raw[floats].astype("float64")
+            whole = nums == nums.round()
+            text[whole[whole].index] = nums[whole].astype("int64").astype("str")
+    return text.where(present).astype("str")

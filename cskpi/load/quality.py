@@ -1,0 +1,105 @@
+"""Data quality: every unusable row or value counted by reason, with a few examples.
+
+Invariant (DECISIONS 32): `read = used + out_of_window + Σ dropped`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from cskpi.errors import InputError
+
+MAX_EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class FrameQuality:
+    """Counts for one frame (tickets or surveys)."""
+
+    read: int = 0
+    dropped: tuple[tuple[str, int], ...] = ()
+    """Whole rows removed, each under its first reason, in the order reasons were found."""
+    issues: tuple[tuple[str, int], ...] = ()
+    """Values excluded from some KPIs; the row itself is kept."""
+    examples: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """reason → up to three places (`file:line`, or a ticket id)."""
+    used: int | None = None
+    out_of_window: int | None = None
+
+    @property
+    def kept(self) -> int:
+        return self.read - sum(n for _, n in self.dropped)
+
+    def drop(self, reason: str, count: int, examples: Iterable[str] = ()) -> FrameQuality:
+        return self._add("dropped", reason, count, examples)
+
+    def issue(self, reason: str, count: int, examples: Iterable[str] = ()) -> FrameQuality:
+        return self._add("issues", reason, count, examples)
+
+    def _add(self, kind: str, reason: str, count: int, examples: Iterable[str]) -> FrameQuality:
+        if count <= 0:
+            return self
+        counts = dict(getattr(self, kind))
+        counts[reason] = counts.get(reason, 0) + int(count)
+        ex = dict(self.examples)
+        shown = list(ex.get(reason, ()))
+        for item in examples:
+            if len(shown) >= MAX_EXAMPLES:
+                break
+            shown.append(str(item))
+        ex[reason] = tuple(shown)
+        changes: dict[str, Any] = {kind: tuple(counts.items()), "examples": tuple(ex.items())}
+        return replace(self, **changes)
+
+    def with_usage(self, used: int) -> FrameQuality:
+        """Split the kept rows into used (in the window of some requested KPI) and the rest."""
+        return replace(self, used=used, out_of_window=self.kept - used)
+
+    def problems(self) -> int:
+        return sum(n for _, n in self.dropped) + sum(n for _, n in self.issues)
+
+    def as_json(self) -> dict[str, Any]:
+        used = self.kept if self.used is None else self.used
+        return {
+            "read": self.read,
+            "used": used,
+            "out_of_window": 0 if self.out_of_window is None else self.out_of_window,
+            "dropped": dict(self.dropped),
+            "issues": dict(self.issues),
+        }
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    """Both frames' counts; rendered under `data_quality` in JSON and summarised on stderr."""
+
+    tickets: FrameQuality = field(default_factory=FrameQuality)
+    surveys: FrameQuality = field(default_factory=FrameQuality)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"tickets": self.tickets.as_json(), "surveys": self.surveys.as_json()}
+
+    def summary_lines(self) -> list[str]:
+        """Short human summary for stderr: one line per frame that had problems."""
+        lines = []
+        for name, fq in (("tickets", self.tickets), ("surveys", self.surveys)):
+            if not fq.problems():
+                continue
+            examples = dict(fq.examples)
+            parts = []
+            for reason, count in (*fq.dropped, *fq.issues):
+                where = examples.get(reason)
+                hint = f" (e.g. {', '.join(where)})" if where else ""
+                parts.append(f"{count} {reason.replace('_', ' ')}{hint}")
+            dropped = sum(n for _, n in fq.dropped)
+            lines.append(f"data quality, {name}: {fq.read} read, {dropped} dropped; "
+                         + "; ".join(parts))
+        return lines
+
+    def check_strict(self) -> None:
+        """`--strict`: any problem is exit 4."""
+        lines = self.summary_lines()
+        if lines:
+            raise InputError("--strict: the input has data-quality problems\n" + "\n".join(lines))

@@ -1,0 +1,654 @@
+"""Read export files into raw DataFrames (DATA.md "Files"; DECISIONS 23, 26).
+
+Text formats (CSV, TSV, JSON, JSON Lines) are read as text: every value is a string or missing
+("" counts as missing), so identifiers such as `000123` survive; normalisation parses types.
+Parquet keeps its types; XLSX keeps cell values (datetimes, numbers, text) in object columns.
+
+CSV/TSV: a row with more fields than the header (beyond trailing empty ones), an unterminated
+quote, or a field the csv module refuses is skipped and reported as `Malformed`; a row with
+fewer fields is padded with missing values (counted in `warnings`); empty lines are ignored.
+In every format a repeated column name is read as `name.1`, `name.2`, ...; a column without a
+name gets `Unnamed: i` (0-based position) and is dropped when it holds no value.
+
+`source_line` is, per row, the 1-based physical line where the row starts (CSV, TSV, JSONL),
+the worksheet row (XLSX) or the 1-based record index (JSON, Parquet).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import glob
+import gzip
+import io
+import itertools
+import json
+import os
+import re
+import sys
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO
+from xml.etree.ElementTree import ParseError
+
+from cskpi.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "jsonl", "parquet", "xlsx")
+_PYARROW_MIN_BYTES = 50 * 2**20  # smaller CSVs take the csv module: exact and fast enough
+_SNIFF = 8192
+_EOF = "\ue000cskpi-end-of-file\ue000"  # appended line: seeing it inside a field = open quote
+_FIELD_LIMIT = 64 * 2**20  # csv module's default (128 KiB) is below long ticket descriptions
+_RECORD_KEYS = ("tickets", "surveys", "satisfaction_ratings", "results", "data", "records")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A line that could not be parsed and was skipped."""
+
+    file: str
+    line: int  # 1-based physical line (header = 1)
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """One file read: its format, the encoding used (text formats) and the rows it gave."""
+
+    path: str
+    format: str
+    encoding: str | None
+    rows: int
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """All input files concatenated in the order read, with where each row came from."""
+
+    frame: pd.DataFrame
+    files: tuple[FileInfo, ...]
+    malformed: tuple[Malformed, ...]
+    source_line: np.ndarray | None  # per row: line / worksheet row / record index (see top)
+    source_file: np.ndarray | None  # per row: index into `files`
+    warnings: tuple[str, ...] = ()  # renamed duplicate columns, padded short rows
+
+
+@dataclass(frozen=True)
+class _Options:
+    encoding: str | None
+    sheet: str | None
+    columns: Callable[[list[str]], list[str]] | None
+
+
+@dataclass
+class _Part:
+    frame: pd.DataFrame
+    lines: Sequence[int] | np.ndarray
+    encoding: str | None = None
+    sheet: str | None = None
+    malformed: list[Malformed] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Source:
+    name: str  # shown in messages
+    path: str  # as given; "-" for standard input
+    head: bytes
+    content: bytes | None = None  # standard input, read once
+
+    @property
+    def gz(self) -> bool:
+        return self.head.startswith(b"\x1f\x8b")
+
+    def data(self) -> bytes:
+        raw = self.content if self.content is not None else _read_file(self.path)
+        if not self.gz:
+            return raw
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise InputError(f"{self.name}: truncated or corrupt gzip file") from exc
+        if not raw:
+            raise InputError(f"{self.name}: the file is empty")
+        return raw
+
+    def handle(self) -> str | io.BytesIO:
+        return self.path if self.content is None and not self.gz else io.BytesIO(self.data())
+
+
+def read_inputs(
+    paths: Sequence[str],
+    *,
+    input_format: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    columns: Callable[[list[str]], list[str]] | None = None,
+    stdin: BinaryIO | None = None,
+) -> RawInput:
+    """Read `paths` (files, globs, `-`) into one raw frame; `columns` prunes each file's header."""
+    import numpy as np
+    import pandas as pd
+
+    if input_format is not None and input_format not in FORMATS:
+        raise UsageError(f"unknown input format '{input_format}'; use {'|'.join(FORMATS)}")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise UsageError(f"unknown encoding '{encoding}' (try utf-8, cp949, cp932)") from exc
+    if "-" in paths and input_format is None:
+        raise UsageError("reading standard input needs --input-format")
+    opts = _Options(encoding, sheet, columns)
+    parts: list[_Part] = []
+    infos: list[FileInfo] = []
+    for path in _expand(paths):
+        src = _open(path, stdin)
+        fmt = input_format or detect_format(path)
+        part = _READERS[fmt](src, opts)
+        parts.append(part)
+        infos.append(FileInfo(path, fmt, part.encoding, len(part.frame), part.sheet))
+    frames = [p.frame for p in parts]
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, sort=False)
+    return RawInput(
+        frame=frame.reset_index(drop=True),
+        files=tuple(infos),
+        malformed=tuple(m for p in parts for m in p.malformed),
+        source_line=np.concatenate([np.asarray(p.lines, dtype=np.int64) for p in parts]),
+        source_file=np.repeat(np.arange(len(parts), dtype=np.int64), [len(f) for f in frames]),
+        warnings=tuple(w for p in parts for w in p.warnings),
+    )
+
+
+def detect_format(path: str) -> str:
+    """The format named by the file's extension, ignoring a trailing `.gz`."""
+    if path == "-":
+        raise UsageError("reading standard input needs --input-format")
+    base = path[:-3] if path.lower().endswith(".gz") else path
+    suffix = os.path.splitext(base)[1].lower()
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    what = f"unsupported format '{suffix}'" if suffix else "no extension to tell the format"
+    raise InputError(f"{path}: {what}; use --input-format {'|'.join(FORMATS)}")
+
+
+def _expand(paths: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for path in paths:
+        if path == "-" or os.path.exists(path) or not any(c in path for c in "*?["):
+            out.append(path)
+            continue
+        found = sorted(p for p in glob.glob(path) if not os.path.isdir(p))
+        if not found:
+            raise InputError(f"no file matches '{path}'")
+        out.extend(found)
+    if not out:
+        raise UsageError("no input file given")
+    return out
+
+
+def _open(path: str, stdin: BinaryIO | None) -> _Source:
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        if stream.isatty():
+            raise UsageError("standard input is a terminal; pipe a file into cskpi or name one")
+        content = stream.read()
+        if not content:
+            raise InputError("<stdin>: the input is empty")
+        return _Source("<stdin>", path, content[:_SNIFF], content)
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory, not a file")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_SNIFF)
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror})") from exc
+    if not head:
+        raise InputError(f"{path}: the file is empty")
+    return _Source(path, path, head)
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror})") from exc
+
+
+# --- text decoding -------------------------------------------------------------------------
+
+
+def _decode(src: _Source, opts: _Options, kind: str) -> tuple[str, str, bytes]:
+    """(text, encoding name, raw bytes): the forced encoding, else UTF-8, CP949 or CP932."""
+    data = src.data()
+    if b"\x00" in data[:_SNIFF]:
+        raise InputError(f"{src.name}: looks like a binary file, not {kind} text")
+    bom = data.startswith(codecs.BOM_UTF8)
+    if opts.encoding is not None:
+        name = codecs.lookup(opts.encoding).name
+        name = "utf-8-sig" if name == "utf-8" and bom else name
+        try:
+            return data.decode(name), name, data
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{src.name}: byte 0x{data[exc.start]:02x} at offset {exc.start} "
+                f"is not valid {opts.encoding}"
+            ) from exc
+        except LookupError as exc:
+            raise UsageError(f"'{opts.encoding}' is not a text encoding") from exc
+    try:
+        return data.decode("utf-8-sig" if bom else "utf-8"), "utf-8-sig" if bom else "utf-8", data
+    except UnicodeDecodeError as exc:
+        first = exc
+    decoded: dict[str, str] = {}
+    for name in ("cp949", "cp932"):
+        try:
+            decoded[name] = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+    if not decoded:
+        raise InputError(
+            f"{src.name}: not UTF-8 (byte 0x{data[first.start]:02x} at offset {first.start}), "
+            "CP949 or CP932 text; name the encoding with --encoding"
+        )
+    best = max(decoded, key=lambda name: _script_score(decoded[name], name))
+    return decoded[best], best, data
+
+
+def _script_score(text: str, encoding: str) -> int:
+    """How Korean (cp949) or Japanese (cp932) the decoded text looks; the bytes of either
+    language often decode without error in the other codec, as rare characters."""
+    good = bad = 0
+    for ch in _NON_ASCII.findall(text[:200_000]):
+        if "\ue000" <= ch <= "\uf8ff":  # private use: vendor extension bytes, never real text
+            bad += 1
+        elif encoding == "cp949" and "\uac00" <= ch <= "\ud7a3":
+            # Hangul outside KS X 1001 (the 2,350 common syllables) = CP949's rare extension
+            common = min(ch.encode("cp949")) >= 0xA1
+            good, bad = good + common, bad + (not common)
+        elif encoding == "cp949" and "\u4e00" <= ch <= "\u9fff":
+            bad += 1  # Hanja are rare in Korean exports
+        elif encoding == "cp932" and ("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff"):
+            good += 1
+        elif encoding == "cp932" and "\uff61" <= ch <= "\uff9f":
+            bad += 1  # half-width katakana: what Korean bytes turn into
+    return good - bad
+
+
+# --- CSV / TSV ------------------------------------------------------------------------------
+
+
+def _read_delimited(src: _Source, opts: _Options, delimiter: str, kind: str) -> _Part:
+    text, encoding, data = _decode(src, opts, kind)
+    part = None
+    if len(data) >= _PYARROW_MIN_BYTES:
+        utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else None
+        part = _csv_arrow(src.name, text, utf8 or text.encode("utf-8"), delimiter, opts)
+    part = part or _csv_module(src.name, text, delimiter, opts)
+    part.encoding = encoding
+    return part
+
+
+def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(start line, fields, "") per record, or (line, None, reason) for one that cannot be
+    parsed; reading resumes on the next line, so a stray quote costs one line, not the rest."""
+    skip = 0
+    while True:
+        lines = itertools.islice(io.StringIO(text, newline=""), skip, None)
+        reader = csv.reader(itertools.chain(lines, [_EOF]), delimiter=delimiter)
+        while True:
+            start = skip + reader.line_num + 1
+            try:
+                row = next(reader)
+            except csv.Error as exc:
+                reason = str(exc)
+                break
+            if row == [_EOF]:
+                return
+            if row and row[-1].endswith(_EOF):
+                reason = "unterminated quoted field"
+                break
+            yield start, row, ""
+        yield start, None, reason
+        skip = start
+
+
+def _csv_module(name: str, text: str, delimiter: str, opts: _Options) -> _Part:
+    malformed: list[Malformed] = []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    header: list[str] | None = None
+    short = 0
+    old_limit = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        for line, row, reason in _csv_records(text, delimiter):
+            if row is None:
+                malformed.append(Malformed(name, line, reason))
+            elif not row:
+                continue
+            elif header is None:
+                header = row
+            elif len(row) > len(header) and any(row[len(header) :]):
+                malformed.append(
+                    Malformed(name, line, f"{len(row)} fields, expected {len(header)}")
+                )
+            else:
+                short += len(row) < len(header)
+                row.extend([""] * (len(header) - len(row)))
+                rows.append(row[: len(header)])
+                lines.append(line)
+    finally:
+        csv.field_size_limit(old_limit)
+    if header is None:
+        raise InputError(f"{name}: no header line (the file holds only empty lines)")
+    names, unnamed, warnings = _names(name, header)
+    keep = _prune(names, opts.columns)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    frame = _text_frame({names[i]: cols[i] for i in keep}, len(rows))
+    if short:
+        warnings.append(f"{name}: {short} row(s) had fewer fields than the header; padded")
+    return _Part(_drop_unnamed(frame, unnamed), lines, malformed=malformed, warnings=warnings)
+
+
+def _csv_arrow(name: str, text: str, utf8: bytes, delimiter: str, opts: _Options) -> _Part | None:
+    """pyarrow's multi-threaded reader for big files; None (-> csv module, which recovers line
+    numbers and pads short rows) when any row is bad or record lines cannot be derived."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    reader = csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=delimiter)
+    header = next((row for row in reader if row), None)
+    if header is None:
+        return None
+    names, unnamed, warnings = _names(name, header)
+    keep = [names[i] for i in _prune(names, opts.columns)]
+    bad: list[object] = []
+
+    def on_bad(row: object) -> str:
+        bad.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(utf8),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                include_columns=keep or names[:1],  # an empty list would mean "all"
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    lines = _record_lines(utf8)
+    if bad or len(lines) != table.num_rows or utf8.count(b'"') % 2:  # odd: open quote
+        return None
+    frame = _arrow_frame(table.slice(1).select(keep), table.num_rows - 1)
+    return _Part(_drop_unnamed(frame, unnamed), lines[1:], warnings=warnings)
+
+
+def _record_lines(data: bytes) -> np.ndarray:
+    """1-based start line of each non-empty record. Lines end at \\n, \\r\\n or \\r (as in the
+    csv module); a line end closes a record when an even number of quotes precedes it
+    (doubled quotes inside values keep the parity)."""
+    import numpy as np
+
+    buf = np.frombuffer(data, dtype=np.uint8)
+    after = np.append(buf[1:], np.uint8(0))
+    breaks = np.flatnonzero((buf == 10) | ((buf == 13) & (after != 10)))
+    ends = breaks[np.searchsorted(np.flatnonzero(buf == 34), breaks) % 2 == 0]
+    starts = np.concatenate(([0], ends + 1))
+    length = np.concatenate((ends, [len(buf)])) - starts
+    first = buf[np.minimum(starts, len(buf) - 1)]
+    empty = (length == 0) | ((length == 1) & (first == 13))
+    return np.asarray(np.searchsorted(breaks, starts[~empty]) + 1, dtype=np.int64)
+
+
+# --- JSON / JSON Lines -------------------------------------------------------------------------
+
+
+def _read_json(src: _Source, opts: _Options) -> _Part:
+    text, encoding, _ = _decode(src, opts, "JSON")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # one object per line under a .json name
+            return _jsonl_part(src.name, text, encoding, opts)
+        raise InputError(
+            f"{src.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
+    records = _json_records(src.name, doc)
+    return _records_part(records, range(1, len(records) + 1), encoding, opts)
+
+
+def _read_jsonl(src: _Source, opts: _Options) -> _Part:
+    text, encoding, _ = _decode(src, opts, "JSON Lines")
+    return _jsonl_part(src.name, text, encoding, opts)
+
+
+def _jsonl_part(name: str, text: str, encoding: str, opts: _Options) -> _Part:
+    records: list[dict[str, Any]] = []
+    lines: list[int] = []
+    malformed: list[Malformed] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            malformed.append(Malformed(name, number, f"not valid JSON ({exc.msg})"))
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+            lines.append(number)
+        else:
+            malformed.append(Malformed(name, number, "not a JSON object"))
+    if not records:
+        raise InputError(f"{name}: no records found (expected one JSON object per line)")
+    part = _records_part(records, lines, encoding, opts)
+    part.malformed = malformed
+    return part
+
+
+def _json_records(name: str, doc: object) -> list[dict[str, Any]]:
+    """The records of an array, or of the one array of objects an API response holds."""
+    if isinstance(doc, dict):
+        found = [k for k, v in doc.items() if isinstance(v, list) and _all_objects(v) and v]
+        preferred = [k for k in _RECORD_KEYS if k in found]
+        if len(found) > 1 and not preferred:
+            raise InputError(
+                f"{name}: several arrays of records ({', '.join(found)}); "
+                "cannot tell which holds the rows"
+            )
+        doc = doc[(preferred or found)[0]] if found else []
+    if not isinstance(doc, list) or not doc:
+        raise InputError(
+            f"{name}: no records found (expected an array of objects or an object holding one)"
+        )
+    if not _all_objects(doc):
+        index = next(i for i, v in enumerate(doc, 1) if not isinstance(v, dict))
+        raise InputError(f"{name}: record {index} is not an object")
+    return doc
+
+
+def _all_objects(values: list[Any]) -> bool:
+    return all(isinstance(v, dict) for v in values)
+
+
+def _records_part(
+    records: list[dict[str, Any]], lines: Sequence[int], encoding: str, opts: _Options
+) -> _Part:
+    flat = [_flatten(_unwrap(r), "", {}) for r in records]
+    names = list(dict.fromkeys(k for r in flat for k in r))
+    keep = [names[i] for i in _prune(names, opts.columns)]
+    frame = _text_frame({n: [r.get(n) for r in flat] for n in keep}, len(flat))
+    return _Part(frame, lines, encoding=encoding)
+
+
+def _unwrap(record: dict[str, Any]) -> dict[str, Any]:
+    """`{"ticket": {...}}` (Zendesk incremental export) -> the inner object."""
+    if len(record) == 1:
+        (value,) = record.values()
+        if isinstance(value, dict):
+            return value
+    return record
+
+
+def _flatten(
+    record: dict[str, Any], prefix: str, out: dict[str, str | None]
+) -> dict[str, str | None]:
+    """Nested objects become `a.b` columns; other non-strings become their JSON text."""
+    for key, value in record.items():
+        if isinstance(value, dict) and value:
+            _flatten(value, f"{prefix}{key}.", out)
+        elif value is None or (isinstance(value, str | list | dict) and not value):
+            out[f"{prefix}{key}"] = None
+        else:
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            out[f"{prefix}{key}"] = text
+    return out
+
+
+# --- Parquet / XLSX --------------------------------------------------------------------------
+
+
+def _read_parquet(src: _Source, opts: _Options) -> _Part:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        with pq.ParquetFile(src.handle()) as pf:
+            names = list(pf.schema_arrow.names)
+            rows = pf.metadata.num_rows
+            table = pf.read(columns=[names[i] for i in _prune(names, opts.columns)])
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{src.name}: not a readable Parquet file ({exc})") from exc
+    return _Part(_arrow_frame(table, rows), range(1, rows + 1))
+
+
+_XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, ParseError, ValueError)
+
+
+def _read_xlsx(src: _Source, opts: _Options) -> _Part:
+    import openpyxl
+    import pandas as pd
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(src.handle(), read_only=True, data_only=True)
+    except (*_XLSX_ERRORS, InvalidFileException) as exc:
+        raise InputError(f"{src.name}: not a readable .xlsx workbook ({exc})") from exc
+    try:
+        if opts.sheet is not None and opts.sheet not in book.sheetnames:
+            raise InputError(
+                f"{src.name}: no sheet named '{opts.sheet}'; sheets: {', '.join(book.sheetnames)}"
+            )
+        sheet = book[opts.sheet] if opts.sheet is not None else book.worksheets[0]
+        sheet.reset_dimensions()  # the stored used range is often wrong; read every cell
+        header: list[Any] | None = None
+        rows: list[tuple[Any, ...]] = []
+        lines: list[int] = []
+        for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1):
+            if all(v is None or v == "" for v in row):
+                continue
+            if header is None:
+                header = list(row)
+            else:
+                rows.append(row)
+                lines.append(number)
+    except _XLSX_ERRORS as exc:
+        raise InputError(f"{src.name}: not a readable .xlsx workbook ({exc})") from exc
+    finally:
+        book.close()
+    if header is None:
+        raise InputError(f"{src.name}: sheet '{sheet.title}' is empty")
+    width = max([len(header)] + [len(r) for r in rows])
+    names, unnamed, warnings = _names(src.name, header + [None] * (width - len(header)))
+    cols = {
+        names[i]: pd.Series([_cell(r, i) for r in rows], dtype=object)
+        for i in _prune(names, opts.columns)
+    }
+    frame = pd.DataFrame(cols, index=range(len(rows)))
+    return _Part(_drop_unnamed(frame, unnamed), lines, sheet=sheet.title, warnings=warnings)
+
+
+def _cell(row: tuple[Any, ...], i: int) -> Any:
+    value = row[i] if i < len(row) else None
+    return None if value == "" else value
+
+
+# --- shared ------------------------------------------------------------------------------------
+
+
+def _names(name: str, header: Sequence[object]) -> tuple[list[str], set[str], list[str]]:
+    """(column names, generated names, warnings): blanks get `Unnamed: i`, repeats `.1`..."""
+    names: list[str] = []
+    unnamed: set[str] = set()
+    warnings: list[str] = []
+    for i, value in enumerate(header):
+        base = "" if value is None else str(value)
+        if not base.strip():
+            base = f"Unnamed: {i}"
+            unnamed.add(base)
+        column, k = base, 0
+        while column in names:
+            k += 1
+            column = f"{base}.{k}"
+        if k and base not in unnamed:
+            warnings.append(f"{name}: column '{base}' appears more than once; read as '{column}'")
+        names.append(column)
+    return names, unnamed, warnings
+
+
+def _prune(names: list[str], columns: Callable[[list[str]], list[str]] | None) -> list[int]:
+    """Positions of the columns to read, in file order."""
+    if columns is None:
+        return list(range(len(names)))
+    wanted = set(columns(list(names)))
+    return [i for i, n in enumerate(names) if n in wanted]
+
+
+def _text_frame(columns: dict[str, Sequence[str | None]], rows: int) -> pd.DataFrame:
+    """A frame of text columns (pyarrow-built: pandas' string dtype where it is the default)."""
+    import pyarrow as pa
+
+    arrays = [pa.array([v or None for v in col], type=pa.string()) for col in columns.values()]
+    return _arrow_frame(pa.Table.from_arrays(arrays, names=list(columns)), rows)
+
+
+def _arrow_frame(table: Any, rows: int) -> pd.DataFrame:
+    """`table.to_pandas()`, keeping the row count of a table without columns."""
+    import pandas as pd
+
+    return table.to_pandas() if table.num_columns else pd.DataFrame(index=range(rows))
+
+
+def _drop_unnamed(frame: pd.DataFrame, unnamed: set[str]) -> pd.DataFrame:
+    empty = [c for c in frame.columns if c in unnamed and frame[c].isna().all()]
+    return frame.drop(columns=empty) if empty else frame
+
+
+_READERS: dict[str, Callable[[_Source, _Options], _Part]] = {
+    "csv": lambda src, opts: _read_delimited(src, opts, ",", "CSV"),
+    "tsv": lambda src, opts: _read_delimited(src, opts, "\t", "TSV"),
+    "json": _read_json,
+    "jsonl": _read_jsonl,
+    "parquet": _read_parquet,
+    "xlsx": _read_xlsx,
+}
+_SUFFIXES: dict[str, str] = {f".{fmt}": fmt for fmt in _READERS} | {".ndjson": "jsonl"}

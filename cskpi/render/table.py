@@ -1,0 +1,288 @@
+"""The terminal view of a `Result`: a rich renderable in human units, targets in colour.
+
+The caller's `Console` decides whether colour is shown (NO_COLOR, TERM=dumb, not a
+terminal); nothing here writes ANSI codes or prints. Populations (`_n`) and `_previous`
+values are left to the machine formats; the table shows each KPI's value, and its change
+with `--compare`.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from cskpi.render.human import NULL, humanize, humanize_change
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.measure import Measurement
+    from rich.text import Text
+
+    from cskpi.result import KpiInfo, Result
+
+_UNIT_HINTS = {
+    "count": "count",
+    "seconds": "time",
+    "ratio": "%",
+    "score": "score",
+    "nps": "−100…100",
+    "money": "money",
+}
+
+_OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    "<=": operator.le,
+    "≤": operator.le,
+    ">=": operator.ge,
+    "≥": operator.ge,
+    "==": operator.eq,
+    "<": operator.lt,
+    ">": operator.gt,
+}
+# A bare value means `>=`, as in cskpi.targets.
+_TARGET = re.compile(r"^\s*(<=|>=|==|≤|≥|<|>)?\s*(\S+)\s*$")
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_DURATION = re.compile(rf"^(?:{_NUMBER}d)?(?:{_NUMBER}h)?(?:{_NUMBER}m)?(?:{_NUMBER}s)?$")
+_DURATION_UNITS = (86400.0, 3600.0, 60.0, 1.0)
+
+MET_STYLE = "green"
+MISSED_STYLE = "red"
+_MARKS = {True: ("✓", MET_STYLE), False: ("✗", MISSED_STYLE), None: ("—", "dim")}
+
+
+def render_table(result: Result) -> RenderableType:
+    """Title (window, zone, as-of), the rows table (+ Overall), and the targets, as a Group."""
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[RenderableType] = [_title(result), _rows_table(result)]
+    if len(result.rows) == 0:
+        parts.append(Text("No records in this window.", style="dim"))
+    if result.targets:
+        parts += [Text(""), _targets(result)]
+    return Group(*parts)
+
+
+# -- targets --------------------------------------------------------------------------------
+
+
+def parse_target(text: str) -> tuple[Callable[[float, float], bool], float] | None:
+    """`<= 4h`, `>= 0.85`, `85%`, `< 1h30m`, `== 0` → (comparison, number in machine units).
+
+    None when the text is not understood: the table then simply does not colour.
+    """
+    match = _TARGET.match(text)
+    if not match:
+        return None
+    op, raw = match.groups()
+    number = _target_number(raw)
+    return None if number is None else (_OPERATORS[op or ">="], number)
+
+
+def _target_number(raw: str) -> float | None:
+    if raw.endswith("%"):
+        try:
+            return float(raw[:-1]) / 100
+        except ValueError:
+            return None
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    match = _DURATION.match(raw)
+    if not match or not any(match.groups()):
+        return None
+    return sum(float(g) * u for g, u in zip(match.groups(), _DURATION_UNITS, strict=True) if g)
+
+
+def _meets(value: Any, target: tuple[Callable[[float, float], bool], float] | None) -> bool | None:
+    if target is None or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number != number:  # NaN: null is "not evaluated"
+        return None
+    compare, limit = target
+    return compare(number, limit)
+
+
+def _style(met: bool | None) -> str:
+    if met is None:
+        return ""
+    return MET_STYLE if met else MISSED_STYLE
+
+
+# -- title ----------------------------------------------------------------------------------
+
+
+def _is_midnight(stamp: datetime) -> bool:
+    return stamp.hour == stamp.minute == stamp.second == stamp.microsecond == 0
+
+
+def _window(since: datetime, until: datetime) -> str:
+    """Whole days read as inclusive dates (`until` is exclusive); otherwise times are shown."""
+    if _is_midnight(since) and _is_midnight(until):
+        first = since.strftime("%Y-%m-%d")
+        last = (until - timedelta(microseconds=1)).strftime("%Y-%m-%d")
+        return first if first == last else f"{first} → {last}"
+    return f"{since:%Y-%m-%d %H:%M} → {until:%Y-%m-%d %H:%M}"
+
+
+def _moment(stamp: datetime, zone_of: datetime) -> str:
+    if stamp.tzinfo is not None and zone_of.tzinfo is not None:
+        stamp = stamp.astimezone(zone_of.tzinfo)
+    return stamp.strftime("%Y-%m-%d %H:%M:%S" if stamp.second else "%Y-%m-%d %H:%M")
+
+
+def _title(result: Result) -> RenderableType:
+    """`2024-01-01 → 2024-03-31 (Asia/Seoul) · as of 2024-03-31 18:00 · …`, two lines if narrow."""
+    from rich.text import Text
+
+    window = Text(_window(result.since, result.until), style="bold")
+    window.append(f" ({result.timezone})", style="not bold")
+    notes = [f"as of {_moment(result.as_of, result.since)}"]
+    if result.business_hours:
+        notes.append("business hours")
+    if result.compare is not None:
+        against = "previous period" if str(result.compare) == "previous" else "a year earlier"
+        notes.append(f"change vs {against}")
+    return _Fit(window, Text(" · ".join(notes), style="dim"), separator=" · ")
+
+
+# -- rows -----------------------------------------------------------------------------------
+
+
+def _kpi_header(kpi: KpiInfo) -> Text:
+    from rich.text import Text
+
+    header = Text(kpi.name)
+    hint = _UNIT_HINTS.get(str(kpi.unit))
+    if hint:
+        header.append(f"\n{hint}", style="dim not bold")
+    return header
+
+
+class _Fit:
+    """Parts on one line when the width allows, else one part per line.
+
+    A plain Text wraps at any space (`2h` / `05m (▲`); this keeps each part whole, so a value
+    and its `(▲ change)` note, or the window and the as-of, break only between each other.
+    """
+
+    def __init__(self, *parts: Text, separator: str = " ") -> None:
+        self.parts = parts
+        self.separator = separator
+
+    @property
+    def width(self) -> int:
+        from rich.cells import cell_len
+
+        return sum(p.cell_len for p in self.parts) + cell_len(self.separator) * (
+            len(self.parts) - 1
+        )
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        return Measurement(max(p.cell_len for p in self.parts), self.width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.text import Text
+
+        joiner = self.separator if self.width <= options.max_width else "\n"
+        yield Text(joiner).join(self.parts)
+
+
+def _value_cell(kpi: KpiInfo, value: Any, change: Any, met: bool | None, compare: bool) -> _Fit:
+    from rich.text import Text
+
+    text = Text(humanize(value, str(kpi.unit)), style=_style(met))
+    arrow = _arrow(change, str(kpi.unit)) if compare else None
+    return _Fit(text, Text(arrow, style="dim")) if arrow else _Fit(text)
+
+
+def _arrow(change: Any, unit: str) -> str | None:
+    """`(▲ 12m 00s)`, `(▼ 2.5 pts)`, `(=)`; None when there is nothing to compare with."""
+    text = humanize_change(change, unit)
+    if text == NULL:
+        return None
+    if text.startswith("+"):
+        return f"(▲ {text[1:]})"
+    if text.startswith("-"):
+        return f"(▼ {text[1:]})"
+    return "(=)"
+
+
+def _rows_table(result: Result) -> RenderableType:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from cskpi.render.text import row_records
+
+    names = [str(c) for c in result.rows.columns]
+    kpi_columns: set[str] = set()
+    for k in result.kpis:
+        kpi_columns.update({k.id, f"{k.id}_n", f"{k.id}_previous", f"{k.id}_change"})
+    labels = [c for c in names if c not in kpi_columns]
+    kpis = [k for k in result.kpis if k.id in names]
+    compare = {k.id: f"{k.id}_change" in names for k in kpis} if result.compare else {}
+    targets = {t.kpi: parse_target(t.target) for t in result.targets}
+    overall_met = {t.kpi: t.met for t in result.targets}
+
+    records = list(row_records(result))
+    # One row with no grouping is overall itself (DECISIONS 12): no need to repeat it.
+    show_overall = len(records) > 1 or (not records and bool(labels))
+
+    table = Table(box=box.SIMPLE, show_footer=show_overall, pad_edge=False)
+    for name in labels:
+        footer = Text("Overall") if show_overall and name == labels[0] else ""
+        # Period labels are short (`2024-W05`) and unreadable when broken; group labels fold.
+        fixed = name == "period" and result.period is not None
+        table.add_column(Text(name), footer=footer, overflow="fold", no_wrap=fixed, vertical="top")
+    for k in kpis:
+        footer_cell: _Fit | str = ""
+        if show_overall:
+            value = result.overall.get(k.id)
+            met = overall_met.get(k.id)
+            if k.id not in overall_met:
+                met = _meets(value, targets.get(k.id))
+            change = result.overall.get(f"{k.id}_change")
+            footer_cell = _value_cell(k, value, change, met, compare.get(k.id, False))
+        table.add_column(_kpi_header(k), footer=footer_cell, justify="right", vertical="top")
+    for row in records:
+        cells: list[RenderableType] = [Text("" if row[c] is None else str(row[c])) for c in labels]
+        for k in kpis:
+            met = _meets(row[k.id], targets.get(k.id))
+            change = row.get(f"{k.id}_change")
+            cells.append(_value_cell(k, row[k.id], change, met, compare.get(k.id, False)))
+        table.add_row(*cells)
+    return table
+
+
+# -- targets section ------------------------------------------------------------------------
+
+
+def _targets(result: Result) -> RenderableType:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    by_id = {k.id: k for k in result.kpis}
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    for t in result.targets:
+        kpi = by_id.get(t.kpi)
+        mark = Text(*_MARKS[t.met])
+        value = humanize(t.value, str(kpi.unit)) if kpi else humanize(t.value, "")
+        if t.met is None and value == NULL:
+            value = f"{NULL} (no data)"
+        grid.add_row(mark, Text(kpi.name if kpi else t.kpi), Text(t.target), Text(value))
+    return Group(Text("Targets", style="bold"), grid)

@@ -1,0 +1,288 @@
+"""csv, tsv, json, jsonl and markdown renderings of a `Result` (CLI.md "JSON output").
+
+Machine formats (csv, tsv, json, jsonl) carry machine units unrounded: floats are written
+with `repr` (shortest round-trip), counts and `_n` stay integers, null is JSON `null` or an
+empty cell, never NaN. Only markdown humanises. Same `Result` → identical text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from cskpi import __version__
+from cskpi.render.human import humanize, humanize_change
+
+if TYPE_CHECKING:
+    from cskpi.result import KpiInfo, Result
+
+SCHEMA_VERSION = 1
+
+BOM = "\ufeff"
+# OWASP "CSV injection": a text cell starting with one of these is a formula to a spreadsheet.
+# The contract names = + - @; tab and carriage return are the same attack in other clothes.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render_text(result: Result, fmt: str, *, excel: bool = False) -> str:
+    """`result` as `fmt` (one of `TEXT_FORMATS`); `excel` applies to csv only (BOM + escaping).
+
+    Raises ValueError for a format this module does not render (the CLI validates first).
+    """
+    try:
+        renderer = _RENDERERS[str(fmt)]
+    except KeyError:
+        known = ", ".join(_RENDERERS)
+        raise ValueError(f"render_text cannot render {fmt!r}; known: {known}") from None
+    return renderer(result, excel)
+
+
+# -- values ---------------------------------------------------------------------------------
+
+
+def _scalar(value: Any) -> Any:
+    """A JSON-ready Python scalar: numpy → int/float/bool, NaN/NA/NaT/±inf → None."""
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    """`_scalar` applied through dicts and lists (for data_quality)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return _scalar(value)
+
+
+def _as_count(value: Any) -> Any:
+    """Counts stay integers even when a column went float (NaN in `_previous`)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _count_columns(kpis: tuple[KpiInfo, ...]) -> set[str]:
+    columns = {f"{k.id}_n" for k in kpis}
+    for k in kpis:
+        if str(k.unit) == "count":
+            columns.update({k.id, f"{k.id}_previous", f"{k.id}_change"})
+    return columns
+
+
+def _clean(key: str, value: Any, counts: set[str]) -> Any:
+    value = _scalar(value)
+    return _as_count(value) if key in counts else value
+
+
+def _columns(result: Result) -> list[str]:
+    return [str(c) for c in result.rows.columns]
+
+
+def row_records(result: Result) -> Iterator[dict[str, Any]]:
+    """The rows as JSON objects: the DataFrame's columns in order, clean scalars."""
+    names = _columns(result)
+    counts = _count_columns(result.kpis)
+    # Column-wise `tolist()` turns numpy scalars into Python ones in C; clean per value after.
+    columns = [result.rows.iloc[:, i].tolist() for i in range(len(names))]
+    for values in zip(*columns, strict=True):
+        yield {name: _clean(name, v, counts) for name, v in zip(names, values, strict=True)}
+
+
+def _overall(result: Result) -> dict[str, Any]:
+    counts = _count_columns(result.kpis)
+    return {str(k): _clean(str(k), v, counts) for k, v in result.overall.items()}
+
+
+def _iso(stamp: Any) -> str:
+    return str(stamp.isoformat())
+
+
+# -- json / jsonl ---------------------------------------------------------------------------
+
+
+def _document(result: Result) -> dict[str, Any]:
+    """The CLI.md JSON envelope, keys in contract order."""
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "cskpi_version": __version__,
+        "as_of": _iso(result.as_of),
+        "window": {
+            "since": _iso(result.since),
+            "until": _iso(result.until),
+            "timezone": result.timezone,
+        },
+        "business_hours": bool(result.business_hours),
+        "group_by": [str(g) for g in result.group_by],
+        "period": None if result.period is None else str(result.period),
+    }
+    if result.compare is not None:
+        doc["compare"] = str(result.compare)
+    doc["kpis"] = [{"id": k.id, "name": k.name, "unit": str(k.unit)} for k in result.kpis]
+    doc["rows"] = list(row_records(result))
+    doc["overall"] = _overall(result)
+    doc["targets"] = [
+        {
+            "kpi": t.kpi,
+            "target": t.target,
+            "value": _scalar(t.value),
+            "met": None if t.met is None else bool(t.met),
+        }
+        for t in result.targets
+    ]
+    doc["data_quality"] = _plain(result.data_quality)
+    return doc
+
+
+def _json(result: Result, excel: bool) -> str:
+    return json.dumps(_document(result), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def _jsonl(result: Result, excel: bool) -> str:
+    return "".join(
+        json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n" for row in row_records(result)
+    )
+
+
+# -- csv / tsv ------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _neutralise(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _delimited(result: Result, delimiter: str, excel: bool) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    header = _columns(result)
+    writer.writerow([_neutralise(h) for h in header] if excel else header)
+    for row in row_records(result):
+        cells = []
+        for value in row.values():
+            # Only text cells (labels) are neutralised; a negative number stays a number.
+            text = _cell(value)
+            cells.append(_neutralise(text) if excel and isinstance(value, str) else text)
+        writer.writerow(cells)
+    return (BOM if excel else "") + buffer.getvalue()
+
+
+def _csv(result: Result, excel: bool) -> str:
+    return _delimited(result, ",", excel)
+
+
+def _tsv(result: Result, excel: bool) -> str:
+    # --excel is a CSV option (CLI.md); TSV stays plain.
+    return _delimited(result, "\t", False)
+
+
+# -- markdown -------------------------------------------------------------------------------
+
+
+def _md_escape(value: Any) -> str:
+    text = "" if value is None else str(value)
+    text = " ".join(text.splitlines())
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _md_table(header: list[str], aligns: list[str], body: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(aligns) + "|"]
+    lines += ["| " + " | ".join(cells) + " |" for cells in body]
+    return lines
+
+
+def _kpi_columns(result: Result, available: set[str]) -> list[tuple[str, str, str]]:
+    """(column, header, kind) per KPI: value, n, previous, change — the ones present."""
+    out: list[tuple[str, str, str]] = []
+    for k in result.kpis:
+        for suffix, header, kind in (
+            ("", k.name, "value"),
+            ("_n", "n", "n"),
+            ("_previous", "previous", "value"),
+            ("_change", "change", "change"),
+        ):
+            if k.id + suffix in available:
+                out.append((k.id + suffix, _md_escape(header), kind))
+    return out
+
+
+def _md_value(value: Any, kind: str, unit: str) -> str:
+    if kind == "n":
+        return humanize(value, "count")
+    if kind == "change":
+        return humanize_change(value, unit)
+    return humanize(value, unit)
+
+
+def _markdown(result: Result, excel: bool) -> str:
+    names = _columns(result)
+    units: dict[str, str] = {}
+    for k in result.kpis:
+        for suffix in ("", "_n", "_previous", "_change"):
+            units[k.id + suffix] = str(k.unit)
+    labels = [c for c in names if c not in units]
+    kpi_cols = _kpi_columns(result, set(names))
+
+    header = [_md_escape(c) for c in labels] + [h for _, h, _ in kpi_cols]
+    aligns = [" --- "] * len(labels) + [" ---: "] * len(kpi_cols)
+    body = []
+    for row in row_records(result):
+        cells = [_md_escape(row[c]) if row[c] is not None else "" for c in labels]
+        cells += [_md_value(row[c], kind, units[c]) for c, _, kind in kpi_cols]
+        body.append(cells)
+    lines = _md_table(header, aligns, body)
+
+    # With no --by and no --period the single row *is* overall (DECISIONS 12): say it once.
+    if labels or len(body) != 1:
+        overall = _overall(result)
+        present = [(c, h, kind) for c, h, kind in _kpi_columns(result, set(overall))]
+        lines += ["", "**Overall**", ""]
+        lines += _md_table(
+            [h for _, h, _ in present],
+            [" ---: "] * len(present),
+            [[_md_value(overall[c], kind, units[c]) for c, _, kind in present]],
+        )
+    return "\n".join(lines) + "\n"
+
+
+_RENDERERS: dict[str, Callable[[Result, bool], str]] = {
+    "csv": _csv,
+    "tsv": _tsv,
+    "json": _json,
+    "jsonl": _jsonl,
+    "markdown": _markdown,
+}
+
+TEXT_FORMATS: tuple[str, ...] = tuple(_RENDERERS)
+"""The formats `render_text` handles."""

@@ -1,0 +1,82 @@
+"""`cskpi validate`: how each input was read — format, encoding, mapping, data quality."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cskpi.engine import Inputs
+    from cskpi.load.normalize import Loaded
+
+
+def validation(inputs: Inputs) -> dict[str, Any]:
+    """The validation report as plain data."""
+    out: dict[str, Any] = {}
+    for name, loaded in (("tickets", inputs.tickets), ("surveys", inputs.surveys)):
+        if loaded is None:
+            continue
+        out[name] = _frame_report(loaded)
+    return out
+
+
+def _frame_report(loaded: Loaded) -> dict[str, Any]:
+    quality = loaded.quality
+    return {
+        "files": [
+            {"path": f.path, "format": f.format, "encoding": f.encoding, "rows": f.rows}
+            for f in loaded.files
+        ],
+        "mapping": {source: canon for source, canon in loaded.mapping},
+        "unmapped": list(loaded.unmapped),
+        "rows": len(loaded.frame),
+        "data_quality": quality.as_json(),
+        "examples": {reason: list(places) for reason, places in quality.examples},
+        "notes": list(loaded.notes),
+    }
+
+
+def render_validation(inputs: Inputs, fmt: str) -> Any:
+    data = validation(inputs)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt not in ("table", "markdown", "csv"):
+        fmt = "table"
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    parts: list[Any] = []
+    for name, report in data.items():
+        files = ", ".join(
+            f"{f['path']} ({f['format']}, {f['encoding'] or 'binary'}, {f['rows']} rows)"
+            for f in report["files"]
+        )
+        parts.append(Text(f"{name}: {files}", style="bold"))
+        table = Table(show_header=True, box=None, pad_edge=False)
+        table.add_column("source column")
+        table.add_column("→ canonical")
+        for source, canon in report["mapping"].items():
+            table.add_row(source, canon)
+        for source in report["unmapped"]:
+            table.add_row(source, Text("(kept as is, usable with --by)", style="dim"))
+        parts.append(table)
+        dq = report["data_quality"]
+        dropped = sum(dq["dropped"].values())
+        parts.append(
+            Text(f"{dq['read']} rows read, {dq['read'] - dropped} usable, {dropped} dropped")
+        )
+        for kind in ("dropped", "issues"):
+            for reason, count in dq[kind].items():
+                where = report["examples"].get(reason)
+                hint = f"  e.g. {', '.join(where)}" if where else ""
+                parts.append(
+                    Text(
+                        f"  {kind[:-1] if kind == 'issues' else 'dropped'}: "
+                        f"{reason} × {count}{hint}"
+                    )
+                )
+        for note in report["notes"]:
+            parts.append(Text(f"  note: {note}", style="dim"))
+        parts.append(Text(""))
+    return Group(*parts)

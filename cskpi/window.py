@@ -1,0 +1,312 @@
+"""The report window and its period buckets (KPIS.md "Anchors and windows", DECISIONS 1-6).
+
+Everything is computed in the report zone with wall-clock arithmetic, then kept as instants:
+a local midnight that does not exist (DST gap) moves forward, an ambiguous one takes the
+earlier instant (DECISIONS 23). Nothing here reads the host's TZ.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from cskpi.errors import UsageError
+from cskpi.result import Compare, Period
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+_LAST = re.compile(r"(\d+)(d|w|mo|y)")
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_QUARTER = re.compile(r"(\d{4})-?[Qq]([1-4])")
+_YEAR = re.compile(r"\d{4}")
+_UNIT_ARGS = {"d": "days", "w": "weeks", "mo": "months", "y": "years"}
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """The window options exactly as given on the command line (None = not given).
+
+    `last` is `7d`, `4w`, `3mo` or `1y`; `month` `2024-03`; `quarter` `2024Q1` or `2024-Q1`.
+    """
+
+    since: str | None = None
+    until: str | None = None
+    last: str | None = None
+    month: str | None = None
+    quarter: str | None = None
+    year: str | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A half-open window `[since, until)`, both tz-aware in the report zone."""
+
+    since: pd.Timestamp
+    until: pd.Timestamp
+    tz: str
+    """IANA name of the report zone."""
+
+    def since_us(self) -> int:
+        """`since` as UTC microseconds since the epoch."""
+        return _to_us(self.since)
+
+    def until_us(self) -> int:
+        """`until` as UTC microseconds since the epoch."""
+        return _to_us(self.until)
+
+
+@dataclass(frozen=True, eq=False)
+class Buckets:
+    """Period buckets partitioning a window exactly: bucket i is `[edges[i], edges[i+1])`."""
+
+    edges_us: np.ndarray
+    """int64 UTC microseconds, length B+1; first = window.since, last = window.until."""
+    labels: tuple[str, ...]
+    """Length B: `2024-01-31`, `2025-W01`, `2024-01`, `2024-Q1`, `2024`, or "" for no period."""
+
+    def index(self, times_us: np.ndarray) -> np.ndarray:
+        """Bucket index per time (int64 UTC µs); -1 outside `[since, until)`."""
+        import numpy as np
+
+        times = np.asarray(times_us, dtype="int64")
+        found = np.searchsorted(self.edges_us, times, side="right") - 1
+        outside = (times < self.edges_us[0]) | (times >= self.edges_us[-1])
+        result: np.ndarray = np.where(outside, -1, found)
+        return result
+
+
+def parse_instant(text: str, tz: str, *, what: str) -> pd.Timestamp:
+    """A date (its start) or datetime, naive = in `tz` (DECISIONS 3); result expressed in `tz`."""
+    return _parse(text, tz, what)
+
+
+def parse_as_of(text: str | None, tz: str, default: pd.Timestamp) -> pd.Timestamp:
+    """`--as-of`: None → `default` (a naive default is UTC); `now` → the clock; else an instant."""
+    import pandas as pd
+
+    check_tz(tz)
+    if text is None:
+        return _in_tz(default, tz)
+    if text.strip().lower() == "now":
+        return _in_tz(pd.Timestamp.now(tz="UTC"), tz)
+    return parse_instant(text, tz, what="--as-of")
+
+
+def resolve_window(
+    spec: WindowSpec, *, as_of: pd.Timestamp, earliest: pd.Timestamp | None, tz: str
+) -> Window:
+    """Turn the options into `[since, until)` in the report zone (DECISIONS 4).
+
+    Without `--until` (default window, `--since` alone) the window includes `as_of` itself.
+    """
+    import pandas as pd
+
+    check_tz(tz)
+    as_of = _in_tz(as_of, tz)
+    groups = [("--since", "--until"), ("--last",), ("--month",), ("--quarter",), ("--year",)]
+    used = [[o for o in g if getattr(spec, o[2:]) is not None] for g in groups]
+    if sum(bool(u) for u in used) > 1:
+        names = " and ".join("/".join(u) for u in used if u)
+        raise UsageError(
+            f"{names} cannot be combined; give one of --since/--until, --last, --month, "
+            "--quarter, --year"
+        )
+    if spec.last is not None:
+        n, unit = _parse_last(spec.last)
+        try:
+            return Window(_shift(as_of, -n, unit, tz), as_of, tz)
+        except (ValueError, OverflowError) as exc:
+            raise UsageError(f"--last {spec.last}: out of range") from exc
+    if spec.month is not None:
+        m = _MONTH.fullmatch(spec.month.strip())
+        if not m or not 1 <= int(m[2]) <= 12:
+            raise UsageError(f"--month {spec.month}: expected YYYY-MM, e.g. 2024-03")
+        return _unit(int(m[1]), int(m[2]), 1, tz, f"--month {spec.month}")
+    if spec.quarter is not None:
+        m = _QUARTER.fullmatch(spec.quarter.strip())
+        if not m:
+            raise UsageError(f"--quarter {spec.quarter}: expected YYYYQn or YYYY-Qn, e.g. 2024Q1")
+        return _unit(int(m[1]), 3 * int(m[2]) - 2, 3, tz, f"--quarter {spec.quarter}")
+    if spec.year is not None:
+        if not _YEAR.fullmatch(spec.year.strip()):
+            raise UsageError(f"--year {spec.year}: expected YYYY, e.g. 2024")
+        return _unit(int(spec.year), 1, 12, tz, f"--year {spec.year}")
+    start = as_of if earliest is None else min(_in_tz(earliest, tz), as_of)
+    # An open end runs through `as_of` itself (one microsecond past it): the record that
+    # defines the default as_of — the latest in the export — belongs in the default window.
+    since, until = _day_start(_wall(start, tz).date(), tz), as_of + pd.Timedelta(1, "us")
+    if spec.since is not None:
+        since = parse_instant(spec.since, tz, what="--since")
+    if spec.until is not None:
+        until = _parse(spec.until, tz, "--until", day_end=True)
+    if spec.since is not None and spec.until is not None:
+        message = "--since must be before --until"
+    elif spec.since is not None:
+        message = f"--since must be before the as-of time ({as_of.isoformat()})"
+    elif spec.until is not None:
+        message = f"--until must be after the start of the data ({since.isoformat()})"
+    else:
+        message = f"empty window: --as-of {as_of.isoformat()} is the start of the first day"
+    if not since < until:
+        raise UsageError(message)
+    return Window(since, until, tz)
+
+
+def previous_window(window: Window, spec: WindowSpec, mode: Compare) -> Window:
+    """The window to compare with (DECISIONS 5), computed on the local wall clock."""
+    tz, since = window.tz, window.since
+    try:
+        if mode == Compare.YEAR:
+            return Window(_shift(since, -1, "y", tz), _shift(window.until, -1, "y", tz), tz)
+        if spec.month is not None or spec.quarter is not None or spec.year is not None:
+            months = 1 if spec.month is not None else 3 if spec.quarter is not None else 12
+            return Window(_shift(since, -months, "mo", tz), since, tz)
+        # Equal length on the local clock, so day buckets of both windows line up across DST.
+        length = _wall(window.until, tz) - _wall(since, tz)
+        return Window(_localize(_wall(since, tz) - length, tz), since, tz)
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(f"--compare {mode}: the earlier window is out of range") from exc
+
+
+def bucket_edges(window: Window, period: Period | None, week_start: str = "mon") -> Buckets:
+    """Edges at local midnights of each unit start, clipped to the window (DECISIONS 6)."""
+    import numpy as np
+    import pandas as pd
+
+    if period is None:
+        return _buckets([window.since_us(), window.until_us()], [""])
+    period = Period(period)
+    if week_start not in ("mon", "sun"):
+        raise UsageError(f"--week-start {week_start}: expected mon or sun")
+    first = _wall(window.since, window.tz).normalize()
+    if period is Period.WEEK:
+        first -= pd.Timedelta(days=(first.weekday() + (week_start == "sun")) % 7)
+    elif period is not Period.DAY:
+        step = {Period.MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}[period]
+        first = first.replace(day=1, month=first.month - (first.month - 1) % step)
+    freq = {"day": "D", "week": "7D", "month": "MS", "quarter": "QS-JAN", "year": "YS"}[period]
+    starts = pd.date_range(first, _wall(window.until, window.tz), freq=freq)
+    instants = _localize(starts, window.tz)
+    inside = np.asarray((instants > window.since) & (instants < window.until))
+    edges = [window.since_us(), *instants[inside].as_unit("us").asi8.tolist(), window.until_us()]
+    labels = [_label(d, period, week_start) for d in [starts[0], *starts[inside]]]
+    return _buckets(edges, labels)
+
+
+def _label(d: pd.Timestamp, period: Period, week_start: str) -> str:
+    if period is Period.DAY or (period is Period.WEEK and week_start == "sun"):
+        return f"{d:%Y-%m-%d}"
+    if period is Period.WEEK:
+        iso = d.isocalendar()
+        return f"{iso[0]}-W{iso[1]:02d}"
+    if period is Period.MONTH:
+        return f"{d:%Y-%m}"
+    if period is Period.QUARTER:
+        return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+    return f"{d.year}"
+
+
+def _buckets(edges: list[int], labels: list[str]) -> Buckets:
+    import numpy as np
+
+    arr = np.array(edges, dtype="int64")
+    arr.setflags(write=False)
+    return Buckets(arr, tuple(labels))
+
+
+@lru_cache(maxsize=64)
+def check_tz(tz: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(
+            f"unknown time zone '{tz}' (use an IANA name such as Europe/Berlin)"
+        ) from exc
+
+
+def _parse(text: str, tz: str, what: str, *, day_end: bool = False) -> pd.Timestamp:
+    """The instant in `tz`; a date only is its start, or with `day_end` the next day's start."""
+    import pandas as pd
+
+    check_tz(tz)
+    s = text.strip()
+    try:
+        try:
+            day = date.fromisoformat(s)
+            return _day_start(day + timedelta(days=int(day_end)), tz)
+        except ValueError:
+            dt = datetime.fromisoformat(s)
+        if dt.tzinfo is None:
+            return _localize(pd.Timestamp(dt), tz)
+        return _in_tz(pd.Timestamp(dt), tz)
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(
+            f"{what} {text!r}: not a date or datetime; use e.g. 2024-03-01, "
+            "2024-03-01T09:00 or 2024-03-01T09:00+09:00"
+        ) from exc
+
+
+def _parse_last(text: str) -> tuple[int, str]:
+    s = text.strip().lower()
+    if re.fullmatch(r"\d+m", s):
+        raise UsageError(f"--last {text}: use {s[:-1]}mo for months (m is minutes in durations)")
+    m = _LAST.fullmatch(s)
+    if not m or int(m[1]) == 0:
+        raise UsageError(f"--last {text}: expected N followed by d, w, mo or y (7d, 4w, 3mo, 1y)")
+    return int(m[1]), m[2]
+
+
+def _unit(year: int, month: int, months: int, tz: str, what: str) -> Window:
+    try:
+        since = _day_start(date(year, month, 1), tz)
+        return Window(since, _shift(since, months, "mo", tz), tz)
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(f"{what}: out of range") from exc
+
+
+def _shift(ts: pd.Timestamp, n: int, unit: str, tz: str) -> pd.Timestamp:
+    """`ts` moved n calendar units on the `tz` wall clock (Feb 29 - 1y → Feb 28)."""
+    import pandas as pd
+
+    return _localize(_wall(ts, tz) + pd.DateOffset(**{_UNIT_ARGS[unit]: n}), tz)
+
+
+def _day_start(d: date, tz: str) -> pd.Timestamp:
+    import pandas as pd
+
+    return _localize(pd.Timestamp(d.year, d.month, d.day), tz)
+
+
+def _in_tz(ts: pd.Timestamp, tz: str) -> pd.Timestamp:
+    """`ts` in `tz` at µs resolution; a naive value is UTC (the internal convention)."""
+    import pandas as pd
+
+    ts = pd.Timestamp(ts).as_unit("us")
+    return (ts.tz_localize("UTC") if ts.tzinfo is None else ts).tz_convert(tz)
+
+
+def _wall(ts: pd.Timestamp, tz: str) -> pd.Timestamp:
+    """The naive local wall time of `ts` in `tz`."""
+    return ts.tz_convert(tz).tz_localize(None)
+
+
+def _localize(naive: pd.Timestamp | pd.DatetimeIndex, tz: str) -> pd.Timestamp:
+    """Local wall time → instant: DST gaps shift forward, overlaps take the earlier instant."""
+    import numpy as np
+    import pandas as pd
+
+    earlier: bool | np.ndarray = (
+        True if isinstance(naive, pd.Timestamp) else np.ones(len(naive), dtype=bool)
+    )
+    return naive.as_unit("us").tz_localize(tz, nonexistent="shift_forward", ambiguous=earlier)
+
+
+def _to_us(ts: pd.Timestamp) -> int:
+    return int(ts.as_unit("us").asm8.astype("int64"))
