@@ -41,6 +41,8 @@ _MINUTES_PER_DAY = 1440
 _US_PER_MINUTE = 60_000_000
 _US_PER_DAY = 86_400_000_000
 _EPOCH = datetime.date(1970, 1, 1)
+_FIRST_DAY = (datetime.date(1, 1, 2) - _EPOCH).days
+_LAST_DAY = (datetime.date(9999, 12, 30) - _EPOCH).days
 _NAT = -(2**63)
 """How a missing instant is written in an int64 microsecond array (numpy's NaT)."""
 
@@ -111,7 +113,7 @@ def business_seconds(start_us: np.ndarray, end_us: np.ndarray, cal: BusinessCale
     the negative of `business_seconds(end, start)`, so callers can still see and count
     reversed timestamps. Additive: `bs(s, m) + bs(m, e) == bs(s, e)` exactly in microseconds.
     Cost: the intervals of every day between the earliest and the latest instant, then a few
-    array passes per row.
+    array passes per row. Instants outside the years 1-9999 see no opening hours.
     """
     import numpy as np
 
@@ -224,7 +226,10 @@ def _open_intervals(cal: BusinessCalendar, lo: int, hi: int) -> tuple[np.ndarray
             first[day, k], last[day, k], used[day, k] = a, b, True
 
     # Local and UTC dates differ by at most one day (UTC offsets lie within -12 h..+14 h).
-    days: np.ndarray = np.arange(lo // _US_PER_DAY - 2, hi // _US_PER_DAY + 3, dtype=np.int64)
+    # Zone rules need the standard library's years 1-9999: instants beyond see no open hours.
+    first_day = max(lo // _US_PER_DAY - 2, _FIRST_DAY)
+    last_day = min(hi // _US_PER_DAY + 2, _LAST_DAY)
+    days: np.ndarray = np.arange(first_day, last_day + 1, dtype=np.int64)
     weekday: np.ndarray = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
     closed = np.isin(days, np.array([(d - _EPOCH).days for d in cal.holidays], dtype=np.int64))
     keep = used[weekday] & ~closed[:, None]

@@ -299,7 +299,7 @@ def report(
     """
     with boundary(verbose):
         from cskpi.engine import ReportRequest, compute
-        from cskpi.errors import TargetMissed
+        from cskpi.errors import InputError, TargetMissed
         from cskpi.window import WindowSpec
 
         kpis = _split_kpis(kpi)
@@ -315,16 +315,13 @@ def report(
             week_start=week_start.value, compare=compare, sort=sort, top=top,
             business_hours=business_hours)
         result = compute(inputs, request, options.config)
-        from cskpi.load.quality import DataQuality
-
-        quality = _quality_of(inputs)
+        if strict and _has_problems(result.data_quality):
+            raise InputError("--strict: the input has data-quality problems\n"
+                             + "\n".join(result.quality_lines))
         _notes(result.notes, quiet)
         if not quiet:
-            _err(f"window {result.since.isoformat()} → {result.until.isoformat()} "
-                 f"({result.timezone}), as of {result.as_of.isoformat()}")
-            _notes(DataQuality(*quality).summary_lines(), quiet)
-        if strict:
-            DataQuality(*quality).check_strict()
+            _err(_window_line(result))
+            _notes(result.quality_lines, quiet)
         rendered = _render(result, out_format, excel)
         if rendered is None:
             from cskpi.render.table import render_table
@@ -337,6 +334,29 @@ def report(
         if check and any(t.met is False for t in result.targets):
             missed = ", ".join(f"{t.kpi} {t.target}" for t in result.targets if t.met is False)
             raise TargetMissed(f"--check: target missed: {missed}")
+
+
+BENIGN = ("excluded_status",)
+"""Rows removed by rule, not by a fault in the data: `--strict` does not fire on them."""
+
+
+def _has_problems(data_quality: dict[str, Any]) -> bool:
+    return any(count for frame in data_quality.values()
+               for kind in ("dropped", "issues")
+               for reason, count in frame[kind].items() if reason not in BENIGN)
+
+
+def _window_line(result: Any) -> str:
+    """`window 2024-01-01 00:00 → 2024-06-30 23:59:59 (UTC), as of …` for stderr."""
+    import pandas as pd
+
+    def moment(ts: Any) -> str:
+        return ts.strftime("%Y-%m-%d %H:%M:%S" if ts.second else "%Y-%m-%d %H:%M")
+
+    until = result.until
+    through = until - pd.Timedelta(1, "us") == result.as_of
+    end = f"{moment(result.as_of)} (as of, inclusive)" if through else moment(until)
+    return f"window {moment(result.since)} → {end}, report zone {result.timezone}"
 
 
 def _quality_of(inputs: Any) -> tuple[Any, Any]:
@@ -372,6 +392,7 @@ def validate(
     Example: cskpi validate tickets.csv --surveys surveys.csv
     """
     with boundary(verbose):
+        from cskpi.errors import InputError
         from cskpi.load.quality import DataQuality
         from cskpi.render.validate import render_validation
 
@@ -383,8 +404,9 @@ def validate(
             _emit(rendered, None)
         else:
             _console().print(rendered)
-        if strict:
-            DataQuality(*_quality_of(inputs)).check_strict()
+        if strict and _has_problems(DataQuality(*_quality_of(inputs)).as_json()):
+            raise InputError("--strict: the input has data-quality problems\n"
+                             + "\n".join(DataQuality(*_quality_of(inputs)).summary_lines()))
 
 
 # -- kpis --------------------------------------------------------------------------------------

@@ -294,7 +294,9 @@ class _AnchorRows:
 
 
 def _anchor_rows(anchor: Anchor, prep: _Prepared, buckets: Buckets,
-                 window: Window) -> _AnchorRows | None:
+                 grouped: bool) -> _AnchorRows | None:
+    import numpy as np
+
 
     nb = len(buckets.labels)
     if anchor is Anchor.SUBMITTED:
@@ -303,8 +305,12 @@ def _anchor_rows(anchor: Anchor, prep: _Prepared, buckets: Buckets,
         frame, by = prep.tickets, prep.t_by
     if frame is None or by is None:
         return None
+    if not grouped:
+        by = np.zeros(len(by), dtype="int64")
     if anchor is Anchor.WINDOW_END:
         return _backlog_rows(frame, by, buckets, prep.context.as_of_us)
+    if _ANCHOR_TIME[anchor] not in frame:
+        return None
     bucket = buckets.index(times_us(frame[_ANCHOR_TIME[anchor]]))
     inside = bucket >= 0
     return _AnchorRows(frame[inside], by[inside] * nb + bucket[inside], {}, inside)
@@ -350,7 +356,7 @@ def _pass(kpis: list[Kpi], prep: _Prepared, window: Window, buckets: Buckets,
     anchors = list(dict.fromkeys(k.anchor for k in kpis))
     rows: dict[Anchor, _AnchorRows] = {}
     for anchor in {*anchors, Anchor.CREATED, Anchor.RESOLVED, Anchor.SUBMITTED}:
-        found = _anchor_rows(anchor, prep, buckets, window)
+        found = _anchor_rows(anchor, prep, buckets, bool(by_labels))
         if found is not None:
             rows[anchor] = found
     key_parts = [rows[a].keys for a in anchors if a in rows]
@@ -541,6 +547,7 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
                    for k in kpis),
         rows=table, overall=overall, targets=targets, data_quality=quality.as_json(),
         compare=request.compare, notes=(*notes, *_load_notes(inputs), *target_notes),
+        quality_lines=tuple(quality.summary_lines()),
     )
 
 

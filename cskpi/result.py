@@ -80,3 +80,5 @@ class Result:
     compare: Compare | None = None
     notes: tuple[str, ...] = ()
     """One-line notes for stderr (KPIs left out of the default set, zone used, ...)."""
+    quality_lines: tuple[str, ...] = ()
+    """The data-quality summary for stderr, one line per frame with problems (with examples)."""

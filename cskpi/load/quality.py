@@ -9,8 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from cskpi.errors import InputError
-
 MAX_EXAMPLES = 3
 
 
@@ -97,9 +95,3 @@ class DataQuality:
             lines.append(f"data quality, {name}: {fq.read} read, {dropped} dropped; "
                          + "; ".join(parts))
         return lines
-
-    def check_strict(self) -> None:
-        """`--strict`: any problem is exit 4."""
-        lines = self.summary_lines()
-        if lines:
-            raise InputError("--strict: the input has data-quality problems\n" + "\n".join(lines))

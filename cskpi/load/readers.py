@@ -395,23 +395,31 @@ def _csv_arrow(name: str, text: str, utf8: bytes, delimiter: str, opts: _Options
         )
     except pa.ArrowInvalid:
         return None
-    lines = _record_lines(utf8)
-    if bad or len(lines) != table.num_rows or utf8.count(b'"') % 2:  # odd: open quote
+    lines = _record_lines(utf8, delimiter)
+    if bad or lines is None or len(lines) != table.num_rows:
         return None
     frame = _arrow_frame(table.slice(1).select(keep), table.num_rows - 1)
     return _Part(_drop_unnamed(frame, unnamed), lines[1:], warnings=warnings)
 
 
-def _record_lines(data: bytes) -> np.ndarray:
-    """1-based start line of each non-empty record. Lines end at \\n, \\r\\n or \\r (as in the
-    csv module); a line end closes a record when an even number of quotes precedes it
-    (doubled quotes inside values keep the parity)."""
+def _record_lines(data: bytes, delimiter: str) -> np.ndarray | None:
+    """1-based start line of each non-empty record, or None where quoting is not plain.
+
+    Lines end at \\n, \\r\\n or \\r (as in the csv module). A line end closes a record when
+    an even number of quotes precedes it; that holds when every quote opening a value follows
+    a delimiter, a line end or another quote (doubled quotes keep the parity), and the total
+    is even (no quote left open at the end)."""
     import numpy as np
 
     buf = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(buf == 34)
+    opening = quotes[::2]
+    allowed = np.array([ord(delimiter), 10, 13, 34], dtype=np.uint8)
+    if len(quotes) % 2 or not np.isin(buf[opening[opening > 0] - 1], allowed).all():
+        return None
     after = np.append(buf[1:], np.uint8(0))
     breaks = np.flatnonzero((buf == 10) | ((buf == 13) & (after != 10)))
-    ends = breaks[np.searchsorted(np.flatnonzero(buf == 34), breaks) % 2 == 0]
+    ends = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
     starts = np.concatenate(([0], ends + 1))
     length = np.concatenate((ends, [len(buf)])) - starts
     first = buf[np.minimum(starts, len(buf) - 1)]

@@ -78,7 +78,7 @@ SURVEY_COLUMNS: tuple[Column, ...] = (
     Column("submitted_at", "time", True, ("submitted", "created_at", "created", "responded_at",
                                            "response_date", "rated_at", "date", "timestamp",
                                            "survey_date", "answered_at")),
-    Column("kind", "label", True, ("survey_kind", "survey_type", "type", "metric")),
+    Column("kind", "label", True, ("survey", "survey_kind", "survey_type", "type", "metric")),
     Column("score", "float", True, ("rating", "value", "answer", "csat", "csat_score",
                                      "nps_score", "ces_score", "esat_score", "score_value",
                                      "satisfaction", "satisfaction_score")),
