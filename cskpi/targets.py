@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from cskpi.kpis.registry import Kpi
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
-    "<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
-_TARGET_RE = re.compile(r"^\s*(<=|>=|==|<|>)?\s*(.+?)\s*$")
+    "<=": operator.le, "≤": operator.le, "<": operator.lt, ">=": operator.ge,
+    "≥": operator.ge, ">": operator.gt, "==": operator.eq}
+_TARGET_RE = re.compile(r"^\s*(<=|>=|==|≤|≥|<|>)?\s*(.+?)\s*$")
 
 
 @dataclass(frozen=True)

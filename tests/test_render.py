@@ -14,7 +14,7 @@ from rich.console import Console
 
 from cskpi import __version__
 from cskpi.render.human import humanize, humanize_change
-from cskpi.render.table import parse_target, render_table
+from cskpi.render.table import render_table
 from cskpi.render.text import TEXT_FORMATS, render_text
 from cskpi.result import Compare, KpiInfo, Period, Result, TargetStatus
 
@@ -601,36 +601,6 @@ def test_table_window_with_times_and_single_day() -> None:
         since=pd.Timestamp("2024-03-05", tz=TZ), until=pd.Timestamp("2024-03-06", tz=TZ)
     )
     assert "2024-03-05 (Asia/Seoul)" in table_text(day, 200)
-
-
-@pytest.mark.parametrize(
-    ("text", "value", "met"),
-    [
-        ("<= 4h", 4 * 3600, True),
-        ("<= 4h", 4 * 3600 + 1, False),
-        ("< 1h30m", 5399, True),
-        ("< 1h30m", 5400, False),
-        (">= 0.85", 0.85, True),
-        (">= 85%", 0.849, False),
-        ("> 30", 30.5, True),
-        ("== 0", 0, True),
-        ("<= 2d", 172800, True),
-        ("<= 45s", 46, False),
-        ("≥ 30", 30, True),
-        ("85%", 0.85, True),  # a bare value means >=, as in cskpi.targets
-        ("4h", 3600, False),
-    ],
-)
-def test_parse_target(text: str, value: float, met: bool) -> None:
-    parsed = parse_target(text)
-    assert parsed is not None
-    compare, limit = parsed
-    assert compare(value, limit) is met
-
-
-@pytest.mark.parametrize("text", ["", "about 4h", "<= soon", "<= 4x", "=> 3", "<= %"])
-def test_parse_target_unknown_is_none(text: str) -> None:
-    assert parse_target(text) is None
 
 
 def test_humanize_is_pure_text() -> None:

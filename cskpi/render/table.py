@@ -8,13 +8,11 @@ with `--compare`.
 
 from __future__ import annotations
 
-import operator
-import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cskpi.render.human import NULL, humanize, humanize_change
+from cskpi.targets import Target, parse_target
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -22,30 +20,6 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from cskpi.result import KpiInfo, Result
-
-_UNIT_HINTS = {
-    "count": "count",
-    "seconds": "time",
-    "ratio": "%",
-    "score": "score",
-    "nps": "−100…100",
-    "money": "money",
-}
-
-_OPERATORS: dict[str, Callable[[float, float], bool]] = {
-    "<=": operator.le,
-    "≤": operator.le,
-    ">=": operator.ge,
-    "≥": operator.ge,
-    "==": operator.eq,
-    "<": operator.lt,
-    ">": operator.gt,
-}
-# A bare value means `>=`, as in cskpi.targets.
-_TARGET = re.compile(r"^\s*(<=|>=|==|≤|≥|<|>)?\s*(\S+)\s*$")
-_NUMBER = r"(\d+(?:\.\d+)?)"
-_DURATION = re.compile(rf"^(?:{_NUMBER}d)?(?:{_NUMBER}h)?(?:{_NUMBER}m)?(?:{_NUMBER}s)?$")
-_DURATION_UNITS = (86400.0, 3600.0, 60.0, 1.0)
 
 MET_STYLE = "green"
 MISSED_STYLE = "red"
@@ -65,49 +39,8 @@ def render_table(result: Result) -> RenderableType:
     return Group(*parts)
 
 
-# -- targets --------------------------------------------------------------------------------
-
-
-def parse_target(text: str) -> tuple[Callable[[float, float], bool], float] | None:
-    """`<= 4h`, `>= 0.85`, `85%`, `< 1h30m`, `== 0` → (comparison, number in machine units).
-
-    None when the text is not understood: the table then simply does not colour.
-    """
-    match = _TARGET.match(text)
-    if not match:
-        return None
-    op, raw = match.groups()
-    number = _target_number(raw)
-    return None if number is None else (_OPERATORS[op or ">="], number)
-
-
-def _target_number(raw: str) -> float | None:
-    if raw.endswith("%"):
-        try:
-            return float(raw[:-1]) / 100
-        except ValueError:
-            return None
-    try:
-        return float(raw)
-    except ValueError:
-        pass
-    match = _DURATION.match(raw)
-    if not match or not any(match.groups()):
-        return None
-    return sum(float(g) * u for g, u in zip(match.groups(), _DURATION_UNITS, strict=True) if g)
-
-
-def _meets(value: Any, target: tuple[Callable[[float, float], bool], float] | None) -> bool | None:
-    if target is None or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if number != number:  # NaN: null is "not evaluated"
-        return None
-    compare, limit = target
-    return compare(number, limit)
+def _meets(value: Any, target: Target | None) -> bool | None:
+    return None if target is None else target.met(value)
 
 
 def _style(met: bool | None) -> str:
@@ -159,11 +92,7 @@ def _title(result: Result) -> RenderableType:
 def _kpi_header(kpi: KpiInfo) -> Text:
     from rich.text import Text
 
-    header = Text(kpi.name)
-    hint = _UNIT_HINTS.get(str(kpi.unit))
-    if hint:
-        header.append(f"\n{hint}", style="dim not bold")
-    return header
+    return Text(kpi.name)
 
 
 class _Fit:
@@ -231,7 +160,8 @@ def _rows_table(result: Result) -> RenderableType:
     labels = [c for c in names if c not in kpi_columns]
     kpis = [k for k in result.kpis if k.id in names]
     compare = {k.id: f"{k.id}_change" in names for k in kpis} if result.compare else {}
-    targets = {t.kpi: parse_target(t.target) for t in result.targets}
+    targets = {t.kpi: parse_target(t.kpi, t.target, str(k.unit))
+               for t in result.targets for k in result.kpis if k.id == t.kpi}
     overall_met = {t.kpi: t.met for t in result.targets}
 
     records = list(row_records(result))
