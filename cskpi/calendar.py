@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from cskpi.errors import UsageError, did_you_mean
@@ -113,7 +113,9 @@ def business_seconds(start_us: np.ndarray, end_us: np.ndarray, cal: BusinessCale
     the negative of `business_seconds(end, start)`, so callers can still see and count
     reversed timestamps. Additive: `bs(s, m) + bs(m, e) == bs(s, e)` exactly in microseconds.
     Cost: the intervals of every day between the earliest and the latest instant, then a few
-    array passes per row. Instants outside the years 1-9999 see no opening hours.
+    array passes per row. After 2100 (or the last holiday) opening times repeat with the
+    400-year Gregorian cycle, as zone rules do, so a far-future placeholder such as 9999-12-31
+    costs a few centuries of days. Instants before year 1 see no opening hours.
     """
     import numpy as np
 
@@ -146,6 +148,11 @@ def business_seconds(start_us: np.ndarray, end_us: np.ndarray, cal: BusinessCale
 
 _CHUNK = 1 << 16
 _MAX_BUCKETS = 1 << 22
+_CYCLE_US = 146_097 * _US_PER_DAY
+"""The Gregorian calendar repeats every 400 years (146097 days, a whole number of weeks)."""
+_FOLD_YEAR = 2100
+"""From here every zone follows its closing rule (Morocco lists transitions to 2087), so zone
+offsets and opening times repeat with the 400-year cycle."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,10 @@ class _OpenClock:
     at or before the beginning of `t`'s bucket of `2**shift` microseconds after `lo`, then
     moved on `rounds` times (the most intervals starting inside one bucket; the bucket width
     is at most the shortest gap between starts, so usually one).
+
+    Instants more than one cycle after `fold_at` (placeholders such as 9999-12-31) are moved
+    back `k` whole cycles, adding `k * cycle_open`, so the intervals never run past
+    `fold_at + _CYCLE_US`: a few centuries of days, not eight millennia.
     """
 
     lo: int
@@ -170,11 +181,20 @@ class _OpenClock:
     """Interval starts, then int64 max so that `starts[i + 1]` always exists."""
     offset: np.ndarray
     closing: np.ndarray
+    fold_at: int | None = None
+    """Start of the first 400-year cycle free of holidays; None when no instant is folded."""
+    cycle_open: int = 0
+    """Open microseconds in one cycle."""
 
     @classmethod
     def build(cls, cal: BusinessCalendar, lo: int, hi: int) -> _OpenClock:
         import numpy as np
 
+        fold_at = _fold_start(cal)
+        if fold_at is not None and hi >= fold_at + _CYCLE_US:
+            lo, hi = min(lo, fold_at), fold_at + _CYCLE_US
+        else:
+            fold_at = None
         starts, ends = _open_intervals(cal, lo, hi)
         length = ends - starts
         cum = np.cumsum(length) - length
@@ -184,7 +204,7 @@ class _OpenClock:
         edges: np.ndarray = lo + (np.arange((span >> shift) + 2, dtype=np.int64) << shift)
         padded = np.concatenate([[lo], starts, [np.iinfo(np.int64).max]])
         first: np.ndarray = padded[:-1].searchsorted(edges, side="right") - 1
-        return cls(
+        clock = cls(
             lo=lo,
             shift=shift,
             rounds=int(np.diff(first).max()),
@@ -193,14 +213,35 @@ class _OpenClock:
             offset=np.concatenate([[-lo], cum - starts]),
             closing=np.concatenate([[0], cum + length]),
         )
+        if fold_at is None:
+            return clock
+        ends_of_cycle = clock.open_before(np.array([fold_at, fold_at + _CYCLE_US]))
+        cycle_open = int(ends_of_cycle[1] - ends_of_cycle[0])
+        return replace(clock, fold_at=fold_at, cycle_open=cycle_open)
 
     def open_before(self, t: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        if self.fold_at is not None:
+            cycles = np.maximum(t - self.fold_at, 0) // _CYCLE_US
+            return self._unfolded(t - cycles * _CYCLE_US) + cycles * self.cycle_open
+        return self._unfolded(t)
+
+    def _unfolded(self, t: np.ndarray) -> np.ndarray:
         import numpy as np
 
         i = self.first[(t - self.lo) >> self.shift]
         for _ in range(self.rounds):
             i += self.starts[i + 1] <= t
         return np.minimum(t + self.offset[i], self.closing[i])
+
+
+def _fold_start(cal: BusinessCalendar) -> int | None:
+    """UTC µs of 1 Jan of the first year from which opening times repeat every 400 years."""
+    year = max([_FOLD_YEAR - 1, *(d.year for d in cal.holidays)]) + 1
+    if year > 9999 - 400:  # the cycle must fit in the years the zone rules cover
+        return None
+    return (datetime.date(year, 1, 1) - _EPOCH).days * _US_PER_DAY
 
 
 def _as_us(values: Any) -> np.ndarray:

@@ -119,8 +119,10 @@ def _split_kpis(values: list[str] | None) -> list[str]:
     registry = all_kpis()
     for kpi_id in ids:
         if kpi_id not in registry:
-            raise typer.BadParameter(f"unknown KPI '{kpi_id}'{did_you_mean(kpi_id, registry)}; "
-                                     "list them with: cskpi kpis")
+            # UsageError, not typer.BadParameter: this runs inside `boundary`, which would
+            # report a BadParameter as an internal error (exit 1).
+            raise UsageError(f"unknown KPI '{kpi_id}'{did_you_mean(kpi_id, registry)}; "
+                             "list them with: cskpi kpis")
     return ids
 
 
@@ -347,16 +349,13 @@ def _has_problems(data_quality: dict[str, Any]) -> bool:
 
 
 def _window_line(result: Any) -> str:
-    """`window 2024-01-01 00:00 → 2024-06-30 23:59:59 (UTC), as of …` for stderr."""
-    import pandas as pd
+    """`window 2024-01-01 00:00 → 2024-07-01 00:00, report zone UTC, as of …` for stderr."""
 
     def moment(ts: Any) -> str:
         return ts.strftime("%Y-%m-%d %H:%M:%S" if ts.second else "%Y-%m-%d %H:%M")
 
-    until = result.until
-    through = until - pd.Timedelta(1, "us") == result.as_of
-    end = f"{moment(result.as_of)} (as of, inclusive)" if through else moment(until)
-    return f"window {moment(result.since)} → {end}, report zone {result.timezone}"
+    return (f"window {moment(result.since)} → {moment(result.until)}, report zone "
+            f"{result.timezone}, as of {moment(result.as_of)}")
 
 
 def _quality_of(inputs: Any) -> tuple[Any, Any]:

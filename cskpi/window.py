@@ -102,10 +102,9 @@ def resolve_window(
 ) -> Window:
     """Turn the options into `[since, until)` in the report zone (DECISIONS 4).
 
-    Without `--until` (default window, `--since` alone) the window includes `as_of` itself.
+    Without `--until` (default window, `--since` alone) the window runs through the end of
+    `as_of`'s day, so it includes `as_of` itself.
     """
-    import pandas as pd
-
     check_tz(tz)
     as_of = _in_tz(as_of, tz)
     groups = [("--since", "--until"), ("--last",), ("--month",), ("--quarter",), ("--year",)]
@@ -137,9 +136,11 @@ def resolve_window(
             raise UsageError(f"--year {spec.year}: expected YYYY, e.g. 2024")
         return _unit(int(spec.year), 1, 12, tz, f"--year {spec.year}")
     start = as_of if earliest is None else min(_in_tz(earliest, tz), as_of)
-    # An open end runs through `as_of` itself (one microsecond past it): the record that
-    # defines the default as_of — the latest in the export — belongs in the default window.
-    since, until = _day_start(_wall(start, tz).date(), tz), as_of + pd.Timedelta(1, "us")
+    # An open end runs through the end of as_of's day: the record that defines the default
+    # as_of — the latest in the export — belongs in the window, and nothing after as_of
+    # exists (DECISIONS 2), so whole days change no number and give clean labels.
+    since = _day_start(_wall(start, tz).date(), tz)
+    until = _day_start(_wall(as_of, tz).date() + timedelta(days=1), tz)
     if spec.since is not None:
         since = parse_instant(spec.since, tz, what="--since")
     if spec.until is not None:

@@ -209,6 +209,36 @@ def test_long_span_with_dense_ranges() -> None:
     assert out[2] == 1348 * 1800 + 60
 
 
+CYCLE_US = 146_097 * 86_400 * 1_000_000  # 400 Gregorian years = 20871 weeks
+
+
+def test_far_future_placeholder_repeats_the_400_year_cycle() -> None:
+    # Mon 09:00 -> Tue 09:00 is 9 h; each further 400-year cycle adds 20871 weeks x 45 h.
+    start = at("2024-03-04 09:00")
+    end = np.array([at("2024-03-05 09:00") + k * CYCLE_US for k in (0, 1, 20)])
+    out = business_seconds(np.full(3, start), end, OFFICE)
+    assert out.tolist() == [(9 + k * 20871 * 45) * H for k in (0, 1, 20)]
+    # A 9999-12-31 placeholder costs a few centuries of days, and stays exact (Fri 31 Dec).
+    placeholder = np.array(["9999-12-31T12:00"], dtype="datetime64[us]")
+    friday = business_seconds(placeholder - np.timedelta64(3, "h"), placeholder, OFFICE)
+    assert friday.tolist() == [3 * H]  # 09:00-12:00 UTC = 10:00-13:00 CET
+
+
+def test_folded_and_unfolded_clocks_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Japan has kept one offset since 1952, so its hours repeat from 1960 on; folding at 1960
+    # must then agree with the plain clock, which stays fast to build up to 2400.
+    cal = calendar("Asia/Tokyo", DAYS, ["08:00-12:00", "22:00-03:00"])
+    rng = np.random.default_rng(7)
+    lo, hi = at("1960-01-01 00:00", "UTC"), at("2400-01-01 00:00", "UTC")
+    start = rng.integers(lo, hi, 50)
+    end = start + rng.integers(0, 400 * 86_400 * 1_000_000, 50)
+    end[0] = hi  # past the end of the first cycle (1960-2360), so folding applies
+    monkeypatch.setattr("cskpi.calendar._FOLD_YEAR", 1960)
+    folded = business_seconds(start, end, cal)
+    monkeypatch.setattr("cskpi.calendar._FOLD_YEAR", 9000)
+    assert business_seconds(start, end, cal).tolist() == folded.tolist()
+
+
 # --- config -----------------------------------------------------------------------------------
 
 

@@ -294,6 +294,15 @@ def test_stdin_gzip_parquet() -> None:
     assert raw.frame["id"].tolist() == [1, 2]
 
 
+def test_stdin_that_is_a_terminal() -> None:
+    class Terminal(io.BytesIO):
+        def isatty(self) -> bool:
+            return True
+
+    with pytest.raises(UsageError, match="standard input is a terminal"):
+        read_inputs(["-"], input_format="csv", stdin=Terminal(b""))
+
+
 def test_empty_stdin() -> None:
     with pytest.raises(InputError, match="<stdin>: the input is empty"):
         read_inputs(["-"], input_format="csv", stdin=io.BytesIO(b""))
@@ -496,6 +505,13 @@ def test_forced_encoding_that_does_not_fit(tmp_path: Path) -> None:
     assert str(err.value) == f"{path}: byte 0xea at offset 13 is not valid ascii"
 
 
+def test_forced_utf8_skips_a_bom(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.csv", codecs.BOM_UTF8 + b"id\n1\n")
+    raw = read_inputs([path], encoding="UTF8")
+    assert list(raw.frame.columns) == ["id"]
+    assert raw.files[0].encoding == "utf-8-sig"
+
+
 def test_unknown_encoding_name(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="unknown encoding 'klingon'"):
         read_inputs([write(tmp_path / "t.csv", "id\n1\n")], encoding="klingon")
@@ -593,7 +609,7 @@ def test_xlsx_keeps_cell_values(tmp_path: Path) -> None:
     assert frame["created"].tolist() == [dt.datetime(2024, 3, 1, 9, 30), dt.datetime(2024, 3, 2)]
     assert frame["serial"].tolist() == [45000, 45000.75]
     assert values(frame, "note") == [None, "x"]
-    assert all(t == object for t in frame.dtypes)
+    assert all(t == np.dtype(object) for t in frame.dtypes)
     assert raw.source_line.tolist() == [2, 4]  # worksheet rows
     assert raw.files[0].sheet == "Tickets"
     assert raw.files[0].encoding is None

@@ -111,12 +111,12 @@ def test_date_only_until_is_inclusive() -> None:
 def test_since_alone_until_alone_and_default() -> None:
     earliest = ts("2024-01-10T22:00Z")  # 2024-01-11T07:00 in Seoul
     w = resolve_window(WindowSpec(), as_of=AS_OF, earliest=earliest, tz=SEOUL)
-    # an open end includes as_of itself: until = as_of + 1 µs
-    assert (w.since, w.until) == (ts("2024-01-11T00:00+09:00"), AS_OF + pd.Timedelta(1, "us"))
+    # an open end runs through the end of as_of's day (AS_OF is 2025-01-01 09:00 in Seoul)
+    assert (w.since, w.until) == (ts("2024-01-11T00:00+09:00"), ts("2025-01-02T00:00+09:00"))
     w = resolve_window(WindowSpec(until="2024-06-30"), as_of=AS_OF, earliest=earliest, tz=SEOUL)
     assert (w.since, w.until) == (ts("2024-01-11T00:00+09:00"), ts("2024-07-01T00:00+09:00"))
     w = window(since="2024-12-01")
-    assert (w.since, w.until) == (ts("2024-12-01T00:00+09:00"), AS_OF + pd.Timedelta(1, "us"))
+    assert (w.since, w.until) == (ts("2024-12-01T00:00+09:00"), ts("2025-01-02T00:00+09:00"))
     # no data: from the start of as_of's day (AS_OF is 09:00 on 2025-01-01 in Seoul)
     assert window().since == ts("2025-01-01T00:00+09:00")
 
