@@ -267,7 +267,7 @@ def _open_intervals(cal: BusinessCalendar, lo: int, hi: int) -> tuple[np.ndarray
             first[day, k], last[day, k], used[day, k] = a, b, True
 
     # Local and UTC dates differ by at most one day (UTC offsets lie within -12 h..+14 h).
-    # Zone rules need the standard library's years 1-9999: instants beyond see no open hours.
+    # Zone rules need the standard library's years 1-9999 (later instants are folded back).
     first_day = max(lo // _US_PER_DAY - 2, _FIRST_DAY)
     last_day = min(hi // _US_PER_DAY + 2, _LAST_DAY)
     days: np.ndarray = np.arange(first_day, last_day + 1, dtype=np.int64)

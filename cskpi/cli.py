@@ -55,9 +55,6 @@ class WeekStart(StrEnum):
     SUN = "sun"
 
 
-TEXT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown")
-
-
 def _err(message: str) -> None:
     sys.stderr.write(message.rstrip("\n") + "\n")
 
@@ -230,15 +227,12 @@ def _format_of(fmt: OutputFormat | None, output: Path | None) -> str:
 
 
 def _render(result: Any, fmt: str, excel: bool) -> str | bytes | None:
-    """The rendered bytes/text for machine formats; None for the terminal table."""
-    if fmt in TEXT_FORMATS:
-        from cskpi.render.text import render_text
-
-        return render_text(result, fmt, excel=excel)
+    """The rendered bytes/text for file formats; None for the terminal table."""
     if fmt == "table":
         return None
-    raise UsageError(f"--format {fmt} is not available yet in this version; "
-                     f"use one of table, {', '.join(TEXT_FORMATS)}")
+    from cskpi.render import render
+
+    return render(result, fmt, excel=excel)
 
 
 # -- report ------------------------------------------------------------------------------------

@@ -90,8 +90,7 @@ class Context:
             if self.calendar is None:
                 raise UsageError("business-hours clock needs a [business_hours] table in the "
                                  "config (see README, Business hours)")
-            bsecs = business_seconds(np.where(missing, 0, start_us),
-                                     np.where(missing, 0, end_us), self.calendar)
+            bsecs = business_seconds(start_us, end_us, self.calendar)
             out = np.where(use_business, bsecs, calendar)
         return np.where(missing | (calendar < 0), np.nan, out)
 

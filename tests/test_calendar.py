@@ -224,6 +224,14 @@ def test_far_future_placeholder_repeats_the_400_year_cycle() -> None:
     assert friday.tolist() == [3 * H]  # 09:00-12:00 UTC = 10:00-13:00 CET
 
 
+def test_cycles_start_after_the_last_holiday() -> None:
+    # 1 Jan 2200 and 1 Jan 2600 are both Wednesdays, 400 years apart; only the first is a
+    # holiday, so 2600's 09:00-18:00 stays open.
+    cal = calendar(holidays=["2200-01-01"])
+    start = np.array([at("2200-01-01 09:00"), at("2600-01-01 09:00")])
+    assert business_seconds(start, start + 9 * H * 10**6, cal).tolist() == [0, 9 * H]
+
+
 def test_folded_and_unfolded_clocks_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     # Japan has kept one offset since 1952, so its hours repeat from 1960 on; folding at 1960
     # must then agree with the plain clock, which stays fast to build up to 2400.
