@@ -15,6 +15,7 @@ from cskpi.engine import Inputs, ReportRequest, compute
 from cskpi.errors import UsageError
 from cskpi.load.normalize import Loaded, LoadOptions, read_frame
 from cskpi.load.schema import SURVEY_KINDS, Frame
+from cskpi.plan import ReadPlan
 
 __all__ = ["Inputs", "LoadOptions", "ReportRequest", "compute", "load", "split_survey_kind"]
 
@@ -52,16 +53,20 @@ def _merge(parts: list[Loaded]) -> Loaded:
 
 
 def load(tickets: str | Sequence[str] = (), surveys: str | Sequence[str] = (),
-         options: LoadOptions | None = None, stdin: Any = None) -> Inputs:
-    """Read ticket and survey exports into canonical frames (DATA.md)."""
+         options: LoadOptions | None = None, stdin: Any = None,
+         plan: ReadPlan | None = None) -> Inputs:
+    """Read ticket and survey exports into canonical frames (DATA.md).
+
+    With a `plan` (see `cskpi.plan.plan_for`), only the columns it names are read.
+    """
     options = options or LoadOptions()
     ticket_paths = [tickets] if isinstance(tickets, str) else list(tickets)
     survey_specs = [surveys] if isinstance(surveys, str) else list(surveys)
-    loaded_tickets = read_frame(ticket_paths, Frame.TICKETS, options, stdin) \
+    loaded_tickets = read_frame(ticket_paths, Frame.TICKETS, options, stdin, plan) \
         if ticket_paths else None
     parts = []
     for spec in survey_specs:
         kind, path = split_survey_kind(spec)
         opts = replace(options, survey_kind=kind) if kind else options
-        parts.append(read_frame([path], Frame.SURVEYS, opts, stdin))
+        parts.append(read_frame([path], Frame.SURVEYS, opts, stdin, plan))
     return Inputs(loaded_tickets, _merge(parts) if parts else None, options.source_tz)

@@ -183,11 +183,11 @@ def _check_stdin(files: list[str]) -> None:
                          "pipe a file in or name the file")
 
 
-def _load(files: list[str], surveys: list[str] | None, options: Any) -> Any:
+def _load(files: list[str], surveys: list[str] | None, options: Any, plan: Any = None) -> Any:
     from cskpi.api import load
 
     _check_stdin(files)
-    return load(files, surveys or [], options, stdin=None)
+    return load(files, surveys or [], options, stdin=None, plan=plan)
 
 
 def _notes(lines: list[str] | tuple[str, ...], quiet: bool) -> None:
@@ -217,13 +217,23 @@ def _emit(text: str | bytes, output: Path | None) -> None:
 
 
 def _format_of(fmt: OutputFormat | None, output: Path | None) -> str:
+    """The output format, checked before any file is read (with the output's directory)."""
+    from cskpi.errors import InputError
+    from cskpi.render import RENDERERS
     from cskpi.render.files import format_for_path
 
     if output is not None:
-        return format_for_path(str(output), fmt.value if fmt else None)
-    if fmt is not None:
-        return fmt.value
-    return "table" if sys.stdout.isatty() else "csv"
+        chosen = format_for_path(str(output), fmt.value if fmt else None)
+        if not output.parent.is_dir():
+            raise InputError(f"{output}: cannot write (no directory {output.parent})")
+    elif fmt is not None:
+        chosen = fmt.value
+    else:
+        chosen = "table" if sys.stdout.isatty() else "csv"
+    if chosen != "table" and chosen not in RENDERERS:
+        raise UsageError(f"--format {chosen} is not available in this version; use one of "
+                         f"table, {', '.join(RENDERERS)}")
+    return chosen
 
 
 def _render(result: Any, fmt: str, excel: bool) -> str | bytes | None:
@@ -302,7 +312,10 @@ def report(
         options = _load_options(config, map_, encoding, input_format, sheet, dayfirst,
                                 date_format, source_tz, include_status)
         out_format = _format_of(fmt, output)
-        inputs = _load(files, surveys, options)
+        from cskpi.plan import plan_for
+
+        plan = plan_for(tuple(kpis), tuple(by or ()), options.config)
+        inputs = _load(files, surveys, options, plan)
         request = ReportRequest(
             kpis=tuple(kpis),
             window=WindowSpec(since=since, until=until, last=last, month=month,

@@ -533,7 +533,7 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
         prev_overall = _overall(_pass(kpis, prep, before, bucket_edges(before, None), [],
                                       force_all=True)[0], kpis)
         overall = _overall_change(overall, prev_overall, kpis)
-    if request.sort or request.top:
+    if request.sort or request.top is not None:
         rows = _sort_top(rows, request, kpis, prep, window, len(by))
     table = _finish_rows(rows, by, buckets, request.period, kpis, request.compare)
     from cskpi.targets import evaluate

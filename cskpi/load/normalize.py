@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from cskpi.load.readers import FileInfo, RawInput
+    from cskpi.plan import ReadPlan
 
 
 @dataclass(frozen=True)
@@ -141,20 +142,34 @@ def missing_required(headers: Sequence[str], frame: Frame, mapping: dict[str, st
                      f"map {'it' if len(missing) == 1 else 'them'} with {' '.join(fixes)}")
 
 
+def mapping_for(headers: Sequence[str], frame: Frame, options: LoadOptions,
+                label: str) -> dict[str, str]:
+    """canonical → source for one file's headers; exit 4 if a required column is missing."""
+    mapping = resolve_mapping(headers, frame, explicit_for(frame, options.mapping), label)
+    defaults = {"kind"} if frame is Frame.SURVEYS else set()
+    missing_required(headers, frame, mapping, label, defaults)
+    return mapping
+
+
 def _quote(header: str) -> str:
     return f'"{header}"' if re.search(r"[\s\"'$`]", header) else header
 
 
-def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str) -> Loaded:
-    """Map, parse and clean one raw input into the canonical frame."""
+def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
+              mapping: dict[str, str] | None = None) -> Loaded:
+    """Map, parse and clean one raw input into the canonical frame.
+
+    `mapping` (canonical → source) comes from the read plan when the reader pruned columns:
+    it was resolved on the files' full headers, so it is not recomputed on the kept ones.
+    """
     import pandas as pd
 
     data = raw.frame
     headers = [str(c) for c in data.columns]
-    explicit = explicit_for(frame, options.mapping)
-    mapping = resolve_mapping(headers, frame, explicit, label)
-    defaults = {"kind"} if frame is Frame.SURVEYS else set()
-    missing_required(headers, frame, mapping, label, defaults)
+    if mapping is None:
+        mapping = mapping_for(headers, frame, options, label)
+    else:
+        mapping = {canon: source for canon, source in mapping.items() if source in headers}
     quality = FrameQuality(read=len(data) + len(raw.malformed))
     quality = quality.drop("malformed_line", len(raw.malformed),
                            (f"{m.file}:{m.line}" for m in raw.malformed))
@@ -409,13 +424,33 @@ def _scores(raw: pd.Series, kind: pd.Series, config: Config) -> tuple[pd.Series,
 
 
 def read_frame(paths: Sequence[str], frame: Frame, options: LoadOptions,
-               stdin: Any = None) -> Loaded:
-    """Read files and normalise them into one canonical frame."""
+               stdin: Any = None, keep: ReadPlan | None = None) -> Loaded:
+    """Read files and normalise them into one canonical frame.
+
+    With a read plan, each file keeps only the source columns mapped to the plan's canonical
+    columns and the plan's extra names (Parquet is pruned at read time).
+    """
     from cskpi.load.readers import read_inputs
 
-    raw = read_inputs(paths, input_format=options.input_format, encoding=options.encoding,
-                      sheet=options.sheet, stdin=stdin)
-    label = ", ".join(f.path for f in raw.files) if len(raw.files) <= 2 else \
-        f"{raw.files[0].path} (+{len(raw.files) - 1} files)"
-    return normalize(raw, frame, options, label)
+    label = ", ".join(paths) if len(paths) <= 2 else f"{paths[0]} (+{len(paths) - 1} files)"
+    mapping: dict[str, str] = {}
+    prune = None
+    if keep is not None:
+        wanted = keep.tickets if frame is Frame.TICKETS else keep.surveys
+        extras = {squash(name) for name in keep.extras}
 
+        def prune(headers: list[str]) -> list[str]:
+            found = mapping_for(headers, frame, options, label)
+            for canon, source in found.items():
+                mapping.setdefault(canon, source)
+            kept = {source for canon, source in found.items() if canon in wanted}
+            kept.update(h for h in headers if squash(h) in extras)
+            return [h for h in headers if h in kept]
+
+    raw = read_inputs(paths, input_format=options.input_format, encoding=options.encoding,
+                      sheet=options.sheet, stdin=stdin, columns=prune)
+    if raw.files and len(raw.files) <= 2:
+        label = ", ".join(f.path for f in raw.files)
+    elif raw.files:
+        label = f"{raw.files[0].path} (+{len(raw.files) - 1} files)"
+    return normalize(raw, frame, options, label, mapping if keep is not None else None)

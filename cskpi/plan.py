@@ -1,0 +1,50 @@
+"""The read plan (DECISIONS 33): which columns to read, decided before any file is opened.
+
+The requested KPIs (or the default set), the `--by` columns and the SLA filter columns name
+the canonical columns a report needs; the reader keeps only the source columns mapped to them
+(Parquet prunes at read time). A column a KPI can do without is read when present
+("companions": a duration that can stand in for a missing timestamp, `reopens` for FCR).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cskpi.config import Config
+from cskpi.kpis.registry import DEFAULT_KPIS, all_kpis
+
+TICKET_BASE = frozenset({"ticket_id", "created_at", "status", "updated_at", "resolved_at",
+                         "closed_at", "resolution_seconds"})
+"""Always read: identity, de-duplication, exclusion, the resolved anchor."""
+SURVEY_BASE = frozenset({"submitted_at", "kind", "score", "ticket_id", "response_id"})
+COMPANIONS = {
+    "first_response_at": ("first_response_seconds",),
+    "agent_replies": ("reopens",),
+}
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    tickets: frozenset[str]
+    """Canonical ticket columns to keep."""
+    surveys: frozenset[str]
+    """Canonical survey columns to keep."""
+    extras: tuple[str, ...]
+    """Other column names to keep when present (`--by product`, SLA filters)."""
+
+
+def plan_for(kpi_ids: tuple[str, ...], group_by: tuple[str, ...], config: Config) -> ReadPlan:
+    registry = all_kpis()
+    tickets, surveys = set(TICKET_BASE), set(SURVEY_BASE)
+    for kpi_id in kpi_ids or DEFAULT_KPIS:
+        for need in registry[kpi_id].needs:
+            frame, _, column = need.rpartition(":")
+            if frame == "config" or column.startswith("kind="):
+                continue
+            target = surveys if frame == "surveys" else tickets
+            for name in column.split("|"):
+                target.add(name)
+                target.update(COMPANIONS.get(name, ()))
+    filters = tuple(key for policy in config.sla for key, _ in policy.filters)
+    extras = tuple(dict.fromkeys((*group_by, *filters)))
+    return ReadPlan(frozenset(tickets | set(extras)), frozenset(surveys | set(extras)), extras)
