@@ -372,6 +372,63 @@ def _quality_of(inputs: Any) -> tuple[Any, Any]:
             inputs.surveys.quality if inputs.surveys else FrameQuality())
 
 
+# -- peak --------------------------------------------------------------------------------------
+
+@app.command()
+def peak(
+    files: Files,
+    since: Annotated[str | None, typer.Option(help="Window start (date or datetime).")] = None,
+    until: Annotated[str | None, typer.Option(
+        help="Window end; a date-only value includes that day.")] = None,
+    last: Annotated[str | None, typer.Option(help="Window [as_of - N, as_of): 7d, 4w, 3mo, 1y.")
+                    ] = None,
+    month: Annotated[str | None, typer.Option(help="Calendar month, e.g. 2024-03.")] = None,
+    quarter: Annotated[str | None, typer.Option(help="Calendar quarter, e.g. 2024Q1.")] = None,
+    year: Annotated[str | None, typer.Option(help="Calendar year, e.g. 2024.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="DATETIME or now.")] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="Report time zone (IANA name).")] = None,
+    source_tz: SourceTzOpt = None,
+    fmt: Annotated[ListFormat | None, typer.Option(
+        "--format", "-f", help="Default: table on a terminal, csv otherwise.")] = None,
+    config: ConfigOpt = None,
+    map_: MapOpt = None,
+    encoding: EncodingOpt = None,
+    input_format: InputFormatOpt = None,
+    sheet: SheetOpt = None,
+    dayfirst: DayFirstOpt = False,
+    date_format: DateFormatOpt = None,
+    include_status: IncludeOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Busiest weekday × hour slots: mean tickets created per hour, in the report zone.
+
+    Example: cskpi peak tickets.csv --last 3mo --tz Europe/Berlin
+    """
+    with boundary(verbose):
+        from cskpi.engine import ReportRequest
+        from cskpi.peak import peak as compute_peak
+        from cskpi.plan import ReadPlan
+        from cskpi.render.peak import render_peak
+        from cskpi.window import WindowSpec
+
+        options = _load_options(config, map_, encoding, input_format, sheet, dayfirst,
+                                date_format, source_tz, include_status)
+        plan = ReadPlan(frozenset({"ticket_id", "created_at", "status", "updated_at"}),
+                        frozenset(), ())
+        inputs = _load(files, None, options, plan)
+        request = ReportRequest(window=WindowSpec(since=since, until=until, last=last,
+                                                  month=month, quarter=quarter, year=year),
+                                as_of=as_of, tz=tz)
+        result = compute_peak(inputs, request, options.config)
+        chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "csv")
+        rendered = render_peak(result, chosen)
+        if isinstance(rendered, str):
+            _emit(rendered, None)
+        else:
+            _console().print(rendered)
+
+
 # -- validate ----------------------------------------------------------------------------------
 
 @app.command()
