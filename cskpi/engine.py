@@ -192,44 +192,69 @@ def resolve_by(names: tuple[str, ...], inputs: Inputs, kpi_ids: list[str]) -> li
     return out
 
 
-def _label_array(values: pd.Series | None, length: int, empty: str) -> np.ndarray:
+def _codes(values: pd.Series | None, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Category codes (-1 for empty) and category labels of one label column.
+
+    Work is done on the categories (a few hundred labels), never on every row's text.
+    """
     import numpy as np
+    import pandas as pd
 
     if values is None:
-        return np.full(length, empty, dtype=object)
-    text = values.astype("str").to_numpy(dtype=object, na_value=None)
-    blank = values.isna().to_numpy() | (values.astype("str").str.strip() == "").to_numpy()
-    text[blank] = empty
-    return text
+        return np.full(length, -1, dtype="int64"), np.zeros(0, dtype=object)
+    cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    names = pd.Series(cat.cat.categories).astype("str").str.strip()
+    keep = (names != "").to_numpy()
+    remap = np.where(keep, np.arange(len(names)), -1)
+    codes = cat.cat.codes.to_numpy().astype("int64")
+    codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+    return codes, names.to_numpy(dtype=object)
 
 
 def _empty_label(name: str) -> str:
     return UNASSIGNED if name == "agent" else NONE_LABEL
 
 
-def group_labels(by: list[ByColumn], tickets: pd.DataFrame | None,
-                 surveys: pd.DataFrame | None,
-                 link: np.ndarray | None) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per by-column: label arrays for tickets and surveys (DECISIONS 7 and 10)."""
+@dataclass
+class _ColumnCodes:
+    """One by-column as label indices into `labels` for tickets and surveys."""
+
+    tickets: np.ndarray
+    surveys: np.ndarray
+    labels: np.ndarray
+
+
+def group_codes(by: list[ByColumn], tickets: pd.DataFrame | None,
+                surveys: pd.DataFrame | None, link: np.ndarray | None) -> list[_ColumnCodes]:
+    """Per by-column: label indices for tickets and surveys (DECISIONS 7 and 10).
+
+    A survey's own non-empty value wins; otherwise its linked ticket's value; `(unknown)`
+    when the link finds no ticket; the column's empty label when no input has it.
+    """
     import numpy as np
 
-    t_out, s_out = [], []
+    nt = len(tickets) if tickets is not None else 0
+    ns = len(surveys) if surveys is not None else 0
+    out = []
     for col in by:
         empty = _empty_label(col.name)
-        if tickets is not None:
-            t_out.append(_label_array(tickets[col.tickets] if col.tickets else None,
-                                      len(tickets), empty))
-        if surveys is not None:
-            own = _label_array(surveys[col.surveys] if col.surveys else None,
-                               len(surveys), "")
-            if col.tickets is not None and link is not None and tickets is not None:
-                fallback: np.ndarray = np.full(len(surveys), UNKNOWN, dtype=object)
-                linked = link >= 0
-                fallback[linked] = t_out[-1][link[linked]]
-            else:
-                fallback = np.full(len(surveys), empty, dtype=object)
-            s_out.append(np.where(own == "", fallback, own))
-    return t_out, s_out
+        t_codes, t_labels = _codes(tickets[col.tickets] if tickets is not None and col.tickets
+                                   else None, nt)
+        s_codes, s_labels = _codes(surveys[col.surveys] if surveys is not None and col.surveys
+                                   else None, ns)
+        # one label table: tickets' labels, surveys' labels, then empty and (unknown)
+        labels = np.concatenate([t_labels, s_labels, np.array([empty, UNKNOWN], dtype=object)])
+        empty_at, unknown_at = len(labels) - 2, len(labels) - 1
+        t_idx = np.where(t_codes >= 0, t_codes, empty_at)
+        if col.tickets is not None and link is not None and tickets is not None:
+            fallback = np.where(link >= 0, t_idx[np.maximum(link, 0)] if nt else empty_at,
+                                unknown_at)
+        else:
+            fallback = np.full(ns, empty_at)
+        s_idx = np.where(s_codes >= 0, s_codes + len(t_labels), fallback)
+        uniques, inverse = np.unique(labels.astype(str), return_inverse=True)
+        out.append(_ColumnCodes(inverse[t_idx], inverse[s_idx], uniques.astype(object)))
+    return out
 
 
 # -- the computation --------------------------------------------------------------------------
@@ -254,28 +279,22 @@ def _censor(frame: pd.DataFrame, columns: list[str], as_of: pd.Timestamp) -> pd.
     return frame
 
 
-def _joint_codes(t_labels: list[np.ndarray], s_labels: list[np.ndarray], nt: int,
+def _joint_codes(columns: list[_ColumnCodes], nt: int,
                  ns: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """Dense by-group code per ticket and per survey, in sorted label order."""
     import numpy as np
-    import pandas as pd
 
-    if not t_labels and not s_labels:
+    if not columns:
         return np.zeros(nt, dtype="int64"), np.zeros(ns, dtype="int64"), []
-    ncols = max(len(t_labels), len(s_labels))
     combined: np.ndarray = np.zeros(nt + ns, dtype="int64")
-    uniques_per_col = []
-    for j in range(ncols):
-        parts = ([t_labels[j]] if t_labels else []) + ([s_labels[j]] if s_labels else [])
-        codes, uniques = pd.factorize(np.concatenate(parts), sort=True)
-        combined = combined * len(uniques) + codes
-        uniques_per_col.append(np.asarray(uniques, dtype=object))
+    for col in columns:
+        combined = combined * len(col.labels) + np.concatenate([col.tickets, col.surveys])
     keys, dense = np.unique(combined, return_inverse=True)
     labels = []
     rest = keys.copy()
-    for uniques in reversed(uniques_per_col):
-        labels.append(uniques[rest % len(uniques)])
-        rest //= len(uniques)
+    for col in reversed(columns):
+        labels.append(col.labels[rest % len(col.labels)])
+        rest //= len(col.labels)
     labels.reverse()
     return dense[:nt].astype("int64"), dense[nt:].astype("int64"), labels
 
@@ -433,10 +452,9 @@ def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Con
             kept_index = pd.Index(tickets["ticket_id"]) if tickets is not None else index
             link = kept_index.get_indexer(surveys["ticket_id"]) if "ticket_id" in surveys \
                 else found
-    t_labels, s_labels = group_labels(by, tickets, surveys, link)
     nt = len(tickets) if tickets is not None else 0
     ns = len(surveys) if surveys is not None else 0
-    t_by, s_by, by_labels = _joint_codes(t_labels, s_labels, nt, ns)
+    t_by, s_by, by_labels = _joint_codes(group_codes(by, tickets, surveys, link), nt, ns)
     csat_ids: np.ndarray = np.zeros(0, dtype=object)
     if surveys is not None and "ticket_id" in surveys:
         is_csat = (surveys["kind"] == "csat") & surveys["score"].notna()

@@ -253,15 +253,6 @@ def test_failed_run_leaves_an_existing_report_untouched(tiny_tickets: Path, tmp_
     assert target.read_text(encoding="utf-8") == "old report\n"
 
 
-@pytest.mark.parametrize("args", [["--format", "html"], ["-o", "report.html"]])
-def test_html_is_not_available_yet(tiny_tickets: Path, args: list[str]) -> None:
-    # Not implemented in this version: a clear usage error naming what is available.
-    result = cli("report", tiny_tickets, *args)
-    user_error(result, 2, "--format html is not available", "csv", "json")
-    assert result.stdout == ""
-    assert not Path("report.html").exists()
-
-
 def test_table_format_cannot_go_to_a_file(tiny_tickets: Path, tmp_path: Path) -> None:
     result = cli("report", tiny_tickets, "-f", "table", "-o", tmp_path / "x.csv")
     user_error(result, 2, "--format table prints to the terminal")

@@ -164,7 +164,7 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
     """
     import pandas as pd
 
-    data = raw.frame
+    data = raw.frame.reset_index(drop=True)
     headers = [str(c) for c in data.columns]
     if mapping is None:
         mapping = mapping_for(headers, frame, options, label)
@@ -213,7 +213,8 @@ def _places(raw: RawInput) -> Any:
     import numpy as np
 
     def where(mask: pd.Series) -> list[str]:
-        idx = np.flatnonzero(np.asarray(mask))[:3]
+        # the frame keeps the reader's positional index until the end, so labels are rows
+        idx = np.asarray(mask.index[np.asarray(mask, dtype=bool)][:3], dtype="int64")
         if raw.source_line is None or raw.source_file is None:
             return [f"row {i + 2}" for i in idx]
         return [f"{raw.files[int(raw.source_file[i])].path}:{int(raw.source_line[i])}"
@@ -258,20 +259,28 @@ _VOCAB = {"status": _STATUS, "priority": _PRIORITY}
 
 
 def labels(raw: pd.Series, name: str) -> pd.Series:
-    """Text labels → category; status/priority normalised where recognisable, channel lower."""
+    """Text labels → category; status/priority normalised where recognisable, channel lower.
+
+    The cleaning runs on the distinct values (categories), not on every row.
+    """
+    import numpy as np
     import pandas as pd
 
-    text = raw.astype("str").str.strip()
-    text = text.where(raw.notna() & (text != ""))
+    cat = raw if isinstance(raw.dtype, pd.CategoricalDtype) else raw.astype("category")
+    names = pd.Series(cat.cat.categories).astype("str").str.strip()
     if name == "channel":
-        text = text.str.lower()
+        names = names.str.lower()
     vocab = _VOCAB.get(name)
     if vocab is not None:
-        cats = pd.Series(text.dropna().unique())
-        norm = cats.str.lower().str.replace(r"[^a-z0-9]", "", regex=True).map(vocab)
-        lookup = dict(zip(cats, norm.fillna(cats), strict=True))
-        text = text.map(lookup)
-    return text.astype("category")
+        norm = names.str.lower().str.replace(r"[^a-z0-9]", "", regex=True).map(vocab)
+        names = norm.fillna(names)
+    names = names.where(names != "")
+    new_codes, uniques = pd.factorize(names, sort=True)
+    codes = cat.cat.codes.to_numpy()
+    mapped = np.where(codes >= 0, new_codes[np.maximum(codes, 0)], -1) if len(new_codes) \
+        else np.full(len(codes), -1)
+    return pd.Series(pd.Categorical.from_codes(mapped, categories=pd.Index(uniques, dtype=object)),
+                     index=raw.index)
 
 
 def _finish_tickets(out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str, Any],
@@ -335,15 +344,24 @@ def _derive_times(out: pd.DataFrame) -> pd.DataFrame:
 
 def _dedupe(out: pd.DataFrame, quality: FrameQuality, key: str, reason: str,
             newest: str | None) -> tuple[pd.DataFrame, FrameQuality]:
-    """Keep one row per `key`: the latest `newest` when given, else the last one read."""
-    dup = out[key].duplicated(keep=False)
-    if not dup.any():
+    """Keep one row per `key`: the latest `newest` when given, else the last one read.
+
+    The ids are factorised once; only the (usually few) duplicated rows are sorted.
+    """
+    import numpy as np
+    import pandas as pd
+
+    codes, _ = pd.factorize(out[key])
+    counts = np.bincount(codes[codes >= 0]) if len(codes) else np.zeros(0, dtype="int64")
+    if not len(counts) or counts.max() <= 1:
         return out, quality
-    ordered = out.sort_values(newest, kind="stable", na_position="first") if newest else out
-    keep = ~ordered[key].duplicated(keep="last")
-    dropped = ordered[~keep]
-    quality = quality.drop(reason, len(dropped), dropped[key].head(3))
-    return ordered[keep].sort_index(), quality
+    dup = np.flatnonzero(counts[np.maximum(codes, 0)] > 1)
+    group = out.iloc[dup]
+    if newest:
+        group = group.sort_values(newest, kind="stable", na_position="first")
+    gone = group[group[key].duplicated(keep="last")]
+    quality = quality.drop(reason, len(gone), gone[key].head(3))
+    return out.drop(index=gone.index), quality
 
 
 _KIND_WORDS = {"csat": "csat", "satisfaction": "csat", "customersatisfaction": "csat",

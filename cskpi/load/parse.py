@@ -117,9 +117,11 @@ def _parse_day_month(text: pd.Series, column: str, options: TimeOptions, out: pd
         if (first > 12).any():
             dayfirst = True
         elif not (second > 12).any() and (first.notna().any()):
+            example = text.iloc[0]
+            hint = "%m/%d/%Y %H:%M" if ":" in example else "%m/%d/%Y"
             raise InputError(
-                f"column {column}: dates like {text.iloc[0]!r} could be day/month or month/day; "
-                "add --dayfirst, or --date-format '%m/%d/%Y %H:%M'")
+                f"column {column}: dates like {example!r} could be day/month or month/day; "
+                f"add --dayfirst, or --date-format '{hint}'")
     has_time = text.str.contains(":", regex=False)
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     for with_time in (False, True):
