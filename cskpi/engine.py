@@ -225,11 +225,13 @@ class _ColumnCodes:
 
 
 def group_codes(by: list[ByColumn], tickets: pd.DataFrame | None,
-                surveys: pd.DataFrame | None, link: np.ndarray | None) -> list[_ColumnCodes]:
+                surveys: pd.DataFrame | None, link: np.ndarray | None,
+                linked: pd.DataFrame | None) -> list[_ColumnCodes]:
     """Per by-column: label indices for tickets and surveys (DECISIONS 7 and 10).
 
-    A survey's own non-empty value wins; otherwise its linked ticket's value; `(unknown)`
-    when the link finds no ticket; the column's empty label when no input has it.
+    A survey's own non-empty value wins; otherwise the value of its ticket in `linked` (all
+    tickets read, excluded statuses too; `link` holds row positions in it, -1 for none);
+    `(unknown)` when the link finds no ticket; the column's empty label when no input has it.
     """
     import numpy as np
 
@@ -242,13 +244,18 @@ def group_codes(by: list[ByColumn], tickets: pd.DataFrame | None,
                                    else None, nt)
         s_codes, s_labels = _codes(surveys[col.surveys] if surveys is not None and col.surveys
                                    else None, ns)
-        # one label table: tickets' labels, surveys' labels, then empty and (unknown)
-        labels = np.concatenate([t_labels, s_labels, np.array([empty, UNKNOWN], dtype=object)])
+        use_link = col.tickets is not None and link is not None and linked is not None
+        e_codes, e_labels = _codes(linked[col.tickets] if use_link and linked is not None
+                                   else None, len(linked) if linked is not None else 0)
+        # one label table: tickets', surveys', linked tickets' labels, then empty, (unknown)
+        labels = np.concatenate([t_labels, s_labels, e_labels,
+                                 np.array([empty, UNKNOWN], dtype=object)])
         empty_at, unknown_at = len(labels) - 2, len(labels) - 1
         t_idx = np.where(t_codes >= 0, t_codes, empty_at)
-        if col.tickets is not None and link is not None and tickets is not None:
-            fallback = np.where(link >= 0, t_idx[np.maximum(link, 0)] if nt else empty_at,
-                                unknown_at)
+        if use_link and link is not None:
+            e_idx = np.where(e_codes >= 0, e_codes + len(t_labels) + len(s_labels), empty_at)
+            fallback = np.where(link >= 0, e_idx[np.maximum(link, 0)] if len(e_idx)
+                                else empty_at, unknown_at)
         else:
             fallback = np.full(ns, empty_at)
         s_idx = np.where(s_codes >= 0, s_codes + len(t_labels), fallback)
@@ -420,7 +427,7 @@ def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Con
     import numpy as np
     import pandas as pd
 
-    tickets = surveys = None
+    tickets = surveys = linked = None
     link = None
     if inputs.tickets is not None:
         t = inputs.tickets.frame
@@ -448,13 +455,10 @@ def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Con
                 "survey_unknown_ticket", int(orphans.sum()),
                 surveys.loc[orphans, "ticket_id"].fillna("(empty)").head(3)
                 if "ticket_id" in surveys else ()))
-            # the link for grouping must point into the windowed tickets frame
-            kept_index = pd.Index(tickets["ticket_id"]) if tickets is not None else index
-            link = kept_index.get_indexer(surveys["ticket_id"]) if "ticket_id" in surveys \
-                else found
+            link, linked = found, every
     nt = len(tickets) if tickets is not None else 0
     ns = len(surveys) if surveys is not None else 0
-    t_by, s_by, by_labels = _joint_codes(group_codes(by, tickets, surveys, link), nt, ns)
+    t_by, s_by, by_labels = _joint_codes(group_codes(by, tickets, surveys, link, linked), nt, ns)
     csat_ids: np.ndarray = np.zeros(0, dtype=object)
     if surveys is not None and "ticket_id" in surveys:
         is_csat = (surveys["kind"] == "csat") & surveys["score"].notna()

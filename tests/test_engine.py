@@ -278,3 +278,20 @@ def test_as_of_hides_the_future(files: tuple[str, str]) -> None:
                as_of="2024-03-01T10:45:00Z")
     o = r.overall
     assert (o["tickets_created"], o["response_rate"], o["backlog"]) == (2, 0.5, 1)
+
+
+def test_survey_of_an_excluded_ticket_keeps_its_agent(tmp_path: Path) -> None:
+    # DECISIONS 7: the link is resolved against all tickets read, excluded statuses too
+    tickets = tmp_path / "t.csv"
+    tickets.write_text("id,created_at,status,agent\nA,2024-03-01T09:00:00Z,solved,ann\n"
+                       "M,2024-03-01T10:00:00Z,merged,bob\n", encoding="utf-8")
+    surveys = tmp_path / "s.csv"
+    surveys.write_text("ticket_id,submitted_at,kind,score\nM,2024-03-02T09:00:00Z,csat,5\n"
+                       "A,2024-03-02T09:00:00Z,csat,1\n", encoding="utf-8")
+    inputs = cskpi.load(str(tickets), surveys=[str(surveys)])
+    r = cskpi.compute(inputs, ReportRequest(kpis=("tickets_created", "csat"),
+                                            group_by=("agent",)))
+    got = {x["agent"]: (x["tickets_created"], x["csat"]) for x in rows(r)}
+    # bob's merged ticket is not counted, but its survey is bob's: csat 1/1; ann's 1 → 0/1
+    assert got == {"ann": (1, 0.0), "bob": (0, 1.0)}
+    assert r.data_quality["surveys"]["issues"] == {}
