@@ -33,7 +33,8 @@ typecheck: $(STAMP)  ## mypy
 
 check: lint typecheck test  ## lint + types + tests
 
-bench: $(STAMP)  ## benchmarks (see bench/README.md); not part of the tests
+bench: $(STAMP)  ## benchmarks vs DuckDB (bench/run.py); writes bench/RESULTS.md, not a test
+	$(BIN)/python -m pip install -q 'duckdb>=1.0,<2'
 	$(BIN)/python bench/run.py
 
 snapshots: $(STAMP)  ## regenerate tests/snapshots (review the diff!)

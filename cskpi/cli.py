@@ -502,6 +502,8 @@ def sample(
                     ] = 7,
     out: Annotated[Path, typer.Option("--out", help="Directory to write into.")
                    ] = Path("sample_data"),
+    months: Annotated[int, typer.Option("--months", min=1, help="Months of data from 2024-01.")
+                      ] = 6,
     quiet: QuietOpt = False,
 ) -> None:
     """Write realistic synthetic ticket and survey exports (CSV and Parquet).
@@ -517,7 +519,7 @@ def sample(
             from cskpi.errors import InputError
 
             raise InputError(f"{out}: cannot create the directory ({exc.strerror})") from exc
-        paths = write_sample(out, tickets=tickets, seed=seed)
+        paths = write_sample(out, tickets=tickets, seed=seed, months=months)
         _notes([f"wrote {p}" for p in paths], quiet)
 
 

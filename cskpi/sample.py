@@ -155,6 +155,7 @@ def write_sample(
     tickets: int = 20_000,
     seed: int = 7,
     formats: Sequence[str] = ("csv", "parquet"),
+    months: int = 6,
 ) -> list[Path]:
     """Write tickets.<fmt> and surveys.<fmt> for each format, chunk by chunk; return the paths.
 
@@ -169,7 +170,7 @@ def write_sample(
         raise UsageError(f"unknown sample format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    plan = _plan(tickets, seed, "2024-01-01", 6)
+    plan = _plan(tickets, seed, "2024-01-01", months)
     paths = [out / f"{name}.{fmt}" for fmt in fmts for name in ("tickets", "surveys")]
     text = {p: p.open("w", encoding="utf-8", newline="") for p in paths if p.suffix != ".parquet"}
     parquet: dict[Path, Any] = {}
