@@ -124,6 +124,12 @@ def _scale(value: Any, where: str) -> Scale:
     return Scale(float(value[0]), float(value[1]))
 
 
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise UsageError(f"config: {where} must be a non-negative number, not {value!r}")
+    return float(value)
+
+
 def _str(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise UsageError(f"config: {where} must be a string")
@@ -136,6 +142,9 @@ def _sla(entries: Any) -> tuple[SlaPolicy, ...]:
     policies = []
     for i, entry in enumerate(entries, 1):
         where = f"sla[{i}]"
+        if not isinstance(entry, dict):
+            raise UsageError(f"config: {where} must be a table ([[sla]] with first_response = "
+                             "\"24h\", ...), not {entry!r}")
         filters = []
         for key, value in entry.items():
             if key in _SLA_TARGETS:
@@ -206,7 +215,8 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
             monthly=costs_t.get("monthly"),
             file=(base / costs_t["file"]) if "file" in costs_t else None,
         ),
-        repeat_contact_days=float(data.get("repeat_contact", {}).get("days", 7)),
+        repeat_contact_days=_number(data.get("repeat_contact", {}).get("days", 7),
+                                    "repeat_contact.days"),
     )
 
 

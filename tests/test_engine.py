@@ -295,3 +295,32 @@ def test_survey_of_an_excluded_ticket_keeps_its_agent(tmp_path: Path) -> None:
     # bob's merged ticket is not counted, but its survey is bob's: csat 1/1; ann's 1 → 0/1
     assert got == {"ann": (1, 0.0), "bob": (0, 1.0)}
     assert r.data_quality["surveys"]["issues"] == {}
+
+
+BUSINESS = {"business_hours": {"timezone": "Europe/Berlin", "mon": "09:00-18:00",
+                               "tue": "09:00-18:00", "wed": "09:00-18:00",
+                               "thu": "09:00-18:00", "fri": "09:00-18:00"}}
+
+
+def test_business_hours_clock(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    # A: Fri 2024-03-01 18:00 Berlin (17:00Z), answered Mon 09:05 (08:05Z), resolved Mon 10:00
+    # B: Tue 2024-03-05 10:00 Berlin (09:00Z), answered 11:00 (10:00Z)
+    path.write_text("id,created_at,first_response_at,resolved_at\n"
+                    "A,2024-03-01T17:00:00Z,2024-03-04T08:05:00Z,2024-03-04T09:00:00Z\n"
+                    "B,2024-03-05T09:00:00Z,2024-03-05T10:00:00Z,\n", encoding="utf-8")
+    inputs = cskpi.load(str(path))
+    request = ReportRequest(kpis=("frt_median", "resolution_time_median", "frt_sla_rate"),
+                            business_hours=True)
+    r = cskpi.compute(inputs, request, parse_config(BUSINESS))
+    # business FRT: A 5 min (weekend closed), B 1 h → median (300 + 3600) / 2
+    assert r.overall["frt_median"] == pytest.approx(1950.0)
+    assert r.overall["resolution_time_median"] == pytest.approx(3600.0)  # A: Mon 09:00–10:00
+    # the built-in 24 h policy is always calendar time: A waited 63 h 05 m → breach; B met
+    assert r.overall["frt_sla_rate"] == pytest.approx(0.5)
+    assert r.business_hours is True
+    calendar = cskpi.compute(inputs, ReportRequest(kpis=("frt_median",)), parse_config(BUSINESS))
+    # calendar: A 63 h 05 m = 227100 s, B 3600 s → median 115350
+    assert calendar.overall["frt_median"] == pytest.approx(115350.0)
+    with pytest.raises(UsageError, match=r"needs a \[business_hours\] table"):
+        cskpi.compute(inputs, request, parse_config({}))

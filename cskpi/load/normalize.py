@@ -76,7 +76,11 @@ def _keys(name: str) -> set[str]:
 
 
 def explicit_for(frame: Frame, mapping: Sequence[tuple[str, str]]) -> dict[str, str]:
-    """The `--map` pairs that apply to `frame` (unprefixed names apply to whichever has them)."""
+    """The `--map` pairs that apply to `frame` (unprefixed names apply to whichever has them).
+
+    A name both frames have (`agent`, `ticket_id`, ...) applies unprefixed to each file that
+    has the source column; `tickets.` / `surveys.` pin it to one frame.
+    """
     names = {c.name for c in COLUMNS[frame]}
     every = {c.name for cols in COLUMNS.values() for c in cols}
     out = {}
@@ -84,12 +88,18 @@ def explicit_for(frame: Frame, mapping: Sequence[tuple[str, str]]) -> dict[str, 
         prefix, _, bare = canon.rpartition(".")
         if prefix and prefix not in ("tickets", "surveys"):
             raise UsageError(f"--map {canon}={source}: prefix must be tickets. or surveys.")
-        if bare not in every:
-            raise UsageError(f"--map {canon}={source}: unknown canonical column '{bare}'"
-                             f"{did_you_mean(bare, sorted(every))}")
+        own = {c.name for c in COLUMNS[Frame(prefix)]} if prefix else every
+        if bare not in own:
+            where = f" in {prefix}" if prefix else ""
+            raise UsageError(f"--map {canon}={source}: unknown canonical column '{bare}'{where}"
+                             f"{did_you_mean(bare, sorted(own))}")
         if (prefix == frame.value) or (not prefix and bare in names):
             out[bare] = source
     return out
+
+
+def _shared(name: str) -> bool:
+    return all(name in {c.name for c in cols} for cols in COLUMNS.values())
 
 
 def resolve_mapping(headers: Sequence[str], frame: Frame,
@@ -103,6 +113,8 @@ def resolve_mapping(headers: Sequence[str], frame: Frame,
             by_key.setdefault(key, header)
     for canon, source in explicit.items():
         found = source if source in headers else by_key.get(squash(source))
+        if found is None and _shared(canon):
+            continue  # an unprefixed shared name applies to the files that have the column
         if found is None:
             raise InputError(f"{label}: --map {canon}={source}: no column '{source}'; "
                              f"found: {_listing(headers)}")
@@ -137,6 +149,8 @@ def missing_required(headers: Sequence[str], frame: Frame, mapping: dict[str, st
     for col in missing:
         close = nearest_many(col.name, free) or free[:1]
         fixes.append(f"--map {col.name}={_quote(close[0]) if close else 'COLUMN'}")
+        if close:
+            free.remove(close[0])  # never suggest one column for two canonical names
     names = ", ".join(c.name for c in missing)
     raise InputError(f"{label}: no column for {names}; found: {_listing(list(headers))}\n"
                      f"map {'it' if len(missing) == 1 else 'them'} with {' '.join(fixes)}")
@@ -174,9 +188,13 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
     quality = quality.drop("malformed_line", len(raw.malformed),
                            (f"{m.file}:{m.line}" for m in raw.malformed))
     where = _places(raw)
+    file_of = None
+    if raw.source_file is not None and len(raw.files) > 1:
+        file_of = pd.Series(raw.source_file, index=data.index)
     topts = parse.TimeOptions(source_tz=options.source_tz, dayfirst=options.dayfirst,
                               date_format=options.date_format,
-                              excel_serials=any(f.format == "xlsx" for f in raw.files))
+                              excel_serials=any(f.format == "xlsx" for f in raw.files),
+                              file_of=file_of)
     columns: dict[str, Any] = {}
     notes: list[str] = []
     bad_required: dict[str, Any] = {}
@@ -351,11 +369,11 @@ def _dedupe(out: pd.DataFrame, quality: FrameQuality, key: str, reason: str,
     import numpy as np
     import pandas as pd
 
-    codes, _ = pd.factorize(out[key])
-    counts = np.bincount(codes[codes >= 0]) if len(codes) else np.zeros(0, dtype="int64")
+    codes, _ = pd.factorize(out[key])  # empty ids get -1: never duplicates of each other
+    counts = np.bincount(codes[codes >= 0]) if (codes >= 0).any() else np.zeros(0, dtype="int64")
     if not len(counts) or counts.max() <= 1:
         return out, quality
-    dup = np.flatnonzero(counts[np.maximum(codes, 0)] > 1)
+    dup = np.flatnonzero((codes >= 0) & (counts[np.maximum(codes, 0)] > 1))
     group = out.iloc[dup]
     if newest:
         group = group.sort_values(newest, kind="stable", na_position="first")

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cskpi.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-_OFFSET_RE = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
+# an offset after a time of day: `Z`, `+09:00`, `+0900` or `+09` (ISO 8601 allows `±hh`)
+_OFFSET_RE = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 _ISO_RE = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}"
 _DM_RE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
 _NUMBER_RE = r"^[+-]?\d+(?:\.\d+)?$"
@@ -30,6 +31,9 @@ class TimeOptions:
     date_format: str | None = None
     excel_serials: bool = False
     """Numbers are Excel serial dates (XLSX input) rather than Unix epochs."""
+    file_of: Any = None
+    """Per row (a Series on the column's index): which input file it came from, so the
+    day/month order of slash dates is settled per file (DECISIONS 23)."""
 
 
 @dataclass(frozen=True)
@@ -89,8 +93,11 @@ def parse_times(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
                                        format="ISO8601", errors="coerce")
                 shifted += _assign_naive_or_aware(out, naive, options.source_tz)
         dm = rest & ~iso
-        if dm.any():
-            shifted += _parse_day_month(text[dm], column, options, out)
+        files = [None] if options.file_of is None else sorted(set(options.file_of[dm]))
+        for file in files:
+            part = dm if file is None else dm & (options.file_of == file)
+            if part.any():
+                shifted += _parse_day_month(text[part], column, options, out)
     return Parsed(out, present & out.isna(), shifted)
 
 
@@ -176,9 +183,9 @@ def _from_numbers(values: pd.Series, options: TimeOptions) -> pd.Series:
 
 _UNIT_WORDS = (
     (re.compile(r"(milli|_ms\b|\(ms\))"), 0.001),
-    (re.compile(r"(minute|\bmins?\b|_min\b|in ?min|\(m\))"), 60.0),
+    (re.compile(r"(minute|\bmins?\b|_mins?\b|in ?mins?\b|\(m\)|\(min\))"), 60.0),
     (re.compile(r"(hour|hrs?\b|\(h\))"), 3600.0),
-    (re.compile(r"(\bdays?\b|_days?\b)"), 86400.0),
+    (re.compile(r"(\bdays?\b|_days?\b|\(d\))"), 86400.0),
 )
 _HUMAN_UNITS = {"d": 86400.0, "day": 86400.0, "days": 86400.0, "h": 3600.0, "hr": 3600.0,
                 "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0, "m": 60.0, "min": 60.0,
