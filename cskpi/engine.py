@@ -74,10 +74,18 @@ class Context:
     window: Window
     buckets: Buckets
 
+    calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
+    """Named calendars (`[calendars.<name>]`), chosen per ticket by `config.calendar_by`."""
+
     def span(self, start_us: np.ndarray, end_us: np.ndarray,
-             business: np.ndarray | bool | None = None) -> np.ndarray:
+             business: np.ndarray | bool | None = None,
+             rows: pd.DataFrame | None = None) -> np.ndarray:
         """Seconds from start to end on the report's clock (or per-row `business` flags);
-        NaN where either end is missing or the span is negative (DECISIONS 9)."""
+        NaN where either end is missing or the span is negative (DECISIONS 9).
+
+        Business time uses each ticket's calendar: the named calendar matching its
+        `calendar_by` column (case-insensitive), else `[business_hours]`.
+        """
         import numpy as np
 
         missing = (start_us == NAT) | (end_us == NAT)
@@ -85,14 +93,36 @@ class Context:
         calendar = (end_us - start_us) / 1e6
         out = calendar
         if np.any(use_business):
-            from cskpi.calendar import business_seconds
+            out = np.where(use_business, self._business(start_us, end_us, rows), calendar)
+        return np.where(missing | (calendar < 0), np.nan, out)
 
+    def _business(self, start_us: np.ndarray, end_us: np.ndarray,
+                  rows: pd.DataFrame | None) -> np.ndarray:
+        import numpy as np
+
+        from cskpi.calendar import business_seconds
+
+        by = self.config.calendar_by
+        if not self.calendars or by is None or rows is None or by not in rows:
             if self.calendar is None:
                 raise UsageError("business-hours clock needs a [business_hours] table in the "
                                  "config (see README, Business hours)")
-            bsecs = business_seconds(start_us, end_us, self.calendar)
-            out = np.where(use_business, bsecs, calendar)
-        return np.where(missing | (calendar < 0), np.nan, out)
+            return business_seconds(start_us, end_us, self.calendar)
+        names = list(self.calendars)
+        keys = rows[by].astype("str").str.strip().str.lower().to_numpy(dtype=object)
+        choice = np.full(len(keys), -1)
+        for i, name in enumerate(names):  # one mask per named calendar, not per row
+            choice[keys == name.lower()] = i
+        if (choice < 0).any() and self.calendar is None:
+            unmatched = sorted(set(keys[choice < 0].tolist()))[:3]
+            raise UsageError(f"no calendar for {by} {', '.join(map(str, unmatched))} and no "
+                             "[business_hours] fallback in the config")
+        out = np.full(len(keys), np.nan)
+        for i, cal in enumerate([*(self.calendars[n] for n in names), self.calendar]):
+            mask = choice == (i if i < len(names) else -1)
+            if cal is not None and mask.any():
+                out[mask] = business_seconds(start_us[mask], end_us[mask], cal)
+        return out
 
 
 # -- choosing KPIs ----------------------------------------------------------------------------
@@ -463,18 +493,18 @@ def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Con
     if surveys is not None and "ticket_id" in surveys:
         is_csat = (surveys["kind"] == "csat") & surveys["score"].notna()
         csat_ids = surveys.loc[is_csat, "ticket_id"].dropna().unique()
-    calendar = None
-    if business:
-        from cskpi.calendar import parse_calendar
+    from cskpi.calendar import parse_calendar
 
-        if config.business_hours is None:
-            raise UsageError("--business-hours needs a [business_hours] table in the config "
-                             "(see README, Business hours)")
-        calendar = parse_calendar(config.business_hours)
+    if business and config.business_hours is None and not config.calendars:
+        raise UsageError("--business-hours needs a [business_hours] table in the config "
+                         "(see README, Business hours)")
+    calendar = parse_calendar(config.business_hours) if config.business_hours else None
+    calendars = {name: parse_calendar(table, where=f"calendars.{name}")
+                 for name, table in config.calendars}
     empty = pd.DataFrame({"created_at": pd.Series(dtype="datetime64[us, UTC]")})
     ctx = Context(config, _us(as_of), business, calendar,
                   tickets if tickets is not None else empty, csat_ids,
-                  None, None)  # type: ignore[arg-type]
+                  None, None, calendars)  # type: ignore[arg-type]
     prep = _Prepared(tickets, surveys, t_by if tickets is not None else None,
                      s_by if surveys is not None else None, by_labels, ctx)
     return prep, quality

@@ -46,5 +46,7 @@ def plan_for(kpi_ids: tuple[str, ...], group_by: tuple[str, ...], config: Config
                 target.add(name)
                 target.update(COMPANIONS.get(name, ()))
     filters = tuple(key for policy in config.sla for key, _ in policy.filters)
+    if config.calendar_by:
+        filters = (*filters, config.calendar_by)
     extras = tuple(dict.fromkeys((*group_by, *filters)))
     return ReadPlan(frozenset(tickets | set(extras)), frozenset(surveys | set(extras)), extras)

@@ -324,3 +324,28 @@ def test_business_hours_clock(tmp_path: Path) -> None:
     assert calendar.overall["frt_median"] == pytest.approx(115350.0)
     with pytest.raises(UsageError, match=r"needs a \[business_hours\] table"):
         cskpi.compute(inputs, request, parse_config({}))
+
+
+def test_calendar_per_team(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    # both created Mon 2024-03-04 08:00Z, answered 10:00Z (2 h of calendar time)
+    path.write_text("id,created_at,first_response_at,team\n"
+                    "S,2024-03-04T08:00:00Z,2024-03-04T10:00:00Z,Seoul\n"
+                    "B,2024-03-04T08:00:00Z,2024-03-04T10:00:00Z,berlin\n"
+                    "X,2024-03-04T08:00:00Z,2024-03-04T10:00:00Z,Other\n", encoding="utf-8")
+    config = {
+        "calendar_by": "team",
+        "business_hours": {"timezone": "UTC", "mon": "00:00-24:00"},
+        "calendars": {
+            # Seoul 09:00-18:00 KST = 00:00-09:00Z: of 08:00-10:00Z only 08:00-09:00 is open
+            "seoul": {"timezone": "Asia/Seoul", "mon": "09:00-18:00"},
+            # Berlin 09:00-18:00 CET = 08:00-17:00Z: the whole 2 h
+            "Berlin": {"timezone": "Europe/Berlin", "mon": "09:00-18:00"},
+        },
+    }
+    r = cskpi.compute(cskpi.load(str(path)),
+                      ReportRequest(kpis=("frt_mean",), group_by=("team",), business_hours=True),
+                      parse_config(config))
+    got = {x["team"]: x["frt_mean"] for x in rows(r)}
+    # Seoul: open until 09:00Z → 1 h; Berlin: 2 h; Other: fallback 24 h Monday → 2 h
+    assert got == {"Other": 7200.0, "Seoul": 3600.0, "berlin": 7200.0}

@@ -75,11 +75,11 @@ def response_rate(g: GroupView, ctx: Context) -> Out:
 
 
 def _frt(g: GroupView, ctx: Context) -> np.ndarray:
-    return ctx.span(g.times("created_at"), g.times("first_response_at"))
+    return ctx.span(g.times("created_at"), g.times("first_response_at"), rows=g.frame)
 
 
 def _resolution(g: GroupView, ctx: Context) -> np.ndarray:
-    return ctx.span(g.times("created_at"), g.times("resolved_at"))
+    return ctx.span(g.times("created_at"), g.times("resolved_at"), rows=g.frame)
 
 
 @kpi(id="frt_mean", name="First response time (mean)", unit=Unit.SECONDS, anchor=C,
@@ -116,11 +116,11 @@ def sla_outcome(g: GroupView, ctx: Context, target: np.ndarray,
     created = g.times("created_at")
     answered_at = g.times("first_response_at")
     answered = answered_at != -(2**63)
-    elapsed = ctx.span(created, answered_at, business)
+    elapsed = ctx.span(created, answered_at, business, g.frame)
     resolved_at = g.times("resolved_at") if g.has("resolved_at") else \
         np.full(len(created), -(2**63))
     open_until = np.where(resolved_at != -(2**63), resolved_at, ctx.as_of_us)
-    waited = ctx.span(created, open_until, business)
+    waited = ctx.span(created, open_until, business, g.frame)
     has_target = ~np.isnan(target)
     with np.errstate(invalid="ignore"):
         counted = has_target & np.where(answered, ~np.isnan(elapsed), waited > target)
@@ -194,7 +194,8 @@ def _resolution_sla(g: GroupView, ctx: Context) -> tuple[np.ndarray, np.ndarray]
     from cskpi.sla import assign, policies_for
 
     targets = assign(g.frame, policies_for(ctx.config.sla), "resolution", ctx.business)
-    elapsed = ctx.span(g.times("created_at"), g.times("resolved_at"), targets.business)
+    elapsed = ctx.span(g.times("created_at"), g.times("resolved_at"), targets.business,
+                       g.frame)
     counted = ~np.isnan(targets.seconds) & ~np.isnan(elapsed)
     with np.errstate(invalid="ignore"):
         return counted, counted & (elapsed <= targets.seconds)
