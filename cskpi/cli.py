@@ -296,6 +296,9 @@ def report(
     include_status: IncludeOpt = None,
     excel: Annotated[bool, typer.Option("--excel", help="CSV for spreadsheets (BOM, "
                                                         "formula-safe cells).")] = False,
+    breaches: Annotated[bool, typer.Option(
+        "--breaches", help="List the tickets that breached an SLA target (one row each).")
+                        ] = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -322,7 +325,7 @@ def report(
                               quarter=quarter, year=year),
             as_of=as_of, tz=tz, group_by=tuple(by or ()), period=period,
             week_start=week_start.value, compare=compare, sort=sort, top=top,
-            business_hours=business_hours)
+            business_hours=business_hours, breaches=breaches)
         result = compute(inputs, request, options.config)
         if strict and _has_problems(result.data_quality):
             raise InputError("--strict: the input has data-quality problems\n"
@@ -337,7 +340,12 @@ def report(
 
             if output is not None:
                 raise UsageError("--format table prints to the terminal; choose a file format")
-            _console().print(render_table(result))
+            if result.breaches is not None:
+                from cskpi.render.breaches import breaches_table
+
+                _console().print(breaches_table(result))
+            else:
+                _console().print(render_table(result))
         else:
             _emit(rendered, output)
         if check and any(t.met is False for t in result.targets):

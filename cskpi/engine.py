@@ -48,6 +48,8 @@ class ReportRequest:
     top: int | None = None
     business_hours: bool | None = None
     """None = config `clock`."""
+    breaches: bool = False
+    """Also list the tickets that breached an SLA target (`--breaches`)."""
 
 
 @dataclass(frozen=True)
@@ -591,6 +593,7 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
     from cskpi.targets import evaluate
 
     targets, target_notes = evaluate(config.targets, kpis, overall)
+    breaches = breach_table(prep, window, buckets) if request.breaches else None
     return Result(
         as_of=as_of.tz_convert(tz), since=window.since, until=window.until, timezone=tz,
         business_hours=business, group_by=tuple(c.name for c in by), period=request.period,
@@ -598,7 +601,7 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
                    for k in kpis),
         rows=table, overall=overall, targets=targets, data_quality=quality.as_json(),
         compare=request.compare, notes=(*notes, *_load_notes(inputs), *target_notes),
-        quality_lines=tuple(quality.summary_lines()),
+        quality_lines=tuple(quality.summary_lines()), breaches=breaches,
     )
 
 
@@ -739,3 +742,47 @@ def _finish_rows(rows: pd.DataFrame, by: list[ByColumn], buckets: Buckets,
             out[f"{kpi.id}_previous"] = rows[f"{kpi.id}_previous"].to_numpy(dtype="float64")
             out[f"{kpi.id}_change"] = rows[f"{kpi.id}_change"].to_numpy(dtype="float64")
     return out
+
+
+def breach_table(prep: _Prepared, window: Window, buckets: Buckets) -> pd.DataFrame:
+    """Tickets that breached an SLA target: first response among tickets created in the
+    window, resolution among tickets resolved in it (the populations of the SLA KPIs)."""
+    import numpy as np
+    import pandas as pd
+
+    from cskpi import sla
+
+    columns = ["ticket_id", "agent", "metric", "policy", "target", "actual", "clock"]
+    tickets = prep.tickets
+    if tickets is None:
+        return pd.DataFrame(columns=columns)
+    ctx = replace(prep.context, window=window, buckets=buckets)
+    policies = sla.policies_for(ctx.config.sla)
+    labels = np.asarray([p.label for p in policies], dtype=object)
+    parts = []
+    for metric, anchor, judge in (("first_response", "created_at", sla.first_response),
+                                  ("resolution", "resolved_at", sla.resolution)):
+        if anchor not in tickets or (metric == "first_response"
+                                     and "first_response_at" not in tickets):
+            continue
+        inside = buckets.index(times_us(tickets[anchor])) >= 0
+        frame = tickets[inside]
+        view = GroupView(frame, np.zeros(len(frame), dtype="int64"), 1,
+                         np.zeros(1, dtype="int64"), False)
+        outcome = judge(view, ctx)
+        hit = outcome.counted & ~outcome.met
+        agent = (frame["agent"].astype("str").where(frame["agent"].notna(), UNASSIGNED)
+                 if "agent" in frame else pd.Series(UNASSIGNED, index=frame.index))
+        parts.append(pd.DataFrame({
+            "ticket_id": frame["ticket_id"].to_numpy(dtype=object)[hit],
+            "agent": agent.to_numpy(dtype=object)[hit],
+            "metric": metric,
+            "policy": labels[np.maximum(outcome.targets.policy[hit], 0)],
+            "target": outcome.targets.seconds[hit],
+            "actual": outcome.actual[hit],
+            "clock": np.where(outcome.targets.business[hit], "business", "calendar"),
+        }))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(parts, ignore_index=True)
+    return table.sort_values(["metric", "ticket_id"], kind="stable").reset_index(drop=True)

@@ -8,14 +8,16 @@ group. Empty populations give NaN values (rendered as null) and `n = 0`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
 NAT = -(2**63)
+T = TypeVar("T")
 
 
 def times_us(series: pd.Series) -> np.ndarray:
@@ -41,6 +43,14 @@ class GroupView:
     """Anchor-specific precomputed arrays (e.g. backlog counts per group)."""
     _sorted: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
         default_factory=dict, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """A per-row result shared by several KPIs of this view (e.g. SLA outcomes)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        result: T = self._cache[key]
+        return result
 
     # -- columns ---------------------------------------------------------------------------
     def has(self, column: str) -> bool:

@@ -80,5 +80,9 @@ class Result:
     compare: Compare | None = None
     notes: tuple[str, ...] = ()
     """One-line notes for stderr (KPIs left out of the default set, zone used, ...)."""
+    breaches: pd.DataFrame | None = None
+    """With `--breaches`: one row per ticket that breached an SLA target in the window:
+    ticket_id, agent, metric (first_response / resolution), policy, target and actual
+    (seconds), clock."""
     quality_lines: tuple[str, ...] = ()
     """The data-quality summary for stderr, one line per frame with problems (with examples)."""

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from cskpi.engine import Context
+    from cskpi.grouping import GroupView
+
 BUILT_IN = SlaPolicy(filters=(), first_response=24 * 3600.0, resolution=None,
                      clock="calendar", label="built-in: first response within 24h")
 
@@ -66,3 +69,67 @@ def assign(frame: pd.DataFrame, policies: tuple[SlaPolicy, ...], which: str,
         clock = policy.clock or ("business" if report_business else "calendar")
         business[rows] = clock == "business"
     return Targets(seconds, business, chosen)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Per ticket of a view: whether its target is judged, met, and the time it took."""
+
+    counted: np.ndarray
+    met: np.ndarray
+    actual: np.ndarray
+    """Seconds to the response/resolution; for an unanswered ticket, the time waited so far
+    (to its resolution or to `as_of`)."""
+    targets: Targets
+
+
+def judge_first_response(g: GroupView, ctx: Context, target: np.ndarray,
+                         business: np.ndarray | bool) -> tuple[np.ndarray, np.ndarray,
+                                                               np.ndarray]:
+    """(counted, met, actual) for a first-response target per ticket (KPIS.md, DECISIONS 16).
+
+    Answered: counted, met when the response came within (≤) the target. Unanswered: a
+    breach once the target has elapsed at `as_of`, or — when resolved without a response —
+    only if it was resolved after the target; otherwise pending and not counted.
+    """
+    import numpy as np
+
+    nat = -(2**63)
+    created = g.times("created_at")
+    answered_at = g.times("first_response_at")
+    answered = answered_at != nat
+    elapsed = ctx.span(created, answered_at, business, g.frame)
+    resolved_at = g.times("resolved_at") if g.has("resolved_at") else np.full(len(created), nat)
+    open_until = np.where(resolved_at != nat, resolved_at, ctx.as_of_us)
+    waited = ctx.span(created, open_until, business, g.frame)
+    has_target = ~np.isnan(target)
+    with np.errstate(invalid="ignore"):
+        counted = has_target & np.where(answered, ~np.isnan(elapsed), waited > target)
+        met = counted & answered & (elapsed <= target)
+    return counted, met, np.where(answered, elapsed, waited)
+
+
+def first_response(g: GroupView, ctx: Context) -> Outcome:
+    """First-response SLA outcome of every ticket in the view (computed once per view)."""
+    def run() -> Outcome:
+        targets = assign(g.frame, policies_for(ctx.config.sla), "first_response", ctx.business)
+        counted, met, actual = judge_first_response(g, ctx, targets.seconds, targets.business)
+        return Outcome(counted, met, actual, targets)
+
+    return g.cached("sla.first_response", run)
+
+
+def resolution(g: GroupView, ctx: Context) -> Outcome:
+    """Resolution SLA outcome of every resolved ticket in the view (computed once per view)."""
+    def run() -> Outcome:
+        import numpy as np
+
+        targets = assign(g.frame, policies_for(ctx.config.sla), "resolution", ctx.business)
+        elapsed = ctx.span(g.times("created_at"), g.times("resolved_at"), targets.business,
+                           g.frame)
+        counted = ~np.isnan(targets.seconds) & ~np.isnan(elapsed)
+        with np.errstate(invalid="ignore"):
+            met = counted & (elapsed <= targets.seconds)
+        return Outcome(counted, met, elapsed, targets)
+
+    return g.cached("sla.resolution", run)

@@ -643,3 +643,13 @@ def test_python_api(tiny_tickets: Path, tiny_surveys: Path) -> None:
     assert result.overall["tickets_created"] == 5
     assert result.overall["frt_median"] == 1500.0
     assert result.overall["csat"] == pytest.approx(2 / 3)
+
+
+def test_breaches_in_csv_and_json(tiny_tickets: Path) -> None:
+    # built-in policy (24 h first response): the tiny fixture breaches nothing, so the CSV
+    # is the header alone and JSON carries an empty list next to the usual report
+    result = cli("report", tiny_tickets, "--breaches", "-f", "csv", "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "ticket_id,agent,metric,policy,target,actual,clock\n"
+    body = json.loads(cli("report", tiny_tickets, "--breaches", "-f", "json", "-q").stdout)
+    assert body["breaches"] == [] and "rows" in body

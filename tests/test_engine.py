@@ -349,3 +349,25 @@ def test_calendar_per_team(tmp_path: Path) -> None:
     got = {x["team"]: x["frt_mean"] for x in rows(r)}
     # Seoul: open until 09:00Z → 1 h; Berlin: 2 h; Other: fallback 24 h Monday → 2 h
     assert got == {"Other": 7200.0, "Seoul": 3600.0, "berlin": 7200.0}
+
+
+def test_breaches_list(files: tuple[str, str]) -> None:
+    config = {"sla": [{"priority": "urgent", "first_response": "1h", "resolution": "8h"},
+                      {"priority": ["high", "normal"], "first_response": "30m",
+                       "resolution": "2h"}]}
+    r = report(files, "frt_sla_breaches", "resolution_sla_breaches", config=config,
+               breaches=True)
+    assert r.breaches is not None
+    got = [(b["ticket_id"], b["metric"], b["target"], b["actual"])
+           for b in r.breaches.to_dict("records")]
+    # first response: T3 (urgent, 1 h target) answered after 25 h. Resolution (2 h):
+    # T2 23.5 h, T5 6 h, T6 4 h — the same tickets the breach counts count
+    assert got == [("T3", "first_response", 3600.0, 90000.0),
+                   ("T2", "resolution", 7200.0, 84600.0),
+                   ("T5", "resolution", 7200.0, 21600.0),
+                   ("T6", "resolution", 7200.0, 14400.0)]
+    assert r.overall["frt_sla_breaches"] == 1 and r.overall["resolution_sla_breaches"] == 3
+    assert r.breaches["policy"].tolist()[0] == "priority=urgent"
+    assert set(r.breaches["clock"]) == {"calendar"}
+    # the unanswered T4 (low: no policy) is never listed
+    assert "T4" not in set(r.breaches["ticket_id"])

@@ -103,46 +103,16 @@ def frt_p90(g: GroupView, ctx: Context) -> Out:
     return g.quantile(_frt(g, ctx), 0.9, "frt")
 
 
-def sla_outcome(g: GroupView, ctx: Context, target: np.ndarray,
-                business: np.ndarray | bool) -> tuple[np.ndarray, np.ndarray]:
-    """First-response target per ticket → (counted, met) masks (KPIS.md, DECISIONS 16).
-
-    Answered: counted, met when the response came within (≤) the target. Unanswered:
-    a breach once the target has elapsed at `as_of`, or — when resolved without a response —
-    only if it was resolved after the target; otherwise pending and not counted.
-    """
-    import numpy as np
-
-    created = g.times("created_at")
-    answered_at = g.times("first_response_at")
-    answered = answered_at != -(2**63)
-    elapsed = ctx.span(created, answered_at, business, g.frame)
-    resolved_at = g.times("resolved_at") if g.has("resolved_at") else \
-        np.full(len(created), -(2**63))
-    open_until = np.where(resolved_at != -(2**63), resolved_at, ctx.as_of_us)
-    waited = ctx.span(created, open_until, business, g.frame)
-    has_target = ~np.isnan(target)
-    with np.errstate(invalid="ignore"):
-        counted = has_target & np.where(answered, ~np.isnan(elapsed), waited > target)
-        met = counted & answered & (elapsed <= target)
-    return counted, met
-
-
-def _frt_sla(g: GroupView, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    from cskpi.sla import assign, policies_for
-
-    targets = assign(g.frame, policies_for(ctx.config.sla), "first_response", ctx.business)
-    return sla_outcome(g, ctx, targets.seconds, targets.business)
-
-
 @kpi(id="frt_sla_rate", name="First response SLA met", unit=Unit.RATIO, anchor=C,
      needs=("first_response_at",))
 def frt_sla_rate(g: GroupView, ctx: Context) -> Out:
     """Share of created tickets whose first response met (≤) its policy target; unanswered
     tickets count as breaches once the target has elapsed at `as_of`; no policy → not counted.
     Without `[[sla]]`, the built-in policy is a 24 h first response in calendar time."""
-    counted, met = _frt_sla(g, ctx)
-    return g.share(met, counted)
+    from cskpi.sla import first_response
+
+    o = first_response(g, ctx)
+    return g.share(o.met, o.counted)
 
 
 @kpi(id="frt_sla_breaches", name="First response SLA breaches", unit=Unit.COUNT, anchor=C,
@@ -150,8 +120,10 @@ def frt_sla_rate(g: GroupView, ctx: Context) -> Out:
 def frt_sla_breaches(g: GroupView, ctx: Context) -> Out:
     """Number of created tickets that breached their first-response target (as counted by
     `frt_sla_rate`)."""
-    counted, met = _frt_sla(g, ctx)
-    n = g.count(counted & ~met)
+    from cskpi.sla import first_response
+
+    o = first_response(g, ctx)
+    n = g.count(o.counted & ~o.met)
     return n, n
 
 
@@ -162,8 +134,10 @@ def service_level(g: GroupView, ctx: Context) -> Out:
     calendar time); unanswered tickets are misses once the threshold has elapsed."""
     import numpy as np
 
+    from cskpi.sla import judge_first_response
+
     target = np.full(len(g.frame), ctx.config.service_level_threshold)
-    counted, met = sla_outcome(g, ctx, target, False)
+    counted, met, _ = judge_first_response(g, ctx, target, False)
     return g.share(met, counted)
 
 
@@ -188,34 +162,25 @@ def resolution_time_p90(g: GroupView, ctx: Context) -> Out:
     return g.quantile(_resolution(g, ctx), 0.9, "resolution")
 
 
-def _resolution_sla(g: GroupView, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    import numpy as np
-
-    from cskpi.sla import assign, policies_for
-
-    targets = assign(g.frame, policies_for(ctx.config.sla), "resolution", ctx.business)
-    elapsed = ctx.span(g.times("created_at"), g.times("resolved_at"), targets.business,
-                       g.frame)
-    counted = ~np.isnan(targets.seconds) & ~np.isnan(elapsed)
-    with np.errstate(invalid="ignore"):
-        return counted, counted & (elapsed <= targets.seconds)
-
-
 @kpi(id="resolution_sla_rate", name="Resolution SLA met", unit=Unit.RATIO, anchor=R,
      needs=("resolved_at",))
 def resolution_sla_rate(g: GroupView, ctx: Context) -> Out:
     """Share of resolved tickets resolved within (≤) their policy's resolution target; null
     when no policy sets one."""
-    counted, met = _resolution_sla(g, ctx)
-    return g.share(met, counted)
+    from cskpi.sla import resolution
+
+    o = resolution(g, ctx)
+    return g.share(o.met, o.counted)
 
 
 @kpi(id="resolution_sla_breaches", name="Resolution SLA breaches", unit=Unit.COUNT, anchor=R,
      needs=("resolved_at",), additive=True)
 def resolution_sla_breaches(g: GroupView, ctx: Context) -> Out:
     """Number of tickets resolved in the window after their resolution target."""
-    counted, met = _resolution_sla(g, ctx)
-    n = g.count(counted & ~met)
+    from cskpi.sla import resolution
+
+    o = resolution(g, ctx)
+    n = g.count(o.counted & ~o.met)
     return n, n
 
 

@@ -39,7 +39,25 @@ def render_text(result: Result, fmt: str, *, excel: bool = False) -> str:
     except KeyError:
         known = ", ".join(_RENDERERS)
         raise ValueError(f"render_text cannot render {fmt!r}; known: {known}") from None
+    if result.breaches is not None and fmt != "json":
+        return _breaches(result, str(fmt), excel)
     return renderer(result, excel)
+
+
+def _breaches(result: Result, fmt: str, excel: bool) -> str:
+    """`--breaches`: the table formats hold one row per breach instead of the KPI rows."""
+    records = breach_records(result)
+    header = [str(c) for c in result.breaches.columns] if result.breaches is not None else []
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n"
+                       for r in records)
+    if fmt == "markdown":
+        body = [[_md_escape(r["ticket_id"]), _md_escape(r["agent"]), r["metric"],
+                 _md_escape(r["policy"]), humanize(r["target"], "seconds"),
+                 humanize(r["actual"], "seconds"), r["clock"]] for r in records]
+        return "\n".join(_md_table(header, [" --- "] * 4 + [" ---: "] * 2 + [" --- "],
+                                    body)) + "\n"
+    return _table_text(header, records, "," if fmt == "csv" else "\t", excel and fmt == "csv")
 
 
 # -- values ---------------------------------------------------------------------------------
@@ -155,7 +173,20 @@ def _document(result: Result) -> dict[str, Any]:
         for t in result.targets
     ]
     doc["data_quality"] = _plain(result.data_quality)
+    if result.breaches is not None:
+        doc["breaches"] = breach_records(result)
     return doc
+
+
+def breach_records(result: Result) -> list[dict[str, Any]]:
+    """`--breaches` rows as JSON objects (seconds unrounded)."""
+    if result.breaches is None:
+        return []
+    frame = result.breaches
+    names = [str(c) for c in frame.columns]
+    columns = [frame.iloc[:, i].tolist() for i in range(len(names))]
+    return [{n: _scalar(v) for n, v in zip(names, values, strict=True)}
+            for values in zip(*columns, strict=True)]
 
 
 def _json(result: Result, excel: bool) -> str:
@@ -184,11 +215,15 @@ def _neutralise(text: str) -> str:
 
 
 def _delimited(result: Result, delimiter: str, excel: bool) -> str:
+    return _table_text(_columns(result), row_records(result), delimiter, excel)
+
+
+def _table_text(header: list[str], records: Iterator[dict[str, Any]] | list[dict[str, Any]],
+                delimiter: str, excel: bool) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    header = _columns(result)
     writer.writerow([_neutralise(h) for h in header] if excel else header)
-    for row in row_records(result):
+    for row in records:
         cells = []
         for value in row.values():
             # Only text cells (labels) are neutralised; a negative number stays a number.
