@@ -104,7 +104,11 @@ class GroupView:
         if key not in self._sorted:
             keep = ~np.isnan(values)
             vals, codes = values[keep], self.codes[keep]
-            order = np.lexsort((vals, codes))
+            # sort by value, then a stable sort by group: small group codes take numpy's
+            # radix sort, so this costs about one float argsort (half of np.lexsort)
+            order = np.argsort(vals)
+            small = codes[order].astype(np.int16 if self.ngroups < 2**15 else np.int64)
+            order = order[np.argsort(small, kind="stable")]
             n = np.bincount(codes, minlength=self.ngroups)
             starts = np.concatenate(([0], np.cumsum(n)[:-1]))
             self._sorted[key] = (vals[order], n, starts)
