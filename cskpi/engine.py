@@ -311,11 +311,20 @@ class _Prepared:
 
 
 def _censor(frame: pd.DataFrame, columns: list[str], as_of: pd.Timestamp) -> pd.DataFrame:
-    frame = frame.copy()
+    """Timestamps after as_of have not happened (DECISIONS 2); columns copied only if hit."""
+    frame = frame.copy(deep=False)
     for column in columns:
         if column in frame:
-            frame[column] = frame[column].where(frame[column] <= as_of)
+            later = frame[column] > as_of
+            if later.any():
+                frame[column] = frame[column].where(~later)
     return frame
+
+
+def _not_after(frame: pd.DataFrame, column: str, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Rows whose `column` is not after as_of (the frame itself when all are)."""
+    keep = frame[column] <= as_of
+    return frame if keep.all() else frame[keep]
 
 
 def _joint_codes(columns: list[_ColumnCodes], nt: int,
@@ -469,10 +478,10 @@ def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Con
                                  else True)
         tickets = _censor(t, ["first_response_at", "resolved_at", "closed_at"], as_of)
         tickets["_resolved_unknown"] = unknown
-        tickets = tickets[tickets["created_at"] <= as_of]
+        tickets = _not_after(tickets, "created_at", as_of)
     if inputs.surveys is not None:
         surveys = inputs.surveys.frame
-        surveys = surveys[surveys["submitted_at"] <= as_of]
+        surveys = _not_after(surveys, "submitted_at", as_of)
         if inputs.tickets is not None:
             every = inputs.tickets.frame
             if inputs.tickets.excluded is not None and len(inputs.tickets.excluded):
