@@ -24,8 +24,29 @@ def _text(fmt: str) -> Callable[[Result, bool], str | bytes]:
     return run
 
 
+def _html(result: Result, excel: bool) -> str | bytes:
+    from cskpi.render.html import render_html
+
+    return render_html(result)
+
+
+def _xlsx(result: Result, excel: bool) -> str | bytes:
+    from cskpi.render.excel import render_xlsx
+
+    return render_xlsx(result)
+
+
+def _parquet(result: Result, excel: bool) -> str | bytes:
+    from cskpi.render.parquet import render_parquet
+
+    return render_parquet(result)
+
+
 RENDERERS: dict[str, Callable[[Result, bool], str | bytes]] = {
-    fmt: _text(fmt) for fmt in ("csv", "tsv", "json", "jsonl", "markdown")
+    **{fmt: _text(fmt) for fmt in ("csv", "tsv", "json", "jsonl", "markdown")},
+    "html": _html,
+    "xlsx": _xlsx,
+    "parquet": _parquet,
 }
 """Format name → renderer(result, excel) for every file format."""
 

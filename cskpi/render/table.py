@@ -27,13 +27,20 @@ _MARKS = {True: ("✓", MET_STYLE), False: ("✗", MISSED_STYLE), None: ("—", 
 
 
 def render_table(result: Result) -> RenderableType:
-    """Title (window, zone, as-of), the rows table (+ Overall), and the targets, as a Group."""
+    """Title (window, zone, as-of), the rows table (+ Overall), the trend sparklines with a
+    period, and the targets, as a Group."""
     from rich.console import Group
     from rich.text import Text
 
     parts: list[RenderableType] = [_title(result), _rows_table(result)]
     if len(result.rows) == 0:
         parts.append(Text("No records in this window.", style="dim"))
+    if result.period is not None:
+        from cskpi.render.sparkline import trend_section
+
+        trend = trend_section(result)
+        if trend is not None:
+            parts += [Text(""), trend]
     if result.targets:
         parts += [Text(""), _targets(result)]
     return Group(*parts)

@@ -1,0 +1,283 @@
+"""The HTML report: one self-contained file a support lead can open offline, print or forward.
+
+Everything is inline — styles in a `<style>` element, charts as inline SVG (see
+`render/charts.py`) — and nothing is fetched: no scripts, fonts, stylesheets or images.
+The page is rendered by Jinja2 from `templates/report.html.j2` with autoescaping on, so a
+group label such as `<script>` is shown as text; the only markup inserted unescaped is the
+SVG that matplotlib wrote (its text is escaped by matplotlib's XML writer and holds no
+group labels anyway).
+
+Contents: title, window, time zone, clock, as-of; one card per KPI (overall value, `n`,
+target status, `--compare` change); the rows table in human units (null is `—`); a trend
+chart per KPI with `--period`; the data-quality summary and the run's notes. Values are
+humanised with `render/human.py`, the same text as the terminal table. The output has no
+run timestamp: the same `Result` gives the same bytes (DECISIONS 27).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from cskpi import __version__
+from cskpi.render.human import NULL, humanize, humanize_change
+from cskpi.targets import Target, parse_target
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from cskpi.result import KpiInfo, Result
+
+TEMPLATE = "report.html.j2"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    css: str = ""
+    note: str = ""
+    """A second line in small type (the `--compare` change)."""
+    note_css: str = ""
+
+
+@dataclass(frozen=True)
+class Card:
+    name: str
+    unit: str
+    value: str
+    n: str
+    target: str
+    met: bool | None
+    change: str
+    change_css: str
+    previous: str
+
+
+def render_html(result: Result) -> str:
+    """`result` as one self-contained HTML document (UTF-8 text, ends with a newline)."""
+    from markupsafe import Markup
+
+    from cskpi.render.charts import trend_charts
+
+    charts = [
+        {"name": c.kpi.name, "svg": Markup(c.svg), "legend": c.legend}
+        for c in trend_charts(result)
+    ]
+    page = _environment().get_template(TEMPLATE).render(
+        title=_title(result),
+        facts=_facts(result),
+        cards=_cards(result),
+        table=_table(result),
+        charts=charts,
+        period=None if result.period is None else str(result.period),
+        compare=result.compare is not None,
+        against=_against(result),
+        other_targets=_other_targets(result),
+        quality=_quality(result.data_quality),
+        notes=list(result.notes),
+        version=__version__,
+    )
+    return page.rstrip("\n") + "\n"
+
+
+@cache
+def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(
+        loader=PackageLoader("cskpi.render", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+# -- header ---------------------------------------------------------------------------------
+
+
+def _title(result: Result) -> str:
+    parts = []
+    if result.group_by:
+        parts.append("by " + ", ".join(str(g) for g in result.group_by))
+    if result.period is not None:
+        parts.append(f"per {result.period}")
+    return "Customer-service KPIs" + (" — " + ", ".join(parts) if parts else "")
+
+
+def _facts(result: Result) -> list[tuple[str, str]]:
+    from cskpi.render.table import _moment, _window
+
+    facts = [
+        ("Window", _window(result.since, result.until)),
+        ("Time zone", result.timezone),
+        ("Clock", "business hours" if result.business_hours else "calendar hours"),
+        ("As of", _moment(result.as_of, result.since)),
+    ]
+    if result.compare is not None:
+        facts.append(("Compared with", _against(result)))
+    return facts
+
+
+def _against(result: Result) -> str:
+    if result.compare is None:
+        return ""
+    return "previous period" if str(result.compare) == "previous" else "same window a year earlier"
+
+
+# -- cards ----------------------------------------------------------------------------------
+
+
+def _targets(result: Result) -> dict[str, Target]:
+    units = {k.id: str(k.unit) for k in result.kpis}
+    return {t.kpi: parse_target(t.kpi, t.target, units[t.kpi])
+            for t in result.targets if t.kpi in units}
+
+
+def _change_css(change: Any, target: Target | None) -> str:
+    """Colour a change only when a target tells which direction is better."""
+    number = _number(change)
+    if target is None or number is None or number == 0 or target.op == "==":
+        return "neutral"
+    lower_is_better = target.op in ("<", "<=", "≤")
+    return "good" if (number < 0) == lower_is_better else "bad"
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _arrow(change: Any, unit: str) -> str:
+    text = humanize_change(change, unit)
+    if text == NULL:
+        return ""
+    if text.startswith("+"):
+        return f"▲ {text}"
+    if text.startswith("-"):
+        return f"▼ {text}"
+    return f"= {text}"
+
+
+def _cards(result: Result) -> list[Card]:
+    targets = _targets(result)
+    status = {t.kpi: t for t in result.targets}
+    cards = []
+    for k in result.kpis:
+        unit = str(k.unit)
+        value = result.overall.get(k.id)
+        target = status.get(k.id)
+        met = target.met if target is not None else None
+        change = result.overall.get(f"{k.id}_change")
+        cards.append(Card(
+            name=k.name,
+            unit=unit,
+            value=humanize(value, unit),
+            n=humanize(result.overall.get(f"{k.id}_n"), "count"),
+            target="" if target is None else target.target,
+            met=met,
+            change=_arrow(change, unit) if result.compare is not None else "",
+            change_css=_change_css(change, targets.get(k.id)),
+            previous=humanize(result.overall.get(f"{k.id}_previous"), unit),
+        ))
+    return cards
+
+
+def _other_targets(result: Result) -> list[tuple[str, str, str, bool | None]]:
+    """Targets on KPIs without a card (not requested): kpi, target, value, met."""
+    shown = {k.id for k in result.kpis}
+    return [(t.kpi, t.target, humanize(t.value, ""), t.met)
+            for t in result.targets if t.kpi not in shown]
+
+
+# -- rows table -----------------------------------------------------------------------------
+
+
+def _value_cell(kpi: KpiInfo, value: Any, change: Any, target: Target | None,
+                compare: bool) -> Cell:
+    """The value, coloured by its target, with the `--compare` change in small type below."""
+    unit = str(kpi.unit)
+    text = humanize(value, unit)
+    css = "num"
+    if target is not None:
+        met = target.met(value)
+        css += "" if met is None else (" met" if met else " missed")
+    css += " null" if text == NULL else ""
+    note = _arrow(change, unit) if compare else ""
+    return Cell(text, css, note=note, note_css=_change_css(change, target) if note else "")
+
+
+def _label_cell(column: str, value: Any, has_period: bool) -> Cell:
+    if value is None:
+        return Cell(NULL, "label null")
+    # Period labels (`2024-W05`) are unreadable when broken; group labels may wrap.
+    return Cell(str(value), "label period" if has_period and column == "period" else "label")
+
+
+def _kpi_cells(values: dict[str, Any], targets: dict[str, Target],
+               kpis: list[KpiInfo], compare: dict[str, bool]) -> list[Cell]:
+    cells = []
+    for k in kpis:
+        cells.append(_value_cell(k, values.get(k.id), values.get(f"{k.id}_change"),
+                                 targets.get(k.id), compare[k.id]))
+        cells.append(Cell(humanize(values.get(f"{k.id}_n"), "count"), "num n"))
+    return cells
+
+
+def _table(result: Result) -> dict[str, Any]:
+    """Per KPI two columns: the value (with its change) and `n`. `_previous` stays in the
+    machine formats and the cards: a column each would make the table too wide to read."""
+    from cskpi.render.text import row_records
+
+    names = [str(c) for c in result.rows.columns]
+    kpis = [k for k in result.kpis if k.id in names]
+    taken = {k.id + s for k in result.kpis for s in ("", "_n", "_previous", "_change")}
+    labels = [c for c in names if c not in taken]
+    compare = {k.id: result.compare is not None and f"{k.id}_change" in names for k in kpis}
+    targets = _targets(result)
+    rows = []
+    for record in row_records(result):
+        cells = [_label_cell(c, record[c], result.period is not None) for c in labels]
+        rows.append(cells + _kpi_cells(record, targets, kpis, compare))
+    # One row with no grouping is overall itself (DECISIONS 12): no need to repeat it.
+    footer: list[Cell] = []
+    if labels and rows:
+        footer = [Cell("Overall", "label")] + [Cell("") for _ in labels[1:]]
+        footer += _kpi_cells(result.overall, targets, kpis, compare)
+    return {
+        "labels": labels,
+        "kpis": [(k.name, "value") for k in kpis],
+        "rows": rows,
+        "footer": footer,
+    }
+
+
+# -- data quality ---------------------------------------------------------------------------
+
+
+def _reasons(counts: Any) -> list[tuple[str, str]]:
+    if not isinstance(counts, dict):
+        return []
+    return [(str(reason).replace("_", " "), humanize(n, "count"))
+            for reason, n in counts.items() if n]
+
+
+def _quality(data_quality: dict[str, Any]) -> list[dict[str, Any]]:
+    frames = []
+    for frame, stats in data_quality.items():
+        if not isinstance(stats, dict):
+            continue
+        frames.append({
+            "frame": str(frame),
+            "read": humanize(stats.get("read"), "count"),
+            "used": humanize(stats.get("used"), "count"),
+            "out_of_window": humanize(stats.get("out_of_window"), "count"),
+            "dropped": _reasons(stats.get("dropped")),
+            "issues": _reasons(stats.get("issues")),
+        })
+    return frames
