@@ -213,9 +213,9 @@ def _rows_sheet(sheet: Worksheet, result: Result) -> None:
 
 
 def _overall_sheet(sheet: Worksheet, result: Result) -> None:
-    from cskpi.render.text import _clean, _count_columns
+    from cskpi.render.text import clean_value, count_columns
 
-    counts = _count_columns(result.kpis)
+    counts = count_columns(result.kpis)
     compare = result.compare is not None
     header = ["kpi", "name", "unit", "value", "n"]
     header += ["previous", "change"] if compare else []
@@ -226,7 +226,7 @@ def _overall_sheet(sheet: Worksheet, result: Result) -> None:
 
         def value(suffix: str, kpi_id: str = k.id) -> Any:
             key = kpi_id + suffix
-            return _clean(key, result.overall.get(key), counts)
+            return clean_value(key, result.overall.get(key), counts)
 
         line = [k.id, k.name, unit, value(""), value("_n")]
         line += [value("_previous"), value("_change")] if compare else []
@@ -258,10 +258,10 @@ def _write_rows_with_formats(sheet: Worksheet, header: list[str], body: list[lis
 
 
 def _quality_sheet(sheet: Worksheet, result: Result) -> None:
-    from cskpi.render.text import _plain
+    from cskpi.render.text import plain
 
     body: list[list[Any]] = []
-    for frame, stats in _plain(result.data_quality).items():
+    for frame, stats in plain(result.data_quality).items():
         if not isinstance(stats, dict):
             continue
         for measure in ("read", "used", "out_of_window"):

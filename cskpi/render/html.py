@@ -108,13 +108,13 @@ def _title(result: Result) -> str:
 
 
 def _facts(result: Result) -> list[tuple[str, str]]:
-    from cskpi.render.table import _moment, _window
+    from cskpi.render.table import moment_text, window_text
 
     facts = [
-        ("Window", _window(result.since, result.until)),
+        ("Window", window_text(result.since, result.until)),
         ("Time zone", result.timezone),
         ("Clock", "business hours" if result.business_hours else "calendar hours"),
-        ("As of", _moment(result.as_of, result.since)),
+        ("As of", moment_text(result.as_of, result.since)),
     ]
     if result.compare is not None:
         facts.append(("Compared with", _against(result)))

@@ -63,7 +63,7 @@ def _is_midnight(stamp: datetime) -> bool:
     return stamp.hour == stamp.minute == stamp.second == stamp.microsecond == 0
 
 
-def _window(since: datetime, until: datetime) -> str:
+def window_text(since: datetime, until: datetime) -> str:
     """Whole days read as inclusive dates (`until` is exclusive); otherwise times are shown."""
     if _is_midnight(since) and _is_midnight(until):
         first = since.strftime("%Y-%m-%d")
@@ -72,7 +72,7 @@ def _window(since: datetime, until: datetime) -> str:
     return f"{since:%Y-%m-%d %H:%M} → {until:%Y-%m-%d %H:%M}"
 
 
-def _moment(stamp: datetime, zone_of: datetime) -> str:
+def moment_text(stamp: datetime, zone_of: datetime) -> str:
     if stamp.tzinfo is not None and zone_of.tzinfo is not None:
         stamp = stamp.astimezone(zone_of.tzinfo)
     return stamp.strftime("%Y-%m-%d %H:%M:%S" if stamp.second else "%Y-%m-%d %H:%M")
@@ -82,9 +82,9 @@ def _title(result: Result) -> RenderableType:
     """`2024-01-01 → 2024-03-31 (Asia/Seoul) · as of 2024-03-31 18:00 · …`, two lines if narrow."""
     from rich.text import Text
 
-    window = Text(_window(result.since, result.until), style="bold")
+    window = Text(window_text(result.since, result.until), style="bold")
     window.append(f" ({result.timezone})", style="not bold")
-    notes = [f"as of {_moment(result.as_of, result.since)}"]
+    notes = [f"as of {moment_text(result.as_of, result.since)}"]
     if result.business_hours:
         notes.append("business hours")
     if result.compare is not None:

@@ -88,12 +88,12 @@ def _scalar(value: Any) -> Any:
     return str(value)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """`_scalar` applied through dicts and lists (for data_quality)."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return _scalar(value)
 
 
@@ -104,7 +104,7 @@ def _as_count(value: Any) -> Any:
     return value
 
 
-def _count_columns(kpis: tuple[KpiInfo, ...]) -> set[str]:
+def count_columns(kpis: tuple[KpiInfo, ...]) -> set[str]:
     columns = {f"{k.id}_n" for k in kpis}
     for k in kpis:
         if str(k.unit) == "count":
@@ -112,7 +112,7 @@ def _count_columns(kpis: tuple[KpiInfo, ...]) -> set[str]:
     return columns
 
 
-def _clean(key: str, value: Any, counts: set[str]) -> Any:
+def clean_value(key: str, value: Any, counts: set[str]) -> Any:
     value = _scalar(value)
     return _as_count(value) if key in counts else value
 
@@ -124,16 +124,16 @@ def _columns(result: Result) -> list[str]:
 def row_records(result: Result) -> Iterator[dict[str, Any]]:
     """The rows as JSON objects: the DataFrame's columns in order, clean scalars."""
     names = _columns(result)
-    counts = _count_columns(result.kpis)
+    counts = count_columns(result.kpis)
     # Column-wise `tolist()` turns numpy scalars into Python ones in C; clean per value after.
     columns = [result.rows.iloc[:, i].tolist() for i in range(len(names))]
     for values in zip(*columns, strict=True):
-        yield {name: _clean(name, v, counts) for name, v in zip(names, values, strict=True)}
+        yield {name: clean_value(name, v, counts) for name, v in zip(names, values, strict=True)}
 
 
 def _overall(result: Result) -> dict[str, Any]:
-    counts = _count_columns(result.kpis)
-    return {str(k): _clean(str(k), v, counts) for k, v in result.overall.items()}
+    counts = count_columns(result.kpis)
+    return {str(k): clean_value(str(k), v, counts) for k, v in result.overall.items()}
 
 
 def _iso(stamp: Any) -> str:
@@ -172,7 +172,7 @@ def _document(result: Result) -> dict[str, Any]:
         }
         for t in result.targets
     ]
-    doc["data_quality"] = _plain(result.data_quality)
+    doc["data_quality"] = plain(result.data_quality)
     if result.breaches is not None:
         doc["breaches"] = breach_records(result)
     return doc
