@@ -13,7 +13,13 @@ from typing import Any
 
 from cskpi.engine import Inputs, ReportRequest, compute
 from cskpi.errors import UsageError
-from cskpi.load.normalize import Loaded, LoadOptions, read_frame
+from cskpi.load.normalize import (
+    Loaded,
+    LoadOptions,
+    join_supplement,
+    ratings_as_surveys,
+    read_frames,
+)
 from cskpi.load.schema import SURVEY_KINDS, Frame
 from cskpi.plan import ReadPlan
 
@@ -46,7 +52,12 @@ def _merge(parts: list[Loaded]) -> Loaded:
         for reason, count in part.quality.issues:
             quality = quality.issue(reason, count, examples.get(reason, ()))
     frame = pd.concat([p.frame for p in parts], ignore_index=True)
-    frame["kind"] = frame["kind"].astype(pd.CategoricalDtype(list(SURVEY_KINDS)))
+    if parts[0].kind is Frame.SURVEYS:
+        frame["kind"] = frame["kind"].astype(pd.CategoricalDtype(list(SURVEY_KINDS)))
+    for column in frame.columns:
+        if any(isinstance(p.frame[column].dtype, pd.CategoricalDtype)
+               for p in parts if column in p.frame) and column != "kind":
+            frame[column] = frame[column].astype("category")
     return replace(parts[0], frame=frame, quality=quality,
                    files=tuple(f for p in parts for f in p.files),
                    notes=tuple(n for p in parts for n in p.notes))
@@ -58,15 +69,42 @@ def load(tickets: str | Sequence[str] = (), surveys: str | Sequence[str] = (),
     """Read ticket and survey exports into canonical frames (DATA.md).
 
     With a `plan` (see `cskpi.plan.plan_for`), only the columns it names are read.
+    Helpdesk presets (DECISIONS 25): a survey export given as a ticket file is read as
+    surveys; a supplement (Zendesk ticket_metrics) is joined to the tickets on ticket id;
+    ratings a ticket export carries become survey rows when no survey file is given.
     """
     options = options or LoadOptions()
     ticket_paths = [tickets] if isinstance(tickets, str) else list(tickets)
     survey_specs = [surveys] if isinstance(surveys, str) else list(surveys)
-    loaded_tickets = read_frame(ticket_paths, Frame.TICKETS, options, stdin, plan) \
-        if ticket_paths else None
-    parts = []
+    read = read_frames(ticket_paths, Frame.TICKETS, options, stdin, plan) if ticket_paths \
+        else []
+    loaded_tickets = _tickets([p for p in read if p.kind is Frame.TICKETS])
+    parts = [p for p in read if p.kind is Frame.SURVEYS]
     for spec in survey_specs:
         kind, path = split_survey_kind(spec)
         opts = replace(options, survey_kind=kind) if kind else options
-        parts.append(read_frame([path], Frame.SURVEYS, opts, stdin, plan))
-    return Inputs(loaded_tickets, _merge(parts) if parts else None, options.source_tz)
+        parts.extend(read_frames([path], Frame.SURVEYS, opts, stdin, plan))
+    if not parts and loaded_tickets is not None:
+        derived = ratings_as_surveys(loaded_tickets, options)
+        parts += [derived] if derived is not None else []
+    zone = options.source_tz
+    header_zone = loaded_tickets.preset.zone if loaded_tickets and loaded_tickets.preset \
+        else None
+    if zone == "UTC" and header_zone:
+        zone = header_zone  # DECISIONS 3: a single zone named in the headers (Intercom)
+    return Inputs(loaded_tickets, _merge(parts) if parts else None, zone)
+
+
+def _tickets(parts: list[Loaded]) -> Loaded | None:
+    """One tickets frame: exports concatenated, supplements (ticket_metrics) joined on id."""
+    bases = [p for p in parts if not (p.preset and p.preset.preset
+                                      and p.preset.preset.supplement)]
+    extras = [p for p in parts if all(p is not b for b in bases)]
+    if not bases and extras:
+        bases, extras = extras[:1], extras[1:]
+    if not bases:
+        return None
+    loaded = _merge(bases)
+    for extra in extras:
+        loaded = join_supplement(loaded, extra)
+    return loaded

@@ -43,6 +43,9 @@ class OutputFormat(StrEnum):
     PARQUET = "parquet"
 
 
+BINARY_FORMATS = ("xlsx", "parquet")
+
+
 class ListFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
@@ -146,15 +149,18 @@ StrictOpt = Annotated[bool, typer.Option("--strict", help="Exit 4 on any data-qu
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Hide info and warnings.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v",
                                           help="More detail; tracebacks of internal errors.")]
-PresetOpt = Annotated[str, typer.Option("--preset", help="Export preset: auto or none.")]
+PresetOpt = Annotated[str, typer.Option(
+    "--preset", help="Export preset: auto (recognise the export), none, or a name such as "
+                     "zendesk_csv, freshdesk_csv, intercom_csv, chatwoot_csat_csv, zammad_xlsx.")]
 
 
 def _load_options(config_path: Path | None, maps: list[str] | None, encoding: str | None,
                   input_format: str | None, sheet: str | None, dayfirst: bool,
                   date_format: str | None, source_tz: str | None,
-                  include_status: str | None) -> Any:
+                  include_status: str | None, preset: str = "auto") -> Any:
     from cskpi.config import load_config
     from cskpi.load.normalize import LoadOptions
+    from cskpi.load.presets import check_choice
     from cskpi.window import check_tz
 
     config = load_config(config_path)
@@ -174,7 +180,8 @@ def _load_options(config_path: Path | None, maps: list[str] | None, encoding: st
             raise UsageError(f"--input-format {input_format}: use one of {', '.join(FORMATS)}")
     return LoadOptions(input_format=input_format, encoding=encoding, sheet=sheet,
                        dayfirst=dayfirst, date_format=date_format, source_tz=zone,
-                       mapping=tuple(pairs), include_status=statuses, config=config)
+                       mapping=tuple(pairs), include_status=statuses, config=config,
+                       preset=check_choice(preset))
 
 
 def _check_stdin(files: list[str]) -> None:
@@ -233,6 +240,9 @@ def _format_of(fmt: OutputFormat | None, output: Path | None) -> str:
     if chosen != "table" and chosen not in RENDERERS:
         raise UsageError(f"--format {chosen} is not available in this version; use one of "
                          f"table, {', '.join(RENDERERS)}")
+    if chosen in BINARY_FORMATS and output is None and sys.stdout.isatty():
+        raise UsageError(f"--format {chosen} is a binary file: write it with -o report."
+                         f"{chosen} (or redirect stdout)")
     return chosen
 
 
@@ -313,7 +323,7 @@ def report(
 
         kpis = _split_kpis(kpi)
         options = _load_options(config, map_, encoding, input_format, sheet, dayfirst,
-                                date_format, source_tz, include_status)
+                                date_format, source_tz, include_status, preset)
         out_format = _format_of(fmt, output)
         from cskpi.plan import plan_for
 
@@ -468,7 +478,7 @@ def validate(
         from cskpi.render.validate import render_validation
 
         options = _load_options(config, map_, encoding, input_format, sheet, dayfirst,
-                                date_format, source_tz, include_status)
+                                date_format, source_tz, include_status, preset)
         inputs = _load(files, surveys, options)
         rendered = render_validation(inputs, fmt.value)
         if isinstance(rendered, str):

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from cskpi.config import Config
 from cskpi.errors import InputError, UsageError, did_you_mean, nearest_many
-from cskpi.load import parse
+from cskpi.load import parse, presets
+from cskpi.load.presets import BUSINESS_COLUMNS, Match
 from cskpi.load.quality import FrameQuality
 from cskpi.load.schema import (
     COLUMNS,
@@ -48,6 +49,8 @@ class LoadOptions:
     include_status: tuple[str, ...] = ()
     survey_kind: str | None = None
     config: Config = field(default_factory=Config)
+    preset: str = "auto"
+    """`--preset`: auto (recognise the export from its header), none, or a preset name."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Loaded:
     notes: tuple[str, ...] = ()
     excluded: pd.DataFrame | None = None
     """Tickets dropped for an excluded status: still used to link surveys (DECISIONS 7)."""
+    preset: Match | None = None
+    """The helpdesk preset the file was read with, and why (None: the alias table alone)."""
 
 
 _UNIT_SUFFIX = re.compile(
@@ -103,8 +108,12 @@ def _shared(name: str) -> bool:
 
 
 def resolve_mapping(headers: Sequence[str], frame: Frame,
-                    explicit: dict[str, str], label: str) -> dict[str, str]:
-    """canonical → source column for `headers`."""
+                    explicit: dict[str, str], label: str,
+                    match: Match | None = None) -> dict[str, str]:
+    """canonical → source column for `headers`: explicit, then the preset, then aliases.
+
+    A preset also maps vendor business-hours durations (`BUSINESS_COLUMNS`) and keeps the
+    headers it knows to be traps away from the aliases."""
     mapping: dict[str, str] = {}
     used: set[str] = set()
     by_key: dict[str, str] = {}
@@ -120,6 +129,13 @@ def resolve_mapping(headers: Sequence[str], frame: Frame,
                              f"found: {_listing(headers)}")
         mapping[canon] = found
         used.add(found)
+    if match is not None and match.target(frame) is frame:
+        names = {c.name for c in COLUMNS[frame]} | set(BUSINESS_COLUMNS)
+        for canon, source in match.mapping().items():
+            if canon in names and canon not in mapping and source not in used:
+                mapping[canon] = source
+                used.add(source)
+        used |= match.reserved()
     for col in COLUMNS[frame]:
         if col.name in mapping:
             continue
@@ -157,9 +173,14 @@ def missing_required(headers: Sequence[str], frame: Frame, mapping: dict[str, st
 
 
 def mapping_for(headers: Sequence[str], frame: Frame, options: LoadOptions,
-                label: str) -> dict[str, str]:
-    """canonical → source for one file's headers; exit 4 if a required column is missing."""
-    mapping = resolve_mapping(headers, frame, explicit_for(frame, options.mapping), label)
+                label: str, match: Match | None = None) -> dict[str, str]:
+    """canonical → source for one file's headers; exit 4 if a required column is missing.
+
+    The preset is detected here from the full headers unless `match` is given."""
+    if match is None:
+        match = presets.detect(headers, frame, options.preset)
+    mapping = resolve_mapping(headers, frame, explicit_for(frame, options.mapping), label,
+                              match)
     defaults = {"kind"} if frame is Frame.SURVEYS else set()
     missing_required(headers, frame, mapping, label, defaults)
     return mapping
@@ -170,39 +191,67 @@ def _quote(header: str) -> str:
 
 
 def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
-              mapping: dict[str, str] | None = None) -> Loaded:
+              mapping: dict[str, str] | None = None, match: Match | None = None) -> Loaded:
     """Map, parse and clean one raw input into the canonical frame.
 
-    `mapping` (canonical → source) comes from the read plan when the reader pruned columns:
-    it was resolved on the files' full headers, so it is not recomputed on the kept ones.
+    `mapping` (canonical → source) and `match` (the preset) come from the read plan when the
+    reader pruned columns: they were resolved on the files' full headers, so they are not
+    recomputed on the kept ones. A surveys preset given as tickets is read as surveys.
     """
     import pandas as pd
 
     data = raw.frame.reset_index(drop=True)
     headers = [str(c) for c in data.columns]
+    if match is None:
+        match = presets.detect(headers, frame, options.preset)
+    notes: list[str] = [f"{label}: {note}" for note in match.notes]
+    if match.preset and match.preset.zone == "flag" and options.source_tz == "UTC":
+        notes.append(f"{label}: {match.preset.title}: naive timestamps read as UTC; pass "
+                     "--source-tz if the export is in another zone")
+    if match.target(frame) is not frame and match.preset is not None:
+        notes.append(f"{label}: recognised as a {match.preset.title}: read as survey "
+                     "responses, not tickets")
+        frame = match.target(frame)
+    if frame is Frame.SURVEYS and match.preset and match.preset.survey_kind \
+            and not options.survey_kind:
+        options = replace(options, survey_kind=match.preset.survey_kind)
     if mapping is None:
-        mapping = mapping_for(headers, frame, options, label)
+        mapping = mapping_for(headers, frame, options, label, match)
     else:
         mapping = {canon: source for canon, source in mapping.items() if source in headers}
+    summary = presets.summary_rows(data, match)
+    if summary is not None and summary.any():
+        first = str(data.loc[summary].iloc[0].dropna().iloc[0])
+        notes.append(f"{label}: skipped {int(summary.sum())} summary line(s): {first!r}")
+        data = data[~summary]
     quality = FrameQuality(read=len(data) + len(raw.malformed))
     quality = quality.drop("malformed_line", len(raw.malformed),
                            (f"{m.file}:{m.line}" for m in raw.malformed))
     where = _places(raw)
+    unanswered = _unanswered(data, frame, mapping, match)
+    if unanswered is not None:
+        quality = quality.drop("survey_not_answered", int(unanswered.sum()), where(unanswered))
+        data = data[~unanswered]
     file_of = None
     if raw.source_file is not None and len(raw.files) > 1:
-        file_of = pd.Series(raw.source_file, index=data.index)
+        file_of = pd.Series(raw.source_file[data.index], index=data.index)  # rows kept
     topts = parse.TimeOptions(source_tz=options.source_tz, dayfirst=options.dayfirst,
                               date_format=options.date_format,
                               excel_serials=any(f.format == "xlsx" for f in raw.files),
                               file_of=file_of)
     columns: dict[str, Any] = {}
-    notes: list[str] = []
     bad_required: dict[str, Any] = {}
+    extract = match.preset.extract if match.preset else {}
     for col in COLUMNS[frame]:
         if col.name not in mapping:
             continue
         source = mapping[col.name]
-        values, bad, shifted = _parse(data[source], col, source, topts)
+        series = data[source]
+        if col.name in extract:
+            series = presets.extract(series, extract[col.name])
+        series = presets.translate(series, match.vocab(col.name))
+        values, bad, shifted = _parse(series, col, source, _zone_for(topts, match, source),
+                                      match.unit(source))
         columns[col.name] = values
         if shifted:
             quality = quality.issue("dst_shifted_local_time", shifted)
@@ -213,6 +262,15 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
                 reason = ("unparseable_timestamp" if col.kind == "time"
                           else f"unparseable_{col.name}")
                 quality = quality.issue(reason, int(bad.sum()), where(bad))
+    for name in BUSINESS_COLUMNS if frame is Frame.TICKETS else ():
+        if name in mapping:
+            source = mapping[name]
+            unit = match.unit(source) or parse.unit_from_name(source)
+            business = parse.parse_durations(data[source], unit)
+            columns[name] = business.values
+            if business.bad.any():
+                quality = quality.issue(f"unparseable_{name}", int(business.bad.sum()),
+                                        where(business.bad))
     out = pd.DataFrame(columns, index=data.index)
     for header in headers:
         if header not in mapping.values() and header not in out.columns:
@@ -221,9 +279,31 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
     out, quality, more, excluded = finish(out, quality, bad_required, where, options, mapping)
     notes.extend(more)
     out = out.reset_index(drop=True)
-    pairs = tuple((mapping[c.name], c.name) for c in COLUMNS[frame] if c.name in mapping)
+    pairs = tuple((mapping[c], c) for c in (*(c.name for c in COLUMNS[frame]),
+                                            *BUSINESS_COLUMNS) if c in mapping)
     unmapped = tuple(h for h in headers if h not in mapping.values())
-    return Loaded(out, frame, pairs, unmapped, raw.files, quality, tuple(notes), excluded)
+    return Loaded(out, frame, pairs, unmapped, raw.files, quality, tuple(notes), excluded,
+                  match if match.preset else None)
+
+
+def _unanswered(data: pd.DataFrame, frame: Frame, mapping: dict[str, str],
+                match: Match) -> pd.Series | None:
+    """Survey rows a preset marks as offered without an answer (Zendesk `offered`)."""
+    ratings = match.preset.ratings if match.preset else None
+    if frame is not Frame.SURVEYS or ratings is None or "score" not in mapping:
+        return None
+    raw = data[mapping["score"]]
+    mask = presets.translate(raw, dict.fromkeys(ratings.unanswered, "")).isna() & raw.notna()
+    return mask if mask.any() else None
+
+
+def _zone_for(topts: parse.TimeOptions, match: Match, source: str) -> parse.TimeOptions:
+    """The zone of a preset's naive timestamps: written in the header, UTC, or the flag."""
+    preset = match.preset
+    if preset is None or preset.zone == "flag":
+        return topts
+    zone = "UTC" if preset.zone == "utc" else match.zones.get(source)
+    return replace(topts, source_tz=zone) if zone else topts
 
 
 def _places(raw: RawInput) -> Any:
@@ -241,13 +321,13 @@ def _places(raw: RawInput) -> Any:
     return where
 
 
-def _parse(raw: pd.Series, col: Column, source: str,
-           topts: parse.TimeOptions) -> tuple[pd.Series, pd.Series | None, int]:
+def _parse(raw: pd.Series, col: Column, source: str, topts: parse.TimeOptions,
+           unit: float | None = None) -> tuple[pd.Series, pd.Series | None, int]:
     if col.kind == "time":
         p = parse.parse_times(raw, source, topts)
         return p.values, p.bad, p.shifted
     if col.kind == "duration":
-        p = parse.parse_durations(raw, parse.unit_from_name(source))
+        p = parse.parse_durations(raw, parse.unit_from_name(source) if unit is None else unit)
         return p.values, p.bad, 0
     if col.kind == "int":
         p = parse.parse_ints(raw)
@@ -329,6 +409,11 @@ def _finish_tickets(out: pd.DataFrame, quality: FrameQuality, bad_required: dict
         if excluded and gone.any():
             notes.append(f"{int(gone.sum())} tickets with status {'/'.join(excluded)} excluded "
                          "(count them with --include-status)")
+    return out, _time_issues(out, quality), notes, excluded_rows
+
+
+def _time_issues(out: pd.DataFrame, quality: FrameQuality) -> FrameQuality:
+    """Count responses/resolutions before creation and resolved statuses without a time."""
     created = out["created_at"]
     for column, reason in (("first_response_at", "first_response_before_created"),
                            ("resolved_at", "resolved_before_created")):
@@ -340,7 +425,7 @@ def _finish_tickets(out: pd.DataFrame, quality: FrameQuality, bad_required: dict
         no_time = done & (out["resolved_at"].isna() if "resolved_at" in out else True)
         quality = quality.issue("resolved_without_timestamp", int(no_time.sum()),
                                 out.loc[no_time, "ticket_id"].head(3))
-    return out, quality, notes, excluded_rows
+    return quality
 
 
 def _derive_times(out: pd.DataFrame) -> pd.DataFrame:
@@ -461,32 +546,162 @@ def _scores(raw: pd.Series, kind: pd.Series, config: Config) -> tuple[pd.Series,
 
 def read_frame(paths: Sequence[str], frame: Frame, options: LoadOptions,
                stdin: Any = None, keep: ReadPlan | None = None) -> Loaded:
-    """Read files and normalise them into one canonical frame.
+    """Read files and normalise them into one canonical frame (see `read_frames`)."""
+    parts = read_frames(paths, frame, options, stdin, keep)
+    if len(parts) > 1:
+        raise UsageError(f"{', '.join(paths)}: the files are different exports "
+                         f"({', '.join(p.preset.key if p.preset else 'generic' for p in parts)});"
+                         " read them with cskpi.load")
+    return parts[0]
 
-    With a read plan, each file keeps only the source columns mapped to the plan's canonical
-    columns and the plan's extra names (Parquet is pruned at read time).
+
+def read_frames(paths: Sequence[str], frame: Frame, options: LoadOptions,
+                stdin: Any = None, keep: ReadPlan | None = None) -> list[Loaded]:
+    """Read files and normalise them into canonical frames: one per kind of export.
+
+    Each file's preset is detected from its full header. Files of one kind are read together
+    (one frame); files of different kinds (Zendesk tickets + ticket_metrics +
+    satisfaction_ratings) are read per kind, so the caller can join them. A surveys preset
+    given as tickets comes back as a surveys frame. With a read plan, each file keeps only the
+    source columns mapped to the plan's canonical columns and the plan's extra names (Parquet
+    is pruned at read time).
     """
     from cskpi.load.readers import read_inputs
 
     label = ", ".join(paths) if len(paths) <= 2 else f"{paths[0]} (+{len(paths) - 1} files)"
     mapping: dict[str, str] = {}
-    prune = None
-    if keep is not None:
-        wanted = keep.tickets if frame is Frame.TICKETS else keep.surveys
-        extras = {squash(name) for name in keep.extras}
+    seen: dict[str, Match] = {}
+    wanted = set() if keep is None else set(keep.tickets if frame is Frame.TICKETS
+                                            else keep.surveys)
+    wanted |= {f"{c[:-len('_seconds')]}_business_seconds" for c in wanted
+               if c.endswith("_seconds")}
+    extras = {squash(name) for name in keep.extras} if keep is not None else set()
 
-        def prune(headers: list[str]) -> list[str]:
-            found = mapping_for(headers, frame, options, label)
-            for canon, source in found.items():
-                mapping.setdefault(canon, source)
-            kept = {source for canon, source in found.items() if canon in wanted}
-            kept.update(h for h in headers if squash(h) in extras)
-            return [h for h in headers if h in kept]
+    def prune(headers: list[str]) -> list[str]:
+        match = presets.detect(headers, frame, options.preset)
+        seen.setdefault(match.key, match)
+        if len(seen) > 1:
+            return []  # different exports: read again per kind below
+        if keep is None:
+            return headers
+        target = match.target(frame)
+        found = mapping_for(headers, target, options, label, match)
+        for canon, source in found.items():
+            mapping.setdefault(canon, source)
+        every = wanted | (set(keep.surveys) if target is not frame else set())
+        kept = {source for canon, source in found.items() if canon in every}
+        kept.update(h for h in headers if squash(h) in extras)
+        kept.update(match.keep())
+        return [h for h in headers if h in kept]
 
     raw = read_inputs(paths, input_format=options.input_format, encoding=options.encoding,
                       sheet=options.sheet, stdin=stdin, columns=prune)
+    if len(seen) > 1:
+        return [part for group in _by_kind([f.path for f in raw.files], frame, options)
+                for part in read_frames(group, frame, options, stdin, keep)]
     if raw.files and len(raw.files) <= 2:
         label = ", ".join(f.path for f in raw.files)
     elif raw.files:
         label = f"{raw.files[0].path} (+{len(raw.files) - 1} files)"
-    return normalize(raw, frame, options, label, mapping if keep is not None else None)
+    match = next(iter(seen.values()), None)
+    return [normalize(raw, frame, options, label, mapping if keep is not None else None,
+                      match)]
+
+
+def _by_kind(paths: list[str], frame: Frame, options: LoadOptions) -> list[list[str]]:
+    """Paths grouped by the preset each file's header matches, in first-seen order."""
+    from cskpi.load.readers import read_inputs
+
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        found: list[str] = []
+
+        def peek(headers: list[str], found: list[str] = found) -> list[str]:
+            found.append(presets.detect(headers, frame, options.preset).key)
+            return []
+
+        read_inputs([path], input_format=options.input_format, encoding=options.encoding,
+                    sheet=options.sheet, columns=peek)
+        groups.setdefault(found[0], []).append(path)
+    return list(groups.values())
+
+
+def ratings_as_surveys(tickets: Loaded, options: LoadOptions) -> Loaded | None:
+    """Survey rows from the ratings a ticket export carries (DECISIONS 25): Zendesk
+    "Satisfaction Score", Freshdesk "Survey results", Intercom "Last teammate rating". Only
+    for answers (offered / not offered are not responses); `submitted_at` is the rating time
+    when the export has one, else the ticket's `resolved_at`."""
+    import pandas as pd
+
+    match = tickets.preset
+    ratings = match.preset.ratings if match and match.preset else None
+    if match is None or ratings is None or tickets.kind is not Frame.TICKETS:
+        return None
+    score = match.header(ratings.score)
+    frame = tickets.frame
+    if score is None or score not in frame:
+        return None
+    answer = presets.translate(frame[score], dict.fromkeys(ratings.unanswered, ""))
+    answer = answer.where(answer.astype("str").str.strip() != "")
+    unanswered = int((answer.isna() & frame[score].notna()).sum())
+    rows = frame[answer.notna()]
+    if rows.empty:
+        return None
+    out = pd.DataFrame({"ticket_id": rows["ticket_id"], "response_id": rows["ticket_id"]},
+                       index=rows.index)
+    stamp = match.header(ratings.submitted_at)
+    if stamp is not None and stamp in rows:
+        topts = parse.TimeOptions(source_tz=options.source_tz, dayfirst=options.dayfirst)
+        out["submitted_at"] = parse.parse_times(rows[stamp], stamp,
+                                                _zone_for(topts, match, stamp)).values
+        when = f"'{stamp}'"
+    else:
+        out["submitted_at"] = rows.get("resolved_at", pd.NaT)
+        when = "the ticket's resolved_at (the export has no rating time)"
+    out["score"] = presets.translate(answer[answer.notna()], match.vocab("score"))
+    agent = match.header(ratings.agent)
+    if agent is not None and agent in rows:
+        out["agent"] = labels(rows[agent], "agent")
+    examples = out["ticket_id"]
+
+    def where(mask: pd.Series) -> list[str]:
+        return [str(v) for v in examples[mask[mask].index].head(3)]
+
+    quality = FrameQuality(read=len(out))
+    out, quality, more, _ = _finish_surveys(out, quality, {}, where,
+                                            replace(options, survey_kind=ratings.kind),
+                                            {"score": score})
+    note = (f"{len(rows)} {ratings.kind.upper()} ratings read from the ticket export's "
+            f"'{score}' column (no survey file given); submitted_at = {when}"
+            + (f"; {unanswered} offered without an answer left out" if unanswered else ""))
+    return Loaded(out.reset_index(drop=True), Frame.SURVEYS, ((score, "score"),), (),
+                  tickets.files, quality, (note, *more), None, match)
+
+
+_JOIN_ISSUES = ("first_response_before_created", "resolved_before_created",
+                "resolved_without_timestamp")
+
+
+def join_supplement(base: Loaded, extra: Loaded) -> Loaded:
+    """Fill a ticket export's missing values from a supplement with the same ticket ids
+    (Zendesk ticket_metrics: solved_at, reply and resolution minutes, reopens, replies)."""
+    names = [c.name for c in COLUMNS[Frame.TICKETS] if c.name not in
+             ("ticket_id", "created_at", "updated_at")] + list(BUSINESS_COLUMNS)
+    fill = [c for c in names if c in extra.frame]
+    by_id = extra.frame.drop_duplicates("ticket_id", keep="last").set_index("ticket_id")[fill]
+    out = base.frame.copy()
+    known = out["ticket_id"].isin(by_id.index)
+    for name in fill:
+        values = out["ticket_id"].map(by_id[name])
+        out[name] = out[name].fillna(values) if name in out else values
+    quality = replace(base.quality, issues=tuple(i for i in base.quality.issues
+                                                 if i[0] not in _JOIN_ISSUES),
+                      examples=tuple(e for e in base.quality.examples if e[0] not in _JOIN_ISSUES))
+    quality = _time_issues(out, quality)
+    lost = int((~extra.frame["ticket_id"].isin(out["ticket_id"])).sum())
+    title = extra.preset.preset.title if extra.preset and extra.preset.preset else "supplement"
+    note = (f"joined {int(known.sum())} of {len(out)} tickets with {title} on ticket_id"
+            + (f"; {lost} records matched no ticket" if lost else ""))
+    mapping = base.mapping + tuple(m for m in extra.mapping if m[1] in fill)
+    return replace(base, frame=out, mapping=mapping, files=base.files + extra.files,
+                   quality=quality, notes=(*base.notes, *extra.notes, note))

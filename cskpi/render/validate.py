@@ -27,6 +27,7 @@ def _frame_report(loaded: Loaded) -> dict[str, Any]:
             {"path": f.path, "format": f.format, "encoding": f.encoding, "rows": f.rows}
             for f in loaded.files
         ],
+        "preset": _preset(loaded),
         "mapping": {source: canon for source, canon in loaded.mapping},
         "unmapped": list(loaded.unmapped),
         "rows": len(loaded.frame),
@@ -34,6 +35,14 @@ def _frame_report(loaded: Loaded) -> dict[str, Any]:
         "examples": {reason: list(places) for reason, places in quality.examples},
         "notes": list(loaded.notes),
     }
+
+
+def _preset(loaded: Loaded) -> dict[str, Any] | None:
+    """The helpdesk preset used and why: its signature columns found in the header."""
+    match = loaded.preset
+    if match is None or match.preset is None:
+        return None
+    return match.as_json()
 
 
 def render_validation(inputs: Inputs, fmt: str) -> Any:
@@ -53,6 +62,15 @@ def render_validation(inputs: Inputs, fmt: str) -> Any:
             for f in report["files"]
         )
         parts.append(Text(f"{name}: {files}", style="bold"))
+        preset = report["preset"]
+        if preset:
+            how = "forced with --preset" if preset["forced"] else "recognised from its header"
+            parts.append(Text(f"preset {preset['name']} ({preset['title']}), {how}: "
+                              f"{', '.join(preset['matched'])}"))
+            if preset["missing"]:
+                parts.append(Text(f"  missing: {', '.join(preset['missing'])}"))
+            for caveat in preset["caveats"]:
+                parts.append(Text(f"  caveat: {caveat}", style="dim"))
         table = Table(show_header=True, box=None, pad_edge=False)
         table.add_column("source column")
         table.add_column("→ canonical")
