@@ -15,6 +15,7 @@ from cskpi.config import Config
 from cskpi.errors import InputError, UsageError, did_you_mean
 from cskpi.grouping import NAT, GroupView, times_us
 from cskpi.kpis.registry import DEFAULT_KPIS, Anchor, Kpi, all_kpis
+from cskpi.kpis.team import VENDOR_FRT
 from cskpi.load.schema import NONE_LABEL, UNASSIGNED, UNKNOWN, squash
 from cskpi.result import Compare, KpiInfo, Period, Result
 from cskpi.window import Buckets, Window, WindowSpec
@@ -497,6 +498,12 @@ def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Con
                 surveys.loc[orphans, "ticket_id"].fillna("(empty)").head(3)
                 if "ticket_id" in surveys else ()))
             link, linked = found, every
+    if business and tickets is not None and VENDOR_FRT in tickets:
+        used = tickets["first_response_at"].isna() & (tickets[VENDOR_FRT] >= 0) \
+            if "first_response_at" in tickets else tickets[VENDOR_FRT] >= 0
+        quality = replace(quality, tickets=quality.tickets.issue(
+            "vendor_business_duration_used", int(used.sum()),
+            tickets.loc[used, "ticket_id"].head(3)))
     nt = len(tickets) if tickets is not None else 0
     ns = len(surveys) if surveys is not None else 0
     t_by, s_by, by_labels = _joint_codes(group_codes(by, tickets, surveys, link, linked), nt, ns)

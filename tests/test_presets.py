@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 
 import cskpi
 from cskpi.cli import app
+from cskpi.config import parse_config
+from cskpi.engine import ReportRequest
 from cskpi.load import presets
 from cskpi.load.normalize import LoadOptions
 from cskpi.load.schema import COLUMNS, SURVEY_KINDS, Frame
@@ -452,3 +454,36 @@ def test_detect_on_headers() -> None:
     assert match.preset is presets.CHATWOOT_CSAT_CSV
     assert match.target(Frame.TICKETS) is Frame.SURVEYS
     assert presets.detect(["id", "created_at", "status"], Frame.TICKETS).preset is None
+
+
+def test_vendor_business_duration_fills_business_reports_only(tmp_path: Path) -> None:
+    # DECISIONS 24: Zendesk's business-hours first reply (minutes) is used only in a
+    # business-hours report, only where no first-reply timestamp/calendar duration exists.
+    header = (Path(__file__).parent / "data" / "presets" / "zendesk_tickets.csv"
+              ).read_text(encoding="utf-8").splitlines()[0]
+    cols = header.split(",")
+    def row(values: dict[str, str]) -> str:
+        return ",".join(values.get(c, "") for c in cols)
+    lines = [header,
+             # A: calendar 45 min, business 15 min → timestamps win (business clock: 15 min
+             # of Mon-Fri 09-18 UTC between 08:30 and 09:15)
+             row({"Id": "1", "Requester": "a", "Created at": "2024-03-04 08:30:00",
+                  "Solved at": "2024-03-04 10:30:00", "Status": "Solved", "Reopens": "0",
+                  "Replies": "1", "First reply time in minutes": "45",
+                  "First reply time in minutes within business hours": "15"}),
+             # B: no calendar value, business 30 min → used only in the business report
+             row({"Id": "2", "Requester": "b", "Created at": "2024-03-04 10:00:00",
+                  "Solved at": "2024-03-04 12:00:00", "Status": "Solved", "Reopens": "0",
+                  "Replies": "1", "First reply time in minutes within business hours": "30"})]
+    path = tmp_path / "zendesk.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = parse_config({"business_hours": {
+        "timezone": "UTC", **{d: "09:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri")}}})
+    inputs = cskpi.load(str(path))
+    calendar = cskpi.compute(inputs, ReportRequest(kpis=("frt_mean",)), config)
+    assert (calendar.overall["frt_mean"], calendar.overall["frt_mean_n"]) == (2700.0, 1)
+    business = cskpi.compute(inputs, ReportRequest(kpis=("frt_mean",), business_hours=True),
+                             config)
+    # A: 09:00–09:15 = 900 s; B: vendor 30 min = 1800 s → mean 1350 over 2
+    assert (business.overall["frt_mean"], business.overall["frt_mean_n"]) == (1350.0, 2)
+    assert business.data_quality["tickets"]["issues"]["vendor_business_duration_used"] == 1
