@@ -96,10 +96,11 @@ def test_data_quality_json_and_summary() -> None:
         },
         "surveys": {"read": 0, "used": 0, "out_of_window": 0, "dropped": {}, "issues": {}},
     }
-    # One line per frame that has problems (surveys have none).
+    # A head line per frame that has problems (surveys have none), then one per reason.
     assert dq.summary_lines() == [
-        "data quality, tickets: 5 read, 1 dropped; 1 missing ticket id (e.g. t.csv:3); "
-        "2 resolved without timestamp (e.g. T4, T5)"
+        "data quality, tickets: 5 read, 1 dropped",
+        "  1 missing ticket id: dropped (e.g. t.csv:3)",
+        "  2 resolved without timestamp: flagged (e.g. T4, T5)",
     ]
 
 

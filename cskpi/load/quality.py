@@ -80,18 +80,19 @@ class DataQuality:
         return {"tickets": self.tickets.as_json(), "surveys": self.surveys.as_json()}
 
     def summary_lines(self) -> list[str]:
-        """Short human summary for stderr: one line per frame that had problems."""
+        """Short human summary for stderr: per frame with problems, a head line and one
+        indented line per reason (with up to three places)."""
         lines = []
         for name, fq in (("tickets", self.tickets), ("surveys", self.surveys)):
             if not fq.problems():
                 continue
             examples = dict(fq.examples)
-            parts = []
-            for reason, count in (*fq.dropped, *fq.issues):
-                where = examples.get(reason)
-                hint = f" (e.g. {', '.join(where)})" if where else ""
-                parts.append(f"{count} {reason.replace('_', ' ')}{hint}")
             dropped = sum(n for _, n in fq.dropped)
-            lines.append(f"data quality, {name}: {fq.read} read, {dropped} dropped; "
-                         + "; ".join(parts))
+            lines.append(f"data quality, {name}: {fq.read:,} read, {dropped:,} dropped")
+            for kind, entries in (("dropped", fq.dropped),
+                                  ("flagged", fq.issues)):
+                for reason, count in entries:
+                    where = examples.get(reason)
+                    hint = f" (e.g. {', '.join(where)})" if where else ""
+                    lines.append(f"  {count:,} {reason.replace('_', ' ')}: {kind}{hint}")
         return lines
