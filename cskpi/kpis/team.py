@@ -296,13 +296,15 @@ def repeat_contact_rate(g: GroupView, ctx: Context) -> Out:
     resolved = g.times("resolved_at")
     customer = g.frame["customer_id"]
     population = customer.notna().to_numpy() & (resolved + days_us <= ctx.as_of_us)
-    left = pd.DataFrame({"customer_id": customer[population].to_numpy(),
+    left = pd.DataFrame({"customer_id": customer[population].astype("str").to_numpy(),
                          "t": resolved[population], "row": np.flatnonzero(population)})
     every = ctx.tickets
-    right = pd.DataFrame({"customer_id": every["customer_id"].to_numpy(),
+    right = pd.DataFrame({"customer_id": every["customer_id"].astype("str").to_numpy(),
                           "t": np.asarray(every["created_at"].dt.tz_localize(None)
                                           .astype("datetime64[us]").to_numpy()).view("int64")})
-    right = right[right["customer_id"].notna()].sort_values("t", kind="stable")
+    right = right[every["customer_id"].notna().to_numpy()].sort_values("t", kind="stable")
+    left["customer_id"] = left["customer_id"].astype("str")
+    right["customer_id"] = right["customer_id"].astype("str")
     right["next"] = right["t"]
     nxt = pd.merge_asof(left.sort_values("t", kind="stable"), right, on="t", by="customer_id",
                         direction="forward", allow_exact_matches=False)
