@@ -280,7 +280,14 @@ def _open_intervals(cal: BusinessCalendar, lo: int, hi: int) -> tuple[np.ndarray
     utc = _first_instant(np.concatenate([wall_start, wall_end]), cal.tz)
     starts, ends = utc[: len(wall_start)], utc[len(wall_start) :]
     nonempty = ends > starts  # a range inside a skipped hour has no instant
-    return starts[nonempty], ends[nonempty]
+    starts, ends = starts[nonempty], ends[nonempty]
+    # pandas' shift_forward is off for gaps longer than an hour (Pacific/Apia skipped
+    # 2011-12-30 entirely): keep the intervals disjoint by ending each at the next start
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    ends = np.minimum(ends, np.append(starts[1:], np.iinfo(np.int64).max))
+    keep = ends > starts
+    return starts[keep], ends[keep]
 
 
 def _first_instant(wall_us: np.ndarray, tz: str) -> np.ndarray:

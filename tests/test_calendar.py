@@ -487,3 +487,12 @@ def test_matches_a_step_by_step_oracle(cal: BusinessCalendar, data: st.DataObjec
     got = business_seconds(start, end, cal)
     want = [_oracle(s, e, cal, QUARTER) for s, e in zip(start.tolist(), end.tolist(), strict=True)]
     assert got.tolist() == want
+
+
+def test_a_skipped_day_is_not_counted_twice() -> None:
+    # Pacific/Apia skipped 2011-12-30 (UTC-10 → UTC+14): pandas shifts its midnight an hour
+    # past the gap, which overlapped two days. 24/7 over the jump equals calendar time:
+    # 2011-12-29T00:00Z → 2011-12-31T00:00Z is 48 h.
+    start = np.array([1325116800 * 10**6])  # 2011-12-29T00:00Z
+    end = np.array([1325289600 * 10**6])  # 2011-12-31T00:00Z
+    assert business_seconds(start, end, always_open("Pacific/Apia")).tolist() == [172800.0]
