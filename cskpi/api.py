@@ -13,6 +13,9 @@ from typing import Any
 
 from cskpi.engine import Inputs, ReportRequest, compute
 from cskpi.errors import UsageError
+from cskpi.load.business import load_business
+from cskpi.load.messages import TICKET_COLUMNS as MESSAGE_TICKET_COLUMNS
+from cskpi.load.messages import load_conversation
 from cskpi.load.normalize import (
     Loaded,
     LoadOptions,
@@ -65,8 +68,14 @@ def _merge(parts: list[Loaded]) -> Loaded:
 
 def load(tickets: str | Sequence[str] = (), surveys: str | Sequence[str] = (),
          options: LoadOptions | None = None, stdin: Any = None,
-         plan: ReadPlan | None = None) -> Inputs:
+         plan: ReadPlan | None = None, *, customers: str | Sequence[str] = (),
+         orders: str | Sequence[str] = (), schedules: str | Sequence[str] = (),
+         costs: str | Sequence[str] = (), messages: str | Sequence[str] = (),
+         events: str | Sequence[str] = ()) -> Inputs:
     """Read ticket and survey exports into canonical frames (DATA.md).
+
+    The business inputs (customers, orders, schedules, costs; `cskpi.load.business`) are read
+    whole, without presets; costs default to the config's `[costs] file`.
 
     With a `plan` (see `cskpi.plan.plan_for`), only the columns it names are read.
     Helpdesk presets (DECISIONS 25): a survey export given as a ticket file is read as
@@ -76,9 +85,16 @@ def load(tickets: str | Sequence[str] = (), surveys: str | Sequence[str] = (),
     options = options or LoadOptions()
     ticket_paths = [tickets] if isinstance(tickets, str) else list(tickets)
     survey_specs = [surveys] if isinstance(surveys, str) else list(surveys)
+    talk = ([messages] if isinstance(messages, str) else list(messages),
+            [events] if isinstance(events, str) else list(events))
+    if plan is not None and (talk[0] or talk[1]):  # what derived values are compared with
+        plan = replace(plan, tickets=plan.tickets | MESSAGE_TICKET_COLUMNS)
     read = read_frames(ticket_paths, Frame.TICKETS, options, stdin, plan) if ticket_paths \
         else []
     loaded_tickets = _tickets([p for p in read if p.kind is Frame.TICKETS])
+    said = changed = None
+    if talk[0] or talk[1]:  # messages and status history fold into the tickets (issue 10)
+        loaded_tickets, said, changed = load_conversation(loaded_tickets, *talk, options, stdin)
     parts = [p for p in read if p.kind is Frame.SURVEYS]
     for spec in survey_specs:
         kind, path = split_survey_kind(spec)
@@ -92,7 +108,9 @@ def load(tickets: str | Sequence[str] = (), surveys: str | Sequence[str] = (),
         else None
     if zone == "UTC" and header_zone:
         zone = header_zone  # DECISIONS 3: a single zone named in the headers (Intercom)
-    return Inputs(loaded_tickets, _merge(parts) if parts else None, zone)
+    business = load_business(customers, orders, schedules, costs, options, stdin)
+    return Inputs(loaded_tickets, _merge(parts) if parts else None, zone, business, said,
+                  changed)
 
 
 def _tickets(parts: list[Loaded]) -> Loaded | None:

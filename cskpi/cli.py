@@ -130,6 +130,24 @@ Files = Annotated[list[str], typer.Argument(help="Ticket export files or globs; 
                                             show_default=False)]
 SurveysOpt = Annotated[list[str] | None, typer.Option(
     "--surveys", help="Survey export file; KIND=FILE sets its kind (csat, nps, ces, esat).")]
+CustomersOpt = Annotated[list[str] | None, typer.Option(
+    "--customers", help="Customers file: customer_id, started_at, ended_at, plan, mrr, region, "
+                        "segment (churn, retention, MRR, CLV; --by plan).")]
+OrdersOpt = Annotated[list[str] | None, typer.Option(
+    "--orders", help="Orders file: order_id, customer_id, ordered_at, amount, product, "
+                     "category (repeat purchase, cross-sell, upsell).")]
+SchedulesOpt = Annotated[list[str] | None, typer.Option(
+    "--schedules", help="Agent schedules: agent, date (or start/end), scheduled_seconds "
+                        "(agent_utilization).")]
+CostsOpt = Annotated[list[str] | None, typer.Option(
+    "--costs", help="Costs file: period, amount, optional team (default: [costs] file).")]
+MessagesOpt = Annotated[list[str] | None, typer.Option(
+    "--messages", help="Messages (comments, conversation parts): ticket_id, created_at, "
+                       "author_role, public; first response, replies and the FRT start come "
+                       "from them.")]
+EventsOpt = Annotated[list[str] | None, typer.Option(
+    "--events", help="Status history: ticket_id, at, status; reopens, resolution and paused "
+                     "clocks ([status] paused) come from it.")]
 MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", help="CANON=SOURCE column mapping (repeatable), e.g. created_at='Opened at'.")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML config "
@@ -190,11 +208,14 @@ def _check_stdin(files: list[str]) -> None:
                          "pipe a file in or name the file")
 
 
-def _load(files: list[str], surveys: list[str] | None, options: Any, plan: Any = None) -> Any:
+def _load(files: list[str], surveys: list[str] | None, options: Any, plan: Any = None,
+          **business: list[str] | None) -> Any:
+    """Load the inputs; `business`: customers, orders, schedules and costs paths (issue 9)."""
     from cskpi.api import load
 
     _check_stdin(files)
-    return load(files, surveys or [], options, stdin=None, plan=plan)
+    return load(files, surveys or [], options, stdin=None, plan=plan,
+                **{name: paths or [] for name, paths in business.items()})
 
 
 def _notes(lines: list[str] | tuple[str, ...], quiet: bool) -> None:
@@ -261,6 +282,12 @@ def _render(result: Any, fmt: str, excel: bool) -> str | bytes | None:
 def report(
     files: Files,
     surveys: SurveysOpt = None,
+    customers: CustomersOpt = None,
+    orders: OrdersOpt = None,
+    schedules: SchedulesOpt = None,
+    costs: CostsOpt = None,
+    messages: MessagesOpt = None,
+    events: EventsOpt = None,
     kpi: Annotated[list[str] | None, typer.Option(
         "--kpi", "-k", help="KPI id (repeatable or comma-separated); see `cskpi kpis`.")] = None,
     since: Annotated[str | None, typer.Option(help="Window start (date or datetime).")] = None,
@@ -328,7 +355,8 @@ def report(
         from cskpi.plan import plan_for
 
         plan = plan_for(tuple(kpis), tuple(by or ()), options.config)
-        inputs = _load(files, surveys, options, plan)
+        inputs = _load(files, surveys, options, plan, customers=customers, orders=orders,
+                       schedules=schedules, costs=costs, messages=messages, events=events)
         request = ReportRequest(
             kpis=tuple(kpis),
             window=WindowSpec(since=since, until=until, last=last, month=month,
@@ -363,8 +391,11 @@ def report(
             raise TargetMissed(f"--check: target missed: {missed}")
 
 
-BENIGN = ("excluded_status", "survey_not_answered")
-"""Rows removed by rule, not by a fault in the data: `--strict` does not fire on them."""
+BENIGN = ("excluded_status", "survey_not_answered", "derived_differs_first_response_at",
+          "derived_differs_agent_replies", "derived_differs_customer_replies",
+          "derived_differs_reopens", "derived_differs_resolved_at")
+"""Rows removed (or vendor values replaced by derived ones) by rule, not by a fault in the
+data: `--strict` does not fire on them."""
 
 
 def _has_problems(data_quality: dict[str, Any]) -> bool:
@@ -453,6 +484,8 @@ def peak(
 def validate(
     files: Files,
     surveys: SurveysOpt = None,
+    messages: MessagesOpt = None,
+    events: EventsOpt = None,
     fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TABLE,
     config: ConfigOpt = None,
     map_: MapOpt = None,
@@ -479,7 +512,7 @@ def validate(
 
         options = _load_options(config, map_, encoding, input_format, sheet, dayfirst,
                                 date_format, source_tz, include_status, preset)
-        inputs = _load(files, surveys, options)
+        inputs = _load(files, surveys, options, messages=messages, events=events)
         rendered = render_validation(inputs, fmt.value)
         if isinstance(rendered, str):
             _emit(rendered, None)
@@ -488,6 +521,60 @@ def validate(
         if strict and _has_problems(DataQuality(*_quality_of(inputs)).as_json()):
             raise InputError("--strict: the input has data-quality problems\n"
                              + "\n".join(DataQuality(*_quality_of(inputs)).summary_lines()))
+
+
+# -- explain -----------------------------------------------------------------------------------
+
+class ExplainFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+@app.command()
+def explain(
+    ticket_id: Annotated[str, typer.Argument(help="The ticket to explain.", show_default=False)],
+    files: Files,
+    messages: MessagesOpt = None,
+    events: EventsOpt = None,
+    business_hours: Annotated[bool | None, typer.Option(
+        "--business-hours/--calendar-hours", help="Spans in business hours from the config.")
+                              ] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone of the times shown.")] = None,
+    fmt: Annotated[ExplainFormat | None, typer.Option(
+        "--format", "-f", help="Default: table on a terminal, json otherwise.")] = None,
+    config: ConfigOpt = None,
+    map_: MapOpt = None,
+    preset: PresetOpt = "auto",
+    encoding: EncodingOpt = None,
+    input_format: InputFormatOpt = None,
+    sheet: SheetOpt = None,
+    dayfirst: DayFirstOpt = False,
+    date_format: DateFormatOpt = None,
+    source_tz: SourceTzOpt = None,
+    include_status: IncludeOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Why a ticket's numbers are what they are: each message and status change, what counted.
+
+    Example: cskpi explain 4711 tickets.csv --messages comments.json --events audits.json
+    """
+    with boundary(verbose):
+        from cskpi.explain import explain as explain_ticket
+        from cskpi.render.explain import render_explain
+        from cskpi.window import check_tz
+
+        options = _load_options(config, map_, encoding, input_format, sheet, dayfirst,
+                                date_format, source_tz, include_status, preset)
+        if tz is not None:
+            check_tz(tz)
+        inputs = _load(files, None, options, messages=messages, events=events)
+        story = explain_ticket(inputs, ticket_id, options.config, business_hours, tz)
+        chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "json")
+        rendered = render_explain(story, chosen)
+        if isinstance(rendered, str):
+            _emit(rendered, None)
+        else:
+            _console().print(rendered)
 
 
 # -- kpis --------------------------------------------------------------------------------------

@@ -94,11 +94,16 @@ class Config:
     targets: tuple[tuple[str, str], ...] = ()
     costs: CostsConfig = field(default_factory=CostsConfig)
     repeat_contact_days: float = 7.0
+    paused_statuses: tuple[str, ...] = ("pending", "on_hold")
+    """`[status] paused`: statuses that stop the resolution clock (resolution_time_active_*)."""
+    agent_initiated: str = "measure"
+    """`[messages] agent_initiated`: FRT of a ticket an agent opened is measured from the first
+    customer message ("measure") or left out ("exclude"); never a breach without one."""
 
 
 _TOP_KEYS = {"timezone", "source_timezone", "clock", "columns", "business_hours", "calendars",
              "calendar_by", "sla", "service_level", "csat", "ces", "esat", "targets", "costs",
-             "repeat_contact"}
+             "repeat_contact", "status", "messages"}
 _SECTION_KEYS = {
     "service_level": {"threshold"},
     "csat": {"scale", "positive_min", "negative_max"},
@@ -106,6 +111,8 @@ _SECTION_KEYS = {
     "esat": {"scale"},
     "costs": {"currency", "monthly", "file"},
     "repeat_contact": {"days"},
+    "status": {"paused"},
+    "messages": {"agent_initiated"},
 }
 _SLA_TARGETS = {"first_response", "resolution", "clock"}
 
@@ -134,6 +141,21 @@ def _str(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise UsageError(f"config: {where} must be a string")
     return value
+
+
+def _names(value: Any, where: str) -> tuple[str, ...]:
+    """A list of status names, compared like normalised statuses (`On hold` → `on_hold`)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"config: {where} must be a list of status names, "
+                         'e.g. ["pending", "on_hold"]')
+    return tuple(re.sub(r"[\s\-]+", "_", v.strip().lower()) for v in value)
+
+
+def _one_of(value: Any, choices: tuple[str, ...], where: str) -> str:
+    if value not in choices:
+        raise UsageError(f"config: {where} must be {' or '.join(map(repr, choices))}, "
+                         f"not {value!r}")
+    return str(value)
 
 
 def _sla(entries: Any) -> tuple[SlaPolicy, ...]:
@@ -217,6 +239,10 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         ),
         repeat_contact_days=_number(data.get("repeat_contact", {}).get("days", 7),
                                     "repeat_contact.days"),
+        paused_statuses=_names(data.get("status", {}).get("paused", ["pending", "on_hold"]),
+                               "status.paused"),
+        agent_initiated=_one_of(data.get("messages", {}).get("agent_initiated", "measure"),
+                                ("measure", "exclude"), "messages.agent_initiated"),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from cskpi import frames
 from cskpi.config import Config
 from cskpi.errors import InputError, UsageError, did_you_mean
 from cskpi.grouping import NAT, GroupView, times_us
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from cskpi.calendar import BusinessCalendar
+    from cskpi.frames import Coded
+    from cskpi.load.business import Business
     from cskpi.load.normalize import Loaded
     from cskpi.load.quality import DataQuality
 
@@ -60,6 +63,12 @@ class Inputs:
     tickets: Loaded | None = None
     surveys: Loaded | None = None
     source_tz: str = "UTC"
+    business: Business | None = None
+    """Customers, orders, schedules and costs, when given (issue 9)."""
+    messages: Loaded | None = None
+    """`--messages`, already folded into the tickets' columns (`cskpi.load.fold`)."""
+    events: Loaded | None = None
+    """`--events` (status history), likewise folded into the tickets."""
 
 
 @dataclass
@@ -79,6 +88,9 @@ class Context:
 
     calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
     """Named calendars (`[calendars.<name>]`), chosen per ticket by `config.calendar_by`."""
+    frames: dict[str, Coded] = field(default_factory=dict)
+    """The business frames given (customers, orders, schedules, costs), censored at as_of,
+    with their by-group codes (`cskpi.frames`)."""
 
     def span(self, start_us: np.ndarray, end_us: np.ndarray,
              business: np.ndarray | bool | None = None,
@@ -132,9 +144,12 @@ class Context:
 
 def _available(need: str, inputs: Inputs, config: Config) -> bool:
     if need.startswith("config:"):
-        return config.costs.monthly is not None or config.costs.file is not None
+        return (config.costs.monthly is not None or config.costs.file is not None
+                or bool(inputs.business and inputs.business.costs))
     frame_name, _, column = need.rpartition(":")
     loaded = inputs.surveys if frame_name == "surveys" else inputs.tickets
+    if frame_name not in ("", "tickets", "surveys"):  # a business input (issue 9)
+        loaded = inputs.business.get(frame_name) if inputs.business else None
     if loaded is None:
         return False
     if column.startswith("kind="):
@@ -149,12 +164,14 @@ def _missing(kpi: Kpi, inputs: Inputs, config: Config, soft: bool) -> list[str]:
 
 def _describe(need: str) -> str:
     if need.startswith("config:"):
-        return "a cost ([costs] monthly in the config)"
+        return "a cost (--costs FILE, or [costs] monthly in the config)"
     frame_name, _, column = need.rpartition(":")
     if column.startswith("kind="):
         return f"{column[5:].upper()} survey responses"
     names = " or ".join(column.split("|"))
-    return f"a surveys file with {names}" if frame_name == "surveys" else f"a {names} column"
+    if frame_name not in ("", "tickets"):
+        return f"a {frame_name} file with {names}"
+    return f"a {names} column"
 
 
 def select_kpis(requested: tuple[str, ...], inputs: Inputs,
@@ -216,7 +233,7 @@ def resolve_by(names: tuple[str, ...], inputs: Inputs, kpi_ids: list[str]) -> li
             raise UsageError(f"--by {name}: the name collides with "
                              f"{'the period column' if name == 'period' else 'a KPI id'}")
         col = ByColumn(name, _find(name, tickets), _find(name, surveys))
-        if col.tickets is None and col.surveys is None:
+        if col.tickets is None and col.surveys is None and not frames.known(name, inputs):
             known = sorted({str(c) for f in (tickets, surveys) if f is not None
                             for c in f.columns if not str(c).startswith("_")})
             raise UsageError(f"--by {name}: no such column in the input"
@@ -238,8 +255,10 @@ def _codes(values: pd.Series | None, length: int) -> tuple[np.ndarray, np.ndarra
     cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
     names = pd.Series(cat.cat.categories).astype("str").str.strip()
     keep = (names != "").to_numpy()
-    remap = np.where(keep, np.arange(len(names)), -1)
     codes = cat.cat.codes.to_numpy().astype("int64")
+    if not len(names):  # every value empty
+        return np.full(len(codes), -1, dtype="int64"), np.zeros(0, dtype=object)
+    remap = np.where(keep, np.arange(len(names)), -1)
     codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
     return codes, names.to_numpy(dtype=object)
 
@@ -255,6 +274,8 @@ class _ColumnCodes:
     tickets: np.ndarray
     surveys: np.ndarray
     labels: np.ndarray
+    extra: list[np.ndarray] = field(default_factory=list)
+    """Label indices of the business frames' rows (`cskpi.frames.extend_codes`)."""
 
 
 def group_codes(by: list[ByColumn], tickets: pd.DataFrame | None,
@@ -328,16 +349,18 @@ def _not_after(frame: pd.DataFrame, column: str, as_of: pd.Timestamp) -> pd.Data
     return frame if keep.all() else frame[keep]
 
 
-def _joint_codes(columns: list[_ColumnCodes], nt: int,
-                 ns: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Dense by-group code per ticket and per survey, in sorted label order."""
+def _joint_codes(columns: list[_ColumnCodes],
+                 sizes: list[int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Dense by-group code per record of each frame (tickets, surveys, then the business
+    frames; `sizes` are their lengths), and the labels per code, in sorted label order."""
     import numpy as np
 
     if not columns:
-        return np.zeros(nt, dtype="int64"), np.zeros(ns, dtype="int64"), []
-    combined: np.ndarray = np.zeros(nt + ns, dtype="int64")
+        return [np.zeros(n, dtype="int64") for n in sizes], []
+    combined: np.ndarray = np.zeros(sum(sizes), dtype="int64")
     for col in columns:
-        combined = combined * len(col.labels) + np.concatenate([col.tickets, col.surveys])
+        combined = combined * len(col.labels) + np.concatenate([col.tickets, col.surveys,
+                                                                *col.extra])
     keys, dense = np.unique(combined, return_inverse=True)
     labels = []
     rest = keys.copy()
@@ -345,7 +368,8 @@ def _joint_codes(columns: list[_ColumnCodes], nt: int,
         labels.append(col.labels[rest % len(col.labels)])
         rest //= len(col.labels)
     labels.reverse()
-    return dense[:nt].astype("int64"), dense[nt:].astype("int64"), labels
+    parts = np.split(dense.astype("int64"), np.cumsum(sizes)[:-1])
+    return parts, labels
 
 
 _ANCHOR_TIME = {Anchor.CREATED: "created_at", Anchor.RESOLVED: "resolved_at",
@@ -366,6 +390,9 @@ def _anchor_rows(anchor: Anchor, prep: _Prepared, buckets: Buckets,
 
 
     nb = len(buckets.labels)
+    if anchor in frames.ANCHORS:  # business frames (issue 9)
+        found = frames.ANCHORS[anchor](prep, buckets, grouped)
+        return None if found is None else _AnchorRows(*found)
     if anchor is Anchor.SUBMITTED:
         frame, by = prep.surveys, prep.s_by
     else:
@@ -440,11 +467,12 @@ def _pass(kpis: list[Kpi], prep: _Prepared, window: Window, buckets: Buckets,
     views: dict[Anchor, GroupView] = {}
     for anchor, found in rows.items():
         extra = dict(found.extra)
-        if "backlog" in extra:
-            bk, counts = extra["backlog"]
-            full: np.ndarray = np.zeros(len(keys), dtype="int64")
+        for name, value in found.extra.items():  # (keys, values) of the groups that have any
+            bk, counts = value
+            full: np.ndarray = np.zeros(len(keys), dtype=counts.dtype)
             full[np.searchsorted(keys, bk)] = counts
-            extra["backlog"] = full
+            extra[name] = full
+        extra["keys"] = keys
         codes = np.asarray(np.searchsorted(keys, found.keys))
         views[anchor] = GroupView(found.frame, codes, len(keys),
                                   keys % nb, bool(by_labels), extra)
@@ -453,7 +481,8 @@ def _pass(kpis: list[Kpi], prep: _Prepared, window: Window, buckets: Buckets,
         if view is None:  # the anchor's frame is absent: empty population
             view = GroupView(prep.tickets.iloc[:0] if prep.tickets is not None else
                              pd.DataFrame(), np.zeros(0, dtype="int64"), len(keys), keys % nb,
-                             bool(by_labels), {"backlog": np.zeros(len(keys), dtype="int64")})
+                             bool(by_labels), {"backlog": np.zeros(len(keys), dtype="int64"),
+                                               "keys": keys})
         values, n = kpi.compute(view, ctx)
         if kpi.unit == "count":
             columns[kpi.id] = np.asarray(values).astype("int64")
@@ -504,9 +533,6 @@ def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Con
         quality = replace(quality, tickets=quality.tickets.issue(
             "vendor_business_duration_used", int(used.sum()),
             tickets.loc[used, "ticket_id"].head(3)))
-    nt = len(tickets) if tickets is not None else 0
-    ns = len(surveys) if surveys is not None else 0
-    t_by, s_by, by_labels = _joint_codes(group_codes(by, tickets, surveys, link, linked), nt, ns)
     csat_ids: np.ndarray = np.zeros(0, dtype=object)
     if surveys is not None and "ticket_id" in surveys:
         is_csat = (surveys["kind"] == "csat") & surveys["score"].notna()
@@ -523,15 +549,26 @@ def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Con
     ctx = Context(config, _us(as_of), business, calendar,
                   tickets if tickets is not None else empty, csat_ids,
                   None, None, calendars)  # type: ignore[arg-type]
+    tickets, surveys, linked, by, extra = frames.attach(inputs, by, tickets, surveys, linked,
+                                                        as_of, ctx)
+    nt = len(tickets) if tickets is not None else 0
+    ns = len(surveys) if surveys is not None else 0
+    columns = group_codes(by, tickets, surveys, link, linked)
+    frames.extend_codes(by, columns, extra)
+    codes, by_labels = _joint_codes(columns, [nt, ns, *(len(f) for f in extra.values())])
+    t_by, s_by = codes[0], codes[1]
+    ctx.frames = frames.coded(extra, codes[2:], by)
     prep = _Prepared(tickets, surveys, t_by if tickets is not None else None,
                      s_by if surveys is not None else None, by_labels, ctx)
     return prep, quality
 
 
 def _us(ts: pd.Timestamp) -> int:
-    import pandas as pd
 
-    return int((ts.tz_convert("UTC") - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(1, "us"))
+    import numpy as np
+
+    naive = ts.tz_convert("UTC").tz_localize(None).as_unit("us")
+    return int(np.datetime64(naive.to_datetime64(), "us").astype(np.int64))
 
 
 def _latest(inputs: Inputs) -> pd.Timestamp | None:
@@ -582,7 +619,9 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
         else request.business_hours
     quality = DataQuality(
         tickets=inputs.tickets.quality if inputs.tickets else DataQuality().tickets,
-        surveys=inputs.surveys.quality if inputs.surveys else DataQuality().surveys)
+        surveys=inputs.surveys.quality if inputs.surveys else DataQuality().surveys,
+        others=tuple((name, loaded.quality) for name, loaded in
+                     (inputs.business.given() if inputs.business else {}).items()))
     if inputs.tickets is not None:
         from cskpi.sla import check_filters
 

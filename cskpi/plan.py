@@ -39,8 +39,8 @@ def plan_for(kpi_ids: tuple[str, ...], group_by: tuple[str, ...], config: Config
     for kpi_id in kpi_ids or DEFAULT_KPIS:
         for need in registry[kpi_id].needs:
             frame, _, column = need.rpartition(":")
-            if frame == "config" or column.startswith("kind="):
-                continue
+            if frame not in ("", "tickets", "surveys") or column.startswith("kind="):
+                continue  # config, business inputs (read whole), survey kinds
             target = surveys if frame == "surveys" else tickets
             for name in column.split("|"):
                 target.add(name)
@@ -49,4 +49,9 @@ def plan_for(kpi_ids: tuple[str, ...], group_by: tuple[str, ...], config: Config
     if config.calendar_by:
         filters = (*filters, config.calendar_by)
     extras = tuple(dict.fromkeys((*group_by, *filters)))
+    if group_by:  # customer attributes join through customer_id (issue 9)
+        tickets.add("customer_id")
+        surveys.add("customer_id")
+    if "sla_breached" in group_by:
+        tickets.update(("first_response_at", *COMPANIONS["first_response_at"]))
     return ReadPlan(frozenset(tickets | set(extras)), frozenset(surveys | set(extras)), extras)

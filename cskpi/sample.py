@@ -156,13 +156,18 @@ def write_sample(
     seed: int = 7,
     formats: Sequence[str] = ("csv", "parquet"),
     months: int = 6,
+    business: bool = True,
 ) -> list[Path]:
     """Write tickets.<fmt> and surveys.<fmt> for each format, chunk by chunk; return the paths.
 
     CSV and JSONL hold the `generate` frames; Parquet holds typed columns
-    (timestamp[us, UTC], dictionary labels, bool, int64, float64).
+    (timestamp[us, UTC], dictionary labels, bool, int64, float64). With `business` and CSV
+    among the formats, also customers.csv, orders.csv, schedules.csv and costs.csv that
+    match the tickets (`cskpi.sample_business`), listed last.
     """
     import pyarrow.parquet as pq
+
+    from cskpi.sample_business import TicketStats, write_business
 
     fmts = list(dict.fromkeys(f.lower().lstrip(".") for f in formats))
     unknown = [f for f in fmts if f not in FORMATS]
@@ -174,8 +179,10 @@ def write_sample(
     paths = [out / f"{name}.{fmt}" for fmt in fmts for name in ("tickets", "surveys")]
     text = {p: p.open("w", encoding="utf-8", newline="") for p in paths if p.suffix != ".parquet"}
     parquet: dict[Path, Any] = {}
+    stats = TicketStats(plan.customers)
     try:
         for i, chunk in enumerate(_chunks(plan)):
+            stats.add(chunk["t"], plan.t1 - 1)
             tables: dict[tuple[str, bool], pa.Table] = {}
             for path in paths:
                 key = (path.stem, path.suffix != ".parquet")
@@ -199,6 +206,8 @@ def write_sample(
             fh.close()
         for writer in parquet.values():
             writer.close()
+    if business and "csv" in fmts:
+        paths += write_business(out, plan, stats, _AGENTS, TEAMS, CHUNK)
     return paths
 
 

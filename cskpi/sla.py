@@ -83,6 +83,16 @@ class Outcome:
     targets: Targets
 
 
+FRT_START = "first_contact_at"
+
+
+def response_start(g: GroupView) -> np.ndarray:
+    """Where the first-response clock starts: `created_at`, or with message-level input the
+    first customer message (`first_contact_at`, DECISIONS 21); an agent-initiated ticket the
+    customer never answered has no start, so it is neither measured nor a breach."""
+    return g.times(FRT_START) if g.has(FRT_START) else g.times("created_at")
+
+
 def judge_first_response(g: GroupView, ctx: Context, target: np.ndarray,
                          business: np.ndarray | bool) -> tuple[np.ndarray, np.ndarray,
                                                                np.ndarray]:
@@ -95,7 +105,7 @@ def judge_first_response(g: GroupView, ctx: Context, target: np.ndarray,
     import numpy as np
 
     nat = -(2**63)
-    created = g.times("created_at")
+    created = response_start(g)
     answered_at = g.times("first_response_at")
     answered = answered_at != nat
     elapsed = ctx.span(created, answered_at, business, g.frame)

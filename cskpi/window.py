@@ -105,6 +105,8 @@ def resolve_window(
     Without `--until` (default window, `--since` alone) the window runs through the end of
     `as_of`'s day, so it includes `as_of` itself.
     """
+    import pandas as pd
+
     check_tz(tz)
     as_of = _in_tz(as_of, tz)
     groups = [("--since", "--until"), ("--last",), ("--month",), ("--quarter",), ("--year",)]
@@ -140,7 +142,10 @@ def resolve_window(
     # as_of — the latest in the export — belongs in the window, and nothing after as_of
     # exists (DECISIONS 2), so whole days change no number and give clean labels.
     since = _day_start(_wall(start, tz).date(), tz)
-    until = _day_start(_wall(as_of, tz).date() + timedelta(days=1), tz)
+    try:
+        until = _day_start(_wall(as_of, tz).date() + timedelta(days=1), tz)
+    except (OverflowError, ValueError):  # as_of on 9999-12-31: end just after it instead
+        until = as_of + pd.Timedelta(1, "us")
     if spec.since is not None:
         since = parse_instant(spec.since, tz, what="--since")
     if spec.until is not None:

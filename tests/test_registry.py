@@ -16,6 +16,20 @@ from tests.test_engine import SURVEYS, TICKETS
 
 REGISTRY = all_kpis()
 CONFIG: dict[str, Any] = {"costs": {"monthly": 3000}}
+# business inputs (issue 9) whose every customer has left before 2030
+BUSINESS = {
+    "customers": "customer_id,started_at,ended_at,plan,mrr\nC1,2024-01-01,2024-03-03,pro,100\n",
+    "orders": "order_id,customer_id,ordered_at,amount,category\nO1,C1,2024-03-01,50,a\n",
+    "schedules": "agent,date,scheduled_seconds\nann,2024-03-01,28800\n",
+}
+
+
+# message-level inputs (issue 10): T1's customer message, reply and resolution, as its columns
+CONVERSATION = {
+    "messages": "ticket_id,created_at,author_role\nT1,2024-03-01T09:00:00Z,customer\n"
+                "T1,2024-03-01T09:10:00Z,agent\n",
+    "events": "ticket_id,at,status\nT1,2024-03-01T09:00:00Z,open\nT1,2024-03-01T10:00:00Z,solved\n",
+}
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +37,10 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Any:
     folder = tmp_path_factory.mktemp("registry")
     (folder / "t.csv").write_text(TICKETS, encoding="utf-8")
     (folder / "s.csv").write_text(SURVEYS, encoding="utf-8")
-    return cskpi.load(str(folder / "t.csv"), surveys=[str(folder / "s.csv")])
+    for name, text in (BUSINESS | CONVERSATION).items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return cskpi.load(str(folder / "t.csv"), surveys=[str(folder / "s.csv")],
+                      **{name: str(folder / f"{name}.csv") for name in BUSINESS | CONVERSATION})
 
 
 @pytest.mark.parametrize("kpi_id", list(REGISTRY))

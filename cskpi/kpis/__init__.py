@@ -3,5 +3,7 @@
 # isort: off
 import cskpi.kpis.team
 import cskpi.kpis.satisfaction
-import cskpi.kpis.business  # noqa: F401
+import cskpi.kpis.business
+import cskpi.kpis.customers
+import cskpi.kpis.conversation  # noqa: F401
 # isort: on

@@ -33,6 +33,11 @@ class Anchor(StrEnum):
     RESOLVED = "resolved"
     SUBMITTED = "submitted"
     WINDOW_END = "window end"
+    WINDOW_BOUNDS = "window start/end"
+    """Customers' state at the start and end of the window (or bucket), and what changed."""
+    ORDERED = "ordered"
+    SCHEDULED = "scheduled"
+    """Shifts whose `date` and tickets whose `resolved_at` are in the window."""
 
 
 @dataclass(frozen=True)

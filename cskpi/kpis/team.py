@@ -83,8 +83,10 @@ def _frt(g: GroupView, ctx: Context) -> np.ndarray:
     import numpy as np
 
     def run() -> np.ndarray:
+        from cskpi.sla import response_start
+
         answered_at = g.times("first_response_at")
-        frt = ctx.span(g.times("created_at"), answered_at, rows=g.frame)
+        frt = ctx.span(response_start(g), answered_at, rows=g.frame)
         if ctx.business and g.has(VENDOR_FRT):
             vendor = g.floats(VENDOR_FRT)
             fill = (answered_at == -(2**63)) & (vendor >= 0)

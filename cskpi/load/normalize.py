@@ -91,8 +91,9 @@ def explicit_for(frame: Frame, mapping: Sequence[tuple[str, str]]) -> dict[str, 
     out = {}
     for canon, source in mapping:
         prefix, _, bare = canon.rpartition(".")
-        if prefix and prefix not in ("tickets", "surveys"):
-            raise UsageError(f"--map {canon}={source}: prefix must be tickets. or surveys.")
+        if prefix and prefix not in {f.value for f in Frame}:
+            raise UsageError(f"--map {canon}={source}: prefix must be tickets. or surveys. "
+                             "(or customers., orders., schedules., costs.)")
         own = {c.name for c in COLUMNS[Frame(prefix)]} if prefix else every
         if bare not in own:
             where = f" in {prefix}" if prefix else ""
@@ -103,8 +104,15 @@ def explicit_for(frame: Frame, mapping: Sequence[tuple[str, str]]) -> dict[str, 
     return out
 
 
+_SHARING = (Frame.TICKETS, Frame.SURVEYS, Frame.CUSTOMERS, Frame.ORDERS, Frame.SCHEDULES,
+            Frame.COSTS)
+"""Frames read from files of their own (issue 9 adds the business inputs)."""
+
+
 def _shared(name: str) -> bool:
-    return all(name in {c.name for c in cols} for cols in COLUMNS.values())
+    """A canonical name of more than one of `_SHARING` (`agent`, `customer_id`, `amount`):
+    an unprefixed `--map` of it applies to each file that has the source column."""
+    return sum(name in {c.name for c in COLUMNS[f]} for f in _SHARING) > 1
 
 
 def resolve_mapping(headers: Sequence[str], frame: Frame,
@@ -276,6 +284,10 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
         if header not in mapping.values() and header not in out.columns:
             out[header] = data[header]
     finish = _finish_tickets if frame is Frame.TICKETS else _finish_surveys
+    if frame not in (Frame.TICKETS, Frame.SURVEYS):
+        from cskpi.load.business import finisher
+
+        finish = finisher(frame)  # customers, orders, schedules, costs
     out, quality, more, excluded = finish(out, quality, bad_required, where, options, mapping)
     notes.extend(more)
     out = out.reset_index(drop=True)
@@ -339,8 +351,8 @@ def _parse(raw: pd.Series, col: Column, source: str, topts: parse.TimeOptions,
         return parse.parse_ids(raw), None, 0
     if col.kind == "label":
         return labels(raw, col.name), None, 0
-    if col.kind == "float":
-        return raw, None, 0  # scores: parsed per survey kind in _finish_surveys
+    if col.kind in ("float", "money", "period"):
+        return raw, None, 0  # scores: per survey kind in _finish_surveys; money, period: business
     return raw.astype("str"), None, 0
 
 

@@ -22,6 +22,9 @@ _ISO_RE = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}"
 _DM_RE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
 _NUMBER_RE = r"^[+-]?\d+(?:\.\d+)?$"
 EXCEL_EPOCH = "1899-12-30"
+EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+MAX_DURATION = 100 * 366 * 86400.0
+"""Durations longer than a century (either sign) are unusable values, counted as such."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,7 @@ def _from_numbers(values: pd.Series, options: TimeOptions) -> pd.Series:
     import pandas as pd
 
     if options.excel_serials:
-        days = pd.to_timedelta(values, unit="D")
+        days = pd.to_timedelta(values.where(values.between(0, EXCEL_MAX_SERIAL)), unit="D")
         naive = (pd.Timestamp(EXCEL_EPOCH) + days).astype("datetime64[us]")
         return _localize(naive, options.source_tz)[0]
     ms = values.abs() >= 1e11
@@ -247,11 +250,14 @@ def parse_durations(raw: pd.Series, unit: float) -> Parsed:
     human = present & out.isna()
     if human.any():
         pairs = text[human].str.lower().str.extractall(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
-        factor = pairs[1].map(_HUMAN_UNITS)
-        seconds = (pairs[0].astype("float64") * factor).groupby(level=0).sum(min_count=1)
+        factor = pairs[1].astype(object).map(_HUMAN_UNITS).astype("float64")
+        amount = pd.to_numeric(pairs[0].astype(object), errors="coerce").astype("float64")
+        seconds = (amount * factor).groupby(level=0).sum(min_count=1)
         complete = factor.notna().groupby(level=0).all()
         out[seconds.index] = seconds.where(complete)
-    return Parsed(out.astype("float64"), present & out.isna())
+    out = out.astype("float64")
+    out = out.where(out.abs() <= MAX_DURATION)  # a century or more is no real duration
+    return Parsed(out, present & out.isna())
 
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "x"}

@@ -75,15 +75,20 @@ class DataQuality:
 
     tickets: FrameQuality = field(default_factory=FrameQuality)
     surveys: FrameQuality = field(default_factory=FrameQuality)
+    others: tuple[tuple[str, FrameQuality], ...] = ()
+    """The business inputs given (customers, orders, schedules, costs): every kept row
+    counts as used."""
 
     def as_json(self) -> dict[str, Any]:
-        return {"tickets": self.tickets.as_json(), "surveys": self.surveys.as_json()}
+        out = {"tickets": self.tickets.as_json(), "surveys": self.surveys.as_json()}
+        out.update((name, fq.as_json()) for name, fq in self.others)
+        return out
 
     def summary_lines(self) -> list[str]:
         """Short human summary for stderr: per frame with problems, a head line and one
         indented line per reason (with up to three places)."""
         lines = []
-        for name, fq in (("tickets", self.tickets), ("surveys", self.surveys)):
+        for name, fq in (("tickets", self.tickets), ("surveys", self.surveys), *self.others):
             if not fq.problems():
                 continue
             examples = dict(fq.examples)

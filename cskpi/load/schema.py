@@ -1,7 +1,8 @@
-"""The canonical tickets and surveys columns (DATA.md): names, kinds and source aliases.
+"""The canonical columns of every input frame (DATA.md): names, kinds and source aliases.
 
 Kinds drive normalisation: `id` (text, kept verbatim), `time` (UTC timestamp), `duration`
-(float seconds), `int`, `bool`, `float`, `label` (category), `text`.
+(float seconds), `int`, `bool`, `float`, `label` (category), `text`; `money` and `period`
+are passed through raw and parsed by the frame's finisher (`cskpi.load.business`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,14 @@ from enum import StrEnum
 class Frame(StrEnum):
     TICKETS = "tickets"
     SURVEYS = "surveys"
+    MESSAGES = "messages"
+    """Message-level input (`cskpi.load.shapes`); folded into tickets when loading."""
+    EVENTS = "events"
+    """Status history (`cskpi.load.shapes`); folded into tickets when loading."""
+    CUSTOMERS = "customers"
+    ORDERS = "orders"
+    SCHEDULES = "schedules"
+    COSTS = "costs"
 
 
 @dataclass(frozen=True)
@@ -92,8 +101,90 @@ SURVEY_COLUMNS: tuple[Column, ...] = (
     Column("comment", "text", False, ("feedback", "comments", "feedback_comment")),
 )
 
+# Business inputs (issue 9): one row per customer, order, shift and cost period. `money`
+# columns are numbers with currency signs and thousands separators allowed; `period` is a
+# calendar month (`2024-03`), quarter (`2024-Q1`), year (`2024`) or a date (its month).
+CUSTOMER_COLUMNS: tuple[Column, ...] = (
+    Column("customer_id", "id", True, ("customer", "id", "client_id", "account_id", "user_id",
+                                        "contact_id", "customer_number", "account")),
+    Column("started_at", "time", True, ("started", "start_date", "signup_date", "signed_up_at",
+                                         "subscribed_at", "customer_since", "since",
+                                         "activated_at", "joined_at", "created_at", "created")),
+    Column("ended_at", "time", False, ("ended", "end_date", "churned_at", "churn_date",
+                                        "cancelled_at", "canceled_at", "cancellation_date",
+                                        "churned", "closed_at")),
+    Column("plan", "label", False, ("tier", "plan_name", "subscription", "package", "product")),
+    Column("mrr", "money", False, ("monthly_recurring_revenue", "monthly_revenue", "mrr_amount",
+                                    "monthly_fee", "monthly_amount")),
+    Column("region", "label", False, ("country", "market", "geo")),
+    Column("segment", "label", False, ("customer_segment", "company_size", "size", "tier_group")),
+)
+
+ORDER_COLUMNS: tuple[Column, ...] = (
+    Column("order_id", "id", True, ("id", "order", "order_number", "order_no", "invoice_id",
+                                     "transaction_id")),
+    Column("customer_id", "id", True, ("customer", "client_id", "account_id", "user_id",
+                                        "buyer_id", "contact_id")),
+    Column("ordered_at", "time", True, ("order_date", "ordered", "purchased_at", "purchase_date",
+                                         "created_at", "created", "date", "timestamp")),
+    Column("amount", "money", False, ("total", "order_total", "price", "value", "revenue",
+                                       "sales", "amount_paid")),
+    Column("product", "label", False, ("sku", "product_name", "item", "plan")),
+    Column("category", "label", False, ("product_category", "product_type", "product_line",
+                                         "line", "type")),
+)
+
+SCHEDULE_COLUMNS: tuple[Column, ...] = (
+    Column("agent", "label", True, ("agent_name", "assignee", "employee", "staff", "name",
+                                     "teammate")),
+    Column("date", "time", False, ("day", "shift_date", "work_date", "schedule_date")),
+    Column("start", "time", False, ("shift_start", "start_at", "starts_at", "start_time",
+                                     "from")),
+    Column("end", "time", False, ("shift_end", "end_at", "ends_at", "end_time", "to")),
+    Column("scheduled_seconds", "duration", False, ("scheduled", "scheduled_time",
+                                                     "scheduled_hours", "scheduled_minutes",
+                                                     "shift_length", "shift_hours", "hours",
+                                                     "duration")),
+    Column("team", "label", False, ("group", "queue", "department")),
+)
+
+COST_COLUMNS: tuple[Column, ...] = (
+    Column("period", "period", True, ("month", "date", "period_start", "quarter", "year")),
+    Column("amount", "money", True, ("cost", "costs", "total", "spend", "expense", "value")),
+    Column("team", "label", False, ("group", "queue", "department")),
+)
+
+# Message-level inputs (issue 10, `cskpi.load.shapes`): one row per message / status change.
+MESSAGE_COLUMNS: tuple[Column, ...] = (
+    Column("ticket_id", "id", True, ("ticket", "conversation_id", "conversation", "case_id",
+                                      "ticket_number", "thread_id")),
+    Column("created_at", "time", True, ("at", "time", "timestamp", "sent_at", "posted_at",
+                                         "date", "created", "message_at", "created_time")),
+    Column("author_role", "label", True, ("role", "author_type", "sender_type", "sender_role",
+                                           "from_role", "direction", "author_kind")),
+    Column("public", "bool", False, ("is_public", "visible", "public_reply")),
+    Column("author", "label", False, ("author_id", "author_name", "sender", "sender_id",
+                                       "user_id", "from")),
+    Column("via", "label", False, ("channel", "source", "via_channel")),
+    Column("message_id", "id", False, ("id", "comment_id", "part_id", "message")),
+)
+EVENT_COLUMNS: tuple[Column, ...] = (
+    Column("ticket_id", "id", True, ("ticket", "conversation_id", "conversation", "case_id",
+                                      "ticket_number")),
+    Column("at", "time", True, ("created_at", "changed_at", "updated_at", "updated",
+                                 "timestamp", "time", "date", "event_time")),
+    Column("status", "label", True, ("new_status", "to_status", "status_to", "state", "value",
+                                      "new_value", "to")),
+)
+
 COLUMNS: dict[Frame, tuple[Column, ...]] = {Frame.TICKETS: TICKET_COLUMNS,
-                                            Frame.SURVEYS: SURVEY_COLUMNS}
+                                            Frame.SURVEYS: SURVEY_COLUMNS,
+                                            Frame.MESSAGES: MESSAGE_COLUMNS,
+                                            Frame.EVENTS: EVENT_COLUMNS,
+                                            Frame.CUSTOMERS: CUSTOMER_COLUMNS,
+                                            Frame.ORDERS: ORDER_COLUMNS,
+                                            Frame.SCHEDULES: SCHEDULE_COLUMNS,
+                                            Frame.COSTS: COST_COLUMNS}
 
 TIME_COLUMNS: dict[Frame, tuple[str, ...]] = {
     frame: tuple(c.name for c in cols if c.kind == "time") for frame, cols in COLUMNS.items()

@@ -65,10 +65,12 @@ def render_html(result: Result) -> str:
         {"name": c.kpi.name, "svg": Markup(c.svg), "legend": c.legend}
         for c in trend_charts(result)
     ]
+    cards, business = _cards(result), _business_ids()
     page = _environment().get_template(TEMPLATE).render(
         title=_title(result),
         facts=_facts(result),
-        cards=_cards(result),
+        cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id not in business],
+        business_cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id in business],
         table=_table(result),
         charts=charts,
         period=None if result.period is None else str(result.period),
@@ -128,6 +130,15 @@ def _against(result: Result) -> str:
 
 
 # -- cards ----------------------------------------------------------------------------------
+
+
+def _business_ids() -> set[str]:
+    """KPIs of the catalogue's Business section (customers, revenue, workforce, cost): their
+    cards get their own "Business" heading."""
+    from cskpi.kpis.registry import all_kpis
+
+    return {k.id for k in all_kpis().values()
+            if k.compute.__module__ in ("cskpi.kpis.business", "cskpi.kpis.customers")}
 
 
 def _targets(result: Result) -> dict[str, Target]:

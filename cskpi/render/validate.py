@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 def validation(inputs: Inputs) -> dict[str, Any]:
     """The validation report as plain data."""
     out: dict[str, Any] = {}
-    for name, loaded in (("tickets", inputs.tickets), ("surveys", inputs.surveys)):
+    for name, loaded in (("tickets", inputs.tickets), ("surveys", inputs.surveys),
+                         ("messages", inputs.messages), ("events", inputs.events)):
         if loaded is None:
             continue
         out[name] = _frame_report(loaded)

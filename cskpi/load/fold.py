@@ -1,0 +1,289 @@
+"""Fold messages and status changes into the tickets frame (README "Messages and status
+history"): the derived values replace the ticket-level ones for the tickets they cover, and
+each disagreement with a vendor's column is counted (`derived_differs_<column>`).
+
+Columns written (only for tickets that have messages / status changes; others keep theirs):
+
+- messages: `first_response_at`, `first_contact_at` (the FRT start), `agent_replies`,
+  `customer_replies`, `agent_initiated`. Tickets without messages get `first_contact_at =
+  created_at`, so FRT means the same for them as before.
+- status changes: `reopens`, `resolved_at`, `first_resolved_at`, `seconds_in_<status>` (calendar
+  seconds up to the last change), and the active resolution clock as list columns
+  `active_from` / `active_until` (intervals; summed on the report's clock by
+  `resolution_time_active_*`).
+- both: `reopened_at` / `next_response_at` (lists, one per reopen; `next_response_time_*`).
+- `last_activity_at`: the latest message or change, so the default `as_of` covers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from cskpi.load import derive
+from cskpi.load.derive import NAT
+from cskpi.load.quality import FrameQuality
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from cskpi.config import Config
+    from cskpi.load.normalize import Loaded
+
+TOLERANCE_US = 60_000_000
+"""Timestamps within a minute agree: ticket exports round durations to the minute."""
+LIST_COLUMNS = ("active_from", "active_until", "reopened_at", "next_response_at")
+
+
+def paused_statuses(config: Config) -> tuple[str, ...]:
+    """`[status] paused` names as canonical statuses (`hold` → on_hold)."""
+    import pandas as pd
+
+    from cskpi.load.normalize import labels
+
+    names = labels(pd.Series(list(config.paused_statuses), dtype=object), "status")
+    return tuple(str(v) for v in names.astype(object) if isinstance(v, str))
+
+
+def codes(tickets: pd.DataFrame, ids: pd.Series) -> np.ndarray:
+    """Row of each id in the tickets frame (-1: no such ticket), hashed once."""
+    import numpy as np
+    import pandas as pd
+
+    both = pd.concat([tickets["ticket_id"], ids], ignore_index=True)
+    found, _ = pd.factorize(both)
+    nt = len(tickets)
+    row: np.ndarray = np.full(int(found.max()) + 1 if len(found) else 0, -1, dtype="int64")
+    row[found[:nt][::-1]] = np.arange(nt)[::-1]  # first row of a repeated id
+    return np.asarray(row[found[nt:]]) if len(ids) else np.zeros(0, dtype="int64")
+
+
+def time_us(series: pd.Series) -> np.ndarray:
+    from cskpi.grouping import times_us
+
+    return times_us(series)
+
+
+def build_stream(tickets: pd.DataFrame, messages: pd.DataFrame | None,
+                 events: pd.DataFrame | None) -> tuple[derive.Stream, np.ndarray, np.ndarray]:
+    """The sorted stream over known tickets, and the messages'/events' unknown-ticket masks."""
+    import numpy as np
+
+    empty: np.ndarray = np.zeros(0, dtype="int64")
+    tm = codes(tickets, messages["ticket_id"]) if messages is not None else empty
+    te = codes(tickets, events["ticket_id"]) if events is not None else empty
+    km, ke = tm >= 0, te >= 0
+    role = public = empty
+    status: np.ndarray = empty
+    statuses: tuple[str, ...] = ()
+    t_m = t_e = empty
+    if messages is not None:
+        role = messages["author_role"].cat.codes.to_numpy()[km]
+        public = messages["public"].to_numpy(dtype=bool)[km]
+        t_m = time_us(messages["created_at"])[km]
+    if events is not None:
+        statuses = tuple(str(c) for c in events["status"].cat.categories)
+        status = events["status"].cat.codes.to_numpy()[ke]
+        t_e = time_us(events["at"])[ke]
+    s = derive.stream(tm[km], t_m, role, public, te[ke], t_e, status, statuses)
+    src = s.source.copy()  # rows among the known ones → rows of the frames
+    said = s.kind == 1
+    src[said] = np.flatnonzero(km)[s.source[said]]
+    src[~said] = np.flatnonzero(ke)[s.source[~said]]
+    s = replace(s, source=src)
+    return s, ~km, ~ke
+
+
+def fold(tickets: Loaded, messages: Loaded | None, events: Loaded | None,
+         config: Config) -> tuple[Loaded, Loaded | None, Loaded | None]:
+    """The tickets with derived columns; the message/event frames with their unknown-ticket
+    rows counted (as dropped there, and as `messages_*` / `events_*` issues on tickets)."""
+    import numpy as np
+
+    frame = tickets.frame.copy()
+    m = messages.frame if messages is not None else None
+    e = events.frame if events is not None else None
+    s, lost_m, lost_e = build_stream(frame, m, e)
+    quality = tickets.quality
+    notes = list(tickets.notes)
+    excluded = set(tickets.excluded["ticket_id"]) if tickets.excluded is not None and \
+        len(tickets.excluded) else set()
+    out: list[Loaded | None] = []
+    for name, loaded, lost in (("messages", messages, lost_m), ("events", events, lost_e)):
+        if loaded is None:
+            out.append(None)
+            continue
+        ids = loaded.frame["ticket_id"][lost]
+        gone = ids.isin(excluded).to_numpy() if excluded else np.zeros(len(ids), bool)
+        fq = loaded.quality.drop("excluded_ticket", int(gone.sum()), ids[gone].head(3))
+        fq = fq.drop("unknown_ticket", int((~gone).sum()), ids[~gone].head(3))
+        quality = quality.issue(f"{name}_unknown_ticket", int((~gone).sum()), ids[~gone].head(3))
+        for reason, count in loaded.quality.dropped:
+            if reason not in ("not_a_status_change", "not_a_message", "duplicate_event"):
+                quality = quality.issue(f"{name}_{reason}", count)
+        out.append(replace(loaded, quality=fq))
+    groups = s.ticket[s.starts]
+    created = time_us(frame["created_at"])
+    nt = len(frame)
+    columns: dict[str, Any] = {}
+    replies = derive.replies(s) if m is not None else None
+    if replies is not None:
+        covered = groups[replies.has_messages]
+        start = derive.pick(s.time, replies.first_customer)
+        if config.agent_initiated == "exclude":
+            start = np.where(replies.agent_initiated, NAT, start)
+        answered = derive.pick(s.time, replies.first_response)
+        keep = replies.has_messages
+        contact = created.copy()
+        contact[covered] = start[keep]
+        columns["first_contact_at"] = (None, contact)
+        columns["first_response_at"] = (covered, answered[keep])
+        columns["agent_replies"] = (covered, replies.agent_replies[keep])
+        columns["customer_replies"] = (covered, replies.customer_replies[keep])
+        columns["agent_initiated"] = (covered, replies.agent_initiated[keep])
+        notes.append(f"messages: {len(covered):,} of {nt:,} tickets have messages; "
+                     "first response, replies and the FRT start come from them"
+                     + ("" if len(covered) == nt else " (the others keep their columns)"))
+    lists: dict[str, Any] = {}
+    if e is not None:
+        h = derive.history(s, created[groups], paused_statuses(config))
+        covered = groups[h.has_events]
+        keep = h.has_events
+        columns["reopens"] = (covered, h.reopens[keep])
+        columns["resolved_at"] = (covered, h.resolved[keep])
+        columns["first_resolved_at"] = (covered, h.first_resolved[keep])
+        _time_in_status(columns, s, h, groups, nt, created)
+        lists.update(_active_lists(s, h, groups, created))
+        ep = derive.episodes(s, h, replies)
+        lists["reopened_at"] = (ep.group, ep.start, h.has_events)
+        if replies is not None:
+            lists["next_response_at"] = (ep.group, ep.response, h.has_events)
+        notes.append(f"events: {len(covered):,} of {nt:,} tickets have status changes; "
+                     "reopens, resolution and the paused clock come from them")
+    frame, quality = _write(frame, columns, quality)
+    vendor = "first_response_business_seconds"  # derived values win here too (DECISIONS 24)
+    if replies is not None and vendor in frame:
+        seconds = frame[vendor].to_numpy(dtype="float64", copy=True)
+        seconds[groups[replies.has_messages]] = np.nan
+        frame[vendor] = seconds
+    for name, (group, values, valid) in lists.items():
+        frame[name] = _list_column(group, values, valid, groups, nt)
+    if len(s.time):
+        last = derive.first(np.ones(len(s.time), bool), s.group, len(s.starts), last=True)
+        latest: np.ndarray = np.full(nt, NAT, dtype="int64")
+        latest[groups] = s.time[last]
+        frame["last_activity_at"] = _stamp(latest)
+    loaded = replace(tickets, frame=frame, quality=quality, notes=tuple(notes))
+    return loaded, out[0], out[1]
+
+
+def _stamp(us: np.ndarray) -> pd.Series:
+    import numpy as np
+    import pandas as pd
+
+    values = np.asarray(us, dtype="int64").view("datetime64[us]")
+    return pd.Series(values).dt.tz_localize("UTC")
+
+
+def _write(frame: pd.DataFrame, columns: dict[str, Any],
+           quality: FrameQuality) -> tuple[pd.DataFrame, FrameQuality]:
+    """Derived values replace the frame's for the covered rows; disagreements are counted."""
+    import numpy as np
+    import pandas as pd
+
+    for name, (rows, values) in columns.items():
+        is_time = name.endswith("_at")
+        if rows is None:  # a whole column
+            frame[name] = _stamp(values) if is_time else values
+            continue
+        if name in frame:
+            old = frame[name].iloc[rows]
+            if is_time:
+                before = time_us(old)
+                differs = (before == NAT) != (values == NAT)
+                differs |= (before != NAT) & (values != NAT) & \
+                    (np.abs(before - values) > TOLERANCE_US)
+            else:
+                known = old.notna().to_numpy()
+                differs = known & (old.to_numpy(dtype="float64", na_value=np.nan) != values)
+            ids = frame["ticket_id"].iloc[rows[differs][:3]]
+            quality = quality.issue(f"derived_differs_{name}", int(differs.sum()), ids)
+        if is_time:
+            full = time_us(frame[name]).copy() if name in frame else \
+                np.full(len(frame), NAT, "int64")
+            full[rows] = values
+            frame[name] = _stamp(full).set_axis(frame.index)
+        else:  # counts (Int64) and flags (boolean): empty where not derived nor given
+            kind = "boolean" if values.dtype == bool else "Int64"
+            data: np.ndarray = np.zeros(len(frame), dtype=bool if kind == "boolean" else "int64")
+            empty: np.ndarray = np.ones(len(frame), dtype=bool)
+            if name in frame:
+                given = frame[name].astype(kind)
+                data[:] = given.to_numpy(dtype=data.dtype, na_value=0)
+                empty = given.isna().to_numpy().copy()
+            data[rows], empty[rows] = values, False
+            frame[name] = pd.array(data, dtype=kind) if not empty.any() else \
+                pd.Series(data).astype(kind).mask(empty).array
+    return frame, quality
+
+
+def _time_in_status(columns: dict[str, Any], s: derive.Stream, h: derive.History,
+                    groups: np.ndarray, nt: int, created: np.ndarray) -> None:
+    """`seconds_in_<status>`: calendar seconds per status up to the last change (the time
+    before the first change counts as open)."""
+    import numpy as np
+
+    names = list(s.statuses) + (["open"] if "open" not in s.statuses else [])
+    code = s.status[h.rows]
+    closed = h.end != NAT
+    ng, ns = len(s.starts), len(names)
+    key = s.group[h.rows][closed] * ns + code[closed]
+    secs = np.bincount(key, weights=(h.end - h.start)[closed] / 1e6,
+                       minlength=ng * ns).astype("float64")  # int64 when there is no row
+    lead = h.lead_end != NAT
+    opened = names.index("open")
+    secs[np.flatnonzero(lead) * ns + opened] += (h.lead_end - created[groups])[lead] / 1e6
+    table = secs.reshape(ng, ns)
+    for j, name in enumerate(names):
+        if (table[:, j] > 0).any():
+            values = np.full(nt, np.nan)
+            values[groups[h.has_events]] = table[h.has_events, j]
+            columns[f"seconds_in_{name}"] = (None, values)
+
+
+def _active_lists(s: derive.Stream, h: derive.History, groups: np.ndarray,
+                  created: np.ndarray) -> dict[str, Any]:
+    """Intervals on the active resolution clock, per group in time order (leading first)."""
+    import numpy as np
+
+    eg = s.group[h.rows]
+    lead = np.flatnonzero(h.lead_active)
+    group = np.concatenate([lead, eg[h.active]])
+    start = np.concatenate([created[groups][lead], h.start[h.active]])
+    end = np.concatenate([h.lead_end[lead], h.end[h.active]])
+    order = np.argsort(group, kind="stable")
+    resolved = h.resolved != NAT
+    return {"active_from": (group[order], start[order], resolved),
+            "active_until": (group[order], end[order], resolved)}
+
+
+def _list_column(group: np.ndarray, values: np.ndarray, valid: np.ndarray, groups: np.ndarray,
+                 nt: int) -> pd.Series:
+    """Per ticket row, the list of `values` of its group (`group` sorted); a null list where
+    the group is not `valid` or the ticket has no group."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    ng = len(valid)
+    counts = np.bincount(group, minlength=ng)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype("int32")
+    stamps = pa.array(np.asarray(values, dtype="int64"), mask=np.asarray(values) == NAT,
+                      type=pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+    lists = pa.ListArray.from_arrays(pa.array(offsets), stamps,
+                                     mask=pa.array(~np.asarray(valid, dtype=bool)))
+    index: np.ndarray = np.full(nt, -1, dtype="int64")
+    index[groups] = np.arange(ng)
+    taken = lists.take(pa.array(index, mask=index < 0))
+    return pd.Series(pd.arrays.ArrowExtensionArray(taken))
