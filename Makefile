@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint typecheck check bench snapshots sample clean
+.PHONY: help install report test fuzz lint typecheck check bench snapshots sample clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ report: $(STAMP)  ## run a real report on sample_data/
 
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest
+
+fuzz: $(STAMP)  ## fuzz the CLI with random exports and options (CSKPI_FUZZ_EXAMPLES, default 2000)
+	CSKPI_FUZZ_EXAMPLES=$${CSKPI_FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest tests/test_fuzz.py
 
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check cskpi tests bench

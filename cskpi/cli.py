@@ -408,7 +408,8 @@ def _window_line(result: Any) -> str:
     """`window 2024-01-01 00:00 → 2024-07-01 00:00, report zone UTC, as of …` for stderr."""
 
     def moment(ts: Any) -> str:
-        return ts.strftime("%Y-%m-%d %H:%M:%S" if ts.second else "%Y-%m-%d %H:%M")
+        # strftime writes year 1 as "1" on Linux: pad the year by hand
+        return f"{ts.year:04d}-" + ts.strftime("%m-%d %H:%M:%S" if ts.second else "%m-%d %H:%M")
 
     return (f"window {moment(result.since)} → {moment(result.until)}, report zone "
             f"{result.timezone}, as of {moment(result.as_of)}")

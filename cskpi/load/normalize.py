@@ -156,8 +156,12 @@ def resolve_mapping(headers: Sequence[str], frame: Frame,
     return mapping
 
 
+def _short(name: str, width: int = 60) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
 def _listing(headers: Sequence[str], limit: int = 12) -> str:
-    shown = ", ".join(headers[:limit])
+    shown = ", ".join(_short(h) for h in headers[:limit])
     return shown + (f", … ({len(headers)} columns)" if len(headers) > limit else "")
 
 
@@ -168,11 +172,11 @@ def missing_required(headers: Sequence[str], frame: Frame, mapping: dict[str, st
                and c.name not in can_default]
     if not missing:
         return
-    free = [h for h in headers if h not in mapping.values()]
+    free = [h for h in headers if h not in mapping.values() and len(h) <= 200][:500]
     fixes = []
     for col in missing:
         close = nearest_many(col.name, free) or free[:1]
-        fixes.append(f"--map {col.name}={_quote(close[0]) if close else 'COLUMN'}")
+        fixes.append(f"--map {col.name}={_quote(_short(close[0])) if close else 'COLUMN'}")
         if close:
             free.remove(close[0])  # never suggest one column for two canonical names
     names = ", ".join(c.name for c in missing)
@@ -213,6 +217,7 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
     if match is None:
         match = presets.detect(headers, frame, options.preset)
     notes: list[str] = [f"{label}: {note}" for note in match.notes]
+    notes += [f"{label}: {warning}" for warning in getattr(raw, "warnings", ())]
     if match.preset and match.preset.zone == "flag" and options.source_tz == "UTC":
         notes.append(f"{label}: {match.preset.title}: naive timestamps read as UTC; pass "
                      "--source-tz if the export is in another zone")
@@ -432,6 +437,10 @@ def _time_issues(out: pd.DataFrame, quality: FrameQuality) -> FrameQuality:
         if column in out:
             neg = out[column] < created
             quality = quality.issue(reason, int(neg.sum()), out.loc[neg, "ticket_id"].head(3))
+    if "handle_seconds" in out:  # work time cannot be negative: left out of aht, counted
+        neg = out["handle_seconds"] < 0
+        quality = quality.issue("negative_handle_seconds", int(neg.sum()),
+                                out.loc[neg, "ticket_id"].head(3))
     if "status" in out:
         done = out["status"].isin(["resolved", "closed"])
         no_time = done & (out["resolved_at"].isna() if "resolved_at" in out else True)

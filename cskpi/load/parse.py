@@ -281,8 +281,9 @@ def parse_ints(raw: pd.Series) -> Parsed:
     import pandas as pd
 
     present = _present(raw)
-    num = pd.to_numeric(raw.where(present), errors="coerce")
-    whole = num.where(num.isna() | (num == num.round()))
+    num = pd.to_numeric(raw.where(present), errors="coerce").astype("float64")
+    # counts: whole, not negative, exactly representable; anything else is unusable
+    whole = num.where((num == num.round()) & (num >= 0) & (num < 2.0**53))
     return Parsed(whole.astype("Int64"), present & whole.isna())
 
 

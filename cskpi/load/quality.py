@@ -46,7 +46,8 @@ class FrameQuality:
         for item in examples:
             if len(shown) >= MAX_EXAMPLES:
                 break
-            shown.append(str(item))
+            if str(item) not in shown:
+                shown.append(str(item))
         ex[reason] = tuple(shown)
         changes: dict[str, Any] = {kind: tuple(counts.items()), "examples": tuple(ex.items())}
         return replace(self, **changes)

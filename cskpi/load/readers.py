@@ -7,8 +7,16 @@ Parquet keeps its types; XLSX keeps cell values (datetimes, numbers, text) in ob
 CSV/TSV: a row with more fields than the header (beyond trailing empty ones), an unterminated
 quote, or a field the csv module refuses is skipped and reported as `Malformed`; a row with
 fewer fields is padded with missing values (counted in `warnings`); empty lines are ignored.
+
 In every format a repeated column name is read as `name.1`, `name.2`, ...; a column without a
 name gets `Unnamed: i` (0-based position) and is dropped when it holds no value.
+
+Damaged text: a file with many control bytes is refused as binary (UTF-16 is read when it
+starts with a byte-order mark or `--encoding` names it); a record holding a NUL byte is
+`Malformed`. A UTF-8 file (it holds valid non-ASCII UTF-8) in which a few lines are in another
+encoding (≤ 1 % of the lines, at least one) keeps its UTF-8 lines and reports each other one as
+`Malformed` (CSV, TSV, JSON Lines; a JSON document is refused, naming the line). A file that
+holds JSON under a .csv/.tsv name, or CSV under a .json name, is refused with the format to use.
 
 `source_line` is, per row, the 1-based physical line where the row starts (CSV, TSV, JSONL),
 the worksheet row (XLSX) or the 1-based record index (JSON, Parquet).
@@ -25,6 +33,7 @@ import itertools
 import json
 import os
 import re
+import stat
 import sys
 import zipfile
 import zlib
@@ -42,10 +51,18 @@ if TYPE_CHECKING:
 FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "jsonl", "parquet", "xlsx")
 _PYARROW_MIN_BYTES = 8 * 2**20  # smaller CSVs take the csv module (35 MB: 4.6 s vs 0.5 s)
 _SNIFF = 8192
+_HEADER_SNIFF = 1_000_000  # characters searched for the header line on the pyarrow path
+_CHUNK = 16 * 2**20  # bytes scanned at a time for record line numbers
 _EOF = "\ue000cskpi-end-of-file\ue000"  # appended line: seeing it inside a field = open quote
 _FIELD_LIMIT = 64 * 2**20  # csv module's default (128 KiB) is below long ticket descriptions
 _RECORD_KEYS = ("tickets", "surveys", "satisfaction_ratings", "results", "data", "records")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_UTF8_TEXT = re.compile("[^\x00-\x7f\udc80-\udcff]")  # non-ASCII that decoded as UTF-8
+_UNDECODED = re.compile("[\udc80-\udcff]")  # a byte UTF-8 could not decode (surrogateescape)
+_DIRTY = re.compile("[\x00\udc80-\udcff]")  # that, or a NUL byte
+_CONTROL = bytes([*range(0x09), *range(0x0E, 0x20), 0x7F])  # not tab, line ends, form feed
+_BINARY_SHARE = 0.05  # more control bytes than this in the first 8 KiB: not a text file
+_WIDE = ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be")
 
 
 @dataclass(frozen=True)
@@ -97,12 +114,23 @@ class _Part:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Text:
+    """A decoded text file. `dirty`: it holds NUL bytes or undecodable bytes (as lone
+    surrogates, see `_DIRTY`), so its records must be checked one by one."""
+
+    text: str
+    encoding: str
+    data: bytes
+    dirty: bool = False
+
+
 @dataclass
 class _Source:
     name: str  # shown in messages
     path: str  # as given; "-" for standard input
     head: bytes
-    content: bytes | None = None  # standard input, read once
+    content: bytes | None = None  # standard input or a pipe, read once
 
     @property
     def gz(self) -> bool:
@@ -126,7 +154,7 @@ class _Source:
         return raw
 
     def handle(self) -> str | io.BytesIO:
-        return self.path if self.path != "-" and not self.gz else io.BytesIO(self.data())
+        return self.path if self.content is None and not self.gz else io.BytesIO(self.data())
 
 
 def read_inputs(
@@ -190,7 +218,7 @@ def _expand(paths: Sequence[str]) -> list[str]:
         if path == "-" or os.path.exists(path) or not any(c in path for c in "*?["):
             out.append(path)
             continue
-        found = sorted(p for p in glob.glob(path) if not os.path.isdir(p))
+        found = sorted(p for p in glob.glob(path) if os.path.isfile(p))  # no dirs, FIFOs
         if not found:
             raise InputError(f"no file matches '{path}'")
         out.extend(found)
@@ -210,25 +238,34 @@ def _open(path: str, stdin: BinaryIO | None) -> _Source:
         return _Source("<stdin>", path, content[:_SNIFF], content)
     if os.path.isdir(path):
         raise InputError(f"{path}: is a directory, not a file")
+    content = None
     try:
         with open(path, "rb") as fh:
-            head = fh.read(_SNIFF)
+            if stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                head = fh.read(_SNIFF)
+            else:  # a pipe (`<(zcat x.csv.gz)`) cannot be read twice: keep all of it
+                content = fh.read()
+                head = content[:_SNIFF]
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such file") from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot read the file ({exc.strerror})") from exc
     if not head:
         raise InputError(f"{path}: the file is empty")
-    return _Source(path, path, head)
+    return _Source(path, path, head, content)
 
 
-def _decode(src: _Source, opts: _Options, kind: str) -> tuple[str, str, bytes]:
-    """(text, encoding name, raw bytes): the forced encoding, else UTF-8, CP949 or CP932."""
+def _decode(src: _Source, opts: _Options, kind: str) -> _Text:
+    """The text: the forced encoding, else UTF-8 (UTF-16 with a BOM), CP949 or CP932."""
     data = src.data()
-    if b"\x00" in data[:_SNIFF]:
-        raise InputError(f"{src.name}: looks like a binary file, not {kind} text")
+    forced = codecs.lookup(opts.encoding).name if opts.encoding else None
+    wide = forced in _WIDE or (
+        forced is None and data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    )
+    if not wide:
+        _refuse_binary(src.name, data[:_SNIFF], kind)
     bom = data.startswith(codecs.BOM_UTF8)
-    names = [codecs.lookup(opts.encoding).name] if opts.encoding else ["utf-8", "cp949", "cp932"]
+    names = [forced] if forced else ["utf-16"] if wide else ["utf-8", "cp949", "cp932"]
     decoded: dict[str, str] = {}
     failures: list[UnicodeDecodeError] = []
     for name in ("utf-8-sig" if n == "utf-8" and bom else n for n in names):
@@ -241,15 +278,65 @@ def _decode(src: _Source, opts: _Options, kind: str) -> tuple[str, str, bytes]:
         if name.startswith("utf-8") and decoded:
             break
     if not decoded:
-        where = f"byte 0x{data[failures[0].start]:02x} at offset {failures[0].start}"
+        mixed = None if forced else _mostly_utf8(data, "utf-8-sig" if bom else "utf-8")
+        if mixed is not None:
+            return mixed
+        start = failures[0].start
+        where = f"byte 0x{data[start]:02x} at offset {start}"
+        line = data.count(b"\n", 0, start) + 1
         message = (
             f"{src.name}: {where} is not valid {opts.encoding}"
             if opts.encoding
-            else f"{src.name}: not UTF-8 ({where}), CP949 or CP932 text; use --encoding NAME"
+            else f"{src.name}: line {line}: not UTF-8 ({where}), CP949 or CP932 text; "
+            "use --encoding NAME"
         )
         raise InputError(message) from failures[0]
     best = max(decoded, key=lambda name: _script_score(decoded[name], name))
-    return decoded[best], best, data
+    text = decoded[best]
+    return _Text(text, best, data, dirty="\x00" in text)
+
+
+def _refuse_binary(name: str, head: bytes, kind: str) -> None:
+    """Exit 4 for a file that is not text (many control bytes); UTF-16 without a BOM is named."""
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    if controls <= _BINARY_SHARE * len(head):
+        return
+    odd, even = head[1::2], head[0::2]
+    for zeros, codec in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if len(zeros) >= 2 and zeros.count(0) == len(zeros):
+            raise InputError(
+                f"{name}: looks like {codec.upper()} text without a byte-order "
+                f"mark; use --encoding {codec}"
+            )
+    raise InputError(f"{name}: looks like a binary file, not {kind} text")
+
+
+def _mostly_utf8(data: bytes, codec: str) -> _Text | None:
+    """A UTF-8 file with a few lines in another encoding, or None (DECISIONS 32: the lines
+    become malformed records, counted, instead of refusing the whole file)."""
+    text = data.decode(codec, errors="surrogateescape")
+    if not _UTF8_TEXT.search(text):
+        return None  # nothing shows the file is UTF-8: the encoding is unknown
+    limit, bad, pos = max(1, (text.count("\n") + 1) // 100), 0, 0
+    while (found := _UNDECODED.search(text, pos)) is not None:
+        bad += 1  # lines holding undecodable bytes
+        if bad > limit:
+            return None
+        pos = text.find("\n", found.end()) + 1
+        if not pos:
+            break
+    return _Text(text, codec, data, dirty=True)
+
+
+def _dirty_reason(text: str) -> str | None:
+    """Why a record holding NUL or undecodable bytes is skipped; None for a clean one."""
+    found = _DIRTY.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    if char == "\x00":
+        return "NUL byte in the line"
+    return f"not UTF-8 like the rest of the file (byte 0x{ord(char) - 0xDC00:02x})"
 
 
 def _script_score(text: str, encoding: str) -> int:
@@ -273,14 +360,36 @@ def _script_score(text: str, encoding: str) -> int:
 
 
 def _read_delimited(src: _Source, opts: _Options, delimiter: str, kind: str) -> _Part:
-    text, encoding, data = _decode(src, opts, kind)
+    decoded = _decode(src, opts, kind)
+    text, encoding, data = decoded.text, decoded.encoding, decoded.data
+    _refuse_json(src.name, text, kind)
     part = None
-    if len(data) >= _PYARROW_MIN_BYTES:
+    if len(data) >= _PYARROW_MIN_BYTES and not decoded.dirty:
         utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else None
         part = _csv_arrow(src.name, text, utf8 or text.encode("utf-8"), delimiter, opts)
-    part = part or _csv_module(src.name, text, delimiter, opts)
+    part = part or _csv_module(src.name, text, delimiter, opts, decoded.dirty)
     part.encoding = encoding
     return part
+
+
+def _refuse_json(name: str, text: str, kind: str) -> None:
+    """Exit 4 with the right --input-format when a .csv/.tsv file holds JSON."""
+    first = text.lstrip("\ufeff \t\r\n").split("\n", 1)[0].strip()
+    if not first.startswith(("{", "[")):
+        return
+    try:
+        doc = json.loads(first)
+    except (json.JSONDecodeError, RecursionError):
+        doc = None
+    if isinstance(doc, dict):
+        fmt = "jsonl"
+    elif first in ("[", "{") or first.startswith(("[{", '{"')) or isinstance(doc, list):
+        fmt = "json"
+    else:
+        return
+    raise InputError(
+        f"{name}: holds JSON, not {kind}; use --input-format {fmt} or rename the file to .{fmt}"
+    )
 
 
 def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None, str]]:
@@ -307,7 +416,7 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | N
         skip = start
 
 
-def _csv_module(name: str, text: str, delimiter: str, opts: _Options) -> _Part:
+def _csv_module(name: str, text: str, delimiter: str, opts: _Options, dirty: bool = False) -> _Part:
     malformed: list[Malformed] = []
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -320,6 +429,10 @@ def _csv_module(name: str, text: str, delimiter: str, opts: _Options) -> _Part:
                 malformed.append(Malformed(name, line, reason))
             elif not row:
                 continue
+            elif dirty and (why := _dirty_reason("\x1f".join(row))) is not None:
+                if header is None:
+                    raise InputError(f"{name}: line {line}: cannot read the header ({why})")
+                malformed.append(Malformed(name, line, why))
             elif header is None:
                 header = row
             elif len(row) > len(header) and any(row[len(header) :]):
@@ -350,10 +463,17 @@ def _csv_arrow(name: str, text: str, utf8: bytes, delimiter: str, opts: _Options
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    reader = csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=delimiter)
-    header = next((row for row in reader if row), None)
-    if header is None:
-        return None
+    prefix = text[:_HEADER_SNIFF]  # not all of it: StringIO holds 4 bytes a character
+    old_limit = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        reader = csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter)
+        header = next((row for row in reader if row), None)
+    except csv.Error:
+        return None  # the csv module reports the line
+    finally:
+        csv.field_size_limit(old_limit)
+    if header is None or sum(len(f) + 1 for f in header) >= len(prefix) - 2:
+        return None  # no header, or one that may run past the prefix
     names, unnamed, warnings = _names(name, header)
     keep = [names[i] for i in _prune(names, opts.columns)]
     bad: list[object] = []
@@ -392,50 +512,98 @@ def _record_lines(data: bytes, delimiter: str) -> np.ndarray | None:
     Lines end at \\n, \\r\\n or \\r (as in the csv module). A line end closes a record when
     an even number of quotes precedes it; that holds when every quote opening a value follows
     a delimiter, a line end or another quote (doubled quotes keep the parity), and the total
-    is even (no quote left open at the end)."""
+    is even (no quote left open at the end). The bytes are scanned in `_CHUNK` slices, so the
+    temporary masks stay small whatever the file size."""
     import numpy as np
 
     buf = np.frombuffer(data, dtype=np.uint8)
-    quotes = np.flatnonzero(buf == 34)
-    opening = quotes[::2]
+    size = len(buf)
+    if not size:
+        return np.zeros(0, dtype=np.int64)
     allowed = np.array([ord(delimiter), 10, 13, 34], dtype=np.uint8)
-    if len(quotes) % 2 or not np.isin(buf[opening[opening > 0] - 1], allowed).all():
+    quotes_before = breaks_before = 0
+    ends: list[np.ndarray] = []  # positions of the line ends that close a record
+    index: list[np.ndarray] = []  # ... and their 0-based rank among all line ends
+    for start in range(0, size, _CHUNK):
+        stop = min(start + _CHUNK, size)
+        part = buf[start:stop]
+        quotes = np.flatnonzero(part == 34)
+        opening: np.ndarray = quotes[quotes_before % 2 :: 2] + start  # even rank in the file
+        opening = opening[opening > 0]
+        if len(opening) and not np.isin(buf[opening - 1], allowed).all():
+            return None
+        after = buf[start + 1 : stop + 1]
+        if stop == size:
+            after = np.append(after, np.uint8(0))
+        breaks = np.flatnonzero((part == 10) | ((part == 13) & (after != 10)))
+        closing = (np.searchsorted(quotes, breaks) + quotes_before) % 2 == 0
+        ends.append(breaks[closing] + start)
+        index.append(np.flatnonzero(closing) + breaks_before)
+        quotes_before += len(quotes)
+        breaks_before += len(breaks)
+    if quotes_before % 2:
         return None
-    lone_cr = (buf == 13) & (np.append(buf[1:], np.uint8(0)) != 10)
-    breaks = np.flatnonzero((buf == 10) | lone_cr)
-    ends = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
-    starts = np.concatenate(([0], ends + 1))
-    length = np.concatenate((ends, [len(buf)])) - starts
-    first = buf[np.minimum(starts, len(buf) - 1)]
+    end = np.concatenate(ends)
+    starts = np.concatenate(([0], end + 1))
+    length = np.concatenate((end, [size])) - starts
+    first = buf[np.minimum(starts, size - 1)]
     empty = (length == 0) | ((length == 1) & (first == 13))
-    return np.asarray(np.searchsorted(breaks, starts[~empty]) + 1, dtype=np.int64)
+    lines = np.concatenate(([1], np.concatenate(index) + 2))
+    return np.asarray(lines[~empty], dtype=np.int64)
 
 
 def _read_json(src: _Source, opts: _Options) -> _Part:
-    text, encoding, _ = _decode(src, opts, "JSON")
+    decoded = _decode(src, opts, "JSON")
+    text, encoding = decoded.text, decoded.encoding
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":  # one object per line under a .json name
-            return _jsonl_part(src.name, text, encoding, opts)
+            return _jsonl_part(src.name, text, encoding, opts, decoded.dirty)
         raise InputError(
             f"{src.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            + _json_hint(text, exc)
         ) from exc
+    except RecursionError as exc:
+        raise InputError(f"{src.name}: JSON nested too deeply to be an export") from exc
+    if decoded.dirty:
+        found = _DIRTY.search(text)
+        bad = text.count("\n", 0, found.start() if found else 0) + 1
+        raise InputError(
+            f"{src.name}: line {bad}: {_dirty_reason(text)}; save the file as UTF-8 text"
+        )
     records = _json_records(src.name, doc)
-    return _records_part(records, range(1, len(records) + 1), encoding, opts)
+    return _records_part(src.name, records, range(1, len(records) + 1), encoding, opts)
 
 
-def _jsonl_part(name: str, text: str, encoding: str, opts: _Options) -> _Part:
+def _json_hint(text: str, exc: json.JSONDecodeError) -> str:
+    """'; it looks like CSV: ...' when a .json file holds delimited text."""
+    first = text.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
+    if exc.pos > len(text) - len(text.lstrip("\ufeff \t\r\n")) or first.startswith(("{", "[")):
+        return ""
+    for delimiter, fmt in (("\t", "tsv"), (",", "csv")):
+        if delimiter in first:
+            return f"; it looks like {fmt.upper()}: use --input-format {fmt}"
+    return ""
+
+
+def _jsonl_part(name: str, text: str, encoding: str, opts: _Options, dirty: bool = False) -> _Part:
     records: list[dict[str, Any]] = []
     lines: list[int] = []
     malformed: list[Malformed] = []
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
+        if dirty and (why := _dirty_reason(line)) is not None:
+            malformed.append(Malformed(name, number, why))
+            continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             malformed.append(Malformed(name, number, f"not valid JSON ({exc.msg})"))
+            continue
+        except RecursionError:
+            malformed.append(Malformed(name, number, "JSON nested too deeply"))
             continue
         if isinstance(record, dict):
             records.append(record)
@@ -444,7 +612,7 @@ def _jsonl_part(name: str, text: str, encoding: str, opts: _Options) -> _Part:
             malformed.append(Malformed(name, number, "not a JSON object"))
     if not records:
         raise InputError(f"{name}: no records found (expected one JSON object per line)")
-    part = _records_part(records, lines, encoding, opts)
+    part = _records_part(name, records, lines, encoding, opts)
     part.malformed = malformed
     return part
 
@@ -475,9 +643,12 @@ def _objects(values: list[Any]) -> bool:
 
 
 def _records_part(
-    records: list[dict[str, Any]], lines: Sequence[int], encoding: str, opts: _Options
+    name: str, records: list[dict[str, Any]], lines: Sequence[int], encoding: str, opts: _Options
 ) -> _Part:
-    flat = [_flatten(_unwrap(r), "", {}) for r in records]
+    try:
+        flat = [_flatten(_unwrap(r), "", {}) for r in records]
+    except RecursionError as exc:
+        raise InputError(f"{name}: JSON nested too deeply to be an export") from exc
     names = list(dict.fromkeys(k for r in flat for k in r))
     keep = [names[i] for i in _prune(names, opts.columns)]
     frame = _text_frame({n: [r.get(n) for r in flat] for n in keep}, len(flat))
@@ -514,12 +685,43 @@ def _read_parquet(src: _Source, opts: _Options) -> _Part:
 
     try:
         with pq.ParquetFile(src.handle()) as pf:
-            names = list(pf.schema_arrow.names)
+            stored = list(pf.schema_arrow.names)
+            names, unnamed, warnings = _names(src.name, stored)
+            keep = _prune(names, opts.columns)
             rows = pf.metadata.num_rows
-            table = pf.read(columns=[names[i] for i in _prune(names, opts.columns)])
+            if len(set(stored)) == len(stored):
+                table = pf.read(columns=[stored[i] for i in keep])
+            else:  # a repeated name cannot be selected by name
+                table = pf.read().select(keep)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{src.name}: not a readable Parquet file ({exc})") from exc
-    return _Part(_arrow_frame(table, rows), range(1, rows + 1))
+    table = _binary_as_text(table.rename_columns([names[i] for i in keep]))
+    frame = _drop_unnamed(_arrow_frame(table, rows), unnamed)
+    return _Part(frame, range(1, rows + 1), warnings=warnings)
+
+
+def _binary_as_text(table: Any) -> Any:
+    """Binary columns as UTF-8 text (undecodable bytes replaced), like the text formats."""
+    import pyarrow as pa
+
+    for i, column in enumerate(table.schema):
+        kind = column.type
+        if not (
+            pa.types.is_binary(kind)
+            or pa.types.is_large_binary(kind)
+            or pa.types.is_fixed_size_binary(kind)
+        ):
+            continue
+        values = table.column(i)
+        try:
+            text = values.cast(pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            decoded = [
+                None if v is None else v.decode("utf-8", "replace") for v in values.to_pylist()
+            ]
+            text = pa.chunked_array([pa.array(decoded, type=pa.string())])
+        table = table.set_column(i, column.name, text)
+    return table
 
 
 _XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, ParseError, ValueError)
@@ -558,7 +760,9 @@ def _read_xlsx(src: _Source, opts: _Options) -> _Part:
     finally:
         book.close()
     if header is None:
-        raise InputError(f"{src.name}: sheet '{sheet.title}' is empty")
+        others = [name for name in book.sheetnames if name != sheet.title]
+        hint = f"; other sheets: {', '.join(others)} (choose one with --sheet)" if others else ""
+        raise InputError(f"{src.name}: sheet '{sheet.title}' is empty{hint}")
     width = max([len(header)] + [len(r) for r in rows])
     names, unnamed, warnings = _names(src.name, header + [None] * (width - len(header)))
     cols = list(zip(*(r + (None,) * (width - len(r)) for r in rows), strict=True)) or [()] * width
@@ -617,11 +821,16 @@ def _drop_unnamed(frame: pd.DataFrame, unnamed: set[str]) -> pd.DataFrame:
     return frame.drop(columns=empty) if empty else frame
 
 
+def _jsonl_lines(src: _Source, opts: _Options) -> _Part:
+    decoded = _decode(src, opts, "JSON Lines")
+    return _jsonl_part(src.name, decoded.text, decoded.encoding, opts, decoded.dirty)
+
+
 _READERS: dict[str, Callable[[_Source, _Options], _Part]] = {
     "csv": lambda src, opts: _read_delimited(src, opts, ",", "CSV"),
     "tsv": lambda src, opts: _read_delimited(src, opts, "\t", "TSV"),
     "json": _read_json,
-    "jsonl": lambda src, opts: _jsonl_part(src.name, *_decode(src, opts, "JSON Lines")[:2], opts),
+    "jsonl": _jsonl_lines,
     "parquet": _read_parquet,
     "xlsx": _read_xlsx,
 }

@@ -1,0 +1,356 @@
+"""Write the bad-input corpus (issue 8): broken exports in every input format.
+
+    .venv/bin/python tests/data/bad/make_corpus.py      # rewrites the files next to this script
+
+The output is deterministic (fixed seeds, pinned zip times), so rerunning it leaves
+`git status` clean; only the Parquet and XLSX files (`LIBRARY_MADE`) change when pyarrow or
+openpyxl write differently. Each file is a few hundred bytes; cases that need size (a 10 MB
+field) or a file-system state (a directory, an unreadable file, a FIFO, a pipe) are made by the
+tests in `tmp_path`. What each file exercises, and what the tool must say about it, is asserted
+in `tests/test_bad_inputs.py`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import random
+import re
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+GOOD_HEADER = "Ticket ID,Created At,First Response At,Resolved At,Status,Assignee,Channel\n"
+GOOD_ROWS = (
+    "T1,2024-03-01 09:00,2024-03-01 09:10,2024-03-01 10:00,solved,kim,email\n"
+    "T2,2024-03-01 12:00,2024-03-01 12:30,2024-03-02 12:00,solved,kim,chat\n"
+    "T3,2024-03-02 08:00,2024-03-02 09:00,,open,lee,email\n"
+)
+GOOD_CSV = GOOD_HEADER + GOOD_ROWS
+
+TICKET_RECORDS = [
+    {
+        "id": "T1",
+        "created_at": "2024-03-01T09:00:00Z",
+        "first_response_at": "2024-03-01T09:10:00Z",
+        "status": "solved",
+        "assignee": "kim",
+    },
+    {
+        "id": "T2",
+        "created_at": "2024-03-01T12:00:00Z",
+        "first_response_at": "2024-03-01T12:30:00Z",
+        "status": "open",
+        "assignee": "lee",
+    },
+]
+
+
+def _random(n: int, seed: int) -> bytes:
+    return random.Random(seed).randbytes(n)
+
+
+def _text(text: str, encoding: str = "utf-8") -> Callable[[], bytes]:
+    return lambda: text.encode(encoding)
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+def _parquet(rows: dict[str, list[object]]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = io.BytesIO()
+    pq.write_table(pa.table(rows), sink, compression="snappy")
+    return sink.getvalue()
+
+
+def _xlsx(rows: list[list[object]] | None, extra_sheet: list[list[object]] | None = None) -> bytes:
+    """A workbook whose first sheet holds `rows` (None: an empty sheet); zip times pinned."""
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Tickets"
+    for row in rows or []:
+        sheet.append(row)
+    if extra_sheet is not None:
+        other = book.create_sheet("Other")
+        for row in extra_sheet:
+            other.append(row)
+    stamp = dt.datetime(2024, 1, 1)
+    book.properties.created = book.properties.modified = stamp
+    raw = io.BytesIO()
+    book.save(raw)
+    return _pin_zip(raw.getvalue())
+
+
+def _pin_zip(data: bytes) -> bytes:
+    """The same zip with every entry dated 2024-01-01, so reruns give identical bytes."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            pinned = zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0))
+            pinned.compress_type = zipfile.ZIP_DEFLATED
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" on save
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", content
+                )
+            dst.writestr(pinned, content)
+    return out.getvalue()
+
+
+def _truncated_gzip() -> bytes:
+    whole = _gzip((GOOD_CSV * 20).encode())
+    return whole[: len(whole) // 2]
+
+
+def _truncated_parquet() -> bytes:
+    whole = _parquet({"ticket_id": ["T1", "T2"], "created_at": ["2024-03-01", "2024-03-02"]})
+    return whole[: len(whole) // 2]
+
+
+def _duplicate_columns() -> bytes:
+    """Parquet allows a name twice (pandas, Spark exports): `id` is the ticket, then a user."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_arrays(
+        [
+            pa.array(["T1", "T2"]),
+            pa.array(["2024-03-01 09:00", "2024-03-02 10:00"]),
+            pa.array(["u1", "u2"]),
+        ],
+        names=["id", "created_at", "id"],
+    )
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="snappy")
+    return sink.getvalue()
+
+
+def _mixed_encoding() -> bytes:
+    utf8 = (GOOD_HEADER + "T1,2024-03-01 09:00,,,open,김민수,email\n").encode("utf-8")
+    cp949 = "T2,2024-03-01 10:00,,,open,이서연,chat\n".encode("cp949")
+    return utf8 + cp949 + b"T3,2024-03-01 11:00,,,open,kim,email\n"
+
+
+def _nul_bytes() -> bytes:
+    return GOOD_CSV.replace("kim,chat", "k\x00im,chat").encode()
+
+
+CASES: dict[str, Callable[[], bytes]] = {
+    # -- a file that holds nothing usable ------------------------------------------------------
+    "empty.csv": _text(""),
+    "empty.jsonl": _text("\n\n"),
+    "header_only.csv": _text(GOOD_HEADER),
+    "header_only.tsv": _text(GOOD_HEADER.replace(",", "\t")),
+    # -- damaged or binary files ---------------------------------------------------------------
+    "truncated.csv.gz": _truncated_gzip,
+    "truncated.parquet": _truncated_parquet,
+    "random_bytes.csv": lambda: _random(512, 1),
+    "random_bytes.parquet": lambda: _random(512, 2),
+    "random_bytes.xlsx": lambda: _random(512, 3),
+    "random_bytes.json": lambda: _random(512, 4),
+    "nul_bytes.csv": _nul_bytes,
+    # -- the wrong format ----------------------------------------------------------------------
+    "csv_content.json": _text(GOOD_CSV),
+    "tickets.txt": _text(GOOD_CSV),
+    "scalar.json": _text("42\n"),
+    "nested_no_records.json": _text(
+        json.dumps(
+            {"meta": {"count": 2, "page": {"next": None}}, "tickets": {"T1": {"status": "open"}}}
+        )
+        + "\n"
+    ),
+    # -- broken lines --------------------------------------------------------------------------
+    "field_counts.csv": _text(
+        GOOD_HEADER
+        + "T1,2024-03-01 09:00,2024-03-01 09:10,2024-03-01 10:00,solved,kim,email\n"
+        + "T2,2024-03-01 12:00,2024-03-01 12:30,2024-03-02 12:00,solved,kim,chat,extra,more\n"
+        + "T3,2024-03-02 08:00\n"
+        + "T4,2024-03-03 10:00,2024-03-03 10:20,2024-03-03 11:00,solved,lee,email,,\n"
+    ),
+    "unterminated_quote.csv": _text(
+        GOOD_HEADER
+        + "T1,2024-03-01 09:00,2024-03-01 09:10,2024-03-01 10:00,solved,kim,email\n"
+        + 'T2,2024-03-01 12:00,2024-03-01 12:30,2024-03-02 12:00,solved,"kim,chat\n'
+        + "T3,2024-03-02 08:00,2024-03-02 09:00,,open,lee,email\n"
+    ),
+    "bad_line.jsonl": _text(
+        json.dumps(TICKET_RECORDS[0])
+        + "\n"
+        + '{"id": "T9", "created_at": "2024-03-01T10:00:00Z", \n'
+        + "[1, 2, 3]\n"
+        + json.dumps(TICKET_RECORDS[1])
+        + "\n"
+    ),
+    "mixed_encoding.csv": _mixed_encoding,
+    "duplicate_headers.csv": _text(
+        "Ticket ID,Created At,Assignee,Assignee,Created At\n"
+        "T1,2024-03-01 09:00,kim,lee,2023-01-01 00:00\n"
+        "T2,2024-03-01 12:00,lee,kim,2023-01-01 00:00\n"
+    ),
+    # -- line endings and byte-order marks that must just work --------------------------------
+    "crlf.tsv": _text(GOOD_CSV.replace(",", "\t").replace("\n", "\r\n")),
+    "bom_crlf.csv": lambda: b"\xef\xbb\xbf" + GOOD_CSV.replace("\n", "\r\n").encode(),
+    # -- values the tool cannot use ------------------------------------------------------------
+    "null_created_at.csv": _text(
+        "Ticket ID,Created At,Status,Assignee\nT1,,open,kim\nT2,,open,lee\nT3,  ,solved,kim\n"
+    ),
+    "empty_group_column.csv": _text(
+        "Ticket ID,Created At,Region,Escalated\nT1,2024-03-01 09:00,,\nT2,2024-03-01 12:00,,\n"
+    ),
+    "binary_column.parquet": lambda: _parquet(
+        {"ticket_id": [b"T1", b"T2", None], "created_at": [b"2024-03-01 09:00", b"\xff\xfe", None]}
+    ),
+    "duplicate_columns.parquet": _duplicate_columns,
+    "null_created_at.parquet": lambda: _parquet(
+        {"ticket_id": ["T1", "T2"], "created_at": [None, None], "status": ["open", "open"]}
+    ),
+    "bad_timestamps.csv": _text(
+        GOOD_HEADER
+        + "T1,2024-03-01 09:00,2024-03-01 09:10,2024-03-01 10:00,solved,kim,email\n"
+        + "T2,10000-01-01 00:00,,,open,kim,email\n"
+        + "T3,2024-13-45 10:00,,,open,lee,email\n"
+        + "T4,not a date,,,open,lee,chat\n"
+        + "T5,2024-03-02 08:00,2024-13-45 09:00,yesterday,solved,lee,email\n"
+    ),
+    "extreme_years.csv": _text(
+        GOOD_HEADER
+        + "T1,2024-03-01 09:00,2024-03-01 09:10,2024-03-01 10:00,solved,kim,email\n"
+        + "T2,0001-01-01 00:00,,,open,kim,email\n"
+        + "T3,9999-12-31 23:00,,,open,lee,email\n"
+        + "T4,2024-03-02 08:00,9999-12-31 23:59,0001-01-01 00:00,solved,lee,email\n"
+    ),
+    "bad_timestamps.json": _text(
+        json.dumps(
+            {
+                "tickets": [
+                    {
+                        "id": "T1",
+                        "created_at": "2024-03-01T09:00:00Z",
+                        "solved_at": "2024-03-01T10:00:00Z",
+                    },
+                    {"id": "T2", "created_at": "2024-13-45T10:00:00Z", "solved_at": None},
+                    {"id": "T3", "created_at": 12345678901234567890, "solved_at": None},
+                    {
+                        "id": "T4",
+                        "created_at": "2024-03-02T08:00:00Z",
+                        "solved_at": {"at": "never"},
+                    },
+                ]
+            },
+            indent=1,
+        )
+        + "\n"
+    ),
+    "before_creation.csv": _text(
+        GOOD_HEADER
+        + "T1,2024-03-01 09:00,2024-03-01 08:50,2024-03-01 10:00,solved,kim,email\n"
+        + "T2,2024-03-01 12:00,2024-03-01 12:30,2024-03-01 11:00,solved,kim,chat\n"
+        + "T3,2024-03-02 08:00,2024-03-01 09:00,2024-03-01 09:30,solved,lee,email\n"
+        + "T4,2024-03-03 10:00,2024-03-03 10:20,2024-03-03 11:00,solved,lee,email\n"
+    ),
+    "bad_durations.csv": _text(
+        "Ticket ID,Created At,Assignee,First Reply Time (minutes),Resolution Time (seconds)\n"
+        "T1,2024-03-01 09:00,kim,10,3600\n"
+        "T2,2024-03-01 12:00,kim,-5,7200\n"
+        "T3,2024-03-02 08:00,lee,15,1e20\n"
+        "T4,2024-03-03 10:00,lee,soon,-1\n"
+        "T5,2024-03-04 10:00,lee,inf,nan\n"
+    ),
+    "bad_durations.tsv": _text(
+        "Ticket ID\tCreated At\tStatus\tHandle Time (s)\tFirst Response Time\n"
+        "T1\t2024-03-01 09:00\tsolved\t120\t00:10:00\n"
+        "T2\t2024-03-01 12:00\tsolved\t-30\t-00:10:00\n"
+        "T3\t2024-03-02 08:00\tsolved\t1e300\t99999999:00:00\n"
+    ),
+    # -- surveys -------------------------------------------------------------------------------
+    "good_tickets.csv": _text(GOOD_CSV),
+    "surveys_out_of_scale.csv": _text(
+        "Response ID,Ticket ID,Submitted At,Survey,Score\n"
+        "R1,T1,2024-03-01 11:00,csat,5\n"
+        "R2,T2,2024-03-02 13:00,csat,9\n"
+        "R3,T1,2024-03-01 11:05,nps,11\n"
+        "R4,T2,2024-03-02 13:05,nps,-1\n"
+        "R5,T3,2024-03-02 13:10,csat,-1\n"
+        "R6,T3,2024-03-02 13:15,nps,10\n"
+    ),
+    "surveys_unknown_ticket.jsonl": _text(
+        "".join(
+            json.dumps(r) + "\n"
+            for r in [
+                {
+                    "response_id": "R1",
+                    "ticket_id": "T1",
+                    "submitted_at": "2024-03-01T11:00:00Z",
+                    "survey": "csat",
+                    "score": 5,
+                },
+                {
+                    "response_id": "R2",
+                    "ticket_id": "T404",
+                    "submitted_at": "2024-03-01T12:00:00Z",
+                    "survey": "csat",
+                    "score": 4,
+                },
+                {
+                    "response_id": "R3",
+                    "ticket_id": "NOPE",
+                    "submitted_at": "2024-03-02T12:00:00Z",
+                    "survey": "csat",
+                    "score": 1,
+                },
+            ]
+        )
+    ),
+    # -- spreadsheets --------------------------------------------------------------------------
+    "empty_sheet.xlsx": lambda: _xlsx(
+        None, extra_sheet=[["Ticket ID", "Created At"], ["T1", "2024-03-01 09:00"]]
+    ),
+    "bad_values.xlsx": lambda: _xlsx(
+        [
+            ["Ticket ID", "Created At", "First Response At", "Status"],
+            ["T1", "2024-03-01 09:00", "2024-03-01 09:10", "open"],
+            ["T2", "2024-13-45 10:00", None, "open"],
+            ["T3", "2024-03-02 08:00", "2024-03-01 08:00", "open"],
+            [None, "2024-03-02 09:00", None, "open"],
+            ["T5", 106751992, None, "open"],  # an Excel serial day far past 9999-12-31
+        ]
+    ),
+}
+
+
+LIBRARY_MADE = frozenset(
+    name for name in CASES if name.endswith((".parquet", ".xlsx")) and "random" not in name
+)
+"""Files whose bytes depend on the pyarrow / openpyxl version that wrote them."""
+
+
+def write(directory: Path = HERE) -> list[Path]:
+    """Write every case into `directory`; returns the paths written."""
+    written = []
+    for name, make in CASES.items():
+        path = directory / name
+        path.write_bytes(make())
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
+    paths = write(target)
+    total = sum(p.stat().st_size for p in paths)
+    print(f"wrote {len(paths)} files, {total} bytes, to {target}")
