@@ -20,7 +20,7 @@ SINCE, UNTIL = "2024-01-01 00:00:00+00", "2025-01-01 00:00:00+00"
 def source(path: str) -> str:
     if path.endswith(".parquet"):
         return f"read_parquet('{path}')"
-    return (f"read_csv('{path}', header=true, all_varchar=true)")
+    return f"read_csv('{path}', header=true, all_varchar=true)"
 
 
 def main(tickets: str, surveys: str, out: str) -> None:

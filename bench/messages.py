@@ -55,13 +55,21 @@ def generate(n_messages: int, seed: int = 10) -> dict[str, pa.Table]:
 
     return {
         "tickets": pa.table({"ticket_id": ids, "created_at": stamps(created)}),
-        "messages": pa.table({"ticket_id": ids.take(pa.array(ticket[order])),
-                              "created_at": stamps(at[order]),
-                              "author_role": pa.array(role[order]),
-                              "public": pa.array(public[order])}),
-        "events": pa.table({"ticket_id": ids.take(pa.array(e_ticket[e_order])),
-                            "at": stamps(e_at[e_order]),
-                            "status": pa.array(STATUSES[rng.integers(0, 5, n_events)])}),
+        "messages": pa.table(
+            {
+                "ticket_id": ids.take(pa.array(ticket[order])),
+                "created_at": stamps(at[order]),
+                "author_role": pa.array(role[order]),
+                "public": pa.array(public[order]),
+            }
+        ),
+        "events": pa.table(
+            {
+                "ticket_id": ids.take(pa.array(e_ticket[e_order])),
+                "at": stamps(e_at[e_order]),
+                "status": pa.array(STATUSES[rng.integers(0, 5, n_events)]),
+            }
+        ),
     }
 
 
@@ -73,8 +81,7 @@ def write(tables: dict[str, pa.Table], fmt: str) -> dict[str, str]:
         if fmt == "parquet":
             pq.write_table(table, path)
         else:
-            text = table.set_column(1, table.column_names[1],
-                                    pc_iso(table.column(1)))
+            text = table.set_column(1, table.column_names[1], pc_iso(table.column(1)))
             pacsv.write_csv(text, path)
         paths[name] = str(path)
     return paths
@@ -98,13 +105,16 @@ def run(fmt: str, paths: dict[str, str]) -> None:
     options = LoadOptions()
     print(f"{fmt}:")
     tickets, _ = timed("read tickets", read_frame, [paths["tickets"]], Frame.TICKETS, options)
-    messages, read_m = timed("read messages", read_conversation, [paths["messages"]],
-                             Frame.MESSAGES, options)
-    events, read_e = timed("read events", read_conversation, [paths["events"]], Frame.EVENTS,
-                           options)
+    messages, read_m = timed(
+        "read messages", read_conversation, [paths["messages"]], Frame.MESSAGES, options
+    )
+    events, read_e = timed(
+        "read events", read_conversation, [paths["events"]], Frame.EVENTS, options
+    )
     _, derive_m = timed("derive from messages", fold, tickets, messages, None, options.config)
-    _, derive_all = timed("derive from messages + events", fold, tickets, messages, events,
-                          options.config)
+    _, derive_all = timed(
+        "derive from messages + events", fold, tickets, messages, events, options.config
+    )
     print(f"  ratio derive/read, messages:          {derive_m / read_m:5.2f}x")
     print(f"  ratio derive/read, messages + events: {derive_all / (read_m + read_e):5.2f}x")
 
@@ -112,12 +122,15 @@ def run(fmt: str, paths: dict[str, str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000_000)
-    parser.add_argument("--format", nargs="+", default=["parquet", "csv"],
-                        choices=["parquet", "csv"])
+    parser.add_argument(
+        "--format", nargs="+", default=["parquet", "csv"], choices=["parquet", "csv"]
+    )
     args = parser.parse_args()
     tables = generate(args.messages)
-    print(f"{args.messages:,} messages, {tables['tickets'].num_rows:,} tickets, "
-          f"{tables['events'].num_rows:,} status changes")
+    print(
+        f"{args.messages:,} messages, {tables['tickets'].num_rows:,} tickets, "
+        f"{tables['events'].num_rows:,} status changes"
+    )
     for fmt in args.format:
         run(fmt, write(tables, fmt))
 

@@ -31,8 +31,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
 CSKPI = str(BIN / "cskpi")
-W_KPIS = ("tickets_created,frt_mean,frt_median,frt_p90,service_level,resolution_time_mean,"
-          "resolution_rate,fcr_rate,escalation_rate,csat,nps")
+W_KPIS = (
+    "tickets_created,frt_mean,frt_median,frt_p90,service_level,resolution_time_mean,"
+    "resolution_rate,fcr_rate,escalation_rate,csat,nps"
+)
 
 
 def measure(cmd: list[str]) -> tuple[float, float]:
@@ -52,15 +54,38 @@ def data_for(size: int) -> Path:
     folder = HERE / "data" / f"{size}"
     if not (folder / "tickets.parquet").exists():
         print(f"generating {size:,} tickets in {folder} ...", flush=True)
-        subprocess.run([CSKPI, "sample", "--tickets", str(size), "--months", "12", "--out",
-                        str(folder), "-q"], check=True)
+        subprocess.run(
+            [CSKPI, "sample", "--tickets", str(size), "--months", "12", "--out", str(folder), "-q"],
+            check=True,
+        )
     return folder
 
 
 def cskpi_w(tickets: Path, surveys: Path, out: Path) -> list[str]:
-    return [CSKPI, "report", str(tickets), "--surveys", str(surveys), "-k", W_KPIS, "--by",
-            "agent", "--period", "month", "--since", "2024-01-01", "--until", "2024-12-31",
-            "-c", str(HERE / "workload.toml"), "-q", "-f", "csv", "-o", str(out)]
+    return [
+        CSKPI,
+        "report",
+        str(tickets),
+        "--surveys",
+        str(surveys),
+        "-k",
+        W_KPIS,
+        "--by",
+        "agent",
+        "--period",
+        "month",
+        "--since",
+        "2024-01-01",
+        "--until",
+        "2024-12-31",
+        "-c",
+        str(HERE / "workload.toml"),
+        "-q",
+        "-f",
+        "csv",
+        "-o",
+        str(out),
+    ]
 
 
 def duck_w(tickets: Path, surveys: Path, out: Path) -> list[str]:
@@ -69,6 +94,7 @@ def duck_w(tickets: Path, surveys: Path, out: Path) -> list[str]:
 
 def check_same(ours: Path, theirs: Path) -> None:
     """cskpi's W equals DuckDB's on every group, bucket and KPI (1e-9 relative)."""
+
     def load(path: Path) -> dict[tuple[str, str], dict[str, str]]:
         with path.open(newline="", encoding="utf-8") as fh:
             return {(r["agent"], r["period"]): r for r in csv.DictReader(fh)}
@@ -94,8 +120,13 @@ def paired(a: list[str], b: list[str], runs: int) -> dict[str, float]:
         tb, mb = measure(b)
         times_a.append(ta), times_b.append(tb), mem_a.append(ma), mem_b.append(mb)
         ratios.append(ta / tb)
-    return {"a": statistics.median(times_a), "b": statistics.median(times_b),
-            "ratio": statistics.median(ratios), "mem_a": max(mem_a), "mem_b": max(mem_b)}
+    return {
+        "a": statistics.median(times_a),
+        "b": statistics.median(times_b),
+        "ratio": statistics.median(ratios),
+        "mem_a": max(mem_a),
+        "mem_b": max(mem_b),
+    }
 
 
 def machine() -> str:
@@ -108,8 +139,10 @@ def machine() -> str:
         mem = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
     except OSError:
         mem = float("nan")
-    return (f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}"
+    )
 
 
 def main() -> None:
@@ -118,12 +151,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    lines = ["# Benchmark results", "", f"Machine: {machine()}.", "",
-             f"Command: `python bench/run.py --sizes {args.sizes} --runs {args.runs}` "
-             "(`make bench`). Whole processes, paired and alternating; times are medians, "
-             "ratio = median of paired ratios, memory = max RSS.", ""]
-    lines += ["| size | workload | input | cskpi s | other s | ratio | cskpi GiB | other GiB |",
-              "|---:|---|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        f"Command: `python bench/run.py --sizes {args.sizes} --runs {args.runs}` "
+        "(`make bench`). Whole processes, paired and alternating; times are medians, "
+        "ratio = median of paired ratios, memory = max RSS.",
+        "",
+    ]
+    lines += [
+        "| size | workload | input | cskpi s | other s | ratio | cskpi GiB | other GiB |",
+        "|---:|---|---|---:|---:|---:|---:|---:|",
+    ]
     out = HERE / "data" / "out"
     out.mkdir(parents=True, exist_ok=True)
     for size in sizes:
@@ -134,23 +175,54 @@ def main() -> None:
             subprocess.run(cskpi_w(tickets, surveys, ours), check=True)
             subprocess.run(duck_w(tickets, surveys, theirs), check=True)
             check_same(ours, theirs)
-            r = paired(cskpi_w(tickets, surveys, ours), duck_w(tickets, surveys, theirs),
-                       args.runs)
-            lines.append(f"| {size:,} | W vs DuckDB | {fmt} | {r['a']:.2f} | {r['b']:.2f} | "
-                         f"{r['ratio']:.2f}× | {r['mem_a']:.2f} | {r['mem_b']:.2f} |")
+            r = paired(cskpi_w(tickets, surveys, ours), duck_w(tickets, surveys, theirs), args.runs)
+            lines.append(
+                f"| {size:,} | W vs DuckDB | {fmt} | {r['a']:.2f} | {r['b']:.2f} | "
+                f"{r['ratio']:.2f}× | {r['mem_a']:.2f} | {r['mem_b']:.2f} |"
+            )
             print(lines[-1], flush=True)
         parquet = folder / "tickets.parquet"
-        base = [CSKPI, "report", str(parquet), "-k", "frt_median", "--by", "agent", "-q",
-                "-f", "csv", "-o", str(out / "frt.csv"), "-c", str(HERE / "business.toml")]
+        base = [
+            CSKPI,
+            "report",
+            str(parquet),
+            "-k",
+            "frt_median",
+            "--by",
+            "agent",
+            "-q",
+            "-f",
+            "csv",
+            "-o",
+            str(out / "frt.csv"),
+            "-c",
+            str(HERE / "business.toml"),
+        ]
         r = paired([*base, "--business-hours"], [*base, "--calendar-hours"], args.runs)
-        lines.append(f"| {size:,} | FRT median business vs calendar hours | parquet | "
-                     f"{r['a']:.2f} | {r['b']:.2f} | {r['ratio']:.2f}× | {r['mem_a']:.2f} | "
-                     f"{r['mem_b']:.2f} |")
+        lines.append(
+            f"| {size:,} | FRT median business vs calendar hours | parquet | "
+            f"{r['a']:.2f} | {r['b']:.2f} | {r['ratio']:.2f}× | {r['mem_a']:.2f} | "
+            f"{r['mem_b']:.2f} |"
+        )
         print(lines[-1], flush=True)
-        t, m = measure([CSKPI, "report", str(parquet), "-k", "frt_median", "-q", "-f", "csv",
-                        "-o", str(out / "one.csv")])
-        lines.append(f"| {size:,} | one KPI (frt_median), whole process | parquet | {t:.2f} | "
-                     f"— | — | {m:.2f} | — |")
+        t, m = measure(
+            [
+                CSKPI,
+                "report",
+                str(parquet),
+                "-k",
+                "frt_median",
+                "-q",
+                "-f",
+                "csv",
+                "-o",
+                str(out / "one.csv"),
+            ]
+        )
+        lines.append(
+            f"| {size:,} | one KPI (frt_median), whole process | parquet | {t:.2f} | "
+            f"— | — | {m:.2f} | — |"
+        )
         print(lines[-1], flush=True)
     (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n\n" + NOTES, encoding="utf-8")
 

@@ -1,8 +1,8 @@
 """The small public Python API: `load` the exports, `compute` a report.
 
-    import cskpi
-    inputs = cskpi.load("tickets.csv", surveys=["surveys.csv"])
-    result = cskpi.compute(inputs, cskpi.ReportRequest(kpis=("frt_median",), group_by=("agent",)))
+import cskpi
+inputs = cskpi.load("tickets.csv", surveys=["surveys.csv"])
+result = cskpi.compute(inputs, cskpi.ReportRequest(kpis=("frt_median",), group_by=("agent",)))
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ def split_survey_kind(spec: str) -> tuple[str | None, str]:
     if sep and kind.lower() in SURVEY_KINDS:
         return kind.lower(), path
     if sep and kind and "/" not in kind and "." not in kind:
-        raise UsageError(f"--surveys {spec}: unknown survey kind '{kind}'; "
-                         f"use one of {', '.join(SURVEY_KINDS)}")
+        raise UsageError(
+            f"--surveys {spec}: unknown survey kind '{kind}'; use one of {', '.join(SURVEY_KINDS)}"
+        )
     return None, spec
 
 
@@ -58,20 +59,38 @@ def _merge(parts: list[Loaded]) -> Loaded:
     if parts[0].kind is Frame.SURVEYS:
         frame["kind"] = frame["kind"].astype(pd.CategoricalDtype(list(SURVEY_KINDS)))
     for column in frame.columns:
-        if any(isinstance(p.frame[column].dtype, pd.CategoricalDtype)
-               for p in parts if column in p.frame) and column != "kind":
+        if (
+            any(
+                isinstance(p.frame[column].dtype, pd.CategoricalDtype)
+                for p in parts
+                if column in p.frame
+            )
+            and column != "kind"
+        ):
             frame[column] = frame[column].astype("category")
-    return replace(parts[0], frame=frame, quality=quality,
-                   files=tuple(f for p in parts for f in p.files),
-                   notes=tuple(n for p in parts for n in p.notes))
+    return replace(
+        parts[0],
+        frame=frame,
+        quality=quality,
+        files=tuple(f for p in parts for f in p.files),
+        notes=tuple(n for p in parts for n in p.notes),
+    )
 
 
-def load(tickets: str | Sequence[str] = (), surveys: str | Sequence[str] = (),
-         options: LoadOptions | None = None, stdin: Any = None,
-         plan: ReadPlan | None = None, *, customers: str | Sequence[str] = (),
-         orders: str | Sequence[str] = (), schedules: str | Sequence[str] = (),
-         costs: str | Sequence[str] = (), messages: str | Sequence[str] = (),
-         events: str | Sequence[str] = ()) -> Inputs:
+def load(
+    tickets: str | Sequence[str] = (),
+    surveys: str | Sequence[str] = (),
+    options: LoadOptions | None = None,
+    stdin: Any = None,
+    plan: ReadPlan | None = None,
+    *,
+    customers: str | Sequence[str] = (),
+    orders: str | Sequence[str] = (),
+    schedules: str | Sequence[str] = (),
+    costs: str | Sequence[str] = (),
+    messages: str | Sequence[str] = (),
+    events: str | Sequence[str] = (),
+) -> Inputs:
     """Read ticket and survey exports into canonical frames (DATA.md).
 
     The business inputs (customers, orders, schedules, costs; `cskpi.load.business`) are read
@@ -85,12 +104,13 @@ def load(tickets: str | Sequence[str] = (), surveys: str | Sequence[str] = (),
     options = options or LoadOptions()
     ticket_paths = [tickets] if isinstance(tickets, str) else list(tickets)
     survey_specs = [surveys] if isinstance(surveys, str) else list(surveys)
-    talk = ([messages] if isinstance(messages, str) else list(messages),
-            [events] if isinstance(events, str) else list(events))
+    talk = (
+        [messages] if isinstance(messages, str) else list(messages),
+        [events] if isinstance(events, str) else list(events),
+    )
     if plan is not None and (talk[0] or talk[1]):  # what derived values are compared with
         plan = replace(plan, tickets=plan.tickets | MESSAGE_TICKET_COLUMNS)
-    read = read_frames(ticket_paths, Frame.TICKETS, options, stdin, plan) if ticket_paths \
-        else []
+    read = read_frames(ticket_paths, Frame.TICKETS, options, stdin, plan) if ticket_paths else []
     loaded_tickets = _tickets([p for p in read if p.kind is Frame.TICKETS])
     said = changed = None
     if talk[0] or talk[1]:  # messages and status history fold into the tickets (issue 10)
@@ -104,19 +124,16 @@ def load(tickets: str | Sequence[str] = (), surveys: str | Sequence[str] = (),
         derived = ratings_as_surveys(loaded_tickets, options)
         parts += [derived] if derived is not None else []
     zone = options.source_tz
-    header_zone = loaded_tickets.preset.zone if loaded_tickets and loaded_tickets.preset \
-        else None
+    header_zone = loaded_tickets.preset.zone if loaded_tickets and loaded_tickets.preset else None
     if zone == "UTC" and header_zone:
         zone = header_zone  # DECISIONS 3: a single zone named in the headers (Intercom)
     business = load_business(customers, orders, schedules, costs, options, stdin)
-    return Inputs(loaded_tickets, _merge(parts) if parts else None, zone, business, said,
-                  changed)
+    return Inputs(loaded_tickets, _merge(parts) if parts else None, zone, business, said, changed)
 
 
 def _tickets(parts: list[Loaded]) -> Loaded | None:
     """One tickets frame: exports concatenated, supplements (ticket_metrics) joined on id."""
-    bases = [p for p in parts if not (p.preset and p.preset.preset
-                                      and p.preset.preset.supplement)]
+    bases = [p for p in parts if not (p.preset and p.preset.preset and p.preset.preset.supplement)]
     extras = [p for p in parts if all(p is not b for b in bases)]
     if not bases and extras:
         bases, extras = extras[:1], extras[1:]

@@ -23,7 +23,7 @@ from cskpi.result import Compare, Period
 app = typer.Typer(
     name="cskpi",
     help="Customer-service KPIs from helpdesk exports.\n\n"
-         "Example: cskpi report tickets.csv --surveys surveys.csv --by agent --period month",
+    "Example: cskpi report tickets.csv --surveys surveys.csv --by agent --period month",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_show_locals=False,
@@ -80,8 +80,10 @@ def boundary(verbose: bool = False) -> Iterator[None]:
             import traceback
 
             traceback.print_exc()
-        _err(f"cskpi: internal error ({type(exc).__name__}: {exc}); "
-             "rerun with --verbose and report it")
+        _err(
+            f"cskpi: internal error ({type(exc).__name__}: {exc}); "
+            "rerun with --verbose and report it"
+        )
         raise typer.Exit(1) from None
 
 
@@ -102,13 +104,18 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Customer-service KPIs from helpdesk exports."""
 
 
 # -- shared options ----------------------------------------------------------------------------
+
 
 def _split_kpis(values: list[str] | None) -> list[str]:
     if not values:
@@ -121,61 +128,126 @@ def _split_kpis(values: list[str] | None) -> list[str]:
         if kpi_id not in registry:
             # UsageError, not typer.BadParameter: this runs inside `boundary`, which would
             # report a BadParameter as an internal error (exit 1).
-            raise UsageError(f"unknown KPI '{kpi_id}'{did_you_mean(kpi_id, registry)}; "
-                             "list them with: cskpi kpis")
+            raise UsageError(
+                f"unknown KPI '{kpi_id}'{did_you_mean(kpi_id, registry)}; "
+                "list them with: cskpi kpis"
+            )
     return ids
 
 
-Files = Annotated[list[str], typer.Argument(help="Ticket export files or globs; - for stdin.",
-                                            show_default=False)]
-SurveysOpt = Annotated[list[str] | None, typer.Option(
-    "--surveys", help="Survey export file; KIND=FILE sets its kind (csat, nps, ces, esat).")]
-CustomersOpt = Annotated[list[str] | None, typer.Option(
-    "--customers", help="Customers file: customer_id, started_at, ended_at, plan, mrr, region, "
-                        "segment (churn, retention, MRR, CLV; --by plan).")]
-OrdersOpt = Annotated[list[str] | None, typer.Option(
-    "--orders", help="Orders file: order_id, customer_id, ordered_at, amount, product, "
-                     "category (repeat purchase, cross-sell, upsell).")]
-SchedulesOpt = Annotated[list[str] | None, typer.Option(
-    "--schedules", help="Agent schedules: agent, date (or start/end), scheduled_seconds "
-                        "(agent_utilization).")]
-CostsOpt = Annotated[list[str] | None, typer.Option(
-    "--costs", help="Costs file: period, amount, optional team (default: [costs] file).")]
-MessagesOpt = Annotated[list[str] | None, typer.Option(
-    "--messages", help="Messages (comments, conversation parts): ticket_id, created_at, "
-                       "author_role, public; first response, replies and the FRT start come "
-                       "from them.")]
-EventsOpt = Annotated[list[str] | None, typer.Option(
-    "--events", help="Status history: ticket_id, at, status; reopens, resolution and paused "
-                     "clocks ([status] paused) come from it.")]
-MapOpt = Annotated[list[str] | None, typer.Option(
-    "--map", help="CANON=SOURCE column mapping (repeatable), e.g. created_at='Opened at'.")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML config "
-                                                "(default ./cskpi.toml if present).")]
+Files = Annotated[
+    list[str], typer.Argument(help="Ticket export files or globs; - for stdin.", show_default=False)
+]
+SurveysOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--surveys", help="Survey export file; KIND=FILE sets its kind (csat, nps, ces, esat)."
+    ),
+]
+CustomersOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--customers",
+        help="Customers file: customer_id, started_at, ended_at, plan, mrr, region, "
+        "segment (churn, retention, MRR, CLV; --by plan).",
+    ),
+]
+OrdersOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--orders",
+        help="Orders file: order_id, customer_id, ordered_at, amount, product, "
+        "category (repeat purchase, cross-sell, upsell).",
+    ),
+]
+SchedulesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--schedules",
+        help="Agent schedules: agent, date (or start/end), scheduled_seconds (agent_utilization).",
+    ),
+]
+CostsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--costs", help="Costs file: period, amount, optional team (default: [costs] file)."
+    ),
+]
+MessagesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--messages",
+        help="Messages (comments, conversation parts): ticket_id, created_at, "
+        "author_role, public; first response, replies and the FRT start come "
+        "from them.",
+    ),
+]
+EventsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--events",
+        help="Status history: ticket_id, at, status; reopens, resolution and paused "
+        "clocks ([status] paused) come from it.",
+    ),
+]
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map", help="CANON=SOURCE column mapping (repeatable), e.g. created_at='Opened at'."
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="TOML config (default ./cskpi.toml if present)."),
+]
 EncodingOpt = Annotated[str | None, typer.Option(help="Force a text encoding (utf-8, cp949, ...).")]
-InputFormatOpt = Annotated[str | None, typer.Option(
-    "--input-format", help="csv, tsv, json, jsonl, parquet or xlsx (required for stdin).")]
+InputFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--input-format", help="csv, tsv, json, jsonl, parquet or xlsx (required for stdin)."
+    ),
+]
 SheetOpt = Annotated[str | None, typer.Option(help="XLSX sheet to read (default: the first).")]
 DayFirstOpt = Annotated[bool, typer.Option("--dayfirst", help="Read 03/02/2024 as 3 February.")]
-DateFormatOpt = Annotated[str | None, typer.Option("--date-format",
-                                                   help="strptime format of timestamps.")]
-SourceTzOpt = Annotated[str | None, typer.Option("--source-tz",
-                                                 help="Zone of naive timestamps (default UTC).")]
-IncludeOpt = Annotated[str | None, typer.Option(
-    "--include-status", help="Count statuses excluded by default: merged,deleted,spam.")]
+DateFormatOpt = Annotated[
+    str | None, typer.Option("--date-format", help="strptime format of timestamps.")
+]
+SourceTzOpt = Annotated[
+    str | None, typer.Option("--source-tz", help="Zone of naive timestamps (default UTC).")
+]
+IncludeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--include-status", help="Count statuses excluded by default: merged,deleted,spam."
+    ),
+]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Exit 4 on any data-quality problem.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Hide info and warnings.")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v",
-                                          help="More detail; tracebacks of internal errors.")]
-PresetOpt = Annotated[str, typer.Option(
-    "--preset", help="Export preset: auto (recognise the export), none, or a name such as "
-                     "zendesk_csv, freshdesk_csv, intercom_csv, chatwoot_csat_csv, zammad_xlsx.")]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="More detail; tracebacks of internal errors.")
+]
+PresetOpt = Annotated[
+    str,
+    typer.Option(
+        "--preset",
+        help="Export preset: auto (recognise the export), none, or a name such as "
+        "zendesk_csv, freshdesk_csv, intercom_csv, chatwoot_csat_csv, zammad_xlsx.",
+    ),
+]
 
 
-def _load_options(config_path: Path | None, maps: list[str] | None, encoding: str | None,
-                  input_format: str | None, sheet: str | None, dayfirst: bool,
-                  date_format: str | None, source_tz: str | None,
-                  include_status: str | None, preset: str = "auto") -> Any:
+def _load_options(
+    config_path: Path | None,
+    maps: list[str] | None,
+    encoding: str | None,
+    input_format: str | None,
+    sheet: str | None,
+    dayfirst: bool,
+    date_format: str | None,
+    source_tz: str | None,
+    include_status: str | None,
+    preset: str = "auto",
+) -> Any:
     from cskpi.config import load_config
     from cskpi.load.normalize import LoadOptions
     from cskpi.load.presets import check_choice
@@ -196,26 +268,47 @@ def _load_options(config_path: Path | None, maps: list[str] | None, encoding: st
 
         if input_format not in FORMATS:
             raise UsageError(f"--input-format {input_format}: use one of {', '.join(FORMATS)}")
-    return LoadOptions(input_format=input_format, encoding=encoding, sheet=sheet,
-                       dayfirst=dayfirst, date_format=date_format, source_tz=zone,
-                       mapping=tuple(pairs), include_status=statuses, config=config,
-                       preset=check_choice(preset))
+    return LoadOptions(
+        input_format=input_format,
+        encoding=encoding,
+        sheet=sheet,
+        dayfirst=dayfirst,
+        date_format=date_format,
+        source_tz=zone,
+        mapping=tuple(pairs),
+        include_status=statuses,
+        config=config,
+        preset=check_choice(preset),
+    )
 
 
 def _check_stdin(files: list[str]) -> None:
     if "-" in files and sys.stdin.isatty():
-        raise UsageError("reading tickets from standard input (-), but stdin is a terminal; "
-                         "pipe a file in or name the file")
+        raise UsageError(
+            "reading tickets from standard input (-), but stdin is a terminal; "
+            "pipe a file in or name the file"
+        )
 
 
-def _load(files: list[str], surveys: list[str] | None, options: Any, plan: Any = None,
-          **business: list[str] | None) -> Any:
+def _load(
+    files: list[str],
+    surveys: list[str] | None,
+    options: Any,
+    plan: Any = None,
+    **business: list[str] | None,
+) -> Any:
     """Load the inputs; `business`: customers, orders, schedules and costs paths (issue 9)."""
     from cskpi.api import load
 
     _check_stdin(files)
-    return load(files, surveys or [], options, stdin=None, plan=plan,
-                **{name: paths or [] for name, paths in business.items()})
+    return load(
+        files,
+        surveys or [],
+        options,
+        stdin=None,
+        plan=plan,
+        **{name: paths or [] for name, paths in business.items()},
+    )
 
 
 def _notes(lines: list[str] | tuple[str, ...], quiet: bool) -> None:
@@ -227,8 +320,9 @@ def _notes(lines: list[str] | tuple[str, ...], quiet: bool) -> None:
 def _console(file: Any = None) -> Any:
     from rich.console import Console
 
-    return Console(file=file or sys.stdout, no_color=bool(os.environ.get("NO_COLOR")),
-                   soft_wrap=False)
+    return Console(
+        file=file or sys.stdout, no_color=bool(os.environ.get("NO_COLOR")), soft_wrap=False
+    )
 
 
 def _emit(text: str | bytes, output: Path | None) -> None:
@@ -259,11 +353,15 @@ def _format_of(fmt: OutputFormat | None, output: Path | None) -> str:
     else:
         chosen = "table" if sys.stdout.isatty() else "csv"
     if chosen != "table" and chosen not in RENDERERS:
-        raise UsageError(f"--format {chosen} is not available in this version; use one of "
-                         f"table, {', '.join(RENDERERS)}")
+        raise UsageError(
+            f"--format {chosen} is not available in this version; use one of "
+            f"table, {', '.join(RENDERERS)}"
+        )
     if chosen in BINARY_FORMATS and output is None and sys.stdout.isatty():
-        raise UsageError(f"--format {chosen} is a binary file: write it with -o report."
-                         f"{chosen} (or redirect stdout)")
+        raise UsageError(
+            f"--format {chosen} is a binary file: write it with -o report."
+            f"{chosen} (or redirect stdout)"
+        )
     return chosen
 
 
@@ -278,6 +376,7 @@ def _render(result: Any, fmt: str, excel: bool) -> str | bytes | None:
 
 # -- report ------------------------------------------------------------------------------------
 
+
 @app.command()
 def report(
     files: Files,
@@ -288,37 +387,62 @@ def report(
     costs: CostsOpt = None,
     messages: MessagesOpt = None,
     events: EventsOpt = None,
-    kpi: Annotated[list[str] | None, typer.Option(
-        "--kpi", "-k", help="KPI id (repeatable or comma-separated); see `cskpi kpis`.")] = None,
+    kpi: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kpi", "-k", help="KPI id (repeatable or comma-separated); see `cskpi kpis`."
+        ),
+    ] = None,
     since: Annotated[str | None, typer.Option(help="Window start (date or datetime).")] = None,
-    until: Annotated[str | None, typer.Option(
-        help="Window end; a date-only value includes that day.")] = None,
-    last: Annotated[str | None, typer.Option(help="Window [as_of - N, as_of): 7d, 4w, 3mo, 1y.")
-                    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Window end; a date-only value includes that day.")
+    ] = None,
+    last: Annotated[
+        str | None, typer.Option(help="Window [as_of - N, as_of): 7d, 4w, 3mo, 1y.")
+    ] = None,
     month: Annotated[str | None, typer.Option(help="Calendar month, e.g. 2024-03.")] = None,
     quarter: Annotated[str | None, typer.Option(help="Calendar quarter, e.g. 2024Q1.")] = None,
     year: Annotated[str | None, typer.Option(help="Calendar year, e.g. 2024.")] = None,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="'Now' for open tickets and SLA clocks: DATETIME or now "
-                        "(default: the latest timestamp in the inputs).")] = None,
-    by: Annotated[list[str] | None, typer.Option(
-        "--by", "-b", help="Group by a column (repeatable): agent, team, channel, ...")] = None,
-    period: Annotated[Period | None, typer.Option("--period", "-p", help="One row per bucket.")
-                      ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="'Now' for open tickets and SLA clocks: DATETIME or now "
+            "(default: the latest timestamp in the inputs).",
+        ),
+    ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by", "-b", help="Group by a column (repeatable): agent, team, channel, ..."
+        ),
+    ] = None,
+    period: Annotated[
+        Period | None, typer.Option("--period", "-p", help="One row per bucket.")
+    ] = None,
     week_start: Annotated[WeekStart, typer.Option("--week-start")] = WeekStart.MON,
-    compare: Annotated[Compare | None, typer.Option(
-        help="Add each KPI's previous value and the change.")] = None,
+    compare: Annotated[
+        Compare | None, typer.Option(help="Add each KPI's previous value and the change.")
+    ] = None,
     sort: Annotated[str | None, typer.Option(help="KPI[:asc|desc] to order groups by.")] = None,
     top: Annotated[int | None, typer.Option(help="Keep the first N groups.")] = None,
     tz: Annotated[str | None, typer.Option("--tz", help="Report time zone (IANA name).")] = None,
     source_tz: SourceTzOpt = None,
-    business_hours: Annotated[bool | None, typer.Option(
-        "--business-hours/--calendar-hours",
-        help="Durations and SLA clocks in business hours from the config.")] = None,
-    fmt: Annotated[OutputFormat | None, typer.Option(
-        "--format", "-f", help="Default: table on a terminal, csv otherwise.")] = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write to a file (format from the extension).")] = None,
+    business_hours: Annotated[
+        bool | None,
+        typer.Option(
+            "--business-hours/--calendar-hours",
+            help="Durations and SLA clocks in business hours from the config.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat | None,
+        typer.Option("--format", "-f", help="Default: table on a terminal, csv otherwise."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to a file (format from the extension)."),
+    ] = None,
     config: ConfigOpt = None,
     map_: MapOpt = None,
     preset: PresetOpt = "auto",
@@ -327,15 +451,18 @@ def report(
     sheet: SheetOpt = None,
     dayfirst: DayFirstOpt = False,
     date_format: DateFormatOpt = None,
-    check: Annotated[bool, typer.Option("--check", help="Exit 3 when a target is missed.")
-                     ] = False,
+    check: Annotated[bool, typer.Option("--check", help="Exit 3 when a target is missed.")] = False,
     strict: StrictOpt = False,
     include_status: IncludeOpt = None,
-    excel: Annotated[bool, typer.Option("--excel", help="CSV for spreadsheets (BOM, "
-                                                        "formula-safe cells).")] = False,
-    breaches: Annotated[bool, typer.Option(
-        "--breaches", help="List the tickets that breached an SLA target (one row each).")
-                        ] = False,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="CSV for spreadsheets (BOM, formula-safe cells).")
+    ] = False,
+    breaches: Annotated[
+        bool,
+        typer.Option(
+            "--breaches", help="List the tickets that breached an SLA target (one row each)."
+        ),
+    ] = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -349,25 +476,55 @@ def report(
         from cskpi.window import WindowSpec
 
         kpis = _split_kpis(kpi)
-        options = _load_options(config, map_, encoding, input_format, sheet, dayfirst,
-                                date_format, source_tz, include_status, preset)
+        options = _load_options(
+            config,
+            map_,
+            encoding,
+            input_format,
+            sheet,
+            dayfirst,
+            date_format,
+            source_tz,
+            include_status,
+            preset,
+        )
         out_format = _format_of(fmt, output)
         from cskpi.plan import plan_for
 
         plan = plan_for(tuple(kpis), tuple(by or ()), options.config)
-        inputs = _load(files, surveys, options, plan, customers=customers, orders=orders,
-                       schedules=schedules, costs=costs, messages=messages, events=events)
+        inputs = _load(
+            files,
+            surveys,
+            options,
+            plan,
+            customers=customers,
+            orders=orders,
+            schedules=schedules,
+            costs=costs,
+            messages=messages,
+            events=events,
+        )
         request = ReportRequest(
             kpis=tuple(kpis),
-            window=WindowSpec(since=since, until=until, last=last, month=month,
-                              quarter=quarter, year=year),
-            as_of=as_of, tz=tz, group_by=tuple(by or ()), period=period,
-            week_start=week_start.value, compare=compare, sort=sort, top=top,
-            business_hours=business_hours, breaches=breaches)
+            window=WindowSpec(
+                since=since, until=until, last=last, month=month, quarter=quarter, year=year
+            ),
+            as_of=as_of,
+            tz=tz,
+            group_by=tuple(by or ()),
+            period=period,
+            week_start=week_start.value,
+            compare=compare,
+            sort=sort,
+            top=top,
+            business_hours=business_hours,
+            breaches=breaches,
+        )
         result = compute(inputs, request, options.config)
         if strict and _has_problems(result.data_quality):
-            raise InputError("--strict: the input has data-quality problems\n"
-                             + "\n".join(result.quality_lines))
+            raise InputError(
+                "--strict: the input has data-quality problems\n" + "\n".join(result.quality_lines)
+            )
         _notes(result.notes, quiet)
         if not quiet:
             _err(_window_line(result))
@@ -391,17 +548,27 @@ def report(
             raise TargetMissed(f"--check: target missed: {missed}")
 
 
-BENIGN = ("excluded_status", "survey_not_answered", "derived_differs_first_response_at",
-          "derived_differs_agent_replies", "derived_differs_customer_replies",
-          "derived_differs_reopens", "derived_differs_resolved_at")
+BENIGN = (
+    "excluded_status",
+    "survey_not_answered",
+    "derived_differs_first_response_at",
+    "derived_differs_agent_replies",
+    "derived_differs_customer_replies",
+    "derived_differs_reopens",
+    "derived_differs_resolved_at",
+)
 """Rows removed (or vendor values replaced by derived ones) by rule, not by a fault in the
 data: `--strict` does not fire on them."""
 
 
 def _has_problems(data_quality: dict[str, Any]) -> bool:
-    return any(count for frame in data_quality.values()
-               for kind in ("dropped", "issues")
-               for reason, count in frame[kind].items() if reason not in BENIGN)
+    return any(
+        count
+        for frame in data_quality.values()
+        for kind in ("dropped", "issues")
+        for reason, count in frame[kind].items()
+        if reason not in BENIGN
+    )
 
 
 def _window_line(result: Any) -> str:
@@ -411,35 +578,44 @@ def _window_line(result: Any) -> str:
         # strftime writes year 1 as "1" on Linux: pad the year by hand
         return f"{ts.year:04d}-" + ts.strftime("%m-%d %H:%M:%S" if ts.second else "%m-%d %H:%M")
 
-    return (f"window {moment(result.since)} → {moment(result.until)}, report zone "
-            f"{result.timezone}, as of {moment(result.as_of)}")
+    return (
+        f"window {moment(result.since)} → {moment(result.until)}, report zone "
+        f"{result.timezone}, as of {moment(result.as_of)}"
+    )
 
 
 def _quality_of(inputs: Any) -> tuple[Any, Any]:
     from cskpi.load.quality import FrameQuality
 
-    return (inputs.tickets.quality if inputs.tickets else FrameQuality(),
-            inputs.surveys.quality if inputs.surveys else FrameQuality())
+    return (
+        inputs.tickets.quality if inputs.tickets else FrameQuality(),
+        inputs.surveys.quality if inputs.surveys else FrameQuality(),
+    )
 
 
 # -- peak --------------------------------------------------------------------------------------
+
 
 @app.command()
 def peak(
     files: Files,
     since: Annotated[str | None, typer.Option(help="Window start (date or datetime).")] = None,
-    until: Annotated[str | None, typer.Option(
-        help="Window end; a date-only value includes that day.")] = None,
-    last: Annotated[str | None, typer.Option(help="Window [as_of - N, as_of): 7d, 4w, 3mo, 1y.")
-                    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Window end; a date-only value includes that day.")
+    ] = None,
+    last: Annotated[
+        str | None, typer.Option(help="Window [as_of - N, as_of): 7d, 4w, 3mo, 1y.")
+    ] = None,
     month: Annotated[str | None, typer.Option(help="Calendar month, e.g. 2024-03.")] = None,
     quarter: Annotated[str | None, typer.Option(help="Calendar quarter, e.g. 2024Q1.")] = None,
     year: Annotated[str | None, typer.Option(help="Calendar year, e.g. 2024.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="DATETIME or now.")] = None,
     tz: Annotated[str | None, typer.Option("--tz", help="Report time zone (IANA name).")] = None,
     source_tz: SourceTzOpt = None,
-    fmt: Annotated[ListFormat | None, typer.Option(
-        "--format", "-f", help="Default: table on a terminal, csv otherwise.")] = None,
+    fmt: Annotated[
+        ListFormat | None,
+        typer.Option("--format", "-f", help="Default: table on a terminal, csv otherwise."),
+    ] = None,
     config: ConfigOpt = None,
     map_: MapOpt = None,
     encoding: EncodingOpt = None,
@@ -462,14 +638,28 @@ def peak(
         from cskpi.render.peak import render_peak
         from cskpi.window import WindowSpec
 
-        options = _load_options(config, map_, encoding, input_format, sheet, dayfirst,
-                                date_format, source_tz, include_status)
-        plan = ReadPlan(frozenset({"ticket_id", "created_at", "status", "updated_at"}),
-                        frozenset(), ())
+        options = _load_options(
+            config,
+            map_,
+            encoding,
+            input_format,
+            sheet,
+            dayfirst,
+            date_format,
+            source_tz,
+            include_status,
+        )
+        plan = ReadPlan(
+            frozenset({"ticket_id", "created_at", "status", "updated_at"}), frozenset(), ()
+        )
         inputs = _load(files, None, options, plan)
-        request = ReportRequest(window=WindowSpec(since=since, until=until, last=last,
-                                                  month=month, quarter=quarter, year=year),
-                                as_of=as_of, tz=tz)
+        request = ReportRequest(
+            window=WindowSpec(
+                since=since, until=until, last=last, month=month, quarter=quarter, year=year
+            ),
+            as_of=as_of,
+            tz=tz,
+        )
         result = compute_peak(inputs, request, options.config)
         chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "csv")
         rendered = render_peak(result, chosen)
@@ -480,6 +670,7 @@ def peak(
 
 
 # -- validate ----------------------------------------------------------------------------------
+
 
 @app.command()
 def validate(
@@ -511,8 +702,18 @@ def validate(
         from cskpi.load.quality import DataQuality
         from cskpi.render.validate import render_validation
 
-        options = _load_options(config, map_, encoding, input_format, sheet, dayfirst,
-                                date_format, source_tz, include_status, preset)
+        options = _load_options(
+            config,
+            map_,
+            encoding,
+            input_format,
+            sheet,
+            dayfirst,
+            date_format,
+            source_tz,
+            include_status,
+            preset,
+        )
         inputs = _load(files, surveys, options, messages=messages, events=events)
         rendered = render_validation(inputs, fmt.value)
         if isinstance(rendered, str):
@@ -520,11 +721,14 @@ def validate(
         else:
             _console().print(rendered)
         if strict and _has_problems(DataQuality(*_quality_of(inputs)).as_json()):
-            raise InputError("--strict: the input has data-quality problems\n"
-                             + "\n".join(DataQuality(*_quality_of(inputs)).summary_lines()))
+            raise InputError(
+                "--strict: the input has data-quality problems\n"
+                + "\n".join(DataQuality(*_quality_of(inputs)).summary_lines())
+            )
 
 
 # -- explain -----------------------------------------------------------------------------------
+
 
 class ExplainFormat(StrEnum):
     TABLE = "table"
@@ -537,12 +741,17 @@ def explain(
     files: Files,
     messages: MessagesOpt = None,
     events: EventsOpt = None,
-    business_hours: Annotated[bool | None, typer.Option(
-        "--business-hours/--calendar-hours", help="Spans in business hours from the config.")
-                              ] = None,
+    business_hours: Annotated[
+        bool | None,
+        typer.Option(
+            "--business-hours/--calendar-hours", help="Spans in business hours from the config."
+        ),
+    ] = None,
     tz: Annotated[str | None, typer.Option("--tz", help="Time zone of the times shown.")] = None,
-    fmt: Annotated[ExplainFormat | None, typer.Option(
-        "--format", "-f", help="Default: table on a terminal, json otherwise.")] = None,
+    fmt: Annotated[
+        ExplainFormat | None,
+        typer.Option("--format", "-f", help="Default: table on a terminal, json otherwise."),
+    ] = None,
     config: ConfigOpt = None,
     map_: MapOpt = None,
     preset: PresetOpt = "auto",
@@ -564,8 +773,18 @@ def explain(
         from cskpi.render.explain import render_explain
         from cskpi.window import check_tz
 
-        options = _load_options(config, map_, encoding, input_format, sheet, dayfirst,
-                                date_format, source_tz, include_status, preset)
+        options = _load_options(
+            config,
+            map_,
+            encoding,
+            input_format,
+            sheet,
+            dayfirst,
+            date_format,
+            source_tz,
+            include_status,
+            preset,
+        )
         if tz is not None:
             check_tz(tz)
         inputs = _load(files, None, options, messages=messages, events=events)
@@ -579,6 +798,7 @@ def explain(
 
 
 # -- kpis --------------------------------------------------------------------------------------
+
 
 @app.command()
 def kpis(
@@ -600,16 +820,17 @@ def kpis(
 
 # -- sample ------------------------------------------------------------------------------------
 
+
 @app.command()
 def sample(
-    tickets: Annotated[int, typer.Option("--tickets", min=1, help="Number of tickets.")
-                       ] = 20_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")
-                    ] = 7,
-    out: Annotated[Path, typer.Option("--out", help="Directory to write into.")
-                   ] = Path("sample_data"),
-    months: Annotated[int, typer.Option("--months", min=1, help="Months of data from 2024-01.")
-                      ] = 6,
+    tickets: Annotated[int, typer.Option("--tickets", min=1, help="Number of tickets.")] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 7,
+    out: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path(
+        "sample_data"
+    ),
+    months: Annotated[
+        int, typer.Option("--months", min=1, help="Months of data from 2024-01.")
+    ] = 6,
     quiet: QuietOpt = False,
 ) -> None:
     """Write realistic synthetic ticket and survey exports (CSV and Parquet).

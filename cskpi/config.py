@@ -16,8 +16,10 @@ from cskpi.errors import UsageError, did_you_mean
 
 CONFIG_NAME = "cskpi.toml"
 
-_DURATION_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*d)?\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*"
-                          r"(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s)?\s*$")
+_DURATION_RE = re.compile(
+    r"^\s*(?:(\d+(?:\.\d+)?)\s*d)?\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*"
+    r"(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s)?\s*$"
+)
 
 
 def parse_duration(text: str | float | int, *, where: str) -> float:
@@ -26,7 +28,9 @@ def parse_duration(text: str | float | int, *, where: str) -> float:
         return float(text)
     match = _DURATION_RE.match(str(text))
     if not match or not any(match.groups()):
-        raise UsageError(f"{where}: cannot read duration {text!r}; use e.g. 45s, 30m, 4h, 2d, 1h30m")
+        raise UsageError(
+            f"{where}: cannot read duration {text!r}; use e.g. 45s, 30m, 4h, 2d, 1h30m"
+        )
     days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     return days * 86400 + hours * 3600 + minutes * 60 + seconds
 
@@ -101,9 +105,25 @@ class Config:
     customer message ("measure") or left out ("exclude"); never a breach without one."""
 
 
-_TOP_KEYS = {"timezone", "source_timezone", "clock", "columns", "business_hours", "calendars",
-             "calendar_by", "sla", "service_level", "csat", "ces", "esat", "targets", "costs",
-             "repeat_contact", "status", "messages"}
+_TOP_KEYS = {
+    "timezone",
+    "source_timezone",
+    "clock",
+    "columns",
+    "business_hours",
+    "calendars",
+    "calendar_by",
+    "sla",
+    "service_level",
+    "csat",
+    "ces",
+    "esat",
+    "targets",
+    "costs",
+    "repeat_contact",
+    "status",
+    "messages",
+}
 _SECTION_KEYS = {
     "service_level": {"threshold"},
     "csat": {"scale", "positive_min", "negative_max"},
@@ -121,12 +141,18 @@ def _check_keys(table: Mapping[str, Any], valid: set[str], where: str) -> None:
     for key in table:
         if key not in valid:
             place = f"{where}." if where else ""
-            raise UsageError(f"config: unknown key '{place}{key}'{did_you_mean(key, sorted(valid))}")
+            raise UsageError(
+                f"config: unknown key '{place}{key}'{did_you_mean(key, sorted(valid))}"
+            )
 
 
 def _scale(value: Any, where: str) -> Scale:
-    if (not isinstance(value, list) or len(value) != 2
-            or not all(isinstance(v, int | float) for v in value) or value[0] >= value[1]):
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int | float) for v in value)
+        or value[0] >= value[1]
+    ):
         raise UsageError(f"config: {where} must be two numbers [low, high], e.g. [1, 5]")
     return Scale(float(value[0]), float(value[1]))
 
@@ -146,15 +172,17 @@ def _str(value: Any, where: str) -> str:
 def _names(value: Any, where: str) -> tuple[str, ...]:
     """A list of status names, compared like normalised statuses (`On hold` → `on_hold`)."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UsageError(f"config: {where} must be a list of status names, "
-                         'e.g. ["pending", "on_hold"]')
+        raise UsageError(
+            f'config: {where} must be a list of status names, e.g. ["pending", "on_hold"]'
+        )
     return tuple(re.sub(r"[\s\-]+", "_", v.strip().lower()) for v in value)
 
 
 def _one_of(value: Any, choices: tuple[str, ...], where: str) -> str:
     if value not in choices:
-        raise UsageError(f"config: {where} must be {' or '.join(map(repr, choices))}, "
-                         f"not {value!r}")
+        raise UsageError(
+            f"config: {where} must be {' or '.join(map(repr, choices))}, not {value!r}"
+        )
     return str(value)
 
 
@@ -165,8 +193,10 @@ def _sla(entries: Any) -> tuple[SlaPolicy, ...]:
     for i, entry in enumerate(entries, 1):
         where = f"sla[{i}]"
         if not isinstance(entry, dict):
-            raise UsageError(f"config: {where} must be a table ([[sla]] with first_response = "
-                             "\"24h\", ...), not {entry!r}")
+            raise UsageError(
+                f"config: {where} must be a table ([[sla]] with first_response = "
+                '"24h", ...), not {entry!r}'
+            )
         filters = []
         for key, value in entry.items():
             if key in _SLA_TARGETS:
@@ -175,19 +205,25 @@ def _sla(entries: Any) -> tuple[SlaPolicy, ...]:
             filters.append((key, tuple(str(v).strip().lower() for v in values)))
         clock = entry.get("clock")
         if clock is not None and clock not in ("business", "calendar"):
-            raise UsageError(f"config: {where}.clock must be \"business\" or \"calendar\"")
+            raise UsageError(f'config: {where}.clock must be "business" or "calendar"')
         first = entry.get("first_response")
         resolution = entry.get("resolution")
         if first is None and resolution is None:
             raise UsageError(f"config: {where} sets no target; add first_response or resolution")
         label = " ".join(f"{k}={'|'.join(v)}" for k, v in filters) or "all tickets"
-        policies.append(SlaPolicy(
-            filters=tuple(filters),
-            first_response=None if first is None else parse_duration(first, where=f"config: {where}.first_response"),
-            resolution=None if resolution is None else parse_duration(resolution, where=f"config: {where}.resolution"),
-            clock=clock,
-            label=label,
-        ))
+        policies.append(
+            SlaPolicy(
+                filters=tuple(filters),
+                first_response=None
+                if first is None
+                else parse_duration(first, where=f"config: {where}.first_response"),
+                resolution=None
+                if resolution is None
+                else parse_duration(resolution, where=f"config: {where}.resolution"),
+                clock=clock,
+                label=label,
+            )
+        )
     return tuple(policies)
 
 
@@ -207,14 +243,17 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         raise UsageError('config: clock must be "calendar" or "business"')
     columns = data.get("columns", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        raise UsageError('config: [columns] maps canonical names to source columns, e.g. created_at = "Created time"')
+        raise UsageError(
+            'config: [columns] maps canonical names to source columns, e.g. created_at = "Created time"'
+        )
     targets = data.get("targets", {})
     calendars = data.get("calendars", {})
     return Config(
         path=path,
         timezone=_str(data["timezone"], "timezone") if "timezone" in data else None,
-        source_timezone=(_str(data["source_timezone"], "source_timezone")
-                         if "source_timezone" in data else None),
+        source_timezone=(
+            _str(data["source_timezone"], "source_timezone") if "source_timezone" in data else None
+        ),
         clock=clock,
         columns=tuple(columns.items()),
         business_hours=data.get("business_hours"),
@@ -222,27 +261,39 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         calendar_by=data.get("calendar_by"),
         sla=_sla(data.get("sla", [])),
         service_level_threshold=parse_duration(
-            data.get("service_level", {}).get("threshold", 20), where="config: service_level.threshold"),
+            data.get("service_level", {}).get("threshold", 20),
+            where="config: service_level.threshold",
+        ),
         csat=CsatConfig(
             scale=_scale(csat_t["scale"], "csat.scale") if "scale" in csat_t else Scale(1, 5),
             positive_min=csat_t.get("positive_min"),
             negative_max=csat_t.get("negative_max"),
         ),
-        ces_scale=_scale(data["ces"]["scale"], "ces.scale") if "scale" in data.get("ces", {}) else Scale(1, 7),
-        esat_scale=(_scale(data["esat"]["scale"], "esat.scale")
-                    if "scale" in data.get("esat", {}) else Scale(1, 5)),
+        ces_scale=_scale(data["ces"]["scale"], "ces.scale")
+        if "scale" in data.get("ces", {})
+        else Scale(1, 7),
+        esat_scale=(
+            _scale(data["esat"]["scale"], "esat.scale")
+            if "scale" in data.get("esat", {})
+            else Scale(1, 5)
+        ),
         targets=tuple((str(k), str(v)) for k, v in targets.items()),
         costs=CostsConfig(
             currency=costs_t.get("currency", "USD"),
             monthly=costs_t.get("monthly"),
             file=(base / costs_t["file"]) if "file" in costs_t else None,
         ),
-        repeat_contact_days=_number(data.get("repeat_contact", {}).get("days", 7),
-                                    "repeat_contact.days"),
-        paused_statuses=_names(data.get("status", {}).get("paused", ["pending", "on_hold"]),
-                               "status.paused"),
-        agent_initiated=_one_of(data.get("messages", {}).get("agent_initiated", "measure"),
-                                ("measure", "exclude"), "messages.agent_initiated"),
+        repeat_contact_days=_number(
+            data.get("repeat_contact", {}).get("days", 7), "repeat_contact.days"
+        ),
+        paused_statuses=_names(
+            data.get("status", {}).get("paused", ["pending", "on_hold"]), "status.paused"
+        ),
+        agent_initiated=_one_of(
+            data.get("messages", {}).get("agent_initiated", "measure"),
+            ("measure", "exclude"),
+            "messages.agent_initiated",
+        ),
     )
 
 

@@ -92,9 +92,13 @@ class Context:
     """The business frames given (customers, orders, schedules, costs), censored at as_of,
     with their by-group codes (`cskpi.frames`)."""
 
-    def span(self, start_us: np.ndarray, end_us: np.ndarray,
-             business: np.ndarray | bool | None = None,
-             rows: pd.DataFrame | None = None) -> np.ndarray:
+    def span(
+        self,
+        start_us: np.ndarray,
+        end_us: np.ndarray,
+        business: np.ndarray | bool | None = None,
+        rows: pd.DataFrame | None = None,
+    ) -> np.ndarray:
         """Seconds from start to end on the report's clock (or per-row `business` flags);
         NaN where either end is missing or the span is negative (DECISIONS 9).
 
@@ -111,8 +115,9 @@ class Context:
             out = np.where(use_business, self._business(start_us, end_us, rows), calendar)
         return np.where(missing | (calendar < 0), np.nan, out)
 
-    def _business(self, start_us: np.ndarray, end_us: np.ndarray,
-                  rows: pd.DataFrame | None) -> np.ndarray:
+    def _business(
+        self, start_us: np.ndarray, end_us: np.ndarray, rows: pd.DataFrame | None
+    ) -> np.ndarray:
         import numpy as np
 
         from cskpi.calendar import business_seconds
@@ -120,8 +125,10 @@ class Context:
         by = self.config.calendar_by
         if not self.calendars or by is None or rows is None or by not in rows:
             if self.calendar is None:
-                raise UsageError("business-hours clock needs a [business_hours] table in the "
-                                 "config (see README, Business hours)")
+                raise UsageError(
+                    "business-hours clock needs a [business_hours] table in the "
+                    "config (see README, Business hours)"
+                )
             return business_seconds(start_us, end_us, self.calendar)
         names = list(self.calendars)
         keys = rows[by].astype("str").str.strip().str.lower().to_numpy(dtype=object)
@@ -130,8 +137,10 @@ class Context:
             choice[keys == name.lower()] = i
         if (choice < 0).any() and self.calendar is None:
             unmatched = sorted(set(keys[choice < 0].tolist()))[:3]
-            raise UsageError(f"no calendar for {by} {', '.join(map(str, unmatched))} and no "
-                             "[business_hours] fallback in the config")
+            raise UsageError(
+                f"no calendar for {by} {', '.join(map(str, unmatched))} and no "
+                "[business_hours] fallback in the config"
+            )
         out = np.full(len(keys), np.nan)
         for i, cal in enumerate([*(self.calendars[n] for n in names), self.calendar]):
             mask = choice == (i if i < len(names) else -1)
@@ -142,10 +151,14 @@ class Context:
 
 # -- choosing KPIs ----------------------------------------------------------------------------
 
+
 def _available(need: str, inputs: Inputs, config: Config) -> bool:
     if need.startswith("config:"):
-        return (config.costs.monthly is not None or config.costs.file is not None
-                or bool(inputs.business and inputs.business.costs))
+        return (
+            config.costs.monthly is not None
+            or config.costs.file is not None
+            or bool(inputs.business and inputs.business.costs)
+        )
     frame_name, _, column = need.rpartition(":")
     loaded = inputs.surveys if frame_name == "surveys" else inputs.tickets
     if frame_name not in ("", "tickets", "surveys"):  # a business input (issue 9)
@@ -158,8 +171,9 @@ def _available(need: str, inputs: Inputs, config: Config) -> bool:
 
 
 def _missing(kpi: Kpi, inputs: Inputs, config: Config, soft: bool) -> list[str]:
-    return [n for n in kpi.needs if (soft or "kind=" not in n)
-            and not _available(n, inputs, config)]
+    return [
+        n for n in kpi.needs if (soft or "kind=" not in n) and not _available(n, inputs, config)
+    ]
 
 
 def _describe(need: str) -> str:
@@ -174,22 +188,26 @@ def _describe(need: str) -> str:
     return f"a {names} column"
 
 
-def select_kpis(requested: tuple[str, ...], inputs: Inputs,
-                config: Config) -> tuple[list[Kpi], list[str]]:
+def select_kpis(
+    requested: tuple[str, ...], inputs: Inputs, config: Config
+) -> tuple[list[Kpi], list[str]]:
     """Requested KPIs (exit 2 for unknown ids, 4 for unsupported) or the supported defaults."""
     registry = all_kpis()
     notes: list[str] = []
     if requested:
         for kpi_id in requested:
             if kpi_id not in registry:
-                raise UsageError(f"unknown KPI '{kpi_id}'{did_you_mean(kpi_id, registry)}; "
-                                 "list them with: cskpi kpis")
+                raise UsageError(
+                    f"unknown KPI '{kpi_id}'{did_you_mean(kpi_id, registry)}; "
+                    "list them with: cskpi kpis"
+                )
         chosen = [registry[k] for k in dict.fromkeys(requested)]
         for kpi in chosen:
             missing = _missing(kpi, inputs, config, soft=False)
             if missing:
-                raise InputError(f"KPI {kpi.id} needs {_describe(missing[0])}, which the input "
-                                 "does not have")
+                raise InputError(
+                    f"KPI {kpi.id} needs {_describe(missing[0])}, which the input does not have"
+                )
         return chosen, notes
     chosen, left = [], []
     for kpi_id in DEFAULT_KPIS:
@@ -207,6 +225,7 @@ def select_kpis(requested: tuple[str, ...], inputs: Inputs,
 
 
 # -- grouping ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ByColumn:
@@ -230,14 +249,25 @@ def resolve_by(names: tuple[str, ...], inputs: Inputs, kpi_ids: list[str]) -> li
     out = []
     for name in names:
         if name == "period" or name in all_kpis():
-            raise UsageError(f"--by {name}: the name collides with "
-                             f"{'the period column' if name == 'period' else 'a KPI id'}")
+            raise UsageError(
+                f"--by {name}: the name collides with "
+                f"{'the period column' if name == 'period' else 'a KPI id'}"
+            )
         col = ByColumn(name, _find(name, tickets), _find(name, surveys))
         if col.tickets is None and col.surveys is None and not frames.known(name, inputs):
-            known = sorted({str(c) for f in (tickets, surveys) if f is not None
-                            for c in f.columns if not str(c).startswith("_")})
-            raise UsageError(f"--by {name}: no such column in the input"
-                             f"{did_you_mean(name, known)}; columns: {', '.join(known[:15])}")
+            known = sorted(
+                {
+                    str(c)
+                    for f in (tickets, surveys)
+                    if f is not None
+                    for c in f.columns
+                    if not str(c).startswith("_")
+                }
+            )
+            raise UsageError(
+                f"--by {name}: no such column in the input"
+                f"{did_you_mean(name, known)}; columns: {', '.join(known[:15])}"
+            )
         out.append(col)
     return out
 
@@ -278,9 +308,13 @@ class _ColumnCodes:
     """Label indices of the business frames' rows (`cskpi.frames.extend_codes`)."""
 
 
-def group_codes(by: list[ByColumn], tickets: pd.DataFrame | None,
-                surveys: pd.DataFrame | None, link: np.ndarray | None,
-                linked: pd.DataFrame | None) -> list[_ColumnCodes]:
+def group_codes(
+    by: list[ByColumn],
+    tickets: pd.DataFrame | None,
+    surveys: pd.DataFrame | None,
+    link: np.ndarray | None,
+    linked: pd.DataFrame | None,
+) -> list[_ColumnCodes]:
     """Per by-column: label indices for tickets and surveys (DECISIONS 7 and 10).
 
     A survey's own non-empty value wins; otherwise the value of its ticket in `linked` (all
@@ -294,22 +328,28 @@ def group_codes(by: list[ByColumn], tickets: pd.DataFrame | None,
     out = []
     for col in by:
         empty = _empty_label(col.name)
-        t_codes, t_labels = _codes(tickets[col.tickets] if tickets is not None and col.tickets
-                                   else None, nt)
-        s_codes, s_labels = _codes(surveys[col.surveys] if surveys is not None and col.surveys
-                                   else None, ns)
+        t_codes, t_labels = _codes(
+            tickets[col.tickets] if tickets is not None and col.tickets else None, nt
+        )
+        s_codes, s_labels = _codes(
+            surveys[col.surveys] if surveys is not None and col.surveys else None, ns
+        )
         use_link = col.tickets is not None and link is not None and linked is not None
-        e_codes, e_labels = _codes(linked[col.tickets] if use_link and linked is not None
-                                   else None, len(linked) if linked is not None else 0)
+        e_codes, e_labels = _codes(
+            linked[col.tickets] if use_link and linked is not None else None,
+            len(linked) if linked is not None else 0,
+        )
         # one label table: tickets', surveys', linked tickets' labels, then empty, (unknown)
-        labels = np.concatenate([t_labels, s_labels, e_labels,
-                                 np.array([empty, UNKNOWN], dtype=object)])
+        labels = np.concatenate(
+            [t_labels, s_labels, e_labels, np.array([empty, UNKNOWN], dtype=object)]
+        )
         empty_at, unknown_at = len(labels) - 2, len(labels) - 1
         t_idx = np.where(t_codes >= 0, t_codes, empty_at)
         if use_link and link is not None:
             e_idx = np.where(e_codes >= 0, e_codes + len(t_labels) + len(s_labels), empty_at)
-            fallback = np.where(link >= 0, e_idx[np.maximum(link, 0)] if len(e_idx)
-                                else empty_at, unknown_at)
+            fallback = np.where(
+                link >= 0, e_idx[np.maximum(link, 0)] if len(e_idx) else empty_at, unknown_at
+            )
         else:
             fallback = np.full(ns, empty_at)
         s_idx = np.where(s_codes >= 0, s_codes + len(t_labels), fallback)
@@ -319,6 +359,7 @@ def group_codes(by: list[ByColumn], tickets: pd.DataFrame | None,
 
 
 # -- the computation --------------------------------------------------------------------------
+
 
 @dataclass
 class _Prepared:
@@ -349,8 +390,9 @@ def _not_after(frame: pd.DataFrame, column: str, as_of: pd.Timestamp) -> pd.Data
     return frame if keep.all() else frame[keep]
 
 
-def _joint_codes(columns: list[_ColumnCodes],
-                 sizes: list[int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def _joint_codes(
+    columns: list[_ColumnCodes], sizes: list[int]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Dense by-group code per record of each frame (tickets, surveys, then the business
     frames; `sizes` are their lengths), and the labels per code, in sorted label order."""
     import numpy as np
@@ -359,8 +401,9 @@ def _joint_codes(columns: list[_ColumnCodes],
         return [np.zeros(n, dtype="int64") for n in sizes], []
     combined: np.ndarray = np.zeros(sum(sizes), dtype="int64")
     for col in columns:
-        combined = combined * len(col.labels) + np.concatenate([col.tickets, col.surveys,
-                                                                *col.extra])
+        combined = combined * len(col.labels) + np.concatenate(
+            [col.tickets, col.surveys, *col.extra]
+        )
     keys, dense = np.unique(combined, return_inverse=True)
     labels = []
     rest = keys.copy()
@@ -372,8 +415,11 @@ def _joint_codes(columns: list[_ColumnCodes],
     return parts, labels
 
 
-_ANCHOR_TIME = {Anchor.CREATED: "created_at", Anchor.RESOLVED: "resolved_at",
-                Anchor.SUBMITTED: "submitted_at"}
+_ANCHOR_TIME = {
+    Anchor.CREATED: "created_at",
+    Anchor.RESOLVED: "resolved_at",
+    Anchor.SUBMITTED: "submitted_at",
+}
 
 
 @dataclass
@@ -384,10 +430,10 @@ class _AnchorRows:
     mask: np.ndarray
 
 
-def _anchor_rows(anchor: Anchor, prep: _Prepared, buckets: Buckets,
-                 grouped: bool) -> _AnchorRows | None:
+def _anchor_rows(
+    anchor: Anchor, prep: _Prepared, buckets: Buckets, grouped: bool
+) -> _AnchorRows | None:
     import numpy as np
-
 
     nb = len(buckets.labels)
     if anchor in frames.ANCHORS:  # business frames (issue 9)
@@ -410,8 +456,9 @@ def _anchor_rows(anchor: Anchor, prep: _Prepared, buckets: Buckets,
     return _AnchorRows(frame[inside], by[inside] * nb + bucket[inside], {}, inside)
 
 
-def _backlog_rows(frame: pd.DataFrame, by: np.ndarray, buckets: Buckets,
-                  as_of_us: int) -> _AnchorRows:
+def _backlog_rows(
+    frame: pd.DataFrame, by: np.ndarray, buckets: Buckets, as_of_us: int
+) -> _AnchorRows:
     """Tickets open at each bucket end (the earlier of the bucket end and as_of), per group.
 
     A ticket is open on buckets `[b0, b1)`: b0 = first bucket ending after its creation, b1 =
@@ -423,8 +470,9 @@ def _backlog_rows(frame: pd.DataFrame, by: np.ndarray, buckets: Buckets,
     # as_of itself has happened: a ticket resolved exactly at as_of is not open at the end
     ends = np.minimum(buckets.edges_us[1:], as_of_us + 1)
     created = times_us(frame["created_at"])
-    resolved = times_us(frame["resolved_at"]) if "resolved_at" in frame else \
-        np.full(len(frame), NAT)
+    resolved = (
+        times_us(frame["resolved_at"]) if "resolved_at" in frame else np.full(len(frame), NAT)
+    )
     unknown = frame["_resolved_unknown"].to_numpy(dtype=bool)
     b0 = np.asarray(np.searchsorted(ends, created, side="right"))
     b1: np.ndarray = np.where(resolved == NAT, nb, np.searchsorted(ends, resolved, side="right"))
@@ -432,16 +480,22 @@ def _backlog_rows(frame: pd.DataFrame, by: np.ndarray, buckets: Buckets,
     nby = int(by.max()) + 1 if len(by) else 1
     width = nb + 1
     size = nby * width
-    diff: np.ndarray = (np.bincount(by[live] * width + b0[live], minlength=size)
-                        - np.bincount(by[live] * width + b1[live], minlength=size))
+    diff: np.ndarray = np.bincount(by[live] * width + b0[live], minlength=size) - np.bincount(
+        by[live] * width + b1[live], minlength=size
+    )
     counts = np.cumsum(diff.reshape(nby, width), axis=1)[:, :nb].ravel()
     keys = np.flatnonzero(counts > 0)
     return _AnchorRows(frame.iloc[:0], keys, {"backlog": (keys, counts[keys])}, live)
 
 
-def _pass(kpis: list[Kpi], prep: _Prepared, window: Window, buckets: Buckets,
-          by_labels: list[np.ndarray], force_all: bool
-          ) -> tuple[pd.DataFrame, dict[Anchor, np.ndarray]]:
+def _pass(
+    kpis: list[Kpi],
+    prep: _Prepared,
+    window: Window,
+    buckets: Buckets,
+    by_labels: list[np.ndarray],
+    force_all: bool,
+) -> tuple[pd.DataFrame, dict[Anchor, np.ndarray]]:
     """One computation over a window: a tidy frame of groups × buckets, and usage masks."""
     import numpy as np
     import pandas as pd
@@ -456,8 +510,9 @@ def _pass(kpis: list[Kpi], prep: _Prepared, window: Window, buckets: Buckets,
     key_parts = [rows[a].keys for a in anchors if a in rows]
     if force_all:
         key_parts.append(np.arange(nb, dtype="int64"))
-    keys: np.ndarray = (np.unique(np.concatenate(key_parts)) if key_parts
-                        else np.zeros(0, dtype="int64"))
+    keys: np.ndarray = (
+        np.unique(np.concatenate(key_parts)) if key_parts else np.zeros(0, dtype="int64")
+    )
     ctx = replace(prep.context, window=window, buckets=buckets)
     columns: dict[str, Any] = {}
     group_by_code: np.ndarray = keys // nb
@@ -474,15 +529,18 @@ def _pass(kpis: list[Kpi], prep: _Prepared, window: Window, buckets: Buckets,
             extra[name] = full
         extra["keys"] = keys
         codes = np.asarray(np.searchsorted(keys, found.keys))
-        views[anchor] = GroupView(found.frame, codes, len(keys),
-                                  keys % nb, bool(by_labels), extra)
+        views[anchor] = GroupView(found.frame, codes, len(keys), keys % nb, bool(by_labels), extra)
     for kpi in kpis:
         view = views.get(kpi.anchor)
         if view is None:  # the anchor's frame is absent: empty population
-            view = GroupView(prep.tickets.iloc[:0] if prep.tickets is not None else
-                             pd.DataFrame(), np.zeros(0, dtype="int64"), len(keys), keys % nb,
-                             bool(by_labels), {"backlog": np.zeros(len(keys), dtype="int64"),
-                                               "keys": keys})
+            view = GroupView(
+                prep.tickets.iloc[:0] if prep.tickets is not None else pd.DataFrame(),
+                np.zeros(0, dtype="int64"),
+                len(keys),
+                keys % nb,
+                bool(by_labels),
+                {"backlog": np.zeros(len(keys), dtype="int64"), "keys": keys},
+            )
         values, n = kpi.compute(view, ctx)
         if kpi.unit == "count":
             columns[kpi.id] = np.asarray(values).astype("int64")
@@ -493,8 +551,14 @@ def _pass(kpis: list[Kpi], prep: _Prepared, window: Window, buckets: Buckets,
     return pd.DataFrame(columns), usage
 
 
-def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Config,
-            business: bool, quality: DataQuality) -> tuple[_Prepared, DataQuality]:
+def prepare(
+    inputs: Inputs,
+    by: list[ByColumn],
+    as_of: pd.Timestamp,
+    config: Config,
+    business: bool,
+    quality: DataQuality,
+) -> tuple[_Prepared, DataQuality]:
     import numpy as np
     import pandas as pd
 
@@ -502,10 +566,12 @@ def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Con
     link = None
     if inputs.tickets is not None:
         t = inputs.tickets.frame
-        status_done = t["status"].isin(["resolved", "closed"]).to_numpy(dtype=bool) \
-            if "status" in t else np.zeros(len(t), dtype=bool)
-        unknown = status_done & (t["resolved_at"].isna().to_numpy() if "resolved_at" in t
-                                 else True)
+        status_done = (
+            t["status"].isin(["resolved", "closed"]).to_numpy(dtype=bool)
+            if "status" in t
+            else np.zeros(len(t), dtype=bool)
+        )
+        unknown = status_done & (t["resolved_at"].isna().to_numpy() if "resolved_at" in t else True)
         tickets = _censor(t, ["first_response_at", "resolved_at", "closed_at"], as_of)
         tickets["_resolved_unknown"] = unknown
         tickets = _not_after(tickets, "created_at", as_of)
@@ -522,17 +588,31 @@ def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Con
             else:
                 found = np.full(len(surveys), -1)
             orphans = found < 0
-            quality = replace(quality, surveys=quality.surveys.issue(
-                "survey_unknown_ticket", int(orphans.sum()),
-                surveys.loc[orphans, "ticket_id"].fillna("(empty)").head(3)
-                if "ticket_id" in surveys else ()))
+            quality = replace(
+                quality,
+                surveys=quality.surveys.issue(
+                    "survey_unknown_ticket",
+                    int(orphans.sum()),
+                    surveys.loc[orphans, "ticket_id"].fillna("(empty)").head(3)
+                    if "ticket_id" in surveys
+                    else (),
+                ),
+            )
             link, linked = found, every
     if business and tickets is not None and VENDOR_FRT in tickets:
-        used = tickets["first_response_at"].isna() & (tickets[VENDOR_FRT] >= 0) \
-            if "first_response_at" in tickets else tickets[VENDOR_FRT] >= 0
-        quality = replace(quality, tickets=quality.tickets.issue(
-            "vendor_business_duration_used", int(used.sum()),
-            tickets.loc[used, "ticket_id"].head(3)))
+        used = (
+            tickets["first_response_at"].isna() & (tickets[VENDOR_FRT] >= 0)
+            if "first_response_at" in tickets
+            else tickets[VENDOR_FRT] >= 0
+        )
+        quality = replace(
+            quality,
+            tickets=quality.tickets.issue(
+                "vendor_business_duration_used",
+                int(used.sum()),
+                tickets.loc[used, "ticket_id"].head(3),
+            ),
+        )
     csat_ids: np.ndarray = np.zeros(0, dtype=object)
     if surveys is not None and "ticket_id" in surveys:
         is_csat = (surveys["kind"] == "csat") & surveys["score"].notna()
@@ -540,17 +620,29 @@ def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Con
     from cskpi.calendar import parse_calendar
 
     if business and config.business_hours is None and not config.calendars:
-        raise UsageError("--business-hours needs a [business_hours] table in the config "
-                         "(see README, Business hours)")
+        raise UsageError(
+            "--business-hours needs a [business_hours] table in the config "
+            "(see README, Business hours)"
+        )
     calendar = parse_calendar(config.business_hours) if config.business_hours else None
-    calendars = {name: parse_calendar(table, where=f"calendars.{name}")
-                 for name, table in config.calendars}
+    calendars = {
+        name: parse_calendar(table, where=f"calendars.{name}") for name, table in config.calendars
+    }
     empty = pd.DataFrame({"created_at": pd.Series(dtype="datetime64[us, UTC]")})
-    ctx = Context(config, _us(as_of), business, calendar,
-                  tickets if tickets is not None else empty, csat_ids,
-                  None, None, calendars)  # type: ignore[arg-type]
-    tickets, surveys, linked, by, extra = frames.attach(inputs, by, tickets, surveys, linked,
-                                                        as_of, ctx)
+    ctx = Context(
+        config,
+        _us(as_of),
+        business,
+        calendar,
+        tickets if tickets is not None else empty,
+        csat_ids,
+        None,  # type: ignore[arg-type]  # window and buckets are set per pass
+        None,  # type: ignore[arg-type]
+        calendars,
+    )
+    tickets, surveys, linked, by, extra = frames.attach(
+        inputs, by, tickets, surveys, linked, as_of, ctx
+    )
     nt = len(tickets) if tickets is not None else 0
     ns = len(surveys) if surveys is not None else 0
     columns = group_codes(by, tickets, surveys, link, linked)
@@ -558,8 +650,14 @@ def prepare(inputs: Inputs, by: list[ByColumn], as_of: pd.Timestamp, config: Con
     codes, by_labels = _joint_codes(columns, [nt, ns, *(len(f) for f in extra.values())])
     t_by, s_by = codes[0], codes[1]
     ctx.frames = frames.coded(extra, codes[2:], by)
-    prep = _Prepared(tickets, surveys, t_by if tickets is not None else None,
-                     s_by if surveys is not None else None, by_labels, ctx)
+    prep = _Prepared(
+        tickets,
+        surveys,
+        t_by if tickets is not None else None,
+        s_by if surveys is not None else None,
+        by_labels,
+        ctx,
+    )
     return prep, quality
 
 
@@ -613,15 +711,20 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
     by = resolve_by(request.group_by, inputs, [k.id for k in kpis])
     tz = report_zone(request, config, inputs)
     latest = _latest(inputs)
-    as_of = parse_as_of(request.as_of, tz, latest if latest is not None else
-                        pd.Timestamp.now(tz="UTC"))
-    business = config.clock == "business" if request.business_hours is None \
-        else request.business_hours
+    as_of = parse_as_of(
+        request.as_of, tz, latest if latest is not None else pd.Timestamp.now(tz="UTC")
+    )
+    business = (
+        config.clock == "business" if request.business_hours is None else request.business_hours
+    )
     quality = DataQuality(
         tickets=inputs.tickets.quality if inputs.tickets else DataQuality().tickets,
         surveys=inputs.surveys.quality if inputs.surveys else DataQuality().surveys,
-        others=tuple((name, loaded.quality) for name, loaded in
-                     (inputs.business.given() if inputs.business else {}).items()))
+        others=tuple(
+            (name, loaded.quality)
+            for name, loaded in (inputs.business.given() if inputs.business else {}).items()
+        ),
+    )
     if inputs.tickets is not None:
         from cskpi.sla import check_filters
 
@@ -639,8 +742,9 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
         prev_buckets = bucket_edges(before, request.period, request.week_start)
         prev_rows, _ = _pass(kpis, prep, before, prev_buckets, prep.by_labels, force_all=False)
         rows = _attach_previous(rows, prev_rows, kpis, len(by))
-        prev_overall = _overall(_pass(kpis, prep, before, bucket_edges(before, None), [],
-                                      force_all=True)[0], kpis)
+        prev_overall = _overall(
+            _pass(kpis, prep, before, bucket_edges(before, None), [], force_all=True)[0], kpis
+        )
         overall = _overall_change(overall, prev_overall, kpis)
     if request.sort or request.top is not None:
         rows = _sort_top(rows, request, kpis, prep, window, len(by))
@@ -650,13 +754,22 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
     targets, target_notes = evaluate(config.targets, kpis, overall)
     breaches = breach_table(prep, window, buckets) if request.breaches else None
     return Result(
-        as_of=as_of.tz_convert(tz), since=window.since, until=window.until, timezone=tz,
-        business_hours=business, group_by=tuple(c.name for c in by), period=request.period,
-        kpis=tuple(KpiInfo(k.id, k.name, k.unit.value, k.anchor.value, k.additive)
-                   for k in kpis),
-        rows=table, overall=overall, targets=targets, data_quality=quality.as_json(),
-        compare=request.compare, notes=(*notes, *_load_notes(inputs), *target_notes),
-        quality_lines=tuple(quality.summary_lines()), breaches=breaches,
+        as_of=as_of.tz_convert(tz),
+        since=window.since,
+        until=window.until,
+        timezone=tz,
+        business_hours=business,
+        group_by=tuple(c.name for c in by),
+        period=request.period,
+        kpis=tuple(KpiInfo(k.id, k.name, k.unit.value, k.anchor.value, k.additive) for k in kpis),
+        rows=table,
+        overall=overall,
+        targets=targets,
+        data_quality=quality.as_json(),
+        compare=request.compare,
+        notes=(*notes, *_load_notes(inputs), *target_notes),
+        quality_lines=tuple(quality.summary_lines()),
+        breaches=breaches,
     )
 
 
@@ -664,8 +777,7 @@ def _load_notes(inputs: Inputs) -> list[str]:
     return [n for loaded in (inputs.tickets, inputs.surveys) if loaded for n in loaded.notes]
 
 
-def _usage(quality: DataQuality, usage: dict[Anchor, np.ndarray],
-           prep: _Prepared) -> DataQuality:
+def _usage(quality: DataQuality, usage: dict[Anchor, np.ndarray], prep: _Prepared) -> DataQuality:
     """used = kept records in the window on some anchor; the rest is out of window."""
     import numpy as np
 
@@ -677,7 +789,8 @@ def _usage(quality: DataQuality, usage: dict[Anchor, np.ndarray],
     return replace(
         quality,
         tickets=quality.tickets.with_usage(int(t_used.sum())),
-        surveys=quality.surveys.with_usage(int(s_used.sum()) if s_used is not None else 0))
+        surveys=quality.surveys.with_usage(int(s_used.sum()) if s_used is not None else 0),
+    )
 
 
 def _scalar(value: Any) -> Any:
@@ -704,8 +817,9 @@ def _change(now: Any, before: Any) -> Any:
     return now - before
 
 
-def _overall_change(overall: dict[str, Any], before: dict[str, Any],
-                    kpis: list[Kpi]) -> dict[str, Any]:
+def _overall_change(
+    overall: dict[str, Any], before: dict[str, Any], kpis: list[Kpi]
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for kpi in kpis:
         out[kpi.id] = overall[kpi.id]
@@ -715,8 +829,9 @@ def _overall_change(overall: dict[str, Any], before: dict[str, Any],
     return out
 
 
-def _attach_previous(rows: pd.DataFrame, prev: pd.DataFrame, kpis: list[Kpi],
-                     nby: int) -> pd.DataFrame:
+def _attach_previous(
+    rows: pd.DataFrame, prev: pd.DataFrame, kpis: list[Kpi], nby: int
+) -> pd.DataFrame:
     """Match groups by label and buckets by position (DECISIONS 5); rows from now only."""
     keys = [f"_by{j}" for j in range(nby)] + ["_bucket"]
     ids = [k.id for k in kpis]
@@ -733,15 +848,22 @@ def _parse_sort(text: str, kpis: list[Kpi]) -> tuple[str, bool]:
     name, _, order = text.partition(":")
     ids = [k.id for k in kpis]
     if name not in ids:
-        raise UsageError(f"--sort {text}: '{name}' is not one of the report's KPIs"
-                         f"{did_you_mean(name, ids)}")
+        raise UsageError(
+            f"--sort {text}: '{name}' is not one of the report's KPIs{did_you_mean(name, ids)}"
+        )
     if order not in ("", "asc", "desc"):
         raise UsageError(f"--sort {text}: order must be asc or desc")
     return name, order == "asc"
 
 
-def _sort_top(rows: pd.DataFrame, request: ReportRequest, kpis: list[Kpi], prep: _Prepared,
-              window: Window, nby: int) -> pd.DataFrame:
+def _sort_top(
+    rows: pd.DataFrame,
+    request: ReportRequest,
+    kpis: list[Kpi],
+    prep: _Prepared,
+    window: Window,
+    nby: int,
+) -> pd.DataFrame:
     """Rank groups by their whole-window value (DECISIONS 13); nulls last, ties by key."""
     import numpy as np
 
@@ -759,13 +881,15 @@ def _sort_top(rows: pd.DataFrame, request: ReportRequest, kpis: list[Kpi], prep:
     if request.period is None:
         ranking = rows[[*keys, kpi_id]]
     else:
-        whole, _ = _pass(kpis, prep, window, bucket_edges(window, None), prep.by_labels,
-                         force_all=False)
+        whole, _ = _pass(
+            kpis, prep, window, bucket_edges(window, None), prep.by_labels, force_all=False
+        )
         ranking = whole[[*keys, kpi_id]]
     value = ranking[kpi_id].astype("float64").to_numpy()
     order_value = np.where(np.isnan(value), np.inf, value if ascending else -value)
     ranked = ranking.assign(_rank_value=order_value).sort_values(
-        ["_rank_value", *keys], kind="stable")
+        ["_rank_value", *keys], kind="stable"
+    )
     if request.top:
         ranked = ranked.head(request.top)
     ranked = ranked[keys].assign(_rank=np.arange(len(ranked)))
@@ -773,9 +897,14 @@ def _sort_top(rows: pd.DataFrame, request: ReportRequest, kpis: list[Kpi], prep:
     return out.sort_values(["_rank", "_bucket"], kind="stable").drop(columns="_rank")
 
 
-def _finish_rows(rows: pd.DataFrame, by: list[ByColumn], buckets: Buckets,
-                 period: Period | None, kpis: list[Kpi],
-                 compare: Compare | None) -> pd.DataFrame:
+def _finish_rows(
+    rows: pd.DataFrame,
+    by: list[ByColumn],
+    buckets: Buckets,
+    period: Period | None,
+    kpis: list[Kpi],
+    compare: Compare | None,
+) -> pd.DataFrame:
     """Rename internal key columns and put columns in contract order (DECISIONS 12)."""
     import numpy as np
     import pandas as pd
@@ -789,7 +918,8 @@ def _finish_rows(rows: pd.DataFrame, by: list[ByColumn], buckets: Buckets,
         out[col.name] = rows[f"_by{j}"].astype("str").to_numpy()
     if period is not None:
         out["period"] = np.asarray(buckets.labels, dtype=object)[
-            rows["_bucket"].to_numpy(dtype="int64")]
+            rows["_bucket"].to_numpy(dtype="int64")
+        ]
     for kpi in kpis:
         out[kpi.id] = rows[kpi.id].to_numpy()
         out[f"{kpi.id}_n"] = rows[f"{kpi.id}_n"].to_numpy()
@@ -815,28 +945,39 @@ def breach_table(prep: _Prepared, window: Window, buckets: Buckets) -> pd.DataFr
     policies = sla.policies_for(ctx.config.sla)
     labels = np.asarray([p.label for p in policies], dtype=object)
     parts = []
-    for metric, anchor, judge in (("first_response", "created_at", sla.first_response),
-                                  ("resolution", "resolved_at", sla.resolution)):
-        if anchor not in tickets or (metric == "first_response"
-                                     and "first_response_at" not in tickets):
+    for metric, anchor, judge in (
+        ("first_response", "created_at", sla.first_response),
+        ("resolution", "resolved_at", sla.resolution),
+    ):
+        if anchor not in tickets or (
+            metric == "first_response" and "first_response_at" not in tickets
+        ):
             continue
         inside = buckets.index(times_us(tickets[anchor])) >= 0
         frame = tickets[inside]
-        view = GroupView(frame, np.zeros(len(frame), dtype="int64"), 1,
-                         np.zeros(1, dtype="int64"), False)
+        view = GroupView(
+            frame, np.zeros(len(frame), dtype="int64"), 1, np.zeros(1, dtype="int64"), False
+        )
         outcome = judge(view, ctx)
         hit = outcome.counted & ~outcome.met
-        agent = (frame["agent"].astype("str").where(frame["agent"].notna(), UNASSIGNED)
-                 if "agent" in frame else pd.Series(UNASSIGNED, index=frame.index))
-        parts.append(pd.DataFrame({
-            "ticket_id": frame["ticket_id"].to_numpy(dtype=object)[hit],
-            "agent": agent.to_numpy(dtype=object)[hit],
-            "metric": metric,
-            "policy": labels[np.maximum(outcome.targets.policy[hit], 0)],
-            "target": outcome.targets.seconds[hit],
-            "actual": outcome.actual[hit],
-            "clock": np.where(outcome.targets.business[hit], "business", "calendar"),
-        }))
+        agent = (
+            frame["agent"].astype("str").where(frame["agent"].notna(), UNASSIGNED)
+            if "agent" in frame
+            else pd.Series(UNASSIGNED, index=frame.index)
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "ticket_id": frame["ticket_id"].to_numpy(dtype=object)[hit],
+                    "agent": agent.to_numpy(dtype=object)[hit],
+                    "metric": metric,
+                    "policy": labels[np.maximum(outcome.targets.policy[hit], 0)],
+                    "target": outcome.targets.seconds[hit],
+                    "actual": outcome.actual[hit],
+                    "clock": np.where(outcome.targets.business[hit], "business", "calendar"),
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=columns)
     table = pd.concat(parts, ignore_index=True)

@@ -39,13 +39,25 @@ class Story:
     """The key lines, in words (first response, resolution, reopens)."""
 
     def as_json(self) -> dict[str, Any]:
-        return {"ticket_id": self.ticket_id, "timezone": self.timezone, "clock": self.clock,
-                "ticket": self.ticket, "summary": self.summary, "lines": self.lines,
-                "messages": self.messages, "status_changes": self.changes}
+        return {
+            "ticket_id": self.ticket_id,
+            "timezone": self.timezone,
+            "clock": self.clock,
+            "ticket": self.ticket,
+            "summary": self.summary,
+            "lines": self.lines,
+            "messages": self.messages,
+            "status_changes": self.changes,
+        }
 
 
-def explain(inputs: Inputs, ticket_id: str, config: Config, business: bool | None = None,
-            tz: str | None = None) -> Story:
+def explain(
+    inputs: Inputs,
+    ticket_id: str,
+    config: Config,
+    business: bool | None = None,
+    tz: str | None = None,
+) -> Story:
     """The story of `ticket_id`; exit 4 (InputError) when no ticket has that id."""
     import numpy as np
 
@@ -57,26 +69,32 @@ def explain(inputs: Inputs, ticket_id: str, config: Config, business: bool | Non
     tickets = inputs.tickets.frame
     hit = np.flatnonzero((tickets["ticket_id"] == ticket_id).to_numpy(dtype=bool))
     if not len(hit):
-        raise InputError(f"ticket {ticket_id}: no such ticket_id in "
-                         f"{', '.join(f.path for f in inputs.tickets.files)}"
-                         f"{did_you_mean(ticket_id, tickets['ticket_id'].dropna().unique())}")
+        raise InputError(
+            f"ticket {ticket_id}: no such ticket_id in "
+            f"{', '.join(f.path for f in inputs.tickets.files)}"
+            f"{did_you_mean(ticket_id, tickets['ticket_id'].dropna().unique())}"
+        )
     row = tickets.iloc[hit[:1]].reset_index(drop=True)
     zone = tz or config.timezone or inputs.source_tz or "UTC"
     use_business = config.clock == "business" if business is None else business
     calendar = _calendar(config, row)
     if use_business and calendar is None:
-        raise UsageError("--business-hours needs a [business_hours] table in the config "
-                         "(see README, Business hours)")
+        raise UsageError(
+            "--business-hours needs a [business_hours] table in the config "
+            "(see README, Business hours)"
+        )
     m = _subset(inputs.messages, ticket_id)
     e = _subset(inputs.events, ticket_id)
     s, _, _ = build_stream(row, m, e)
     created = time_us(row["created_at"])
     clock = _Clock(calendar, use_business)
-    story = Story(ticket_id, zone, "business" if use_business else "calendar",
-                  _ticket(row, zone))
+    story = Story(ticket_id, zone, "business" if use_business else "calendar", _ticket(row, zone))
     replies = derive.replies(s) if m is not None and len(s.time) else None
-    history = derive.history(s, created[:1] if len(s.starts) else created[:0],
-                             paused_statuses(config)) if e is not None and len(s.time) else None
+    history = (
+        derive.history(s, created[:1] if len(s.starts) else created[:0], paused_statuses(config))
+        if e is not None and len(s.time)
+        else None
+    )
     episodes = derive.episodes(s, history, replies) if history is not None else None
     start = _message_rows(story, s, m, replies, episodes, config, clock, zone)
     _change_rows(story, s, e, history, int(created[0]), clock, zone)
@@ -149,9 +167,21 @@ def _ticket(row: pd.DataFrame, zone: str) -> dict[str, Any]:
     from cskpi.load.fold import time_us
 
     out: dict[str, Any] = {}
-    for name in ("created_at", "first_contact_at", "first_response_at", "first_resolved_at",
-                 "resolved_at", "status", "agent", "team", "channel", "agent_replies",
-                 "customer_replies", "reopens", "agent_initiated"):
+    for name in (
+        "created_at",
+        "first_contact_at",
+        "first_response_at",
+        "first_resolved_at",
+        "resolved_at",
+        "status",
+        "agent",
+        "team",
+        "channel",
+        "agent_replies",
+        "customer_replies",
+        "reopens",
+        "agent_initiated",
+    ):
         if name not in row:
             continue
         value = row[name].iloc[0]
@@ -167,8 +197,16 @@ def _ticket(row: pd.DataFrame, zone: str) -> dict[str, Any]:
 _ROLES = ("customer", "agent", "bot", "system")
 
 
-def _message_rows(story: Story, s: Any, m: pd.DataFrame | None, replies: Any, episodes: Any,
-                  config: Config, clock: _Clock, zone: str) -> int:
+def _message_rows(
+    story: Story,
+    s: Any,
+    m: pd.DataFrame | None,
+    replies: Any,
+    episodes: Any,
+    config: Config,
+    clock: _Clock,
+    zone: str,
+) -> int:
     """One row per message with its verdict; returns the FRT start (µs, NAT: none)."""
     if m is None or replies is None:
         return NAT
@@ -184,18 +222,35 @@ def _message_rows(story: Story, s: Any, m: pd.DataFrame | None, replies: Any, ep
             continue
         source = m.iloc[int(s.source[i])]
         role, public = int(s.role[i]), bool(s.public[i])
-        counted, why = _verdict(i, role, public, first_customer, first_response, replies,
-                                answers, episodes, s, clock)
-        story.messages.append({
-            "at": _iso(int(s.time[i]), zone), "role": _ROLES[role], "public": public,
-            "author": _text(source.get("author")), "via": _text(source.get("via")),
-            "counted": counted, "why": why})
+        counted, why = _verdict(
+            i, role, public, first_customer, first_response, replies, answers, episodes, s, clock
+        )
+        story.messages.append(
+            {
+                "at": _iso(int(s.time[i]), zone),
+                "role": _ROLES[role],
+                "public": public,
+                "author": _text(source.get("author")),
+                "via": _text(source.get("via")),
+                "counted": counted,
+                "why": why,
+            }
+        )
     return start
 
 
-def _verdict(i: int, role: int, public: bool, first_customer: int, first_response: int,
-             replies: Any, answers: dict[int, int], episodes: Any, s: Any,
-             clock: _Clock) -> tuple[str, str]:
+def _verdict(
+    i: int,
+    role: int,
+    public: bool,
+    first_customer: int,
+    first_response: int,
+    replies: Any,
+    answers: dict[int, int],
+    episodes: Any,
+    s: Any,
+    clock: _Clock,
+) -> tuple[str, str]:
     from cskpi.render.human import humanize
 
     if role == CUSTOMER:
@@ -213,12 +268,15 @@ def _verdict(i: int, role: int, public: bool, first_customer: int, first_respons
     if i in answers:
         k = answers[i]
         took = clock.span(int(episodes.start[k]), int(s.time[i]))
-        return "next response", (f"first agent response after reopen #{k + 1}: "
-                                 f"{humanize(took, 'seconds')}")
+        return "next response", (
+            f"first agent response after reopen #{k + 1}: {humanize(took, 'seconds')}"
+        )
     if i == first_response:
         took = clock.span(int(s.time[first_customer]), int(s.time[i]))
-        return "first response", (f"first public human agent message after the first "
-                                  f"customer message: {humanize(took, 'seconds')}")
+        return "first response", (
+            f"first public human agent message after the first "
+            f"customer message: {humanize(took, 'seconds')}"
+        )
     return "agent reply", "a later public agent message (counted in agent_replies)"
 
 
@@ -228,18 +286,25 @@ def _text(value: Any) -> str | None:
     return None if value is None or bool(pd.isna(value)) else str(value)
 
 
-def _change_rows(story: Story, s: Any, e: pd.DataFrame | None, h: Any, created: int,
-                 clock: _Clock, zone: str) -> None:
+def _change_rows(
+    story: Story, s: Any, e: pd.DataFrame | None, h: Any, created: int, clock: _Clock, zone: str
+) -> None:
     """One row per status interval: its clock state and seconds on both clocks."""
     if e is None or h is None:
         return
     if len(h.lead_end) and h.lead_end[0] != NAT:
         cal, biz = clock.both(created, int(h.lead_end[0]))
-        story.changes.append({
-            "at": _iso(created, zone), "status": "open", "until": _iso(int(h.lead_end[0]), zone),
-            "clock": "active" if h.lead_active[0] else "not counted (never resolved)",
-            "event": "created (open until the first recorded change)",
-            "seconds": cal, "business_seconds": biz})
+        story.changes.append(
+            {
+                "at": _iso(created, zone),
+                "status": "open",
+                "until": _iso(int(h.lead_end[0]), zone),
+                "clock": "active" if h.lead_active[0] else "not counted (never resolved)",
+                "event": "created (open until the first recorded change)",
+                "seconds": cal,
+                "business_seconds": biz,
+            }
+        )
     reopen_count = 0
     for j, i in enumerate(h.rows):
         status = s.statuses[int(s.status[i])]
@@ -259,16 +324,28 @@ def _change_rows(story: Story, s: Any, e: pd.DataFrame | None, h: Any, created: 
         elif end == NAT:
             state = "open-ended (no later change)"
         else:
-            state = "not counted (after the last resolution)" if h.resolved[0] != NAT \
+            state = (
+                "not counted (after the last resolution)"
+                if h.resolved[0] != NAT
                 else "not counted (never resolved)"
+            )
         cal, biz = clock.both(int(h.start[j]), end)
-        story.changes.append({"at": _iso(int(s.time[i]), zone), "status": status,
-                              "until": _iso(end, zone), "clock": state, "event": event,
-                              "seconds": cal, "business_seconds": biz})
+        story.changes.append(
+            {
+                "at": _iso(int(s.time[i]), zone),
+                "status": status,
+                "until": _iso(end, zone),
+                "clock": state,
+                "event": event,
+                "seconds": cal,
+                "business_seconds": biz,
+            }
+        )
 
 
-def _summary(story: Story, row: pd.DataFrame, start: int, h: Any, episodes: Any,
-             clock: _Clock, zone: str) -> None:
+def _summary(
+    story: Story, row: pd.DataFrame, start: int, h: Any, episodes: Any, clock: _Clock, zone: str
+) -> None:
     from cskpi.load.fold import time_us
     from cskpi.render.human import humanize
 
@@ -284,31 +361,41 @@ def _summary(story: Story, row: pd.DataFrame, start: int, h: Any, episodes: Any,
     out["resolution_seconds"] = clock.span(created, resolved)
     name = story.clock + " hours"
     if frt is not None:
-        story.lines.append(f"first response: {humanize(frt, 'seconds')} ({name}), from "
-                           f"{short(_iso(start, zone))} to {short(_iso(answered, zone))}")
+        story.lines.append(
+            f"first response: {humanize(frt, 'seconds')} ({name}), from "
+            f"{short(_iso(start, zone))} to {short(_iso(answered, zone))}"
+        )
     elif start == NAT and story.messages:
-        story.lines.append("first response: not measured (no customer message: "
-                           "agent-initiated)")
+        story.lines.append("first response: not measured (no customer message: agent-initiated)")
     else:
         story.lines.append("first response: none yet")
     if h is not None:
         active = [c for c in story.changes if c["clock"] == "active"]
         paused = [c for c in story.changes if c["clock"] == "paused"]
         key = "business_seconds" if clock.business else "seconds"
-        out["active_resolution_seconds"] = sum(c[key] or 0.0 for c in active) \
-            if resolved != NAT else None
+        out["active_resolution_seconds"] = (
+            sum(c[key] or 0.0 for c in active) if resolved != NAT else None
+        )
         out["paused_seconds"] = sum(c[key] or 0.0 for c in paused)
         out["reopens"] = int(h.reopens[0]) if len(h.reopens) else 0
-        out["next_response_seconds"] = [clock.span(int(a), int(b)) for a, b in
-                                        zip(episodes.start, episodes.response, strict=True)]
+        out["next_response_seconds"] = [
+            clock.span(int(a), int(b))
+            for a, b in zip(episodes.start, episodes.response, strict=True)
+        ]
     if out["resolution_seconds"] is not None:
-        story.lines.append(f"resolution: {humanize(out['resolution_seconds'], 'seconds')} "
-                           f"({name}), created {short(_iso(created, zone))}, resolved "
-                           f"{short(_iso(resolved, zone))}")
+        story.lines.append(
+            f"resolution: {humanize(out['resolution_seconds'], 'seconds')} "
+            f"({name}), created {short(_iso(created, zone))}, resolved "
+            f"{short(_iso(resolved, zone))}"
+        )
     if out.get("active_resolution_seconds") is not None:
-        story.lines.append(f"active resolution: "
-                           f"{humanize(out['active_resolution_seconds'], 'seconds')} ({name}); "
-                           f"paused {humanize(out['paused_seconds'], 'seconds')}")
+        story.lines.append(
+            f"active resolution: "
+            f"{humanize(out['active_resolution_seconds'], 'seconds')} ({name}); "
+            f"paused {humanize(out['paused_seconds'], 'seconds')}"
+        )
     for k, took in enumerate(out.get("next_response_seconds", [])):
-        story.lines.append(f"next response after reopen #{k + 1}: "
-                           f"{humanize(took, 'seconds') if took is not None else 'none yet'}")
+        story.lines.append(
+            f"next response after reopen #{k + 1}: "
+            f"{humanize(took, 'seconds') if took is not None else 'none yet'}"
+        )

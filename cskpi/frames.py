@@ -63,11 +63,21 @@ def known(name: str, inputs: Inputs) -> bool:
     return any(_find(name, loaded.frame) is not None for loaded in given.values())
 
 
-def attach(inputs: Inputs, by: list[ByColumn], tickets: pd.DataFrame | None,
-           surveys: pd.DataFrame | None, linked: pd.DataFrame | None,
-           as_of: pd.Timestamp, ctx: Context
-           ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None,
-                      list[ByColumn], dict[str, pd.DataFrame]]:
+def attach(
+    inputs: Inputs,
+    by: list[ByColumn],
+    tickets: pd.DataFrame | None,
+    surveys: pd.DataFrame | None,
+    linked: pd.DataFrame | None,
+    as_of: pd.Timestamp,
+    ctx: Context,
+) -> tuple[
+    pd.DataFrame | None,
+    pd.DataFrame | None,
+    pd.DataFrame | None,
+    list[ByColumn],
+    dict[str, pd.DataFrame],
+]:
     """Censored business frames, and the joins of the module docstring for each by-column."""
     from cskpi.engine import _find
 
@@ -80,12 +90,14 @@ def attach(inputs: Inputs, by: list[ByColumn], tickets: pd.DataFrame | None,
             ticket_label, customer_label = _breached(tickets, ctx)
             tickets = tickets.assign(**{col.name: ticket_label})
             if linked is not None:
-                linked = linked.assign(**{col.name: _lookup(tickets, "ticket_id", col.name,
-                                                            linked["ticket_id"])})
+                linked = linked.assign(
+                    **{col.name: _lookup(tickets, "ticket_id", col.name, linked["ticket_id"])}
+                )
             for name in ("customers", "orders"):
                 if name in frames and "customer_id" in frames[name]:
                     frames[name] = frames[name].assign(
-                        **{col.name: customer_label(frames[name]["customer_id"])})
+                        **{col.name: customer_label(frames[name]["customer_id"])}
+                    )
             out.append(replace(col, tickets=col.name))
             continue
         source = _find(col.name, customers) if customers is not None else None
@@ -97,9 +109,13 @@ def attach(inputs: Inputs, by: list[ByColumn], tickets: pd.DataFrame | None,
         if col.tickets is None and tickets is not None and "customer_id" in tickets:
             tickets = _join(tickets, customers, col.name)
             if linked is not None:  # every ticket read, for surveys (DECISIONS 7)
-                linked = (_join(linked, customers, col.name) if "customer_id" in linked else
-                          linked.assign(**{col.name: _lookup(tickets, "ticket_id", col.name,
-                                                             linked["ticket_id"])}))
+                linked = (
+                    _join(linked, customers, col.name)
+                    if "customer_id" in linked
+                    else linked.assign(
+                        **{col.name: _lookup(tickets, "ticket_id", col.name, linked["ticket_id"])}
+                    )
+                )
             col = replace(col, tickets=col.name)
         if col.surveys is None and surveys is not None and "customer_id" in surveys:
             surveys = _join(surveys, customers, col.name)
@@ -128,7 +144,7 @@ def _lookup(table: pd.DataFrame, key: str, column: str, ids: pd.Series) -> pd.Se
     import pandas as pd
 
     keys, _ = pd.factorize(pd.concat([table[key], ids], ignore_index=True))  # one hash pass
-    own, asked = keys[:len(table)], keys[len(table):]
+    own, asked = keys[: len(table)], keys[len(table) :]
     # row of each key in `table` (the first wins); an empty key (-1) lands in the spare slot
     first = np.full(int(keys.max()) + 2 if len(keys) else 1, -1)
     first[own[::-1]] = np.arange(len(table))[::-1]
@@ -142,12 +158,12 @@ def _lookup(table: pd.DataFrame, key: str, column: str, ids: pd.Series) -> pd.Se
 
 def _join(frame: pd.DataFrame, customers: pd.DataFrame, column: str) -> pd.DataFrame:
     """`frame` with the `column` of its customer (by `customer_id`)."""
-    return frame.assign(**{column: _lookup(customers, "customer_id", column,
-                                           frame["customer_id"])})
+    return frame.assign(**{column: _lookup(customers, "customer_id", column, frame["customer_id"])})
 
 
-def _breached(tickets: pd.DataFrame, ctx: Context
-              ) -> tuple[pd.Series, Callable[[pd.Series], pd.Series]]:
+def _breached(
+    tickets: pd.DataFrame, ctx: Context
+) -> tuple[pd.Series, Callable[[pd.Series], pd.Series]]:
     """Per ticket `true`/`false`/empty (first-response SLA breached, met, not judged), and a
     function giving `true`/`false` per customer id (any breached ticket)."""
     import numpy as np
@@ -163,8 +179,11 @@ def _breached(tickets: pd.DataFrame, ctx: Context
     outcome = sla.first_response(view, ctx)
     codes = np.where(outcome.counted, np.where(outcome.met, 0, 1), -1)
     label = pd.Series(pd.Categorical.from_codes(codes, ["false", "true"]), index=tickets.index)
-    breached: Any = (tickets["customer_id"][codes == 1].dropna().unique()
-                     if "customer_id" in tickets else np.zeros(0, dtype=object))
+    breached: Any = (
+        tickets["customer_id"][codes == 1].dropna().unique()
+        if "customer_id" in tickets
+        else np.zeros(0, dtype=object)
+    )
 
     def per_customer(ids: pd.Series) -> pd.Series:
         hit = ids.isin(breached).to_numpy().astype("int64")
@@ -175,8 +194,10 @@ def _breached(tickets: pd.DataFrame, ctx: Context
 
 # -- group codes -----------------------------------------------------------------------------
 
-def extend_codes(by: list[ByColumn], columns: list[_ColumnCodes],
-                 frames: dict[str, pd.DataFrame]) -> None:
+
+def extend_codes(
+    by: list[ByColumn], columns: list[_ColumnCodes], frames: dict[str, pd.DataFrame]
+) -> None:
     """Add each business frame's label indices to every by-column (`_ColumnCodes.extra`, in
     the order of `frames`), merging their labels into the column's label table."""
     import numpy as np
@@ -188,33 +209,44 @@ def extend_codes(by: list[ByColumn], columns: list[_ColumnCodes],
         for frame in frames.values():
             source = _find(col.name, frame)
             parts.append(_codes(frame[source] if source is not None else None, len(frame)))
-        every = np.concatenate([codes.labels, *(labels for _, labels in parts),
-                                np.array([_empty_label(col.name)], dtype=object)])
+        every = np.concatenate(
+            [
+                codes.labels,
+                *(labels for _, labels in parts),
+                np.array([_empty_label(col.name)], dtype=object),
+            ]
+        )
         uniques, inverse = np.unique(every.astype(str), return_inverse=True)
-        base = inverse[:len(codes.labels)]
+        base = inverse[: len(codes.labels)]
         codes.tickets = base[codes.tickets] if len(base) else codes.tickets
         codes.surveys = base[codes.surveys] if len(base) else codes.surveys
         empty, at = inverse[-1], len(codes.labels)
         for found, labels in parts:
-            mine = inverse[at:at + len(labels)]
+            mine = inverse[at : at + len(labels)]
             at += len(labels)
-            codes.extra.append(np.where(found >= 0, mine[np.maximum(found, 0)]
-                                        if len(mine) else empty, empty))
+            codes.extra.append(
+                np.where(found >= 0, mine[np.maximum(found, 0)] if len(mine) else empty, empty)
+            )
         codes.labels = uniques.astype(object)
 
 
-def coded(frames: dict[str, pd.DataFrame], codes: list[np.ndarray],
-          by: list[ByColumn]) -> dict[str, Coded]:
+def coded(
+    frames: dict[str, pd.DataFrame], codes: list[np.ndarray], by: list[ByColumn]
+) -> dict[str, Coded]:
     from cskpi.engine import _find
 
-    return {name: Coded(frame, code, all(_find(c.name, frame) is not None for c in by))
-            for (name, frame), code in zip(frames.items(), codes, strict=True)}
+    return {
+        name: Coded(frame, code, all(_find(c.name, frame) is not None for c in by))
+        for (name, frame), code in zip(frames.items(), codes, strict=True)
+    }
 
 
 # -- anchors ---------------------------------------------------------------------------------
 
-def _in_buckets(coded: Coded, column: str, buckets: Buckets,
-                grouped: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+
+def _in_buckets(
+    coded: Coded, column: str, buckets: Buckets, grouped: bool
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Rows whose `column` is in a bucket, their report keys (group × bucket), and the mask."""
     import numpy as np
 
@@ -250,22 +282,32 @@ def _scheduled(prep: _Prepared, buckets: Buckets, grouped: bool) -> Rows | None:
     work = tickets[resolved]
     t_by = prep.t_by if grouped else np.zeros(len(tickets), dtype="int64")
     t_keys = t_by[resolved] * nb + t_bucket[resolved]
-    agents, _ = pd.factorize(pd.concat([
-        shifts["agent"].astype("str").str.strip().where(shifts["agent"].notna()),
-        work["agent"].astype("str").str.strip().where(work["agent"].notna())
-        if "agent" in work else pd.Series(np.nan, index=work.index)], ignore_index=True))
-    s_pairs = agents[:len(shifts)] * nb + s_keys % nb
-    t_agent = agents[len(shifts):]
+    agents, _ = pd.factorize(
+        pd.concat(
+            [
+                shifts["agent"].astype("str").str.strip().where(shifts["agent"].notna()),
+                work["agent"].astype("str").str.strip().where(work["agent"].notna())
+                if "agent" in work
+                else pd.Series(np.nan, index=work.index),
+            ],
+            ignore_index=True,
+        )
+    )
+    s_pairs = agents[: len(shifts)] * nb + s_keys % nb
+    t_agent = agents[len(shifts) :]
     covered = (t_agent >= 0) & np.isin(t_agent * nb + t_keys % nb, s_pairs)
     handle = work["handle_seconds"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     scheduled = shifts["scheduled_seconds"].to_numpy(dtype="float64")
     if grouped and not schedules.complete:  # grouped by a column the schedules lack: unknown
         scheduled = np.full(len(shifts), np.nan)
-    frame = pd.DataFrame({
-        "scheduled_seconds": np.concatenate([scheduled, np.full(len(work), np.nan)]),
-        "handle_seconds": np.concatenate([np.full(len(shifts), np.nan),
-                                          np.where(covered & (handle >= 0), handle, np.nan)]),
-    })
+    frame = pd.DataFrame(
+        {
+            "scheduled_seconds": np.concatenate([scheduled, np.full(len(work), np.nan)]),
+            "handle_seconds": np.concatenate(
+                [np.full(len(shifts), np.nan), np.where(covered & (handle >= 0), handle, np.nan)]
+            ),
+        }
+    )
     return frame, np.concatenate([s_keys, t_keys]), {}, inside
 
 

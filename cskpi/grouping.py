@@ -42,7 +42,8 @@ class GroupView:
     extra: dict[str, Any] = field(default_factory=dict)
     """Anchor-specific precomputed arrays (e.g. backlog counts per group)."""
     _sorted: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
-        default_factory=dict, repr=False)
+        default_factory=dict, repr=False
+    )
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:

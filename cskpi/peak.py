@@ -32,8 +32,12 @@ class Peak:
 
     def ranked(self) -> pd.DataFrame:
         """Slots by mean, busiest first (ties: earlier weekday, then hour)."""
-        return self.slots.sort_values(["mean", "weekday", "hour"], ascending=[False, True, True],
-                                      kind="stable", na_position="last")
+        return self.slots.sort_values(
+            ["mean", "weekday", "hour"],
+            ascending=[False, True, True],
+            kind="stable",
+            na_position="last",
+        )
 
 
 def _slot_of(utc: pd.DatetimeIndex, tz: str) -> Any:
@@ -53,24 +57,34 @@ def peak(inputs: Inputs, request: ReportRequest, config: Config | None = None) -
         raise InputError("peak needs a tickets file")
     tz = report_zone(request, config or Config(), inputs)
     latest = _latest(inputs)
-    as_of = parse_as_of(request.as_of, tz, latest if latest is not None else
-                        pd.Timestamp.now(tz="UTC"))
+    as_of = parse_as_of(
+        request.as_of, tz, latest if latest is not None else pd.Timestamp.now(tz="UTC")
+    )
     created = inputs.tickets.frame["created_at"]
     created = created[created <= as_of]
-    window = resolve_window(request.window, as_of=as_of,
-                            earliest=created.min() if len(created) else None, tz=tz)
+    window = resolve_window(
+        request.window, as_of=as_of, earliest=created.min() if len(created) else None, tz=tz
+    )
     inside = created[(created >= window.since) & (created < window.until)]
-    tickets = np.bincount(np.asarray(_slot_of(pd.DatetimeIndex(inside), tz)), minlength=168) if len(inside) \
+    tickets = (
+        np.bincount(np.asarray(_slot_of(pd.DatetimeIndex(inside), tz)), minlength=168)
+        if len(inside)
         else np.zeros(168, dtype="int64")
+    )
     start = window.since.tz_convert("UTC").floor("h")
     hours = pd.date_range(start, window.until.tz_convert("UTC"), freq="h", inclusive="left")
     occurrences = np.bincount(np.asarray(_slot_of(hours, tz)), minlength=168)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(occurrences > 0, tickets / np.maximum(occurrences, 1), np.nan)
-    slots = pd.DataFrame({
-        "weekday": np.repeat(np.arange(7), 24), "hour": np.tile(np.arange(24), 7),
-        "tickets": tickets.astype("int64"), "occurrences": occurrences.astype("int64"),
-        "mean": mean})
+    slots = pd.DataFrame(
+        {
+            "weekday": np.repeat(np.arange(7), 24),
+            "hour": np.tile(np.arange(24), 7),
+            "tickets": tickets.astype("int64"),
+            "occurrences": occurrences.astype("int64"),
+            "mean": mean,
+        }
+    )
     return Peak(as_of.tz_convert(tz), window.since, window.until, tz, slots)
 
 
@@ -79,7 +93,9 @@ def peak_records(result: Peak) -> list[dict[str, Any]]:
     import numpy as np
 
     ranked = result.ranked()
-    ranked = ranked.assign(weekday=np.asarray(WEEKDAYS, dtype=object)[ranked["weekday"]],
-                           mean=ranked["mean"].astype(object).where(ranked["mean"].notna(), None))
+    ranked = ranked.assign(
+        weekday=np.asarray(WEEKDAYS, dtype=object)[ranked["weekday"]],
+        mean=ranked["mean"].astype(object).where(ranked["mean"].notna(), None),
+    )
     records: list[dict[str, Any]] = ranked.to_dict("records")
     return records

@@ -13,8 +13,17 @@ from dataclasses import dataclass
 from cskpi.config import Config
 from cskpi.kpis.registry import DEFAULT_KPIS, all_kpis
 
-TICKET_BASE = frozenset({"ticket_id", "created_at", "status", "updated_at", "resolved_at",
-                         "closed_at", "resolution_seconds"})
+TICKET_BASE = frozenset(
+    {
+        "ticket_id",
+        "created_at",
+        "status",
+        "updated_at",
+        "resolved_at",
+        "closed_at",
+        "resolution_seconds",
+    }
+)
 """Always read: identity, de-duplication, exclusion, the resolved anchor."""
 SURVEY_BASE = frozenset({"submitted_at", "kind", "score", "ticket_id", "response_id"})
 COMPANIONS = {

@@ -27,12 +27,17 @@ if TYPE_CHECKING:
 
 PLANS = (("Basic", 29.0, 0.55), ("Pro", 99.0, 0.35), ("Enterprise", 499.0, 0.10))
 SEGMENTS = ("SMB", "Mid-market", "Enterprise")
-PRODUCTS = (("Starter pack", "Accessories", 19.0), ("Cable kit", "Accessories", 29.0),
-            ("Extra seats", "Licences", 49.0), ("Pro licence", "Licences", 99.0),
-            ("Training", "Services", 150.0), ("Hardware hub", "Hardware", 250.0),
-            ("Onboarding", "Services", 400.0), ("Enterprise licence", "Licences", 499.0))
-CUSTOMER_HEADERS = ("Customer ID", "Signup Date", "Churn Date", "Plan", "MRR", "Region",
-                    "Segment")
+PRODUCTS = (
+    ("Starter pack", "Accessories", 19.0),
+    ("Cable kit", "Accessories", 29.0),
+    ("Extra seats", "Licences", 49.0),
+    ("Pro licence", "Licences", 99.0),
+    ("Training", "Services", 150.0),
+    ("Hardware hub", "Hardware", 250.0),
+    ("Onboarding", "Services", 400.0),
+    ("Enterprise licence", "Licences", 499.0),
+)
+CUSTOMER_HEADERS = ("Customer ID", "Signup Date", "Churn Date", "Plan", "MRR", "Region", "Segment")
 ORDER_HEADERS = ("Order ID", "Customer ID", "Order Date", "Total", "Product", "Category")
 SCHEDULE_HEADERS = ("Agent", "Team", "Date", "Scheduled Hours")
 COST_HEADERS = ("Month", "Team", "Cost")
@@ -60,12 +65,20 @@ class TicketStats:
         self.breached[cust[waited > _DAY]] = True
 
 
-def write_business(out: Path, plan: Any, stats: TicketStats, agents: tuple[tuple[str, int, int],
-                   ...], teams: tuple[str, ...], chunk: int) -> list[Path]:
+def write_business(
+    out: Path,
+    plan: Any,
+    stats: TicketStats,
+    agents: tuple[tuple[str, int, int], ...],
+    teams: tuple[str, ...],
+    chunk: int,
+) -> list[Path]:
     """Write customers.csv, orders.csv, schedules.csv and costs.csv; return their paths."""
     paths = [out / f"{name}.csv" for name in ("customers", "orders", "schedules", "costs")]
-    with paths[0].open("w", encoding="utf-8", newline="") as cfh, \
-            paths[1].open("w", encoding="utf-8", newline="") as ofh:
+    with (
+        paths[0].open("w", encoding="utf-8", newline="") as cfh,
+        paths[1].open("w", encoding="utf-8", newline="") as ofh,
+    ):
         numbered = 0
         for k, lo in enumerate(range(1, plan.customers + 1, chunk)):
             hi = min(lo + chunk, plan.customers + 1)
@@ -84,8 +97,9 @@ def _text(seconds: Any, valid: Any) -> Any:
     return _iso_text(seconds, valid).to_numpy(zero_copy_only=False)
 
 
-def _customers(plan: Any, stats: TicketStats, lo: int, hi: int, k: int,
-               numbered: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _customers(
+    plan: Any, stats: TicketStats, lo: int, hi: int, k: int, numbered: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     import numpy as np
     import pandas as pd
 
@@ -103,22 +117,27 @@ def _customers(plan: Any, stats: TicketStats, lo: int, hi: int, k: int,
     region = _bucket(mix / 2.0**32, _REGION_W)
     new = rng.random(n) < 0.3
     latest_start = np.where(has_ticket, first, t1 - 1)
-    start = np.where(new, t0 + (rng.random(n) * np.maximum(latest_start - t0, 0)).astype(
-        np.int64), np.minimum(latest_start, t0 - (rng.random(n) * 730 * _DAY).astype(np.int64)))
+    start = np.where(
+        new,
+        t0 + (rng.random(n) * np.maximum(latest_start - t0, 0)).astype(np.int64),
+        np.minimum(latest_start, t0 - (rng.random(n) * 730 * _DAY).astype(np.int64)),
+    )
     churn_p = 0.10 + 0.15 * breached + 0.05 * (tier == 0)
     churned = rng.random(n) < churn_p
     from_time = np.maximum(np.maximum(start, last), t0)
     end = from_time + (rng.random(n) * np.maximum(t1 - 1 - from_time, 0)).astype(np.int64)
     churned &= end < t1
-    customers = pd.DataFrame({
-        "Customer ID": _ids("C", ids, plan.widths[1], None).to_numpy(zero_copy_only=False),
-        "Signup Date": _text(start, np.ones(n, dtype=bool)),
-        "Churn Date": _text(end, churned),
-        "Plan": np.asarray([p[0] for p in PLANS], dtype=object)[tier],
-        "MRR": np.asarray([p[1] for p in PLANS])[tier],
-        "Region": np.asarray(REGIONS, dtype=object)[region],
-        "Segment": np.asarray(SEGMENTS, dtype=object)[segment],
-    })
+    customers = pd.DataFrame(
+        {
+            "Customer ID": _ids("C", ids, plan.widths[1], None).to_numpy(zero_copy_only=False),
+            "Signup Date": _text(start, np.ones(n, dtype=bool)),
+            "Churn Date": _text(end, churned),
+            "Plan": np.asarray([p[0] for p in PLANS], dtype=object)[tier],
+            "MRR": np.asarray([p[1] for p in PLANS])[tier],
+            "Region": np.asarray(REGIONS, dtype=object)[region],
+            "Segment": np.asarray(SEGMENTS, dtype=object)[segment],
+        }
+    )
     # orders while active inside the span; later orders drift up the catalogue
     active_from = np.maximum(start, t0)
     active_to = np.where(churned, end, t1)
@@ -129,24 +148,32 @@ def _customers(plan: Any, stats: TicketStats, lo: int, hi: int, k: int,
     order = np.lexsort((when, owner))
     owner, when = owner[order], when[order]
     rank = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
-    pick = np.clip(_bucket(rng.random(len(owner)), (0.3, 0.25, 0.15, 0.1, 0.08, 0.06, 0.04, 0.02))
-                   + tier[owner] + np.minimum(rank, 3) * (rng.random(len(owner)) < 0.3),
-                   0, len(PRODUCTS) - 1)
+    pick = np.clip(
+        _bucket(rng.random(len(owner)), (0.3, 0.25, 0.15, 0.1, 0.08, 0.06, 0.04, 0.02))
+        + tier[owner]
+        + np.minimum(rank, 3) * (rng.random(len(owner)) < 0.3),
+        0,
+        len(PRODUCTS) - 1,
+    )
     quantity = 1 + (rng.random(len(owner)) < 0.15)
-    orders = pd.DataFrame({
-        "Order ID": _ids("O", numbered + 1 + np.arange(len(owner)), max(7, plan.widths[1] + 1),
-                         None).to_numpy(zero_copy_only=False),
-        "Customer ID": customers["Customer ID"].to_numpy()[owner],
-        "Order Date": _text(when, np.ones(len(owner), dtype=bool)),
-        "Total": np.asarray([p[2] for p in PRODUCTS])[pick] * quantity,
-        "Product": np.asarray([p[0] for p in PRODUCTS], dtype=object)[pick],
-        "Category": np.asarray([p[1] for p in PRODUCTS], dtype=object)[pick],
-    })
+    orders = pd.DataFrame(
+        {
+            "Order ID": _ids(
+                "O", numbered + 1 + np.arange(len(owner)), max(7, plan.widths[1] + 1), None
+            ).to_numpy(zero_copy_only=False),
+            "Customer ID": customers["Customer ID"].to_numpy()[owner],
+            "Order Date": _text(when, np.ones(len(owner), dtype=bool)),
+            "Total": np.asarray([p[2] for p in PRODUCTS])[pick] * quantity,
+            "Product": np.asarray([p[0] for p in PRODUCTS], dtype=object)[pick],
+            "Category": np.asarray([p[1] for p in PRODUCTS], dtype=object)[pick],
+        }
+    )
     return customers, orders
 
 
-def _schedules(plan: Any, agents: tuple[tuple[str, int, int], ...],
-               teams: tuple[str, ...]) -> pd.DataFrame:
+def _schedules(
+    plan: Any, agents: tuple[tuple[str, int, int], ...], teams: tuple[str, ...]
+) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
@@ -158,22 +185,30 @@ def _schedules(plan: Any, agents: tuple[tuple[str, int, int], ...],
     keep = rng.random(len(day)) >= 0.05
     who, day = who[keep], day[keep]
     hours = np.where(who % 3 == 2, 4.0, 8.0)
-    return pd.DataFrame({
-        "Agent": np.asarray([a[0] for a in agents], dtype=object)[who],
-        "Team": np.asarray(teams, dtype=object)[np.asarray([a[1] for a in agents])[who]],
-        "Date": np.datetime_as_string(day.astype("datetime64[D]")),
-        "Scheduled Hours": hours,
-    })
+    return pd.DataFrame(
+        {
+            "Agent": np.asarray([a[0] for a in agents], dtype=object)[who],
+            "Team": np.asarray(teams, dtype=object)[np.asarray([a[1] for a in agents])[who]],
+            "Date": np.datetime_as_string(day.astype("datetime64[D]")),
+            "Scheduled Hours": hours,
+        }
+    )
 
 
 def _costs(plan: Any, teams: tuple[str, ...]) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    months = pd.period_range(pd.Timestamp(plan.t0, unit="s"),
-                             pd.Timestamp(plan.t1 - 1, unit="s"), freq="M")
+    months = pd.period_range(
+        pd.Timestamp(plan.t0, unit="s"), pd.Timestamp(plan.t1 - 1, unit="s"), freq="M"
+    )
     month: Any = np.repeat(np.arange(len(months)), len(teams))
     team = np.tile(np.arange(len(teams)), len(months))
-    amount = np.round((3 * 4200.0 + 1500.0) * 1.01 ** month * (1 + 0.1 * team), 2)
-    return pd.DataFrame({"Month": months.strftime("%Y-%m").to_numpy()[month],
-                         "Team": np.asarray(teams, dtype=object)[team], "Cost": amount})
+    amount = np.round((3 * 4200.0 + 1500.0) * 1.01**month * (1 + 0.1 * team), 2)
+    return pd.DataFrame(
+        {
+            "Month": months.strftime("%Y-%m").to_numpy()[month],
+            "Team": np.asarray(teams, dtype=object)[team],
+            "Cost": amount,
+        }
+    )

@@ -19,8 +19,13 @@ if TYPE_CHECKING:
     from cskpi.engine import Context
     from cskpi.grouping import GroupView
 
-BUILT_IN = SlaPolicy(filters=(), first_response=24 * 3600.0, resolution=None,
-                     clock="calendar", label="built-in: first response within 24h")
+BUILT_IN = SlaPolicy(
+    filters=(),
+    first_response=24 * 3600.0,
+    resolution=None,
+    clock="calendar",
+    label="built-in: first response within 24h",
+)
 
 
 def policies_for(configured: tuple[SlaPolicy, ...]) -> tuple[SlaPolicy, ...]:
@@ -32,8 +37,10 @@ def check_filters(policies: tuple[SlaPolicy, ...], columns: list[str]) -> None:
     for i, policy in enumerate(policies, 1):
         for key, _ in policy.filters:
             if key not in columns:
-                raise UsageError(f"config: sla[{i}].{key}: no such column in the tickets"
-                                 f"{did_you_mean(key, columns)}")
+                raise UsageError(
+                    f"config: sla[{i}].{key}: no such column in the tickets"
+                    f"{did_you_mean(key, columns)}"
+                )
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,9 @@ class Targets:
     """Per ticket: index of the matching policy, -1 for none."""
 
 
-def assign(frame: pd.DataFrame, policies: tuple[SlaPolicy, ...], which: str,
-           report_business: bool) -> Targets:
+def assign(
+    frame: pd.DataFrame, policies: tuple[SlaPolicy, ...], which: str, report_business: bool
+) -> Targets:
     """First matching policy per ticket, and its `which` target ("first_response"/"resolution")."""
     import numpy as np
 
@@ -93,9 +101,9 @@ def response_start(g: GroupView) -> np.ndarray:
     return g.times(FRT_START) if g.has(FRT_START) else g.times("created_at")
 
 
-def judge_first_response(g: GroupView, ctx: Context, target: np.ndarray,
-                         business: np.ndarray | bool) -> tuple[np.ndarray, np.ndarray,
-                                                               np.ndarray]:
+def judge_first_response(
+    g: GroupView, ctx: Context, target: np.ndarray, business: np.ndarray | bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(counted, met, actual) for a first-response target per ticket (KPIS.md, DECISIONS 16).
 
     Answered: counted, met when the response came within (≤) the target. Unanswered: a
@@ -121,6 +129,7 @@ def judge_first_response(g: GroupView, ctx: Context, target: np.ndarray,
 
 def first_response(g: GroupView, ctx: Context) -> Outcome:
     """First-response SLA outcome of every ticket in the view (computed once per view)."""
+
     def run() -> Outcome:
         targets = assign(g.frame, policies_for(ctx.config.sla), "first_response", ctx.business)
         counted, met, actual = judge_first_response(g, ctx, targets.seconds, targets.business)
@@ -131,12 +140,12 @@ def first_response(g: GroupView, ctx: Context) -> Outcome:
 
 def resolution(g: GroupView, ctx: Context) -> Outcome:
     """Resolution SLA outcome of every resolved ticket in the view (computed once per view)."""
+
     def run() -> Outcome:
         import numpy as np
 
         targets = assign(g.frame, policies_for(ctx.config.sla), "resolution", ctx.business)
-        elapsed = ctx.span(g.times("created_at"), g.times("resolved_at"), targets.business,
-                           g.frame)
+        elapsed = ctx.span(g.times("created_at"), g.times("resolved_at"), targets.business, g.frame)
         counted = ~np.isnan(targets.seconds) & ~np.isnan(elapsed)
         with np.errstate(invalid="ignore"):
             met = counted & (elapsed <= targets.seconds)

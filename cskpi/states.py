@@ -34,8 +34,9 @@ MONTH_SECONDS = 365.2425 / 12 * 86400
 """The mean Gregorian month (30.436875 days): what `mrr` is per."""
 
 
-def customer_states(frame: pd.DataFrame, by: np.ndarray,
-                    edges: np.ndarray) -> tuple[np.ndarray, dict[str, Any], np.ndarray]:
+def customer_states(
+    frame: pd.DataFrame, by: np.ndarray, edges: np.ndarray
+) -> tuple[np.ndarray, dict[str, Any], np.ndarray]:
     """(keys with a row, {state: (keys, values)}, mask of customers relevant to some bucket);
     keys are `group × len(buckets) + bucket`."""
     import numpy as np
@@ -45,24 +46,31 @@ def customer_states(frame: pd.DataFrame, by: np.ndarray,
     start = times_us(frame["started_at"])
     end = times_us(frame["ended_at"]) if "ended_at" in frame else np.full(len(frame), NAT)
     end = np.where(end == NAT, np.iinfo("int64").max, end)
-    mrr = (frame["mrr"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-           if "mrr" in frame else np.full(len(frame), np.nan))
+    mrr = (
+        frame["mrr"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+        if "mrr" in frame
+        else np.full(len(frame), np.nan)
+    )
     has_mrr = ~np.isnan(mrr)
     mrr0 = np.where(has_mrr, mrr, 0.0)
     width = nb + 1
 
-    def ranged(lo: np.ndarray, hi: np.ndarray, mask: np.ndarray | None = None,
-               weights: np.ndarray | None = None) -> np.ndarray:
+    def ranged(
+        lo: np.ndarray,
+        hi: np.ndarray,
+        mask: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Per key: Σ weight (or count) of customers whose bucket range [lo, hi) holds it."""
         live = lo < hi if mask is None else mask & (lo < hi)
         w = None if weights is None else weights[live]
-        diff = (np.bincount(by[live] * width + lo[live], w, minlength=nby * width)
-                - np.bincount(by[live] * width + hi[live], w, minlength=nby * width))
+        diff = np.bincount(by[live] * width + lo[live], w, minlength=nby * width) - np.bincount(
+            by[live] * width + hi[live], w, minlength=nby * width
+        )
         out: np.ndarray = np.cumsum(diff.reshape(nby, width), axis=1)[:, :nb].ravel()
         return out
 
-    def at(bucket: np.ndarray, mask: np.ndarray, weights: np.ndarray | None = None
-           ) -> np.ndarray:
+    def at(bucket: np.ndarray, mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Per key: Σ weight (or count) of customers placed in one bucket each."""
         ok = mask & (bucket >= 0) & (bucket < nb)
         w = None if weights is None else weights[ok]
@@ -98,8 +106,9 @@ def customer_states(frame: pd.DataFrame, by: np.ndarray,
     return keys, {name: (keys, values[keys]) for name, values in state.items()}, z_lo < a_hi
 
 
-def exposure_months(start: np.ndarray, end: np.ndarray, edges: np.ndarray, ranged: Any,
-                    at: Any) -> Any:
+def exposure_months(
+    start: np.ndarray, end: np.ndarray, edges: np.ndarray, ranged: Any, at: Any
+) -> Any:
     """A function (mask, weights) → per key Σ weight × months of `[start, end)` inside the
     bucket: the partial first and last buckets placed directly, whole buckets in between
     through the difference array."""
@@ -123,8 +132,12 @@ def exposure_months(start: np.ndarray, end: np.ndarray, edges: np.ndarray, range
         w = np.ones(len(start)) if weights is None else weights
         inner = ranged(first + 1, last, mask & multi, w)
         nby = len(inner) // max(nb, 1)
-        total = (at(first, mask & single, w * whole) + at(first, mask & multi, w * head)
-                 + at(last, mask & multi, w * tail) + inner * np.tile(lengths, nby))
+        total = (
+            at(first, mask & single, w * whole)
+            + at(first, mask & multi, w * head)
+            + at(last, mask & multi, w * tail)
+            + inner * np.tile(lengths, nby)
+        )
         out: np.ndarray = total / us
         return out
 

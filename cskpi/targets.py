@@ -21,8 +21,14 @@ if TYPE_CHECKING:
     from cskpi.kpis.registry import Kpi
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
-    "<=": operator.le, "≤": operator.le, "<": operator.lt, ">=": operator.ge,
-    "≥": operator.ge, ">": operator.gt, "==": operator.eq}
+    "<=": operator.le,
+    "≤": operator.le,
+    "<": operator.lt,
+    ">=": operator.ge,
+    "≥": operator.ge,
+    ">": operator.gt,
+    "==": operator.eq,
+}
 _TARGET_RE = re.compile(r"^\s*(<=|>=|==|≤|≥|<|>)?\s*(.+?)\s*$")
 
 
@@ -43,7 +49,7 @@ def parse_target(kpi: str, text: str, unit: str) -> Target:
     """Parse one target for a KPI of `unit`."""
     match = _TARGET_RE.match(str(text))
     if not match:
-        raise UsageError(f"config: targets.{kpi}: cannot read {text!r}; use e.g. \"<= 4h\"")
+        raise UsageError(f'config: targets.{kpi}: cannot read {text!r}; use e.g. "<= 4h"')
     op, value = match.group(1) or ">=", match.group(2)
     try:
         if value.endswith("%"):
@@ -54,8 +60,9 @@ def parse_target(kpi: str, text: str, unit: str) -> Target:
             threshold = float(value)
     except ValueError as exc:
         example = '"<= 4h"' if unit == "seconds" else '">= 0.85"'
-        raise UsageError(f"config: targets.{kpi}: cannot read {text!r}; use e.g. {example}") \
-            from exc
+        raise UsageError(
+            f"config: targets.{kpi}: cannot read {text!r}; use e.g. {example}"
+        ) from exc
     return Target(kpi, str(text).strip(), op, threshold)
 
 
@@ -63,14 +70,16 @@ def parse_targets(pairs: Sequence[tuple[str, str]], registry: dict[str, Kpi]) ->
     out = []
     for kpi_id, text in pairs:
         if kpi_id not in registry:
-            raise UsageError(f"config: targets.{kpi_id}: unknown KPI"
-                             f"{did_you_mean(kpi_id, registry)}")
+            raise UsageError(
+                f"config: targets.{kpi_id}: unknown KPI{did_you_mean(kpi_id, registry)}"
+            )
         out.append(parse_target(kpi_id, text, registry[kpi_id].unit.value))
     return out
 
 
-def evaluate(pairs: Sequence[tuple[str, str]], kpis: Sequence[Kpi],
-             overall: dict[str, Any]) -> tuple[tuple[TargetStatus, ...], list[str]]:
+def evaluate(
+    pairs: Sequence[tuple[str, str]], kpis: Sequence[Kpi], overall: dict[str, Any]
+) -> tuple[tuple[TargetStatus, ...], list[str]]:
     """Judge each configured target on `overall`; unrequested KPIs get a note instead."""
     from cskpi.kpis.registry import all_kpis
 

@@ -35,22 +35,24 @@ KPIS = (
 def trend_rows(agents: list[str] | None = None) -> pd.DataFrame:
     kim, bad = (agents or ["kim", HOSTILE])[:2]
     nan = np.nan
-    return pd.DataFrame({
-        "agent": [kim, kim, kim, bad, bad],
-        "period": ["2024-01", "2024-02", "2024-03", "2024-01", "2024-03"],
-        "tickets_created": np.array([12, 10, 14, 3, 1], dtype="int64"),
-        "tickets_created_n": np.array([12, 10, 14, 3, 1], dtype="int64"),
-        "tickets_created_previous": [10.0, 12.0, 10.0, nan, 3.0],
-        "tickets_created_change": [2.0, -2.0, 4.0, nan, -2.0],
-        "frt_median": [1830.0, 2400.5, 900.0, 7500.5, nan],
-        "frt_median_n": np.array([10, 9, 12, 2, 0], dtype="int64"),
-        "frt_median_previous": [nan, 1830.0, 2400.5, nan, nan],
-        "frt_median_change": [nan, 570.5, -1500.5, nan, nan],
-        "csat": [0.875, nan, 0.75, 0.1 + 0.2, 1.0],
-        "csat_n": np.array([8, 0, 4, 2, 1], dtype="int64"),
-        "csat_previous": [nan, 0.875, nan, nan, 0.3],
-        "csat_change": [nan, nan, nan, nan, 0.7],
-    })
+    return pd.DataFrame(
+        {
+            "agent": [kim, kim, kim, bad, bad],
+            "period": ["2024-01", "2024-02", "2024-03", "2024-01", "2024-03"],
+            "tickets_created": np.array([12, 10, 14, 3, 1], dtype="int64"),
+            "tickets_created_n": np.array([12, 10, 14, 3, 1], dtype="int64"),
+            "tickets_created_previous": [10.0, 12.0, 10.0, nan, 3.0],
+            "tickets_created_change": [2.0, -2.0, 4.0, nan, -2.0],
+            "frt_median": [1830.0, 2400.5, 900.0, 7500.5, nan],
+            "frt_median_n": np.array([10, 9, 12, 2, 0], dtype="int64"),
+            "frt_median_previous": [nan, 1830.0, 2400.5, nan, nan],
+            "frt_median_change": [nan, 570.5, -1500.5, nan, nan],
+            "csat": [0.875, nan, 0.75, 0.1 + 0.2, 1.0],
+            "csat_n": np.array([8, 0, 4, 2, 1], dtype="int64"),
+            "csat_previous": [nan, 0.875, nan, nan, 0.3],
+            "csat_change": [nan, nan, nan, nan, 0.7],
+        }
+    )
 
 
 def trend_result(**changes: Any) -> Result:
@@ -66,22 +68,32 @@ def trend_result(**changes: Any) -> Result:
         "kpis": KPIS,
         "rows": trend_rows(),
         "overall": {
-            "tickets_created": 40, "tickets_created_n": 40,
-            "tickets_created_previous": 35, "tickets_created_change": 5,
-            "frt_median": 2000.25, "frt_median_n": 33,
-            "frt_median_previous": 2400.0, "frt_median_change": -399.75,
-            "csat": 0.8, "csat_n": 15, "csat_previous": None, "csat_change": None,
+            "tickets_created": 40,
+            "tickets_created_n": 40,
+            "tickets_created_previous": 35,
+            "tickets_created_change": 5,
+            "frt_median": 2000.25,
+            "frt_median_n": 33,
+            "frt_median_previous": 2400.0,
+            "frt_median_change": -399.75,
+            "csat": 0.8,
+            "csat_n": 15,
+            "csat_previous": None,
+            "csat_change": None,
         },
         "targets": (
             TargetStatus("frt_median", "<= 1h", 2000.25, True),
             TargetStatus("csat", ">= 85%", 0.8, False),
         ),
         "data_quality": {
-            "tickets": {"read": np.int64(45), "used": 40, "out_of_window": 3,
-                        "dropped": {"duplicate_ticket_id": 2},
-                        "issues": {"first_response_before_created": 1}},
-            "surveys": {"read": 16, "used": 15, "out_of_window": 1, "dropped": {},
-                        "issues": {}},
+            "tickets": {
+                "read": np.int64(45),
+                "used": 40,
+                "out_of_window": 3,
+                "dropped": {"duplicate_ticket_id": 2},
+                "issues": {"first_response_before_created": 1},
+            },
+            "surveys": {"read": 16, "used": 15, "out_of_window": 1, "dropped": {}, "issues": {}},
         },
         "notes": ("2 tickets with status spam excluded",),
     }
@@ -101,14 +113,16 @@ def many_groups_result(groups: int) -> Result:
     names = [f"agent{i:02d}" for i in range(groups)]
     agent = [n for n in names for _ in range(2)]
     created = np.array([i + 1 for i in range(groups) for _ in range(2)], dtype="int64")
-    rows = pd.DataFrame({
-        "agent": agent,
-        "period": ["2024-01", "2024-02"] * groups,
-        "tickets_created": created,
-        "tickets_created_n": created,
-        "frt_median": [600.0 + i for i in range(2 * groups)],
-        "frt_median_n": created,
-        "csat": [0.5] * (2 * groups),
-        "csat_n": created,
-    })
+    rows = pd.DataFrame(
+        {
+            "agent": agent,
+            "period": ["2024-01", "2024-02"] * groups,
+            "tickets_created": created,
+            "tickets_created_n": created,
+            "frt_median": [600.0 + i for i in range(2 * groups)],
+            "frt_median_n": created,
+            "csat": [0.5] * (2 * groups),
+            "csat_n": created,
+        }
+    )
     return trend_result(rows=rows, compare=None, targets=())

@@ -38,21 +38,29 @@ MARCH = WindowSpec(month="2024-03")
 
 
 def _inputs(**business: str) -> Any:
-    return cskpi.load(str(DATA / "tickets.csv"), surveys=[str(DATA / "surveys.csv")],
-                      **{name: str(DATA / path) for name, path in business.items()})
+    return cskpi.load(
+        str(DATA / "tickets.csv"),
+        surveys=[str(DATA / "surveys.csv")],
+        **{name: str(DATA / path) for name, path in business.items()},
+    )
 
 
 @pytest.fixture(scope="module")
 def inputs() -> Any:
-    return _inputs(customers="customers.csv", orders="orders.csv",
-                   schedules="schedules.csv", costs="costs.csv")
+    return _inputs(
+        customers="customers.csv", orders="orders.csv", schedules="schedules.csv", costs="costs.csv"
+    )
 
 
-def _run(inputs: Any, kpis: tuple[str, ...], window: WindowSpec = MARCH,
-         by: tuple[str, ...] = (), period: str | None = None,
-         config: dict[str, Any] | None = None) -> Any:
-    request = ReportRequest(kpis=kpis, window=window, as_of=AS_OF, group_by=by,
-                            period=period)  # type: ignore[arg-type]
+def _run(
+    inputs: Any,
+    kpis: tuple[str, ...],
+    window: WindowSpec = MARCH,
+    by: tuple[str, ...] = (),
+    period: str | None = None,
+    config: dict[str, Any] | None = None,
+) -> Any:
+    request = ReportRequest(kpis=kpis, window=window, as_of=AS_OF, group_by=by, period=period)  # type: ignore[arg-type]
     return cskpi.compute(inputs, request, parse_config(config or {}))
 
 
@@ -61,6 +69,7 @@ def _rows(result: Any, key: str) -> dict[str, dict[str, Any]]:
 
 
 # -- customer states ---------------------------------------------------------------------------
+
 
 def test_churn_and_retention_with_customers_who_start_and_churn_inside(inputs: Any) -> None:
     o = _run(inputs, ("churn_rate", "retention_rate", "customers_active")).overall
@@ -93,8 +102,10 @@ def test_clv(inputs: Any) -> None:
 
 
 def test_customer_states_by_plan(inputs: Any) -> None:
-    rows = _rows(_run(inputs, ("churn_rate", "customers_active", "mrr", "mrr_growth", "clv"),
-                      by=("plan",)), "plan")
+    rows = _rows(
+        _run(inputs, ("churn_rate", "customers_active", "mrr", "mrr_growth", "clv"), by=("plan",)),
+        "plan",
+    )
     assert set(rows) == {"basic", "enterprise", "pro"}  # C5, C7 have no row in March
     # basic: S = {C2}, churned → 1.0; nobody active at the end → mrr null; 20 → 0: −100%
     basic = rows["basic"]
@@ -111,8 +122,12 @@ def test_customer_states_by_plan(inputs: Any) -> None:
 
 
 def test_customer_states_per_month_bucket(inputs: Any) -> None:
-    result = _run(inputs, ("customers_active", "churn_rate"),
-                  WindowSpec(since="2024-02-01", until="2024-04-30"), period="month")
+    result = _run(
+        inputs,
+        ("customers_active", "churn_rate"),
+        WindowSpec(since="2024-02-01", until="2024-04-30"),
+        period="month",
+    )
     rows = _rows(result, "period")
     # end of Feb: C1, C2, C6 (C5 ended 02-15) = 3; Feb churn: C5 of {C1, C2, C5, C6} → 1/4
     assert rows["2024-02"]["customers_active"] == 3
@@ -125,6 +140,7 @@ def test_customer_states_per_month_bucket(inputs: Any) -> None:
 
 
 # -- orders ------------------------------------------------------------------------------------
+
 
 def test_order_kpis_ignore_customers_without_orders(inputs: Any) -> None:
     o = _run(inputs, ("repeat_purchase_rate", "cross_sell_rate", "upsell_rate")).overall
@@ -147,6 +163,7 @@ def test_order_kpis_by_a_customer_attribute(inputs: Any) -> None:
 
 # -- agent utilisation -------------------------------------------------------------------------
 
+
 def test_agent_utilization_overall_and_per_agent(inputs: Any) -> None:
     result = _run(inputs, ("agent_utilization",), by=("agent",))
     # kim: (1800 + 3600) / (2 × 28800) = 0.09375; lee: 7200 / 14400 = 0.5
@@ -163,9 +180,13 @@ def test_agent_utilization_overall_and_per_agent(inputs: Any) -> None:
 
 
 def test_agent_utilization_per_day_needs_a_shift_that_day(inputs: Any) -> None:
-    result = _run(inputs, ("agent_utilization",), WindowSpec(since="2024-03-01",
-                                                             until="2024-03-02"),
-                  by=("agent",), period="day")
+    result = _run(
+        inputs,
+        ("agent_utilization",),
+        WindowSpec(since="2024-03-01", until="2024-03-02"),
+        by=("agent",),
+        period="day",
+    )
     rows = {(r["agent"], r["period"]): r for r in result.rows.to_dict("records")}
     assert rows[("kim", "2024-03-01")]["agent_utilization"] == 1800 / 28800
     assert rows[("lee", "2024-03-01")]["agent_utilization"] == 0.0  # a shift, no tickets
@@ -182,18 +203,26 @@ def test_agent_utilization_is_unknown_per_group_the_schedules_lack(inputs: Any) 
 
 # -- costs ------------------------------------------------------------------------------------
 
+
 def test_costs_across_partial_periods(inputs: Any) -> None:
     # window 02-15 … 03-21 inclusive: Feb 15 of 29 days × 2900 = 1500; Mar 21 of 31 days ×
     # 3100 = 2100 → 3600; resolved T1–T4 = 4 → 900; created T1–T5 = 5 → 720
-    o = _run(inputs, ("cost_per_resolution", "cost_per_ticket"),
-             WindowSpec(since="2024-02-15", until="2024-03-21")).overall
+    o = _run(
+        inputs,
+        ("cost_per_resolution", "cost_per_ticket"),
+        WindowSpec(since="2024-02-15", until="2024-03-21"),
+    ).overall
     assert (o["cost_per_resolution"], o["cost_per_resolution_n"]) == (pytest.approx(900), 4)
     assert (o["cost_per_ticket"], o["cost_per_ticket_n"]) == (pytest.approx(720), 5)
 
 
 def test_costs_not_covering_the_window_are_unknown(inputs: Any) -> None:
-    result = _run(inputs, ("cost_per_resolution",),
-                  WindowSpec(since="2024-03-01", until="2024-04-14"), period="month")
+    result = _run(
+        inputs,
+        ("cost_per_resolution",),
+        WindowSpec(since="2024-03-01", until="2024-04-14"),
+        period="month",
+    )
     rows = _rows(result, "period")
     assert rows["2024-03"]["cost_per_resolution"] == pytest.approx(3100 / 4)
     # no cost row for April: null (not 0), though T6 was resolved
@@ -229,12 +258,14 @@ def test_config_costs_file(tmp_path: Path) -> None:
 
     config = load_config(path)
     inputs = cskpi.load(str(DATA / "tickets.csv"), options=LoadOptions(config=config))
-    result = cskpi.compute(inputs, ReportRequest(kpis=("cost_per_resolution",), window=MARCH,
-                                                 as_of=AS_OF), config)
+    result = cskpi.compute(
+        inputs, ReportRequest(kpis=("cost_per_resolution",), window=MARCH, as_of=AS_OF), config
+    )
     assert result.overall["cost_per_resolution"] == pytest.approx(3100 / 4)
 
 
 # -- support impact view -------------------------------------------------------------------------
+
 
 def test_ticket_and_survey_kpis_by_customer_plan(inputs: Any) -> None:
     rows = _rows(_run(inputs, ("tickets_created", "csat"), by=("plan",)), "plan")
@@ -246,8 +277,10 @@ def test_ticket_and_survey_kpis_by_customer_plan(inputs: Any) -> None:
 
 
 def test_by_sla_breached(inputs: Any) -> None:
-    rows = _rows(_run(inputs, ("tickets_created", "csat", "churn_rate"),
-                      by=("sla_breached",)), "sla_breached")
+    rows = _rows(
+        _run(inputs, ("tickets_created", "csat", "churn_rate"), by=("sla_breached",)),
+        "sla_breached",
+    )
     # built-in rule, 24 h first response: T2 (25 h) and T5 (unanswered at as_of) breached
     assert (rows["true"]["tickets_created"], rows["false"]["tickets_created"]) == (2, 3)
     assert (rows["true"]["csat"], rows["false"]["csat"]) == (0.0, 1.0)
@@ -273,6 +306,10 @@ def test_default_kpis_do_not_change(inputs: Any) -> None:
     with_business = cskpi.compute(inputs, ReportRequest(as_of=AS_OF), parse_config({}))
     without = cskpi.compute(_inputs(), ReportRequest(as_of=AS_OF), parse_config({}))
     # no agent_replies in the fixture: fcr_rate is left out; no NPS responses
-    assert [k.id for k in with_business.kpis] == ["tickets_created", "frt_median",
-                                                  "resolution_time_median", "csat"]
+    assert [k.id for k in with_business.kpis] == [
+        "tickets_created",
+        "frt_median",
+        "resolution_time_median",
+        "csat",
+    ]
     assert with_business.overall == without.overall

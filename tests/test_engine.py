@@ -66,23 +66,40 @@ def files(tmp_path: Path) -> tuple[str, str]:
     return str(tickets), str(surveys)
 
 
-def report(files: tuple[str, str], *kpis: str, config: dict[str, Any] | None = None,
-           surveys: bool = True, **request: Any) -> cskpi.Result:
+def report(
+    files: tuple[str, str],
+    *kpis: str,
+    config: dict[str, Any] | None = None,
+    surveys: bool = True,
+    **request: Any,
+) -> cskpi.Result:
     inputs = cskpi.load(files[0], surveys=[files[1]] if surveys else [])
     request.setdefault("as_of", AS_OF)
-    return cskpi.compute(inputs, ReportRequest(kpis=kpis, **request),
-                         parse_config(config or {}))
+    return cskpi.compute(inputs, ReportRequest(kpis=kpis, **request), parse_config(config or {}))
 
 
 def rows(result: cskpi.Result) -> list[dict[str, Any]]:
-    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-            for r in result.rows.to_dict("records")]
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        for r in result.rows.to_dict("records")
+    ]
 
 
 def test_volumes_and_durations(files: tuple[str, str]) -> None:
-    r = report(files, "tickets_created", "tickets_resolved", "backlog", "frt_mean",
-               "frt_median", "frt_p90", "resolution_time_mean", "resolution_time_median",
-               "resolution_time_p90", "response_rate", "resolution_rate")
+    r = report(
+        files,
+        "tickets_created",
+        "tickets_resolved",
+        "backlog",
+        "frt_mean",
+        "frt_median",
+        "frt_p90",
+        "resolution_time_mean",
+        "resolution_time_median",
+        "resolution_time_p90",
+        "response_rate",
+        "resolution_rate",
+    )
     o = r.overall
     assert (o["tickets_created"], o["tickets_resolved"]) == (6, 4)
     assert o["backlog"] == 2  # T3 and T4 are open at as_of
@@ -104,9 +121,18 @@ def test_volumes_and_durations(files: tuple[str, str]) -> None:
 
 
 def test_ratios_and_means(files: tuple[str, str]) -> None:
-    r = report(files, "fcr_rate", "reopen_rate", "escalation_rate", "aht",
-               "agent_replies_mean", "customer_replies_mean", "tickets_per_agent",
-               "customers", "repeat_contact_rate")
+    r = report(
+        files,
+        "fcr_rate",
+        "reopen_rate",
+        "escalation_rate",
+        "aht",
+        "agent_replies_mean",
+        "customer_replies_mean",
+        "tickets_per_agent",
+        "customers",
+        "repeat_contact_rate",
+    )
     o = r.overall
     # FCR over resolved T1 (1 reply, 0 reopens: yes), T2 (2 replies: no), T5 (flag true),
     # T6 (flag false wins) → 2/4
@@ -141,11 +167,15 @@ def test_sla_pending_and_policies(files: tuple[str, str]) -> None:
     # old → pending, not counted; T1, T2 met → 2/2. T5, T6 do not exist yet.
     r = report(files, "frt_sla_rate", as_of="2024-03-02T13:00:00Z")
     assert (r.overall["frt_sla_rate"], r.overall["frt_sla_rate_n"]) == (1.0, 2)
-    config = {"sla": [{"priority": "urgent", "first_response": "1h", "resolution": "8h"},
-                      {"priority": ["high", "normal"], "first_response": "30m",
-                       "resolution": "2h"}]}
-    r = report(files, "frt_sla_rate", "resolution_sla_rate", "resolution_sla_breaches",
-               config=config)
+    config = {
+        "sla": [
+            {"priority": "urgent", "first_response": "1h", "resolution": "8h"},
+            {"priority": ["high", "normal"], "first_response": "30m", "resolution": "2h"},
+        ]
+    }
+    r = report(
+        files, "frt_sla_rate", "resolution_sla_rate", "resolution_sla_breaches", config=config
+    )
     o = r.overall
     # urgent T3: 25 h > 1 h breach. high/normal: T1 10 m met, T2 30 m met (≤), T6 met,
     # T5 negative → not counted. T4 (low) matches no policy → not counted. 3/4
@@ -156,8 +186,16 @@ def test_sla_pending_and_policies(files: tuple[str, str]) -> None:
 
 
 def test_surveys(files: tuple[str, str]) -> None:
-    r = report(files, "csat", "csat_mean", "csat_responses", "negative_feedback_rate", "nps",
-               "ces", "survey_response_rate")
+    r = report(
+        files,
+        "csat",
+        "csat_mean",
+        "csat_responses",
+        "negative_feedback_rate",
+        "nps",
+        "ces",
+        "survey_response_rate",
+    )
     o = r.overall
     # CSAT scores 5, 3, 4, 1, 5 (R10's 9 is out of scale): positive ≥ 4 → 3/5
     assert (o["csat"], o["csat_n"]) == (0.6, 5)
@@ -186,57 +224,89 @@ def test_groups_reconcile_and_survey_attribution(files: tuple[str, str]) -> None
 
 
 def test_periods_partition_and_medians_are_recomputed(files: tuple[str, str]) -> None:
-    r = report(files, "tickets_created", group_by=(), period=Period.DAY,
-               window=WindowSpec(since="2024-03-01", until="2024-03-04"))
+    r = report(
+        files,
+        "tickets_created",
+        group_by=(),
+        period=Period.DAY,
+        window=WindowSpec(since="2024-03-01", until="2024-03-04"),
+    )
     # T5 created exactly at 03-03 00:00 belongs to 03-03 only
     assert [(x["period"], x["tickets_created"]) for x in rows(r)] == [
-        ("2024-03-01", 2), ("2024-03-02", 2), ("2024-03-03", 1), ("2024-03-04", 1)]
+        ("2024-03-01", 2),
+        ("2024-03-02", 2),
+        ("2024-03-03", 1),
+        ("2024-03-04", 1),
+    ]
     r = report(files, "frt_median", period=Period.WEEK)
     # 2024-W09 (Feb 26 – Mar 3): FRT 600, 1800, 90000 → 1800; W10: T6 10 s → 10.
     # Overall 1200 is not the mean of the weekly medians (905).
-    assert [(x["period"], x["frt_median"]) for x in rows(r)] == [("2024-W09", 1800.0),
-                                                                 ("2024-W10", 10.0)]
+    assert [(x["period"], x["frt_median"]) for x in rows(r)] == [
+        ("2024-W09", 1800.0),
+        ("2024-W10", 10.0),
+    ]
     assert r.overall["frt_median"] == pytest.approx(1200.0)
 
 
 def test_backlog_per_bucket(files: tuple[str, str]) -> None:
-    r = report(files, "backlog", period=Period.DAY,
-               window=WindowSpec(since="2024-03-01", until="2024-03-03"))
+    r = report(
+        files,
+        "backlog",
+        period=Period.DAY,
+        window=WindowSpec(since="2024-03-01", until="2024-03-03"),
+    )
     # end of 03-01: T2 open (T1 resolved 10:00) → 1; end of 03-02: T2 resolved 10:00,
     # T3 and T4 open → 2; end of 03-03: T3, T4 open (T5 resolved 06:00) → 2
     assert [(x["period"], x["backlog"]) for x in rows(r)] == [
-        ("2024-03-01", 1), ("2024-03-02", 2), ("2024-03-03", 2)]
+        ("2024-03-01", 1),
+        ("2024-03-02", 2),
+        ("2024-03-03", 2),
+    ]
 
 
 def test_dst_day_bucket(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
-    path.write_text("id,created_at\nA,2024-03-30T23:30:00Z\nB,2024-03-31T21:59:00Z\n"
-                    "C,2024-03-31T22:00:00Z\n", encoding="utf-8")
+    path.write_text(
+        "id,created_at\nA,2024-03-30T23:30:00Z\nB,2024-03-31T21:59:00Z\nC,2024-03-31T22:00:00Z\n",
+        encoding="utf-8",
+    )
     inputs = cskpi.load(str(path))
-    r = cskpi.compute(inputs, ReportRequest(kpis=("tickets_created",), period=Period.DAY,
-                                            tz="Europe/Berlin"))
+    r = cskpi.compute(
+        inputs, ReportRequest(kpis=("tickets_created",), period=Period.DAY, tz="Europe/Berlin")
+    )
     # Berlin: A = 03-31 00:30 CET, B = 03-31 23:59 CEST (the 23-hour day), C = 04-01 00:00
-    assert [(x["period"], x["tickets_created"]) for x in rows(r)] == [("2024-03-31", 2),
-                                                                      ("2024-04-01", 1)]
+    assert [(x["period"], x["tickets_created"]) for x in rows(r)] == [
+        ("2024-03-31", 2),
+        ("2024-04-01", 1),
+    ]
 
 
 def test_compare_previous(files: tuple[str, str]) -> None:
-    r = report(files, "tickets_created", "frt_median", compare=Compare.PREVIOUS,
-               window=WindowSpec(since="2024-03-03", until="2024-03-04"))
+    r = report(
+        files,
+        "tickets_created",
+        "frt_median",
+        compare=Compare.PREVIOUS,
+        window=WindowSpec(since="2024-03-03", until="2024-03-04"),
+    )
     o = r.overall
     # now [03-03, 03-05): T5, T6; before [03-01, 03-03): T1–T4
     assert (o["tickets_created"], o["tickets_created_previous"]) == (2, 4)
     assert o["tickets_created_change"] == -2
     # FRT now: T6 10 s (T5 negative); before: 600, 1800, 90000 → 1800; change −1790
     assert (o["frt_median"], o["frt_median_previous"], o["frt_median_change"]) == (
-        10.0, 1800.0, -1790.0)
+        10.0,
+        1800.0,
+        -1790.0,
+    )
 
 
 def test_sort_and_top(files: tuple[str, str]) -> None:
     r = report(files, "tickets_created", group_by=("agent",), sort="tickets_created", top=2)
     assert [(x["agent"], x["tickets_created"]) for x in rows(r)] == [("bob", 3), ("ann", 2)]
-    r = report(files, "tickets_created", group_by=("agent",), sort="tickets_created:asc",
-               surveys=False)
+    r = report(
+        files, "tickets_created", group_by=("agent",), sort="tickets_created:asc", surveys=False
+    )
     assert [x["agent"] for x in rows(r)] == ["(unassigned)", "ann", "bob"]
     assert r.overall["tickets_created"] == 6  # overall is never cut
 
@@ -262,8 +332,12 @@ def test_empty_population_is_null_and_counts_zero(files: tuple[str, str]) -> Non
 
 def test_default_set_and_unsupported(files: tuple[str, str]) -> None:
     r = report(files, surveys=False)
-    assert [k.id for k in r.kpis] == ["tickets_created", "frt_median",
-                                      "resolution_time_median", "fcr_rate"]
+    assert [k.id for k in r.kpis] == [
+        "tickets_created",
+        "frt_median",
+        "resolution_time_median",
+        "fcr_rate",
+    ]
     assert any("csat" in n and "nps" in n for n in r.notes)
     with pytest.raises(InputError, match="csat needs a surveys file"):
         report(files, "csat", surveys=False)
@@ -274,8 +348,7 @@ def test_default_set_and_unsupported(files: tuple[str, str]) -> None:
 def test_as_of_hides_the_future(files: tuple[str, str]) -> None:
     # as_of 03-01 10:45: T1 resolved; T2 created 10:30 but its reply (11:00) has not
     # happened; T3.. do not exist yet
-    r = report(files, "tickets_created", "response_rate", "backlog",
-               as_of="2024-03-01T10:45:00Z")
+    r = report(files, "tickets_created", "response_rate", "backlog", as_of="2024-03-01T10:45:00Z")
     o = r.overall
     assert (o["tickets_created"], o["response_rate"], o["backlog"]) == (2, 0.5, 1)
 
@@ -283,35 +356,51 @@ def test_as_of_hides_the_future(files: tuple[str, str]) -> None:
 def test_survey_of_an_excluded_ticket_keeps_its_agent(tmp_path: Path) -> None:
     # DECISIONS 7: the link is resolved against all tickets read, excluded statuses too
     tickets = tmp_path / "t.csv"
-    tickets.write_text("id,created_at,status,agent\nA,2024-03-01T09:00:00Z,solved,ann\n"
-                       "M,2024-03-01T10:00:00Z,merged,bob\n", encoding="utf-8")
+    tickets.write_text(
+        "id,created_at,status,agent\nA,2024-03-01T09:00:00Z,solved,ann\n"
+        "M,2024-03-01T10:00:00Z,merged,bob\n",
+        encoding="utf-8",
+    )
     surveys = tmp_path / "s.csv"
-    surveys.write_text("ticket_id,submitted_at,kind,score\nM,2024-03-02T09:00:00Z,csat,5\n"
-                       "A,2024-03-02T09:00:00Z,csat,1\n", encoding="utf-8")
+    surveys.write_text(
+        "ticket_id,submitted_at,kind,score\nM,2024-03-02T09:00:00Z,csat,5\n"
+        "A,2024-03-02T09:00:00Z,csat,1\n",
+        encoding="utf-8",
+    )
     inputs = cskpi.load(str(tickets), surveys=[str(surveys)])
-    r = cskpi.compute(inputs, ReportRequest(kpis=("tickets_created", "csat"),
-                                            group_by=("agent",)))
+    r = cskpi.compute(inputs, ReportRequest(kpis=("tickets_created", "csat"), group_by=("agent",)))
     got = {x["agent"]: (x["tickets_created"], x["csat"]) for x in rows(r)}
     # bob's merged ticket is not counted, but its survey is bob's: csat 1/1; ann's 1 → 0/1
     assert got == {"ann": (1, 0.0), "bob": (0, 1.0)}
     assert r.data_quality["surveys"]["issues"] == {}
 
 
-BUSINESS = {"business_hours": {"timezone": "Europe/Berlin", "mon": "09:00-18:00",
-                               "tue": "09:00-18:00", "wed": "09:00-18:00",
-                               "thu": "09:00-18:00", "fri": "09:00-18:00"}}
+BUSINESS = {
+    "business_hours": {
+        "timezone": "Europe/Berlin",
+        "mon": "09:00-18:00",
+        "tue": "09:00-18:00",
+        "wed": "09:00-18:00",
+        "thu": "09:00-18:00",
+        "fri": "09:00-18:00",
+    }
+}
 
 
 def test_business_hours_clock(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     # A: Fri 2024-03-01 18:00 Berlin (17:00Z), answered Mon 09:05 (08:05Z), resolved Mon 10:00
     # B: Tue 2024-03-05 10:00 Berlin (09:00Z), answered 11:00 (10:00Z)
-    path.write_text("id,created_at,first_response_at,resolved_at\n"
-                    "A,2024-03-01T17:00:00Z,2024-03-04T08:05:00Z,2024-03-04T09:00:00Z\n"
-                    "B,2024-03-05T09:00:00Z,2024-03-05T10:00:00Z,\n", encoding="utf-8")
+    path.write_text(
+        "id,created_at,first_response_at,resolved_at\n"
+        "A,2024-03-01T17:00:00Z,2024-03-04T08:05:00Z,2024-03-04T09:00:00Z\n"
+        "B,2024-03-05T09:00:00Z,2024-03-05T10:00:00Z,\n",
+        encoding="utf-8",
+    )
     inputs = cskpi.load(str(path))
-    request = ReportRequest(kpis=("frt_median", "resolution_time_median", "frt_sla_rate"),
-                            business_hours=True)
+    request = ReportRequest(
+        kpis=("frt_median", "resolution_time_median", "frt_sla_rate"), business_hours=True
+    )
     r = cskpi.compute(inputs, request, parse_config(BUSINESS))
     # business FRT: A 5 min (weekend closed), B 1 h → median (300 + 3600) / 2
     assert r.overall["frt_median"] == pytest.approx(1950.0)
@@ -329,10 +418,13 @@ def test_business_hours_clock(tmp_path: Path) -> None:
 def test_calendar_per_team(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     # both created Mon 2024-03-04 08:00Z, answered 10:00Z (2 h of calendar time)
-    path.write_text("id,created_at,first_response_at,team\n"
-                    "S,2024-03-04T08:00:00Z,2024-03-04T10:00:00Z,Seoul\n"
-                    "B,2024-03-04T08:00:00Z,2024-03-04T10:00:00Z,berlin\n"
-                    "X,2024-03-04T08:00:00Z,2024-03-04T10:00:00Z,Other\n", encoding="utf-8")
+    path.write_text(
+        "id,created_at,first_response_at,team\n"
+        "S,2024-03-04T08:00:00Z,2024-03-04T10:00:00Z,Seoul\n"
+        "B,2024-03-04T08:00:00Z,2024-03-04T10:00:00Z,berlin\n"
+        "X,2024-03-04T08:00:00Z,2024-03-04T10:00:00Z,Other\n",
+        encoding="utf-8",
+    )
     config = {
         "calendar_by": "team",
         "business_hours": {"timezone": "UTC", "mon": "00:00-24:00"},
@@ -343,29 +435,37 @@ def test_calendar_per_team(tmp_path: Path) -> None:
             "Berlin": {"timezone": "Europe/Berlin", "mon": "09:00-18:00"},
         },
     }
-    r = cskpi.compute(cskpi.load(str(path)),
-                      ReportRequest(kpis=("frt_mean",), group_by=("team",), business_hours=True),
-                      parse_config(config))
+    r = cskpi.compute(
+        cskpi.load(str(path)),
+        ReportRequest(kpis=("frt_mean",), group_by=("team",), business_hours=True),
+        parse_config(config),
+    )
     got = {x["team"]: x["frt_mean"] for x in rows(r)}
     # Seoul: open until 09:00Z → 1 h; Berlin: 2 h; Other: fallback 24 h Monday → 2 h
     assert got == {"Other": 7200.0, "Seoul": 3600.0, "berlin": 7200.0}
 
 
 def test_breaches_list(files: tuple[str, str]) -> None:
-    config = {"sla": [{"priority": "urgent", "first_response": "1h", "resolution": "8h"},
-                      {"priority": ["high", "normal"], "first_response": "30m",
-                       "resolution": "2h"}]}
-    r = report(files, "frt_sla_breaches", "resolution_sla_breaches", config=config,
-               breaches=True)
+    config = {
+        "sla": [
+            {"priority": "urgent", "first_response": "1h", "resolution": "8h"},
+            {"priority": ["high", "normal"], "first_response": "30m", "resolution": "2h"},
+        ]
+    }
+    r = report(files, "frt_sla_breaches", "resolution_sla_breaches", config=config, breaches=True)
     assert r.breaches is not None
-    got = [(b["ticket_id"], b["metric"], b["target"], b["actual"])
-           for b in r.breaches.to_dict("records")]
+    got = [
+        (b["ticket_id"], b["metric"], b["target"], b["actual"])
+        for b in r.breaches.to_dict("records")
+    ]
     # first response: T3 (urgent, 1 h target) answered after 25 h. Resolution (2 h):
     # T2 23.5 h, T5 6 h, T6 4 h — the same tickets the breach counts count
-    assert got == [("T3", "first_response", 3600.0, 90000.0),
-                   ("T2", "resolution", 7200.0, 84600.0),
-                   ("T5", "resolution", 7200.0, 21600.0),
-                   ("T6", "resolution", 7200.0, 14400.0)]
+    assert got == [
+        ("T3", "first_response", 3600.0, 90000.0),
+        ("T2", "resolution", 7200.0, 84600.0),
+        ("T5", "resolution", 7200.0, 21600.0),
+        ("T6", "resolution", 7200.0, 14400.0),
+    ]
     assert r.overall["frt_sla_breaches"] == 1 and r.overall["resolution_sla_breaches"] == 3
     assert r.breaches["policy"].tolist()[0] == "priority=urgent"
     assert set(r.breaches["clock"]) == {"calendar"}

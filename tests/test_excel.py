@@ -86,8 +86,16 @@ def test_overall_sheet(book: dict[str, Worksheet]) -> None:
     header, *body = table(book["overall"])
     assert header == ["kpi", "name", "unit", "value", "n", "previous", "change", "shown"]
     assert body[0] == ["tickets_created", "Tickets created", "count", 40, 40, 35, 5, "40"]
-    assert body[1] == ["frt_median", "First response time (median)", "seconds", 2000.25, 33,
-                       2400.0, -399.75, "33m 20s"]
+    assert body[1] == [
+        "frt_median",
+        "First response time (median)",
+        "seconds",
+        2000.25,
+        33,
+        2400.0,
+        -399.75,
+        "33m 20s",
+    ]
     assert body[2][3:] == [0.8, 15, None, None, "80.0%"]
 
 
@@ -138,8 +146,9 @@ def test_same_result_same_bytes_pinned_to_as_of() -> None:
 
 def test_cli_writes_xlsx(tiny_tickets: Path, tmp_path: Path) -> None:
     target = tmp_path / "report.xlsx"
-    result = CliRunner().invoke(app, ["report", str(tiny_tickets), "--by", "agent",
-                                      "-o", str(target)])
+    result = CliRunner().invoke(
+        app, ["report", str(tiny_tickets), "--by", "agent", "-o", str(target)]
+    )
     assert result.exit_code == 0, result.output
     rows = sheets(target.read_bytes())["rows"]
     assert rows["A1"].value == "agent"

@@ -11,15 +11,25 @@ from cskpi.grouping import GroupView
 
 values_and_codes = st.integers(min_value=0, max_value=60).flatmap(
     lambda n: st.tuples(
-        st.lists(st.one_of(st.floats(-1e6, 1e6, allow_nan=False), st.just(float("nan"))),
-                 min_size=n, max_size=n),
-        st.lists(st.integers(0, 4), min_size=n, max_size=n)))
+        st.lists(
+            st.one_of(st.floats(-1e6, 1e6, allow_nan=False), st.just(float("nan"))),
+            min_size=n,
+            max_size=n,
+        ),
+        st.lists(st.integers(0, 4), min_size=n, max_size=n),
+    )
+)
 
 
 def view(codes: list[int]) -> GroupView:
     n = len(codes)
-    return GroupView(pd.DataFrame(index=range(n)), np.asarray(codes, dtype="int64"), 5,
-                     np.zeros(5, dtype="int64"), True)
+    return GroupView(
+        pd.DataFrame(index=range(n)),
+        np.asarray(codes, dtype="int64"),
+        5,
+        np.zeros(5, dtype="int64"),
+        True,
+    )
 
 
 @settings(max_examples=150, deadline=None)

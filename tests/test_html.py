@@ -84,7 +84,7 @@ def test_header_facts(page: str) -> None:
 
 
 def test_cards_show_overall_target_and_change(page: str) -> None:
-    cards = page[page.index('class="cards"'):page.index("Trend per month")]
+    cards = page[page.index('class="cards"') : page.index("Trend per month")]
     # frt 2000.25 s → 33m 20s, target <= 1h met, 399.75 s faster → ▼ -6m 40s (good: lower).
     assert "33m 20s" in cards and "n = 33" in cards
     assert "✓ met" in cards and "target &lt;= 1h" in cards
@@ -97,7 +97,7 @@ def test_cards_show_overall_target_and_change(page: str) -> None:
 
 
 def test_rows_table_in_human_units_with_nulls(page: str) -> None:
-    table = page[page.index('<table class="rows">'):page.index("</table>")]
+    table = page[page.index('<table class="rows">') : page.index("</table>")]
     assert table.count("<tr>") == 2 + 5 + 1  # two header rows, five rows, overall
     assert "30m 30s" in table  # kim 2024-01: 1830 s
     assert "2h 05m" in table  # 7500.5 s
@@ -109,13 +109,13 @@ def test_rows_table_in_human_units_with_nulls(page: str) -> None:
     assert '<td class="num missed">2h 05m</td>' in table
     assert "Overall" in table
     # --compare: the change in small type under the value; frt up 570.5 s is worse (<= 1h).
-    assert '2400.5' not in table and '<span class="delta bad">▲ +9m 31s</span>' in table
+    assert "2400.5" not in table and '<span class="delta bad">▲ +9m 31s</span>' in table
     assert "Small type under a value" in page
     assert "Small type under a value" not in render_html(flat_result())
 
 
 def test_data_quality_and_notes(page: str) -> None:
-    quality = page[page.index("Data quality"):]
+    quality = page[page.index("Data quality") :]
     assert "duplicate ticket id: 2" in quality
     assert "first response before created: 1" in quality
     assert "2 tickets with status spam excluded" in quality
@@ -203,8 +203,14 @@ def test_same_bytes_across_processes() -> None:
     )
     root = Path(__file__).resolve().parent.parent
     outputs = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       cwd=root, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
         for seed in ("1", "2")
     }
     assert len(outputs) == 1
@@ -223,9 +229,21 @@ def test_heavy_libraries_load_only_when_rendering() -> None:
 
 def test_cli_writes_the_report(tiny_tickets: Path, tmp_path: Path) -> None:
     target = tmp_path / "report.html"
-    result = CliRunner().invoke(app, ["report", str(tiny_tickets), "--by", "agent", "--period",
-                                      "day", "-k", "tickets_created,frt_median", "-o",
-                                      str(target)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            str(tiny_tickets),
+            "--by",
+            "agent",
+            "--period",
+            "day",
+            "-k",
+            "tickets_created,frt_median",
+            "-o",
+            str(target),
+        ],
+    )
     assert result.exit_code == 0, result.output
     page = target.read_text(encoding="utf-8")
     assert page.count("<svg") == 2

@@ -22,8 +22,16 @@ from cskpi.load import derive
 from cskpi.load.fold import NAT, build_stream, time_us
 
 DATA = Path(__file__).parent / "data" / "messages"
-BUSINESS = {"business_hours": {"timezone": "UTC", "mon": "09:00-17:00", "tue": "09:00-17:00",
-                               "wed": "09:00-17:00", "thu": "09:00-17:00", "fri": "09:00-17:00"}}
+BUSINESS = {
+    "business_hours": {
+        "timezone": "UTC",
+        "mon": "09:00-17:00",
+        "tue": "09:00-17:00",
+        "wed": "09:00-17:00",
+        "thu": "09:00-17:00",
+        "fri": "09:00-17:00",
+    }
+}
 AS_OF = "2024-03-20T00:00:00Z"
 
 TICKETS = """\
@@ -71,9 +79,16 @@ G,2024-03-04T10:00:00Z,pending
 G,2024-03-07T10:00:00Z,open
 G,2024-03-07T11:00:00Z,solved
 """
-KPIS = ("frt_mean", "frt_sla_rate", "response_rate", "next_response_time_mean",
-        "resolution_time_active_mean", "resolution_time_mean", "agent_replies_mean",
-        "reopen_rate")
+KPIS = (
+    "frt_mean",
+    "frt_sla_rate",
+    "response_rate",
+    "next_response_time_mean",
+    "resolution_time_active_mean",
+    "resolution_time_mean",
+    "agent_replies_mean",
+    "reopen_rate",
+)
 
 
 def write(folder: Path, **files: str) -> dict[str, str]:
@@ -89,14 +104,25 @@ def paths(tmp_path: Path) -> dict[str, str]:
     return write(tmp_path, tickets=TICKETS, messages=MESSAGES, events=EVENTS)
 
 
-def per_ticket(paths: dict[str, str], business: bool, config: dict[str, Any] | None = None,
-               kpis: tuple[str, ...] = KPIS) -> pd.DataFrame:
+def per_ticket(
+    paths: dict[str, str],
+    business: bool,
+    config: dict[str, Any] | None = None,
+    kpis: tuple[str, ...] = KPIS,
+) -> pd.DataFrame:
     # the config is read when loading too: paused statuses, agent-initiated tickets
     cfg = parse_config({**BUSINESS, **(config or {})})
-    inputs = cskpi.load(paths["tickets"], messages=paths["messages"], events=paths["events"],
-                        options=cskpi.LoadOptions(config=cfg))
-    result = cskpi.compute(inputs, ReportRequest(kpis=kpis, group_by=("ticket_id",),
-                                                 as_of=AS_OF, business_hours=business), cfg)
+    inputs = cskpi.load(
+        paths["tickets"],
+        messages=paths["messages"],
+        events=paths["events"],
+        options=cskpi.LoadOptions(config=cfg),
+    )
+    result = cskpi.compute(
+        inputs,
+        ReportRequest(kpis=kpis, group_by=("ticket_id",), as_of=AS_OF, business_hours=business),
+        cfg,
+    )
     return result.rows.set_index("ticket_id")
 
 
@@ -108,8 +134,9 @@ def test_bot_and_private_note_are_not_responses(paths: dict[str, str], business:
     # B3: customer 11:00, private note 11:02, public reply 12:00 → 1 h
     assert rows.loc["B", "frt_mean"] == 3600
     # a bot-only ticket is unanswered: no FRT; a breach once 24 h have passed (as_of 20 Mar)
-    assert rows.loc["H", ["frt_mean_n", "response_rate", "frt_sla_rate", "frt_sla_rate_n"]
-                    ].tolist() == [0, 0.0, 0.0, 1]
+    assert rows.loc[
+        "H", ["frt_mean_n", "response_rate", "frt_sla_rate", "frt_sla_rate_n"]
+    ].tolist() == [0, 0.0, 0.0, 1]
 
 
 @pytest.mark.parametrize("business", [False, True])
@@ -121,8 +148,11 @@ def test_agent_initiated_tickets(paths: dict[str, str], business: bool) -> None:
     # an outbound message the customer never answered: not measured and never a breach
     assert rows.loc["D", ["frt_mean_n", "frt_sla_rate_n"]].tolist() == [0, 0]
     excluded = per_ticket(paths, business, {"messages": {"agent_initiated": "exclude"}})
-    assert excluded.loc["C", ["frt_mean_n", "frt_sla_rate_n", "response_rate"]].tolist() == \
-        [0, 0, 1.0]
+    assert excluded.loc["C", ["frt_mean_n", "frt_sla_rate_n", "response_rate"]].tolist() == [
+        0,
+        0,
+        1.0,
+    ]
 
 
 def test_frt_from_the_first_inbound_message(paths: dict[str, str]) -> None:
@@ -137,8 +167,9 @@ def test_next_response_after_reopen(paths: dict[str, str], business: bool) -> No
     rows = per_ticket(paths, business)
     # B6: resolved Mon 09:30, reopened Tue 10:00, reply 10:10 → next response 10 min (all in
     # business hours); FRT stays Monday's 10 min; one reopen
-    assert rows.loc["F", ["next_response_time_mean", "next_response_time_mean_n", "frt_mean",
-                          "reopen_rate"]].tolist() == [600, 1, 600, 1.0]
+    assert rows.loc[
+        "F", ["next_response_time_mean", "next_response_time_mean_n", "frt_mean", "reopen_rate"]
+    ].tolist() == [600, 1, 600, 1.0]
 
 
 def test_paused_clock(paths: dict[str, str]) -> None:
@@ -169,8 +200,9 @@ def test_overall_populations(paths: dict[str, str]) -> None:
 
 
 def test_derived_columns(paths: dict[str, str]) -> None:
-    frame = cskpi.load(paths["tickets"], messages=paths["messages"],
-                       events=paths["events"]).tickets.frame.set_index("ticket_id")
+    frame = cskpi.load(
+        paths["tickets"], messages=paths["messages"], events=paths["events"]
+    ).tickets.frame.set_index("ticket_id")
     # replies after the first customer message: E none, F two; customer replies after the first
     assert frame.loc["E", ["agent_replies", "customer_replies"]].tolist() == [1, 2]
     assert frame.loc["F", ["agent_replies", "customer_replies", "reopens"]].tolist() == [2, 1, 1]
@@ -196,13 +228,19 @@ X,2024-03-04T09:00:00Z,2024-03-04T09:05:00Z,3,0,
     # A's vendor first response is the bot (10:00:01 vs 10:30); B's is 30 s off (within a minute:
     # agrees); A says 2 replies (derived 1); F says 0 reopens (derived 1); X has no messages;
     # the messages of C (3), D (1), E (4), H (2) and the events of G (4) match no ticket here
-    assert issues == {"derived_differs_first_response_at": 1, "derived_differs_agent_replies": 1,
-                      "derived_differs_reopens": 1, "messages_unknown_ticket": 10,
-                      "events_unknown_ticket": 4}
+    assert issues == {
+        "derived_differs_first_response_at": 1,
+        "derived_differs_agent_replies": 1,
+        "derived_differs_reopens": 1,
+        "messages_unknown_ticket": 10,
+        "events_unknown_ticket": 4,
+    }
     frame = loaded.tickets.frame.set_index("ticket_id")
     assert frame.loc["A", "first_response_at"] == pd.Timestamp("2024-03-04T10:30Z")
-    assert frame.loc["X", ["first_response_at", "agent_replies"]].tolist() == \
-        [pd.Timestamp("2024-03-04T09:05Z"), 3]  # no messages: the vendor's values stay
+    assert frame.loc["X", ["first_response_at", "agent_replies"]].tolist() == [
+        pd.Timestamp("2024-03-04T09:05Z"),
+        3,
+    ]  # no messages: the vendor's values stay
     assert frame.loc["X", "first_contact_at"] == frame.loc["X", "created_at"]
     assert dict(loaded.messages.quality.dropped) == {"unknown_ticket": 10}
 
@@ -218,30 +256,46 @@ A,2024-03-04T10:07:00Z,Agent,yes
 A,2024-03-04T10:20:00Z,Staff,no
 """
     paths = write(tmp_path, tickets=TICKETS, messages=messages)
-    loaded = cskpi.load(paths["tickets"], messages=paths["messages"],
-                        options=cskpi.LoadOptions(mapping=(("messages.author_role", "Sender"),)))
+    loaded = cskpi.load(
+        paths["tickets"],
+        messages=paths["messages"],
+        options=cskpi.LoadOptions(mapping=(("messages.author_role", "Sender"),)),
+    )
     assert dict(loaded.messages.quality.dropped) == {
-        "missing_ticket_id": 1, "unparseable_created_at": 1, "unknown_author_role": 1}
-    assert dict(loaded.messages.mapping) == {"ticket_id": "ticket_id", "sent_at": "created_at",
-                                             "Sender": "author_role"}
+        "missing_ticket_id": 1,
+        "unparseable_created_at": 1,
+        "unknown_author_role": 1,
+    }
+    assert dict(loaded.messages.mapping) == {
+        "ticket_id": "ticket_id",
+        "sent_at": "created_at",
+        "Sender": "author_role",
+    }
     # the internal note at 10:07 is private: the first response is the staff reply at 10:20
     frame = loaded.tickets.frame.set_index("ticket_id")
     assert frame.loc["A", "first_response_at"] == pd.Timestamp("2024-03-04T10:20Z")
     assert dict(loaded.tickets.quality.issues) == {
-        "messages_missing_ticket_id": 1, "messages_unparseable_created_at": 1,
-        "messages_unknown_author_role": 1}
+        "messages_missing_ticket_id": 1,
+        "messages_unparseable_created_at": 1,
+        "messages_unknown_author_role": 1,
+    }
 
 
 def test_missing_role_column_names_the_fix(tmp_path: Path) -> None:
     paths = write(tmp_path, tickets=TICKETS, messages="ticket_id,created_at,who\nA,2024-03-04,x\n")
-    with pytest.raises(InputError, match=r"no column for author_role; found: ticket_id, "
-                                         r"created_at, who\nmap it with --map author_role=who"):
+    with pytest.raises(
+        InputError,
+        match=r"no column for author_role; found: ticket_id, "
+        r"created_at, who\nmap it with --map author_role=who",
+    ):
         cskpi.load(paths["tickets"], messages=paths["messages"])
 
 
 def test_config_keys() -> None:
-    assert parse_config({"status": {"paused": ["Pending", "On Hold"]}}).paused_statuses == \
-        ("pending", "on_hold")
+    assert parse_config({"status": {"paused": ["Pending", "On Hold"]}}).paused_statuses == (
+        "pending",
+        "on_hold",
+    )
     with pytest.raises(UsageError, match=r"unknown key 'status.pause' \(did you mean paused"):
         parse_config({"status": {"pause": ["pending"]}})
     with pytest.raises(UsageError, match=r"status\.paused must be a list"):
@@ -253,14 +307,17 @@ def test_config_keys() -> None:
 TICKET_ROW = DATA / "tickets.csv"
 
 
-@pytest.mark.parametrize(("name", "shape", "frt", "replies"), [
-    # customer 10:00 (Freshdesk/Intercom: the ticket's creation stands in), bot 10:00:01,
-    # private note 10:02, public reply 10:30 → 30 min; Chatwoot's automation message is no reply
-    ("zendesk_comments.json", "zendesk_comments", 1800, 1),
-    ("freshdesk_conversations.json", "freshdesk_conversations", 1800, 1),
-    ("intercom_parts.json", "intercom_parts", 1800, 2),
-    ("chatwoot_messages.json", "chatwoot_messages", 1800, 1),
-])
+@pytest.mark.parametrize(
+    ("name", "shape", "frt", "replies"),
+    [
+        # customer 10:00 (Freshdesk/Intercom: the ticket's creation stands in), bot 10:00:01,
+        # private note 10:02, public reply 10:30 → 30 min; Chatwoot's automation message is no reply
+        ("zendesk_comments.json", "zendesk_comments", 1800, 1),
+        ("freshdesk_conversations.json", "freshdesk_conversations", 1800, 1),
+        ("intercom_parts.json", "intercom_parts", 1800, 2),
+        ("chatwoot_messages.json", "chatwoot_messages", 1800, 1),
+    ],
+)
 def test_message_shapes(name: str, shape: str, frt: float, replies: int) -> None:
     loaded = cskpi.load(str(TICKET_ROW), messages=str(DATA / name))
     assert loaded.messages is not None and loaded.messages.preset is not None
@@ -270,41 +327,54 @@ def test_message_shapes(name: str, shape: str, frt: float, replies: int) -> None
     assert row["agent_replies"] == replies
 
 
-@pytest.mark.parametrize(("name", "shape", "reopens", "resolved", "active"), [
-    # new 10:00 → pending 10:30 → open 11:00 → solved 12:00: active 30 min + 1 h
-    ("zendesk_audits.json", "zendesk_audits", 0, "2024-03-04T12:00Z", 5400),
-    ("zendesk_field_history.csv", "zendesk_field_history", 0, "2024-03-04T12:00Z", 5400),
-    # closed Mon 11:00, reopened Tue 11:00, closed 11:30: active 1 h + 30 min
-    ("intercom_parts.json", "intercom_part_events", 1, "2024-03-05T11:30Z", 5400),
-    # resolved Mon 11:00, opened Tue 11:00, resolved 12:00: 1 h + 1 h
-    ("chatwoot_reporting_events.json", "chatwoot_reporting_events", 1, "2024-03-05T12:00Z",
-     7200),
-])
-def test_event_shapes(name: str, shape: str, reopens: int, resolved: str,
-                      active: float) -> None:
+@pytest.mark.parametrize(
+    ("name", "shape", "reopens", "resolved", "active"),
+    [
+        # new 10:00 → pending 10:30 → open 11:00 → solved 12:00: active 30 min + 1 h
+        ("zendesk_audits.json", "zendesk_audits", 0, "2024-03-04T12:00Z", 5400),
+        ("zendesk_field_history.csv", "zendesk_field_history", 0, "2024-03-04T12:00Z", 5400),
+        # closed Mon 11:00, reopened Tue 11:00, closed 11:30: active 1 h + 30 min
+        ("intercom_parts.json", "intercom_part_events", 1, "2024-03-05T11:30Z", 5400),
+        # resolved Mon 11:00, opened Tue 11:00, resolved 12:00: 1 h + 1 h
+        (
+            "chatwoot_reporting_events.json",
+            "chatwoot_reporting_events",
+            1,
+            "2024-03-05T12:00Z",
+            7200,
+        ),
+    ],
+)
+def test_event_shapes(name: str, shape: str, reopens: int, resolved: str, active: float) -> None:
     inputs = cskpi.load(str(TICKET_ROW), events=str(DATA / name))
     assert inputs.events is not None and inputs.events.preset is not None
     assert inputs.events.preset.key == shape
     row = inputs.tickets.frame.iloc[0]
     assert (row["reopens"], row["resolved_at"]) == (reopens, pd.Timestamp(resolved))
-    result = cskpi.compute(inputs, ReportRequest(kpis=("resolution_time_active_mean",),
-                                                 as_of=AS_OF))
+    result = cskpi.compute(
+        inputs, ReportRequest(kpis=("resolution_time_active_mean",), as_of=AS_OF)
+    )
     assert result.overall["resolution_time_active_mean"] == active
 
 
 def test_intercom_next_response_from_one_file() -> None:
     path = str(DATA / "intercom_parts.json")
     inputs = cskpi.load(str(TICKET_ROW), messages=path, events=path)
-    result = cskpi.compute(inputs, ReportRequest(kpis=("next_response_time_mean",),
-                                                 as_of=AS_OF))
+    result = cskpi.compute(inputs, ReportRequest(kpis=("next_response_time_mean",), as_of=AS_OF))
     # reopened Tue 11:00 (with the customer's message), admin reply 11:10 → 10 min
     assert result.overall["next_response_time_mean"] == 600
 
 
 # -- the vectorised derivation against a plain per-ticket reference ----------------------------
 
-def _reference(times: list[int], roles: list[int], public: list[bool],
-               changes: list[tuple[int, str]], created: int) -> dict[str, Any]:
+
+def _reference(
+    times: list[int],
+    roles: list[int],
+    public: list[bool],
+    changes: list[tuple[int, str]],
+    created: int,
+) -> dict[str, Any]:
     """One ticket, read the way a person would (a loop over its rows)."""
     order = sorted(range(len(times)), key=lambda i: (times[i], i))
     first_customer = next((k for k, i in enumerate(order) if roles[i] == 0), None)
@@ -325,8 +395,13 @@ def _reference(times: list[int], roles: list[int], public: list[bool],
         status, since, last_terminal = new, at, terminal
     if not last_terminal:
         resolved, active = NAT, -1
-    return {"first_response": first_response, "replies": replies, "reopens": reopens,
-            "resolved": resolved, "active": active}
+    return {
+        "first_response": first_response,
+        "replies": replies,
+        "reopens": reopens,
+        "resolved": resolved,
+        "active": active,
+    }
 
 
 def test_vectorised_equals_reference() -> None:
@@ -341,16 +416,29 @@ def test_vectorised_equals_reference() -> None:
     e_time = created[e_ticket] + rng.integers(0, 10**5, 1500) * 10**6
     names = ("open", "pending", "resolved", "closed")
     e_status = rng.integers(0, 4, 1500)
-    tickets = pd.DataFrame({"ticket_id": [f"T{i}" for i in range(nt)],
-                            "created_at": pd.to_datetime(created, unit="us", utc=True)})
-    messages = pd.DataFrame({
-        "ticket_id": [f"T{i}" for i in m_ticket],
-        "created_at": pd.to_datetime(m_time, unit="us", utc=True),
-        "author_role": pd.Categorical.from_codes(m_role, ["customer", "agent", "bot", "system"]),
-        "public": m_public})
-    events = pd.DataFrame({"ticket_id": [f"T{i}" for i in e_ticket],
-                           "at": pd.to_datetime(e_time, unit="us", utc=True),
-                           "status": pd.Categorical.from_codes(e_status, list(names))})
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": [f"T{i}" for i in range(nt)],
+            "created_at": pd.to_datetime(created, unit="us", utc=True),
+        }
+    )
+    messages = pd.DataFrame(
+        {
+            "ticket_id": [f"T{i}" for i in m_ticket],
+            "created_at": pd.to_datetime(m_time, unit="us", utc=True),
+            "author_role": pd.Categorical.from_codes(
+                m_role, ["customer", "agent", "bot", "system"]
+            ),
+            "public": m_public,
+        }
+    )
+    events = pd.DataFrame(
+        {
+            "ticket_id": [f"T{i}" for i in e_ticket],
+            "at": pd.to_datetime(e_time, unit="us", utc=True),
+            "status": pd.Categorical.from_codes(e_status, list(names)),
+        }
+    )
     s, _, _ = build_stream(tickets, messages, events)
     r = derive.replies(s)
     groups = s.ticket[s.starts]
@@ -359,8 +447,13 @@ def test_vectorised_equals_reference() -> None:
     for j, ticket in enumerate(groups):
         mine = np.flatnonzero(m_ticket == ticket)
         changes = [(int(e_time[i]), names[e_status[i]]) for i in np.flatnonzero(e_ticket == ticket)]
-        want = _reference(m_time[mine].tolist(), m_role[mine].tolist(), m_public[mine].tolist(),
-                          changes, int(created[ticket]))
+        want = _reference(
+            m_time[mine].tolist(),
+            m_role[mine].tolist(),
+            m_public[mine].tolist(),
+            changes,
+            int(created[ticket]),
+        )
         got_response = s.time[r.first_response[j]] if r.first_response[j] >= 0 else NAT
         assert (got_response, r.agent_replies[j]) == (want["first_response"], want["replies"])
         if changes:

@@ -56,8 +56,11 @@ def test_nulls_are_nulls_not_nan() -> None:
     frt = table.column("frt_median").to_pylist()
     assert frt[4] is None
     assert table.column("tickets_created_previous").to_pylist()[3] is None
-    assert not any(isinstance(v, float) and math.isnan(v)
-                   for column in table.columns for v in column.to_pylist())
+    assert not any(
+        isinstance(v, float) and math.isnan(v)
+        for column in table.columns
+        for v in column.to_pylist()
+    )
 
 
 @pytest.mark.parametrize("make", [trend_result, flat_result])
@@ -105,8 +108,19 @@ def test_same_result_same_bytes() -> None:
 
 def test_cli_writes_parquet(tiny_tickets: Path, tmp_path: Path) -> None:
     target = tmp_path / "report.parquet"
-    result = CliRunner().invoke(app, ["report", str(tiny_tickets), "--by", "agent",
-                                      "-k", "tickets_created,frt_median", "-o", str(target)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            str(tiny_tickets),
+            "--by",
+            "agent",
+            "-k",
+            "tickets_created,frt_median",
+            "-o",
+            str(target),
+        ],
+    )
     assert result.exit_code == 0, result.output
     table = pq.read_table(target)
     # conftest: kim 2, lee 2, (unassigned) 1; frt kim 1200, lee 2400, unassigned null.

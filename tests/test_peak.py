@@ -34,8 +34,13 @@ def _peak(tmp_path: Path, tz: str | None = None, **window: str) -> list[dict[str
 def test_mean_per_occurrence(tmp_path: Path) -> None:
     got = {(r["weekday"], r["hour"]): r for r in _peak(tmp_path)}
     # Monday 09:00 occurs twice in the two weeks; A, B (week 1) and C (week 2) → 3/2
-    assert got[("Mon", 9)] == {"weekday": "Mon", "hour": 9, "tickets": 3, "occurrences": 2,
-                               "mean": 1.5}
+    assert got[("Mon", 9)] == {
+        "weekday": "Mon",
+        "hour": 9,
+        "tickets": 3,
+        "occurrences": 2,
+        "mean": 1.5,
+    }
     assert got[("Tue", 10)]["mean"] == 0.5  # D once in two Tuesdays
     assert got[("Sun", 23)]["tickets"] == 1  # E at 23:59 on the last day
     # ranked: busiest first
@@ -44,8 +49,10 @@ def test_mean_per_occurrence(tmp_path: Path) -> None:
 
 def test_occurrences_follow_dst(tmp_path: Path) -> None:
     # Berlin, week of 2024-03-25 .. 03-31: Sunday 02:00 does not exist (clocks jump to 03:00)
-    got = {(r["weekday"], r["hour"]): r
-           for r in _peak(tmp_path, tz="Europe/Berlin", since="2024-03-25", until="2024-03-31")}
+    got = {
+        (r["weekday"], r["hour"]): r
+        for r in _peak(tmp_path, tz="Europe/Berlin", since="2024-03-25", until="2024-03-31")
+    }
     assert got[("Sun", 2)]["occurrences"] == 0 and got[("Sun", 2)]["mean"] is None
     assert got[("Sun", 3)]["occurrences"] == 1
     assert sum(r["occurrences"] for r in got.values()) == 7 * 24 - 1  # a 167-hour week
@@ -55,12 +62,18 @@ def test_cli_json_and_table(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text(TICKETS, encoding="utf-8")
     runner = CliRunner()
-    result = runner.invoke(app, ["peak", str(path), "--since", "2024-03-04", "--until",
-                                 "2024-03-17", "-f", "json"])
+    result = runner.invoke(
+        app, ["peak", str(path), "--since", "2024-03-04", "--until", "2024-03-17", "-f", "json"]
+    )
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
-    assert body["busiest"][0] == {"weekday": "Mon", "hour": 9, "tickets": 3, "occurrences": 2,
-                                  "mean": 1.5}
+    assert body["busiest"][0] == {
+        "weekday": "Mon",
+        "hour": 9,
+        "tickets": 3,
+        "occurrences": 2,
+        "mean": 1.5,
+    }
     assert len(body["slots"]) == 168
     table = runner.invoke(app, ["peak", str(path), "-f", "table", "-q"])
     assert table.exit_code == 0 and "Busiest: Mon 09:00" in table.stdout

@@ -51,24 +51,29 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 # -- detection ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("files", "frame", "name"), [
-    (["zendesk_tickets.csv"], "tickets", "zendesk_csv"),
-    (["zendesk_tickets.ndjson"], "tickets", "zendesk_tickets_json"),
-    (["zendesk_ticket_metrics.json"], "tickets", "zendesk_ticket_metrics_json"),
-    (["zendesk_satisfaction_ratings.json"], "surveys", "zendesk_satisfaction_json"),
-    (["freshdesk_tickets.csv"], "tickets", "freshdesk_csv"),
-    (["intercom_conversations.csv"], "tickets", "intercom_csv"),
-    (["chatwoot_csat.csv"], "surveys", "chatwoot_csat_csv"),
-    (["zammad_tickets.xlsx"], "tickets", "zammad_xlsx"),
-])
+
+@pytest.mark.parametrize(
+    ("files", "frame", "name"),
+    [
+        (["zendesk_tickets.csv"], "tickets", "zendesk_csv"),
+        (["zendesk_tickets.ndjson"], "tickets", "zendesk_tickets_json"),
+        (["zendesk_ticket_metrics.json"], "tickets", "zendesk_ticket_metrics_json"),
+        (["zendesk_satisfaction_ratings.json"], "surveys", "zendesk_satisfaction_json"),
+        (["freshdesk_tickets.csv"], "tickets", "freshdesk_csv"),
+        (["intercom_conversations.csv"], "tickets", "intercom_csv"),
+        (["chatwoot_csat.csv"], "surveys", "chatwoot_csat_csv"),
+        (["zammad_tickets.xlsx"], "tickets", "zammad_xlsx"),
+    ],
+)
 def test_auto_detection_picks_the_preset(files: list[str], frame: str, name: str) -> None:
     inputs = cskpi.load([data(f) for f in files])
     loaded = inputs.tickets if frame == "tickets" else inputs.surveys
     assert loaded is not None and loaded.preset is not None and loaded.preset.preset is not None
     assert loaded.preset.preset.name == name
     assert not loaded.preset.missing
-    assert list(loaded.preset.matched) == [h.replace("{tz}", "America/New_York")
-                                           for h in presets.BY_NAME[name].signature]
+    assert list(loaded.preset.matched) == [
+        h.replace("{tz}", "America/New_York") for h in presets.BY_NAME[name].signature
+    ]
 
 
 def test_presets_are_consistent_data() -> None:
@@ -100,14 +105,19 @@ def test_presets_are_consistent_data() -> None:
 # - CSAT from "Satisfaction Score" (no --surveys): Good 1001, Bad 1002, Good 1005
 #   → 2 / 3; Offered (1003) and Not Offered (1004, 1006) are not responses.
 
+
 def test_zendesk_csv_report() -> None:
-    out = report(data("zendesk_tickets.csv"), "--source-tz", "Asia/Seoul",
-                 "-k", "tickets_created,frt_median,resolution_time_median,csat")
+    out = report(
+        data("zendesk_tickets.csv"),
+        "--source-tz",
+        "Asia/Seoul",
+        "-k",
+        "tickets_created,frt_median,resolution_time_median,csat",
+    )
     overall = out["overall"]
     assert overall["tickets_created"] == 6
     assert (overall["frt_median"], overall["frt_median_n"]) == (2700.0, 5)
-    assert (overall["resolution_time_median"], overall["resolution_time_median_n"]) \
-        == (37800.0, 4)
+    assert (overall["resolution_time_median"], overall["resolution_time_median_n"]) == (37800.0, 4)
     assert overall["csat"] == pytest.approx(2 / 3) and overall["csat_n"] == 3
     assert out["data_quality"]["surveys"]["read"] == 3
     assert "3 offered without an answer left out" in out["stderr"]
@@ -121,16 +131,39 @@ def test_zendesk_csv_in_seoul_lands_in_the_right_day() -> None:
     assert first["created_at"] == at("2024-03-03 23:30")
     assert first["resolved_at"] == at("2024-03-04 01:30")
     # Reported in UTC, 1001 is a 3 March ticket; 1005 (09:00 Seoul = 00:00 UTC) a 6 March one.
-    utc = report(data("zendesk_tickets.csv"), "--source-tz", "Asia/Seoul", "--tz", "UTC",
-                 "--period", "day", "-k", "tickets_created")
+    utc = report(
+        data("zendesk_tickets.csv"),
+        "--source-tz",
+        "Asia/Seoul",
+        "--tz",
+        "UTC",
+        "--period",
+        "day",
+        "-k",
+        "tickets_created",
+    )
     assert [(r["period"], r["tickets_created"]) for r in utc["rows"]] == [
-        ("2024-03-03", 1), ("2024-03-04", 1), ("2024-03-05", 2), ("2024-03-06", 2)]
+        ("2024-03-03", 1),
+        ("2024-03-04", 1),
+        ("2024-03-05", 2),
+        ("2024-03-06", 2),
+    ]
     # Reported in the source zone (the default report zone), the days are Seoul's.
-    seoul = report(data("zendesk_tickets.csv"), "--source-tz", "Asia/Seoul", "--period", "day",
-                   "-k", "tickets_created")
+    seoul = report(
+        data("zendesk_tickets.csv"),
+        "--source-tz",
+        "Asia/Seoul",
+        "--period",
+        "day",
+        "-k",
+        "tickets_created",
+    )
     assert seoul["window"]["timezone"] == "Asia/Seoul"
     assert [(r["period"], r["tickets_created"]) for r in seoul["rows"]][:3] == [
-        ("2024-03-04", 2), ("2024-03-05", 2), ("2024-03-06", 2)]
+        ("2024-03-04", 2),
+        ("2024-03-05", 2),
+        ("2024-03-06", 2),
+    ]
 
 
 def test_zendesk_csv_units_vocabulary_and_business_minutes() -> None:
@@ -144,13 +177,15 @@ def test_zendesk_csv_units_vocabulary_and_business_minutes() -> None:
     assert pd.isna(frame.loc["1004", "first_response_business_seconds"])
     mapping = dict(inputs.tickets.mapping)
     assert "Resolution time" not in mapping
-    assert mapping["First reply time in minutes within business hours"] \
+    assert (
+        mapping["First reply time in minutes within business hours"]
         == "first_response_business_seconds"
-    assert frame.loc["1004", "status"] == "on_hold"          # "On-hold"
-    assert frame.loc["1002", "channel"] == "web"             # "Web form"
-    assert frame.loc["1005", "channel"] == "phone"           # "Phone call (incoming)"
+    )
+    assert frame.loc["1004", "status"] == "on_hold"  # "On-hold"
+    assert frame.loc["1002", "channel"] == "web"  # "Web form"
+    assert frame.loc["1005", "channel"] == "phone"  # "Phone call (incoming)"
     assert frame.loc["1005", "reopens"] == 1 and frame.loc["1005", "agent_replies"] == 3
-    assert "Product [list]" in frame.columns                 # custom field, usable with --by
+    assert "Product [list]" in frame.columns  # custom field, usable with --by
 
 
 def test_zendesk_ratings_only_without_a_survey_file(tmp_path: Path) -> None:
@@ -175,20 +210,25 @@ def test_zendesk_ratings_only_without_a_survey_file(tmp_path: Path) -> None:
 # - CSAT (zendesk_satisfaction_ratings.json): 501 good, 503 bad, 504 offered (not an answer)
 #   → 1 / 2 = 0.5.
 
+
 def test_zendesk_api_json_joined() -> None:
-    out = report(data("zendesk_tickets.ndjson"), data("zendesk_ticket_metrics.json"),
-                 data("zendesk_satisfaction_ratings.json"),
-                 "-k", "tickets_created,frt_median,resolution_time_median,csat")
+    out = report(
+        data("zendesk_tickets.ndjson"),
+        data("zendesk_ticket_metrics.json"),
+        data("zendesk_satisfaction_ratings.json"),
+        "-k",
+        "tickets_created,frt_median,resolution_time_median,csat",
+    )
     overall = out["overall"]
     assert overall["tickets_created"] == 4
     assert (overall["frt_median"], overall["frt_median_n"]) == (1800.0, 3)
-    assert (overall["resolution_time_median"], overall["resolution_time_median_n"]) \
-        == (51300.0, 2)
+    assert (overall["resolution_time_median"], overall["resolution_time_median_n"]) == (51300.0, 2)
     assert (overall["csat"], overall["csat_n"]) == (0.5, 2)
     assert out["data_quality"]["tickets"]["dropped"] == {"duplicate_ticket_id": 1}
     assert out["data_quality"]["surveys"]["dropped"] == {"survey_not_answered": 1}
-    assert "joined 4 of 4 tickets" in out["stderr"] and "1 records matched no ticket" \
-        in out["stderr"]
+    assert (
+        "joined 4 of 4 tickets" in out["stderr"] and "1 records matched no ticket" in out["stderr"]
+    )
     assert "read as survey responses" in out["stderr"]
 
 
@@ -196,9 +236,9 @@ def test_zendesk_api_json_frames() -> None:
     inputs = cskpi.load([data("zendesk_tickets.ndjson"), data("zendesk_ticket_metrics.json")])
     assert inputs.tickets is not None and inputs.surveys is not None
     frame = inputs.tickets.frame.set_index("ticket_id")
-    assert frame.loc["502", "status"] == "pending"           # the later line of 502
-    assert frame.loc["504", "status"] == "on_hold"           # "hold"
-    assert frame.loc["503", "channel"] == "phone"            # via.channel "voice"
+    assert frame.loc["502", "status"] == "pending"  # the later line of 502
+    assert frame.loc["504", "status"] == "on_hold"  # "hold"
+    assert frame.loc["503", "channel"] == "phone"  # via.channel "voice"
     assert frame.loc["503", "resolved_at"] == at("2024-05-03 10:00")
     assert frame.loc["503", "resolution_business_seconds"] == 600 * 60
     assert frame.loc["503", "reopens"] == 1
@@ -222,14 +262,17 @@ def test_zendesk_api_json_frames() -> None:
 #   302 18 h, 304 1 h → median 21600 s, n = 3.
 # - CSAT from "Survey results": Extremely Happy 5, Neutral 3, Unhappy 2 → 1 / 3.
 
+
 def test_freshdesk_csv_report() -> None:
-    out = report(data("freshdesk_tickets.csv"),
-                 "-k", "tickets_created,frt_median,resolution_time_median,csat")
+    out = report(
+        data("freshdesk_tickets.csv"),
+        "-k",
+        "tickets_created,frt_median,resolution_time_median,csat",
+    )
     overall = out["overall"]
     assert overall["tickets_created"] == 5
     assert (overall["frt_median"], overall["frt_median_n"]) == (5400.0, 3)
-    assert (overall["resolution_time_median"], overall["resolution_time_median_n"]) \
-        == (21600.0, 3)
+    assert (overall["resolution_time_median"], overall["resolution_time_median_n"]) == (21600.0, 3)
     assert overall["csat"] == pytest.approx(1 / 3) and overall["csat_n"] == 3
 
 
@@ -237,15 +280,15 @@ def test_freshdesk_csv_hours_and_labels() -> None:
     inputs = cskpi.load(data("freshdesk_tickets.csv"))
     assert inputs.tickets is not None
     frame = inputs.tickets.frame.set_index("ticket_id")
-    assert frame.loc["301", "first_response_business_seconds"] == 5400     # 01:30:00
-    assert frame.loc["302", "resolution_business_seconds"] == 9000         # 02:30:00
-    assert frame.loc["303", "first_response_business_seconds"] == 1200     # 00:20:00
+    assert frame.loc["301", "first_response_business_seconds"] == 5400  # 01:30:00
+    assert frame.loc["302", "resolution_business_seconds"] == 9000  # 02:30:00
+    assert frame.loc["303", "first_response_business_seconds"] == 1200  # 00:20:00
     assert pd.isna(frame.loc["303", "first_response_at"])
-    assert "first_response_seconds" not in frame.columns                   # no calendar value
-    assert frame.loc["301", "handle_seconds"] == 45 * 60                   # Time tracked 00:45
-    assert frame.loc["303", "status"] == "pending"                         # Waiting on Customer
-    assert frame.loc["301", "priority"] == "normal"                        # Medium
-    assert frame.loc["302", "channel"] == "web"                            # Portal
+    assert "first_response_seconds" not in frame.columns  # no calendar value
+    assert frame.loc["301", "handle_seconds"] == 45 * 60  # Time tracked 00:45
+    assert frame.loc["303", "status"] == "pending"  # Waiting on Customer
+    assert frame.loc["301", "priority"] == "normal"  # Medium
+    assert frame.loc["302", "channel"] == "web"  # Portal
     assert frame.loc["301", "customer_replies"] == 1
 
 
@@ -259,7 +302,9 @@ def test_duration_units_come_from_the_preset(tmp_path: Path) -> None:
         "1,Open,Low,Email,2024-06-03 09:00:00,,,1.5\n"
         "2,Open,Low,Email,2024-06-03 09:00:00,,,01:30:00\n"
         "3,Open,Low,Email,2024-06-03 09:00:00,,,2 hours 5 minutes\n"
-        "4,Open,Low,Email,2024-06-03 09:00:00,,,--\n", encoding="utf-8")
+        "4,Open,Low,Email,2024-06-03 09:00:00,,,--\n",
+        encoding="utf-8",
+    )
     inputs = cskpi.load(str(path))
     assert inputs.tickets is not None
     values = list(inputs.tickets.frame["first_response_business_seconds"])
@@ -286,15 +331,18 @@ def test_freshdesk_survey_codes_keep_their_sign() -> None:
 # - FCR from "Resolved on first contact" on resolved conversations: true, false, true → 2 / 3.
 # - CSAT from "Last teammate rating": 5 and 4 (Ana Souza), 2 (Ben Ode) → 2 / 3.
 
+
 def test_intercom_csv_report() -> None:
-    out = report(data("intercom_conversations.csv"),
-                 "-k", "tickets_created,frt_median,resolution_time_median,fcr_rate,csat")
+    out = report(
+        data("intercom_conversations.csv"),
+        "-k",
+        "tickets_created,frt_median,resolution_time_median,fcr_rate,csat",
+    )
     overall = out["overall"]
-    assert out["window"]["timezone"] == "America/New_York"    # DECISIONS 3: zone from headers
+    assert out["window"]["timezone"] == "America/New_York"  # DECISIONS 3: zone from headers
     assert overall["tickets_created"] == 5
     assert (overall["frt_median"], overall["frt_median_n"]) == (750.0, 4)
-    assert (overall["resolution_time_median"], overall["resolution_time_median_n"]) \
-        == (7200.0, 3)
+    assert (overall["resolution_time_median"], overall["resolution_time_median_n"]) == (7200.0, 3)
     assert overall["fcr_rate"] == pytest.approx(2 / 3)
     assert overall["csat"] == pytest.approx(2 / 3) and overall["csat_n"] == 3
 
@@ -307,8 +355,8 @@ def test_intercom_zone_from_header_and_rated_teammate() -> None:
     assert frame.loc["215469002", "created_at"] == at("2024-03-10 04:30")
     assert frame.loc["215469002", "first_response_at"] == at("2024-03-10 07:30")
     assert frame.loc["215469002", "first_response_business_seconds"] == 1800
-    assert frame.loc["215469002", "priority"] == "high"       # "Priority"
-    assert frame.loc["215469001", "priority"] == "normal"     # "Not priority"
+    assert frame.loc["215469002", "priority"] == "high"  # "Priority"
+    assert frame.loc["215469001", "priority"] == "normal"  # "Not priority"
     assert frame.loc["215469001", "region"] == "Brazil"
     surveys = inputs.surveys.frame.set_index("ticket_id")
     assert surveys.loc["215469002", "agent"] == "Ben Ode"
@@ -321,10 +369,11 @@ def test_intercom_zone_from_header_and_rated_teammate() -> None:
 # "Name (email)". Ratings 5, 3, 4, 1, 2 → positive (4–5) 2 / 5 = 0.4. By agent: Priya Raman
 # (5, 3) → 0.5; Tom Berg (4, 2) → 0.5.
 
+
 def test_chatwoot_csat_given_positionally() -> None:
     out = report(data("chatwoot_csat.csv"), "-k", "csat")
     assert (out["overall"]["csat"], out["overall"]["csat_n"]) == (0.4, 5)
-    assert out["data_quality"]["surveys"]["read"] == 5        # the summary line is not a row
+    assert out["data_quality"]["surveys"]["read"] == 5  # the summary line is not a row
     assert "read as survey responses, not tickets" in out["stderr"]
     by_agent = report(data("chatwoot_csat.csv"), "-k", "csat", "--by", "agent")
     rows = {r["agent"]: (r["csat"], r["csat_n"]) for r in by_agent["rows"]}
@@ -336,7 +385,7 @@ def test_chatwoot_csat_frame() -> None:
     assert inputs.surveys is not None
     frame = inputs.surveys.frame
     assert list(frame["ticket_id"]) == ["1201", "1202", "1203", "1204", "1205"]
-    assert frame.loc[0, "submitted_at"] == at("2024-04-02 09:15:31")     # "… UTC"
+    assert frame.loc[0, "submitted_at"] == at("2024-04-02 09:15:31")  # "… UTC"
     assert set(frame["kind"]) == {"csat"}
     assert pd.isna(frame.loc[3, "agent"])
     assert any("skipped 1 summary line" in note for note in inputs.surveys.notes)
@@ -361,14 +410,19 @@ def test_summary_lines_of_several_files(tmp_path: Path) -> None:
 #   → sorted 300, 2400, 55800 → median 2400 s, n = 3.
 # - resolution ("Closed At"): 31001 4 h, 31002 40.5 h → median (14400 + 145800) / 2 = 80100 s.
 
+
 def test_zammad_xlsx_report() -> None:
-    out = report(data("zammad_tickets.xlsx"), "--source-tz", "Europe/Berlin",
-                 "-k", "tickets_created,frt_median,resolution_time_median")
+    out = report(
+        data("zammad_tickets.xlsx"),
+        "--source-tz",
+        "Europe/Berlin",
+        "-k",
+        "tickets_created,frt_median,resolution_time_median",
+    )
     overall = out["overall"]
     assert overall["tickets_created"] == 4
     assert (overall["frt_median"], overall["frt_median_n"]) == (2400.0, 3)
-    assert (overall["resolution_time_median"], overall["resolution_time_median_n"]) \
-        == (80100.0, 2)
+    assert (overall["resolution_time_median"], overall["resolution_time_median_n"]) == (80100.0, 2)
     assert out["data_quality"]["tickets"]["dropped"] == {"excluded_status": 1}
 
 
@@ -376,16 +430,17 @@ def test_zammad_xlsx_frame() -> None:
     inputs = cskpi.load(data("zammad_tickets.xlsx"), options=LoadOptions(source_tz="Europe/Berlin"))
     assert inputs.tickets is not None
     frame = inputs.tickets.frame.set_index("ticket_id")
-    assert frame.loc["31001", "created_at"] == at("2024-02-05 07:00")        # 08:00 CET
+    assert frame.loc["31001", "created_at"] == at("2024-02-05 07:00")  # 08:00 CET
     assert frame.loc["31001", "first_response_business_seconds"] == 40 * 60  # In Min
     assert frame.loc["31002", "resolution_business_seconds"] == 630 * 60
-    assert frame.loc["31003", "status"] == "pending"        # "pending reminder"
-    assert frame.loc["31002", "priority"] == "high"         # "3 high"
-    assert pd.isna(frame.loc["31003", "agent"])             # owner "-"
-    assert "Close Diff In Min" in frame.columns             # kept, usable with --by
+    assert frame.loc["31003", "status"] == "pending"  # "pending reminder"
+    assert frame.loc["31002", "priority"] == "high"  # "3 high"
+    assert pd.isna(frame.loc["31003", "agent"])  # owner "-"
+    assert "Close Diff In Min" in frame.columns  # kept, usable with --by
 
 
 # -- fallbacks --------------------------------------------------------------------------------
+
 
 def test_near_miss_names_the_missing_column_and_falls_back() -> None:
     """zendesk_renamed_column.csv is zendesk_tickets.csv with "Solved at" renamed."""
@@ -397,8 +452,12 @@ def test_near_miss_names_the_missing_column_and_falls_back() -> None:
     mapping = dict(inputs.tickets.mapping)
     assert mapping["Id"] == "ticket_id" and mapping["Created at"] == "created_at"
     # the traps stay unmapped: rounded hours, business minutes, the rating column
-    for header in ("Resolution time", "Solved date", "Satisfaction Score",
-                   "First reply time in minutes within business hours"):
+    for header in (
+        "Resolution time",
+        "Solved date",
+        "Satisfaction Score",
+        "First reply time in minutes within business hours",
+    ):
         assert header not in mapping
     assert inputs.surveys is None
     result = runner.invoke(app, ["validate", data("zendesk_renamed_column.csv"), "-f", "json"])
@@ -409,8 +468,13 @@ def test_near_miss_names_the_missing_column_and_falls_back() -> None:
 
 
 def test_forced_preset_maps_what_is_there() -> None:
-    out = report(data("zendesk_renamed_column.csv"), "--preset", "zendesk_csv",
-                 "-k", "frt_median,resolution_time_median")
+    out = report(
+        data("zendesk_renamed_column.csv"),
+        "--preset",
+        "zendesk_csv",
+        "-k",
+        "frt_median,resolution_time_median",
+    )
     # the same numbers as the original file: resolution from the full-resolution minutes
     assert out["overall"]["frt_median"] == 2700.0
     assert out["overall"]["resolution_time_median"] == 37800.0
@@ -438,8 +502,9 @@ def test_validate_shows_the_preset_and_why() -> None:
     assert "Conversation started at (America/New_York)" in preset["matched"]
     assert preset["zone"] == "America/New_York"
     table = runner.invoke(app, ["validate", data("zendesk_tickets.csv")])
-    assert "preset zendesk_csv (Zendesk ticket CSV export), recognised from its header" \
-        in table.stdout
+    assert (
+        "preset zendesk_csv (Zendesk ticket CSV export), recognised from its header" in table.stdout
+    )
 
 
 def test_a_ticket_preset_given_as_surveys_is_not_used() -> None:
@@ -449,8 +514,17 @@ def test_a_ticket_preset_given_as_surveys_is_not_used() -> None:
 
 
 def test_detect_on_headers() -> None:
-    match = presets.detect(["Agent Name", "Rating", "Feedback Comment", "Contact Name",
-                            "Link to the conversation", "Recorded date"], Frame.TICKETS)
+    match = presets.detect(
+        [
+            "Agent Name",
+            "Rating",
+            "Feedback Comment",
+            "Contact Name",
+            "Link to the conversation",
+            "Recorded date",
+        ],
+        Frame.TICKETS,
+    )
     assert match.preset is presets.CHATWOOT_CSAT_CSV
     assert match.target(Frame.TICKETS) is Frame.SURVEYS
     assert presets.detect(["id", "created_at", "status"], Frame.TICKETS).preset is None
@@ -459,31 +533,61 @@ def test_detect_on_headers() -> None:
 def test_vendor_business_duration_fills_business_reports_only(tmp_path: Path) -> None:
     # DECISIONS 24: Zendesk's business-hours first reply (minutes) is used only in a
     # business-hours report, only where no first-reply timestamp/calendar duration exists.
-    header = (Path(__file__).parent / "data" / "presets" / "zendesk_tickets.csv"
-              ).read_text(encoding="utf-8").splitlines()[0]
+    header = (
+        (Path(__file__).parent / "data" / "presets" / "zendesk_tickets.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()[0]
+    )
     cols = header.split(",")
+
     def row(values: dict[str, str]) -> str:
         return ",".join(values.get(c, "") for c in cols)
-    lines = [header,
-             # A: calendar 45 min, business 15 min → timestamps win (business clock: 15 min
-             # of Mon-Fri 09-18 UTC between 08:30 and 09:15)
-             row({"Id": "1", "Requester": "a", "Created at": "2024-03-04 08:30:00",
-                  "Solved at": "2024-03-04 10:30:00", "Status": "Solved", "Reopens": "0",
-                  "Replies": "1", "First reply time in minutes": "45",
-                  "First reply time in minutes within business hours": "15"}),
-             # B: no calendar value, business 30 min → used only in the business report
-             row({"Id": "2", "Requester": "b", "Created at": "2024-03-04 10:00:00",
-                  "Solved at": "2024-03-04 12:00:00", "Status": "Solved", "Reopens": "0",
-                  "Replies": "1", "First reply time in minutes within business hours": "30"})]
+
+    lines = [
+        header,
+        # A: calendar 45 min, business 15 min → timestamps win (business clock: 15 min
+        # of Mon-Fri 09-18 UTC between 08:30 and 09:15)
+        row(
+            {
+                "Id": "1",
+                "Requester": "a",
+                "Created at": "2024-03-04 08:30:00",
+                "Solved at": "2024-03-04 10:30:00",
+                "Status": "Solved",
+                "Reopens": "0",
+                "Replies": "1",
+                "First reply time in minutes": "45",
+                "First reply time in minutes within business hours": "15",
+            }
+        ),
+        # B: no calendar value, business 30 min → used only in the business report
+        row(
+            {
+                "Id": "2",
+                "Requester": "b",
+                "Created at": "2024-03-04 10:00:00",
+                "Solved at": "2024-03-04 12:00:00",
+                "Status": "Solved",
+                "Reopens": "0",
+                "Replies": "1",
+                "First reply time in minutes within business hours": "30",
+            }
+        ),
+    ]
     path = tmp_path / "zendesk.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    config = parse_config({"business_hours": {
-        "timezone": "UTC", **{d: "09:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri")}}})
+    config = parse_config(
+        {
+            "business_hours": {
+                "timezone": "UTC",
+                **{d: "09:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri")},
+            }
+        }
+    )
     inputs = cskpi.load(str(path))
     calendar = cskpi.compute(inputs, ReportRequest(kpis=("frt_mean",)), config)
     assert (calendar.overall["frt_mean"], calendar.overall["frt_mean_n"]) == (2700.0, 1)
-    business = cskpi.compute(inputs, ReportRequest(kpis=("frt_mean",), business_hours=True),
-                             config)
+    business = cskpi.compute(inputs, ReportRequest(kpis=("frt_mean",), business_hours=True), config)
     # A: 09:00–09:15 = 900 s; B: vendor 30 min = 1800 s → mean 1350 over 2
     assert (business.overall["frt_mean"], business.overall["frt_mean_n"]) == (1350.0, 2)
     assert business.data_quality["tickets"]["issues"]["vendor_business_duration_used"] == 1

@@ -27,7 +27,7 @@ BUSINESS = {
 # message-level inputs (issue 10): T1's customer message, reply and resolution, as its columns
 CONVERSATION = {
     "messages": "ticket_id,created_at,author_role\nT1,2024-03-01T09:00:00Z,customer\n"
-                "T1,2024-03-01T09:10:00Z,agent\n",
+    "T1,2024-03-01T09:10:00Z,agent\n",
     "events": "ticket_id,at,status\nT1,2024-03-01T09:00:00Z,open\nT1,2024-03-01T10:00:00Z,solved\n",
 }
 
@@ -39,8 +39,11 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Any:
     (folder / "s.csv").write_text(SURVEYS, encoding="utf-8")
     for name, text in (BUSINESS | CONVERSATION).items():
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
-    return cskpi.load(str(folder / "t.csv"), surveys=[str(folder / "s.csv")],
-                      **{name: str(folder / f"{name}.csv") for name in BUSINESS | CONVERSATION})
+    return cskpi.load(
+        str(folder / "t.csv"),
+        surveys=[str(folder / "s.csv")],
+        **{name: str(folder / f"{name}.csv") for name in BUSINESS | CONVERSATION},
+    )
 
 
 @pytest.mark.parametrize("kpi_id", list(REGISTRY))
@@ -54,8 +57,11 @@ def test_metadata(kpi_id: str) -> None:
 @pytest.mark.parametrize("kpi_id", list(REGISTRY))
 def test_empty_population(kpi_id: str, inputs: Any) -> None:
     # a window after every record: counts are 0, everything else null, n = 0
-    request = ReportRequest(kpis=(kpi_id,), as_of="2030-01-10T00:00:00Z",
-                            window=WindowSpec(since="2030-01-01", until="2030-01-05"))
+    request = ReportRequest(
+        kpis=(kpi_id,),
+        as_of="2030-01-10T00:00:00Z",
+        window=WindowSpec(since="2030-01-01", until="2030-01-05"),
+    )
     result = cskpi.compute(inputs, request, parse_config(CONFIG))
     value = result.overall[kpi_id]
     if kpi_id == "backlog":
@@ -68,31 +74,46 @@ def test_empty_population(kpi_id: str, inputs: Any) -> None:
 
 @pytest.mark.parametrize("kpi_id", [k for k, v in REGISTRY.items() if v.additive])
 def test_additive_kpis_reconcile(kpi_id: str, inputs: Any) -> None:
-    result = cskpi.compute(inputs, ReportRequest(kpis=(kpi_id,), group_by=("channel",),
-                                                 as_of="2024-03-10T00:00:00Z"),
-                           parse_config(CONFIG))
+    result = cskpi.compute(
+        inputs,
+        ReportRequest(kpis=(kpi_id,), group_by=("channel",), as_of="2024-03-10T00:00:00Z"),
+        parse_config(CONFIG),
+    )
     assert int(result.rows[kpi_id].sum()) == result.overall[kpi_id]
 
 
 def test_esat_and_cost_per_resolution(tmp_path: Path) -> None:
     tickets = tmp_path / "t.csv"
-    tickets.write_text("id,created_at,resolved_at\nA,2024-03-01T00:00:00Z,2024-03-02T00:00:00Z\n"
-                       "B,2024-03-01T00:00:00Z,2024-03-16T00:00:00Z\n", encoding="utf-8")
+    tickets.write_text(
+        "id,created_at,resolved_at\nA,2024-03-01T00:00:00Z,2024-03-02T00:00:00Z\n"
+        "B,2024-03-01T00:00:00Z,2024-03-16T00:00:00Z\n",
+        encoding="utf-8",
+    )
     surveys = tmp_path / "s.csv"
-    surveys.write_text("submitted_at,kind,score\n2024-03-05T00:00:00Z,esat,4\n"
-                       "2024-03-06T00:00:00Z,esat,5\n2024-03-06T00:00:00Z,esat,9\n",
-                       encoding="utf-8")
+    surveys.write_text(
+        "submitted_at,kind,score\n2024-03-05T00:00:00Z,esat,4\n"
+        "2024-03-06T00:00:00Z,esat,5\n2024-03-06T00:00:00Z,esat,9\n",
+        encoding="utf-8",
+    )
     inputs = cskpi.load(str(tickets), surveys=[str(surveys)])
-    request = ReportRequest(kpis=("esat", "cost_per_resolution"),
-                            window=WindowSpec(month="2024-03"), as_of="2024-03-31T00:00:00Z")
+    request = ReportRequest(
+        kpis=("esat", "cost_per_resolution"),
+        window=WindowSpec(month="2024-03"),
+        as_of="2024-03-31T00:00:00Z",
+    )
     result = cskpi.compute(inputs, request, parse_config({"costs": {"monthly": 3100}}))
     # eSat: 4 and 5 (9 is outside the default 1–5 scale) → 4.5 over 2
     assert (result.overall["esat"], result.overall["esat_n"]) == (4.5, 2)
     # March is the whole month: cost 3100, two tickets resolved in it → 1550 each
     assert result.overall["cost_per_resolution"] == pytest.approx(1550.0)
-    half = cskpi.compute(inputs, ReportRequest(
-        kpis=("cost_per_resolution",), window=WindowSpec(since="2024-03-01",
-                                                         until="2024-03-15"),
-        as_of="2024-03-31T00:00:00Z"), parse_config({"costs": {"monthly": 3100}}))
+    half = cskpi.compute(
+        inputs,
+        ReportRequest(
+            kpis=("cost_per_resolution",),
+            window=WindowSpec(since="2024-03-01", until="2024-03-15"),
+            as_of="2024-03-31T00:00:00Z",
+        ),
+        parse_config({"costs": {"monthly": 3100}}),
+    )
     # 15 of March's 31 days: 3100 × 15/31 = 1500, one ticket (A) resolved → 1500
     assert half.overall["cost_per_resolution"] == pytest.approx(1500.0)

@@ -24,11 +24,28 @@ def test_report_snapshot(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.chdir(tmp_path)  # fixed relative paths in data-quality examples
     Path("tickets.csv").write_text(TICKETS, encoding="utf-8")
     Path("surveys.csv").write_text(SURVEYS, encoding="utf-8")
-    result = CliRunner().invoke(app, [
-        "report", "tickets.csv", "--surveys", "surveys.csv", "-k",
-        "tickets_created,frt_median,resolution_rate,csat,nps", "--by", "agent",
-        "--period", "week", "--as-of", "2024-03-10T00:00:00Z", "--tz", "Europe/Berlin",
-        "-f", fmt, "-q"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "tickets.csv",
+            "--surveys",
+            "surveys.csv",
+            "-k",
+            "tickets_created,frt_median,resolution_rate,csat,nps",
+            "--by",
+            "agent",
+            "--period",
+            "week",
+            "--as-of",
+            "2024-03-10T00:00:00Z",
+            "--tz",
+            "Europe/Berlin",
+            "-f",
+            fmt,
+            "-q",
+        ],
+    )
     assert result.exit_code == 0, result.output
     golden = SNAPSHOTS / f"report.{fmt}"
     if UPDATE:

@@ -89,13 +89,16 @@ def test_trend_fits_the_terminal(width: int) -> None:
 
 def test_no_color_and_dumb_terminals_get_no_colour() -> None:
     """Item 6: NO_COLOR and TERM=dumb are the console's call; the table only sets styles."""
-    coloured = text(render_table(trend_result()), 120, force_terminal=True,
-                    color_system="standard")
+    coloured = text(render_table(trend_result()), 120, force_terminal=True, color_system="standard")
     assert "\x1b[31m" in coloured or "\x1b[32m" in coloured
-    no_color = text(render_table(trend_result()), 120, force_terminal=True,
-                    color_system="standard", _environ={"NO_COLOR": "1"})
+    no_color = text(
+        render_table(trend_result()),
+        120,
+        force_terminal=True,
+        color_system="standard",
+        _environ={"NO_COLOR": "1"},
+    )
     assert "\x1b[31m" not in no_color and "\x1b[32m" not in no_color
-    dumb = text(render_table(trend_result()), 120, force_terminal=True,
-                _environ={"TERM": "dumb"})
+    dumb = text(render_table(trend_result()), 120, force_terminal=True, _environ={"TERM": "dumb"})
     assert "\x1b[" not in dumb
     assert "▅▁█" in no_color and "▅▁█" in dumb

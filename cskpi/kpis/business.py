@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     Out = tuple[np.ndarray, np.ndarray]
 
 
-@kpi(id="customers", name="Customers", unit=Unit.COUNT, anchor=Anchor.CREATED,
-     needs=("customer_id",))
+@kpi(
+    id="customers", name="Customers", unit=Unit.COUNT, anchor=Anchor.CREATED, needs=("customer_id",)
+)
 def customers(g: GroupView, ctx: Context) -> Out:
     """Distinct non-empty `customer_id`s among tickets created in the window."""
     import pandas as pd
@@ -40,8 +41,9 @@ def window_cost(ctx: Context) -> np.ndarray:
     last = ctx.window.until.tz_convert(tz).tz_localize(None).to_period("M").to_timestamp()
     months = pd.date_range(first, last + pd.offsets.MonthBegin(1), freq="MS")
     local = months.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
-    bounds = np.asarray(local.tz_convert("UTC").tz_localize(None)
-                        .astype("datetime64[us]")).view("int64")
+    bounds = np.asarray(local.tz_convert("UTC").tz_localize(None).astype("datetime64[us]")).view(
+        "int64"
+    )
     m_start, m_end = bounds[:-1], bounds[1:]
     b_start, b_end = edges[:-1, None], edges[1:, None]
     overlap = np.clip(np.minimum(b_end, m_end) - np.maximum(b_start, m_start), 0, None)
@@ -55,16 +57,18 @@ def _period_bounds(frame: pd.DataFrame, tz: str) -> tuple[np.ndarray, np.ndarray
     import pandas as pd
 
     first = frame["_period_start"]
-    month = (first.dt.year * 12 + first.dt.month - 1
-             + frame["_period_months"].astype("int64")).to_numpy()
-    last = pd.to_datetime(pd.DataFrame({"year": month // 12, "month": month % 12 + 1,
-                                        "day": 1}))
+    month = (
+        first.dt.year * 12 + first.dt.month - 1 + frame["_period_months"].astype("int64")
+    ).to_numpy()
+    last = pd.to_datetime(pd.DataFrame({"year": month // 12, "month": month % 12 + 1, "day": 1}))
     bounds = []
     for local in (first, last):
-        aware = pd.DatetimeIndex(local).tz_localize(tz, nonexistent="shift_forward",
-                                                     ambiguous=True)
-        bounds.append(np.asarray(aware.tz_convert("UTC").tz_localize(None)
-                                 .astype("datetime64[us]")).view("int64"))
+        aware = pd.DatetimeIndex(local).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+        bounds.append(
+            np.asarray(aware.tz_convert("UTC").tz_localize(None).astype("datetime64[us]")).view(
+                "int64"
+            )
+        )
     return bounds[0], bounds[1]
 
 
@@ -87,24 +91,31 @@ def group_cost(g: GroupView, ctx: Context) -> np.ndarray:
     edges = ctx.buckets.edges_us
     nb = len(edges) - 1
     start, end = _period_bounds(costs.frame, ctx.window.tz)
-    overlap = np.clip(np.minimum(edges[None, 1:], end[:, None])
-                      - np.maximum(edges[None, :-1], start[:, None]), 0, None)
+    overlap = np.clip(
+        np.minimum(edges[None, 1:], end[:, None]) - np.maximum(edges[None, :-1], start[:, None]),
+        0,
+        None,
+    )
     by = costs.by if g.has_by else np.zeros(len(start), dtype="int64")
     keys = g.extra["keys"]
     row_keys = (by[:, None] * nb + np.arange(nb)[None, :]).ravel()
     at = np.minimum(np.searchsorted(keys, row_keys), max(len(keys) - 1, 0))
     hit = (keys[at] == row_keys) if len(keys) else np.zeros(len(row_keys), dtype=bool)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = (overlap / (end - start)[:, None]
-                 * costs.frame["amount"].to_numpy(dtype="float64")[:, None]).ravel()
+        share = (
+            overlap
+            / (end - start)[:, None]
+            * costs.frame["amount"].to_numpy(dtype="float64")[:, None]
+        ).ravel()
     cost = np.bincount(at[hit], share[hit], minlength=g.ngroups)
     # coverage from distinct (group, period) rows: several cost lines of one month count once
     pairs = np.stack([by, start, end], axis=1)
     _, first = np.unique(pairs, axis=0, return_index=True)
     once: np.ndarray = np.zeros(len(start), dtype=bool)
     once[first] = True
-    cover = np.bincount(at[hit], (overlap * once[:, None]).ravel()[hit].astype("float64"),
-                        minlength=g.ngroups)
+    cover = np.bincount(
+        at[hit], (overlap * once[:, None]).ravel()[hit].astype("float64"), minlength=g.ngroups
+    )
     lengths = np.diff(edges)[g.group_bucket]
     result: np.ndarray = np.where(cover >= lengths, cost, np.nan)
     return result
@@ -118,8 +129,13 @@ def _per(cost: np.ndarray, count: np.ndarray) -> np.ndarray:
     return out
 
 
-@kpi(id="cost_per_resolution", name="Cost per resolution", unit=Unit.MONEY,
-     anchor=Anchor.RESOLVED, needs=("resolved_at", "config:costs"))
+@kpi(
+    id="cost_per_resolution",
+    name="Cost per resolution",
+    unit=Unit.MONEY,
+    anchor=Anchor.RESOLVED,
+    needs=("resolved_at", "config:costs"),
+)
 def cost_per_resolution(g: GroupView, ctx: Context) -> Out:
     """Operating cost of the window divided by tickets resolved in it. Cost: the costs input
     (`--costs` or `[costs] file`: `period`, `amount`, optional `team`), each period's amount
@@ -131,8 +147,13 @@ def cost_per_resolution(g: GroupView, ctx: Context) -> Out:
     return _per(group_cost(g, ctx), resolved), resolved
 
 
-@kpi(id="cost_per_ticket", name="Cost per ticket", unit=Unit.MONEY,
-     anchor=Anchor.CREATED, needs=("created_at", "config:costs"))
+@kpi(
+    id="cost_per_ticket",
+    name="Cost per ticket",
+    unit=Unit.MONEY,
+    anchor=Anchor.CREATED,
+    needs=("created_at", "config:costs"),
+)
 def cost_per_ticket(g: GroupView, ctx: Context) -> Out:
     """Operating cost of the window (as for `cost_per_resolution`) divided by tickets created
     in it; null where the cost is unknown or no ticket was created."""

@@ -54,6 +54,7 @@ def _rows(g: GroupView, ctx: Context, rows: np.ndarray) -> pd.DataFrame:
 
 def _episodes(g: GroupView, ctx: Context) -> tuple[np.ndarray, GroupView]:
     """Seconds from each reopen to its next response, and a view grouping the episodes."""
+
     def run() -> tuple[np.ndarray, GroupView]:
         import numpy as np
 
@@ -72,8 +73,13 @@ def _episodes(g: GroupView, ctx: Context) -> tuple[np.ndarray, GroupView]:
     return g.cached("next_response", run)
 
 
-@kpi(id="next_response_time_mean", name="Next response after reopen (mean)", unit=Unit.SECONDS,
-     anchor=Anchor.CREATED, needs=("next_response_at",))
+@kpi(
+    id="next_response_time_mean",
+    name="Next response after reopen (mean)",
+    unit=Unit.SECONDS,
+    anchor=Anchor.CREATED,
+    needs=("next_response_at",),
+)
 def next_response_time_mean(g: GroupView, ctx: Context) -> Out:
     """Mean time from each reopen (a resolved/closed ticket set back to open, from `--events`)
     to the next public human agent message (`--messages`) before any later reopen, over the
@@ -83,16 +89,26 @@ def next_response_time_mean(g: GroupView, ctx: Context) -> Out:
     return view.mean(seconds)
 
 
-@kpi(id="next_response_time_median", name="Next response after reopen (median)",
-     unit=Unit.SECONDS, anchor=Anchor.CREATED, needs=("next_response_at",))
+@kpi(
+    id="next_response_time_median",
+    name="Next response after reopen (median)",
+    unit=Unit.SECONDS,
+    anchor=Anchor.CREATED,
+    needs=("next_response_at",),
+)
 def next_response_time_median(g: GroupView, ctx: Context) -> Out:
     """Median time from a reopen to the next agent response (as `next_response_time_mean`)."""
     seconds, view = _episodes(g, ctx)
     return view.quantile(seconds, 0.5, "next_response")
 
 
-@kpi(id="next_response_time_p90", name="Next response after reopen (p90)", unit=Unit.SECONDS,
-     anchor=Anchor.CREATED, needs=("next_response_at",))
+@kpi(
+    id="next_response_time_p90",
+    name="Next response after reopen (p90)",
+    unit=Unit.SECONDS,
+    anchor=Anchor.CREATED,
+    needs=("next_response_at",),
+)
 def next_response_time_p90(g: GroupView, ctx: Context) -> Out:
     """90th percentile time from a reopen to the next agent response."""
     seconds, view = _episodes(g, ctx)
@@ -101,6 +117,7 @@ def next_response_time_p90(g: GroupView, ctx: Context) -> Out:
 
 def _active(g: GroupView, ctx: Context) -> np.ndarray:
     """Per ticket: seconds on the active resolution clock (NaN without status history)."""
+
     def run() -> np.ndarray:
         import numpy as np
 
@@ -113,8 +130,13 @@ def _active(g: GroupView, ctx: Context) -> np.ndarray:
     return g.cached("active_resolution", run)
 
 
-@kpi(id="resolution_time_active_mean", name="Active resolution time (mean)",
-     unit=Unit.SECONDS, anchor=Anchor.RESOLVED, needs=("active_from",))
+@kpi(
+    id="resolution_time_active_mean",
+    name="Active resolution time (mean)",
+    unit=Unit.SECONDS,
+    anchor=Anchor.RESOLVED,
+    needs=("active_from",),
+)
 def resolution_time_active_mean(g: GroupView, ctx: Context) -> Out:
     """Mean time from creation to (last) resolution with the clock stopped while the ticket is
     in a paused status (`[status] paused`, default pending and on_hold) or resolved before a
@@ -122,15 +144,25 @@ def resolution_time_active_mean(g: GroupView, ctx: Context) -> Out:
     return g.mean(_active(g, ctx))
 
 
-@kpi(id="resolution_time_active_median", name="Active resolution time (median)",
-     unit=Unit.SECONDS, anchor=Anchor.RESOLVED, needs=("active_from",))
+@kpi(
+    id="resolution_time_active_median",
+    name="Active resolution time (median)",
+    unit=Unit.SECONDS,
+    anchor=Anchor.RESOLVED,
+    needs=("active_from",),
+)
 def resolution_time_active_median(g: GroupView, ctx: Context) -> Out:
     """Median active resolution time (paused statuses stop the clock)."""
     return g.quantile(_active(g, ctx), 0.5, "active_resolution")
 
 
-@kpi(id="resolution_time_active_p90", name="Active resolution time (p90)", unit=Unit.SECONDS,
-     anchor=Anchor.RESOLVED, needs=("active_from",))
+@kpi(
+    id="resolution_time_active_p90",
+    name="Active resolution time (p90)",
+    unit=Unit.SECONDS,
+    anchor=Anchor.RESOLVED,
+    needs=("active_from",),
+)
 def resolution_time_active_p90(g: GroupView, ctx: Context) -> Out:
     """90th percentile active resolution time (paused statuses stop the clock)."""
     return g.quantile(_active(g, ctx), 0.9, "active_resolution")

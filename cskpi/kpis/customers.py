@@ -41,8 +41,7 @@ def _ratio(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
     return out
 
 
-@kpi(id="churn_rate", name="Churn rate", unit=Unit.RATIO, anchor=W,
-     needs=("customers:ended_at",))
+@kpi(id="churn_rate", name="Churn rate", unit=Unit.RATIO, anchor=W, needs=("customers:ended_at",))
 def churn_rate(g: GroupView, ctx: Context) -> Out:
     """Customers active at the start of the window whose `ended_at` falls in the window,
     divided by the customers active at its start (`n`). A customer who starts and churns
@@ -52,8 +51,13 @@ def churn_rate(g: GroupView, ctx: Context) -> Out:
     return _ratio(_state(g, "churned_start"), start), start
 
 
-@kpi(id="retention_rate", name="Retention rate", unit=Unit.RATIO, anchor=W,
-     needs=("customers:ended_at",))
+@kpi(
+    id="retention_rate",
+    name="Retention rate",
+    unit=Unit.RATIO,
+    anchor=W,
+    needs=("customers:ended_at",),
+)
 def retention_rate(g: GroupView, ctx: Context) -> Out:
     """(E − N) ÷ S: customers active at the end of the window (E) minus those among them who
     started in the window (N), divided by the customers active at its start (S, `n`) — the
@@ -63,8 +67,13 @@ def retention_rate(g: GroupView, ctx: Context) -> Out:
     return _ratio(start - _state(g, "churned_start"), start), start
 
 
-@kpi(id="customers_active", name="Active customers", unit=Unit.COUNT, anchor=W,
-     needs=("customers:customer_id",))
+@kpi(
+    id="customers_active",
+    name="Active customers",
+    unit=Unit.COUNT,
+    anchor=W,
+    needs=("customers:customer_id",),
+)
 def customers_active(g: GroupView, ctx: Context) -> Out:
     """Customers active at the end of the window (or of each bucket): `started_at` before it
     and no `ended_at` before it."""
@@ -72,8 +81,9 @@ def customers_active(g: GroupView, ctx: Context) -> Out:
     return n, n
 
 
-@kpi(id="mrr", name="Monthly recurring revenue", unit=Unit.MONEY, anchor=W,
-     needs=("customers:mrr",))
+@kpi(
+    id="mrr", name="Monthly recurring revenue", unit=Unit.MONEY, anchor=W, needs=("customers:mrr",)
+)
 def mrr(g: GroupView, ctx: Context) -> Out:
     """Sum of `mrr` over the customers active at the end of the window (or of each bucket)
     that have one (`n`); null when none has."""
@@ -83,8 +93,7 @@ def mrr(g: GroupView, ctx: Context) -> Out:
     return np.where(n > 0, _state(g, "mrr_end"), np.nan), n
 
 
-@kpi(id="mrr_growth", name="MRR growth", unit=Unit.RATIO, anchor=W,
-     needs=("customers:mrr",))
+@kpi(id="mrr_growth", name="MRR growth", unit=Unit.RATIO, anchor=W, needs=("customers:mrr",))
 def mrr_growth(g: GroupView, ctx: Context) -> Out:
     """(MRR at the end of the window − MRR at its start) ÷ MRR at its start, where MRR at an
     instant is the sum of `mrr` of the customers active then; the start of the window is the
@@ -95,8 +104,13 @@ def mrr_growth(g: GroupView, ctx: Context) -> Out:
     return _ratio(_state(g, "mrr_end") - start, start), _state(g, "mrr_start_n")
 
 
-@kpi(id="clv", name="Customer lifetime value", unit=Unit.MONEY, anchor=W,
-     needs=("customers:mrr", "customers:ended_at"))
+@kpi(
+    id="clv",
+    name="Customer lifetime value",
+    unit=Unit.MONEY,
+    anchor=W,
+    needs=("customers:mrr", "customers:ended_at"),
+)
 def clv(g: GroupView, ctx: Context) -> Out:
     """Average revenue per customer per month × average lifetime in months, both estimated
     from the window: ARPA = Σ `mrr` × months active in the window ÷ months active in the
@@ -117,8 +131,9 @@ def _buyers(g: GroupView, hit: np.ndarray | None = None) -> tuple[np.ndarray, np
     import pandas as pd
 
     customer, _ = pd.factorize(g.frame["customer_id"])
-    pairs, counts = np.unique(g.codes.astype("int64") * (len(customer) + 1) + customer,
-                              return_counts=True)
+    pairs, counts = np.unique(
+        g.codes.astype("int64") * (len(customer) + 1) + customer, return_counts=True
+    )
     group = pairs // (len(customer) + 1)
     n = np.bincount(group, minlength=g.ngroups).astype("int64")
     if hit is None:
@@ -127,8 +142,13 @@ def _buyers(g: GroupView, hit: np.ndarray | None = None) -> tuple[np.ndarray, np
     return np.bincount(flagged // (len(customer) + 1), minlength=g.ngroups), n
 
 
-@kpi(id="repeat_purchase_rate", name="Repeat purchase rate", unit=Unit.RATIO, anchor=ORD,
-     needs=("orders:order_id",))
+@kpi(
+    id="repeat_purchase_rate",
+    name="Repeat purchase rate",
+    unit=Unit.RATIO,
+    anchor=ORD,
+    needs=("orders:order_id",),
+)
 def repeat_purchase_rate(g: GroupView, ctx: Context) -> Out:
     """Customers with two or more orders in the window divided by customers with at least
     one (`n`); customers without orders are in neither."""
@@ -136,22 +156,27 @@ def repeat_purchase_rate(g: GroupView, ctx: Context) -> Out:
     return _ratio(k, n), n
 
 
-@kpi(id="cross_sell_rate", name="Cross-sell rate", unit=Unit.RATIO, anchor=ORD,
-     needs=("orders:category",))
+@kpi(
+    id="cross_sell_rate",
+    name="Cross-sell rate",
+    unit=Unit.RATIO,
+    anchor=ORD,
+    needs=("orders:category",),
+)
 def cross_sell_rate(g: GroupView, ctx: Context) -> Out:
     """Customers who, in the window, bought a category new to them after an earlier order
     (an order that is not their first and is their first in its `category`; earlier orders
     may precede the window), divided by customers with an order in the window (`n`)."""
     import numpy as np
 
-    hit = g.frame["_new_category"].to_numpy(dtype=bool) & \
-        ~g.frame["_first_order"].to_numpy(dtype=bool)
+    hit = g.frame["_new_category"].to_numpy(dtype=bool) & ~g.frame["_first_order"].to_numpy(
+        dtype=bool
+    )
     k, n = _buyers(g, np.asarray(hit))
     return _ratio(k, n), n
 
 
-@kpi(id="upsell_rate", name="Upsell rate", unit=Unit.RATIO, anchor=ORD,
-     needs=("orders:amount",))
+@kpi(id="upsell_rate", name="Upsell rate", unit=Unit.RATIO, anchor=ORD, needs=("orders:amount",))
 def upsell_rate(g: GroupView, ctx: Context) -> Out:
     """Customers with an order in the window priced higher (`amount`) than their previous
     order (which may precede the window), divided by customers with an order in the window
@@ -164,8 +189,13 @@ def upsell_rate(g: GroupView, ctx: Context) -> Out:
     return _ratio(k, n), n
 
 
-@kpi(id="agent_utilization", name="Agent utilisation", unit=Unit.RATIO,
-     anchor=Anchor.SCHEDULED, needs=("handle_seconds", "agent", "schedules:scheduled_seconds"))
+@kpi(
+    id="agent_utilization",
+    name="Agent utilisation",
+    unit=Unit.RATIO,
+    anchor=Anchor.SCHEDULED,
+    needs=("handle_seconds", "agent", "schedules:scheduled_seconds"),
+)
 def agent_utilization(g: GroupView, ctx: Context) -> Out:
     """Handle seconds ÷ scheduled seconds: Σ `handle_seconds` (≥ 0) of tickets resolved in
     the window by an agent with a shift in the same bucket, divided by Σ `scheduled_seconds`

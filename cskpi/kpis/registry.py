@@ -63,8 +63,14 @@ class Kpi:
 
 REGISTRY: dict[str, Kpi] = {}
 
-DEFAULT_KPIS = ("tickets_created", "frt_median", "resolution_time_median", "fcr_rate", "csat",
-                "nps")
+DEFAULT_KPIS = (
+    "tickets_created",
+    "frt_median",
+    "resolution_time_median",
+    "fcr_rate",
+    "csat",
+    "nps",
+)
 
 
 def kpi(

@@ -30,8 +30,9 @@ def _scores(g: GroupView, kind: str) -> np.ndarray:
     return np.where(is_kind, score, np.nan)
 
 
-@kpi(id="csat", name="CSAT", unit=Unit.RATIO, anchor=S, needs=("surveys:score",
-                                                                "surveys:kind=csat"))
+@kpi(
+    id="csat", name="CSAT", unit=Unit.RATIO, anchor=S, needs=("surveys:score", "surveys:kind=csat")
+)
 def csat(g: GroupView, ctx: Context) -> Out:
     """Share of CSAT responses that are positive: score ≥ `csat.positive_min` (default: the
     top two points of the scale, 4 on 1–5; binary Good maps to the top)."""
@@ -41,15 +42,26 @@ def csat(g: GroupView, ctx: Context) -> Out:
     return g.share(score >= ctx.config.csat.positive, ~np.isnan(score))
 
 
-@kpi(id="csat_mean", name="CSAT (mean score)", unit=Unit.SCORE, anchor=S,
-     needs=("surveys:score", "surveys:kind=csat"))
+@kpi(
+    id="csat_mean",
+    name="CSAT (mean score)",
+    unit=Unit.SCORE,
+    anchor=S,
+    needs=("surveys:score", "surveys:kind=csat"),
+)
 def csat_mean(g: GroupView, ctx: Context) -> Out:
     """Mean CSAT score on the survey's own scale."""
     return g.mean(_scores(g, "csat"))
 
 
-@kpi(id="csat_responses", name="CSAT responses", unit=Unit.COUNT, anchor=S,
-     needs=("surveys:score", "surveys:kind=csat"), additive=True)
+@kpi(
+    id="csat_responses",
+    name="CSAT responses",
+    unit=Unit.COUNT,
+    anchor=S,
+    needs=("surveys:score", "surveys:kind=csat"),
+    additive=True,
+)
 def csat_responses(g: GroupView, ctx: Context) -> Out:
     """Number of CSAT responses with a usable score."""
     import numpy as np
@@ -58,8 +70,13 @@ def csat_responses(g: GroupView, ctx: Context) -> Out:
     return n, n
 
 
-@kpi(id="survey_response_rate", name="Survey response rate", unit=Unit.RATIO,
-     anchor=Anchor.RESOLVED, needs=("resolved_at", "surveys:ticket_id"))
+@kpi(
+    id="survey_response_rate",
+    name="Survey response rate",
+    unit=Unit.RATIO,
+    anchor=Anchor.RESOLVED,
+    needs=("resolved_at", "surveys:ticket_id"),
+)
 def survey_response_rate(g: GroupView, ctx: Context) -> Out:
     """Distinct tickets resolved in the window with at least one CSAT response, divided by
     tickets resolved in the window (DECISIONS 17)."""
@@ -69,8 +86,13 @@ def survey_response_rate(g: GroupView, ctx: Context) -> Out:
     return g.share(answered, np.ones(len(g.frame), dtype=bool))
 
 
-@kpi(id="negative_feedback_rate", name="Negative feedback rate", unit=Unit.RATIO, anchor=S,
-     needs=("surveys:score", "surveys:kind=csat"))
+@kpi(
+    id="negative_feedback_rate",
+    name="Negative feedback rate",
+    unit=Unit.RATIO,
+    anchor=S,
+    needs=("surveys:score", "surveys:kind=csat"),
+)
 def negative_feedback_rate(g: GroupView, ctx: Context) -> Out:
     """Share of CSAT responses at or below `csat.negative_max` (default: the bottom two
     points of the scale, 2 on 1–5)."""
@@ -80,8 +102,7 @@ def negative_feedback_rate(g: GroupView, ctx: Context) -> Out:
     return g.share(score <= ctx.config.csat.negative, ~np.isnan(score))
 
 
-@kpi(id="nps", name="NPS", unit=Unit.NPS, anchor=S, needs=("surveys:score",
-                                                             "surveys:kind=nps"))
+@kpi(id="nps", name="NPS", unit=Unit.NPS, anchor=S, needs=("surveys:score", "surveys:kind=nps"))
 def nps(g: GroupView, ctx: Context) -> Out:
     """100 × share of 9–10 − 100 × share of 0–6, over NPS responses on the 0–10 scale."""
     import numpy as np
@@ -93,15 +114,25 @@ def nps(g: GroupView, ctx: Context) -> Out:
     return 100.0 * (promoters - detractors), n
 
 
-@kpi(id="ces", name="Customer effort score", unit=Unit.SCORE, anchor=S,
-     needs=("surveys:score", "surveys:kind=ces"))
+@kpi(
+    id="ces",
+    name="Customer effort score",
+    unit=Unit.SCORE,
+    anchor=S,
+    needs=("surveys:score", "surveys:kind=ces"),
+)
 def ces(g: GroupView, ctx: Context) -> Out:
     """Mean Customer Effort Score (scale `[ces] scale`, default 1–7, higher = easier)."""
     return g.mean(_scores(g, "ces"))
 
 
-@kpi(id="esat", name="Employee satisfaction", unit=Unit.SCORE, anchor=S,
-     needs=("surveys:score", "surveys:kind=esat"))
+@kpi(
+    id="esat",
+    name="Employee satisfaction",
+    unit=Unit.SCORE,
+    anchor=S,
+    needs=("surveys:score", "surveys:kind=esat"),
+)
 def esat(g: GroupView, ctx: Context) -> Out:
     """Mean employee satisfaction score (scale `[esat] scale`, default 1–5)."""
     return g.mean(_scores(g, "esat"))

@@ -22,24 +22,41 @@ if TYPE_CHECKING:
 C, R = Anchor.CREATED, Anchor.RESOLVED
 
 
-@kpi(id="tickets_created", name="Tickets created", unit=Unit.COUNT, anchor=C,
-     needs=("created_at",), additive=True)
+@kpi(
+    id="tickets_created",
+    name="Tickets created",
+    unit=Unit.COUNT,
+    anchor=C,
+    needs=("created_at",),
+    additive=True,
+)
 def tickets_created(g: GroupView, ctx: Context) -> Out:
     """Number of tickets whose `created_at` is in the window."""
     n = g.count()
     return n, n
 
 
-@kpi(id="tickets_resolved", name="Tickets resolved", unit=Unit.COUNT, anchor=R,
-     needs=("resolved_at",), additive=True)
+@kpi(
+    id="tickets_resolved",
+    name="Tickets resolved",
+    unit=Unit.COUNT,
+    anchor=R,
+    needs=("resolved_at",),
+    additive=True,
+)
 def tickets_resolved(g: GroupView, ctx: Context) -> Out:
     """Number of tickets whose `resolved_at` is in the window (each ticket once)."""
     n = g.count()
     return n, n
 
 
-@kpi(id="backlog", name="Backlog (open at end)", unit=Unit.COUNT, anchor=Anchor.WINDOW_END,
-     needs=("created_at",))
+@kpi(
+    id="backlog",
+    name="Backlog (open at end)",
+    unit=Unit.COUNT,
+    anchor=Anchor.WINDOW_END,
+    needs=("created_at",),
+)
 def backlog(g: GroupView, ctx: Context) -> Out:
     """Tickets created before the end of the window (or of each bucket, or `as_of` if earlier)
     and not resolved before it. Resolved tickets without a timestamp are not open."""
@@ -50,13 +67,21 @@ def backlog(g: GroupView, ctx: Context) -> Out:
 def _resolved_any(g: GroupView) -> np.ndarray:
     import numpy as np
 
-    resolved = g.times("resolved_at") != -(2**63) if g.has("resolved_at") else \
-        np.zeros(len(g.frame), dtype=bool)
+    resolved = (
+        g.times("resolved_at") != -(2**63)
+        if g.has("resolved_at")
+        else np.zeros(len(g.frame), dtype=bool)
+    )
     return resolved | g.frame["_resolved_unknown"].to_numpy(dtype=bool)
 
 
-@kpi(id="resolution_rate", name="Resolution rate", unit=Unit.RATIO, anchor=C,
-     needs=("resolved_at|status",))
+@kpi(
+    id="resolution_rate",
+    name="Resolution rate",
+    unit=Unit.RATIO,
+    anchor=C,
+    needs=("resolved_at|status",),
+)
 def resolution_rate(g: GroupView, ctx: Context) -> Out:
     """Share of tickets created in the window that are resolved by `as_of` (a resolved status
     without a timestamp counts as resolved)."""
@@ -65,8 +90,13 @@ def resolution_rate(g: GroupView, ctx: Context) -> Out:
     return g.share(_resolved_any(g), np.ones(len(g.frame), dtype=bool))
 
 
-@kpi(id="response_rate", name="Response rate", unit=Unit.RATIO, anchor=C,
-     needs=("first_response_at",))
+@kpi(
+    id="response_rate",
+    name="Response rate",
+    unit=Unit.RATIO,
+    anchor=C,
+    needs=("first_response_at",),
+)
 def response_rate(g: GroupView, ctx: Context) -> Out:
     """Share of tickets created in the window that received a first agent response."""
     import numpy as np
@@ -100,29 +130,49 @@ def _resolution(g: GroupView, ctx: Context) -> np.ndarray:
     return ctx.span(g.times("created_at"), g.times("resolved_at"), rows=g.frame)
 
 
-@kpi(id="frt_mean", name="First response time (mean)", unit=Unit.SECONDS, anchor=C,
-     needs=("first_response_at",))
+@kpi(
+    id="frt_mean",
+    name="First response time (mean)",
+    unit=Unit.SECONDS,
+    anchor=C,
+    needs=("first_response_at",),
+)
 def frt_mean(g: GroupView, ctx: Context) -> Out:
     """Mean of `first_response_at − created_at` over created tickets with a first response."""
     return g.mean(_frt(g, ctx))
 
 
-@kpi(id="frt_median", name="First response time (median)", unit=Unit.SECONDS, anchor=C,
-     needs=("first_response_at",))
+@kpi(
+    id="frt_median",
+    name="First response time (median)",
+    unit=Unit.SECONDS,
+    anchor=C,
+    needs=("first_response_at",),
+)
 def frt_median(g: GroupView, ctx: Context) -> Out:
     """Median first response time (linear interpolation) over created tickets with one."""
     return g.quantile(_frt(g, ctx), 0.5, "frt")
 
 
-@kpi(id="frt_p90", name="First response time (p90)", unit=Unit.SECONDS, anchor=C,
-     needs=("first_response_at",))
+@kpi(
+    id="frt_p90",
+    name="First response time (p90)",
+    unit=Unit.SECONDS,
+    anchor=C,
+    needs=("first_response_at",),
+)
 def frt_p90(g: GroupView, ctx: Context) -> Out:
     """90th percentile first response time (linear interpolation)."""
     return g.quantile(_frt(g, ctx), 0.9, "frt")
 
 
-@kpi(id="frt_sla_rate", name="First response SLA met", unit=Unit.RATIO, anchor=C,
-     needs=("first_response_at",))
+@kpi(
+    id="frt_sla_rate",
+    name="First response SLA met",
+    unit=Unit.RATIO,
+    anchor=C,
+    needs=("first_response_at",),
+)
 def frt_sla_rate(g: GroupView, ctx: Context) -> Out:
     """Share of created tickets whose first response met (≤) its policy target; unanswered
     tickets count as breaches once the target has elapsed at `as_of`; no policy → not counted.
@@ -133,8 +183,14 @@ def frt_sla_rate(g: GroupView, ctx: Context) -> Out:
     return g.share(o.met, o.counted)
 
 
-@kpi(id="frt_sla_breaches", name="First response SLA breaches", unit=Unit.COUNT, anchor=C,
-     needs=("first_response_at",), additive=True)
+@kpi(
+    id="frt_sla_breaches",
+    name="First response SLA breaches",
+    unit=Unit.COUNT,
+    anchor=C,
+    needs=("first_response_at",),
+    additive=True,
+)
 def frt_sla_breaches(g: GroupView, ctx: Context) -> Out:
     """Number of created tickets that breached their first-response target (as counted by
     `frt_sla_rate`)."""
@@ -145,8 +201,13 @@ def frt_sla_breaches(g: GroupView, ctx: Context) -> Out:
     return n, n
 
 
-@kpi(id="service_level", name="Service level", unit=Unit.RATIO, anchor=C,
-     needs=("first_response_at",))
+@kpi(
+    id="service_level",
+    name="Service level",
+    unit=Unit.RATIO,
+    anchor=C,
+    needs=("first_response_at",),
+)
 def service_level(g: GroupView, ctx: Context) -> Out:
     """Share of created tickets first-responded within `service_level.threshold` (default 20 s,
     calendar time); unanswered tickets are misses once the threshold has elapsed."""
@@ -159,29 +220,49 @@ def service_level(g: GroupView, ctx: Context) -> Out:
     return g.share(met, counted)
 
 
-@kpi(id="resolution_time_mean", name="Resolution time (mean)", unit=Unit.SECONDS, anchor=R,
-     needs=("resolved_at",))
+@kpi(
+    id="resolution_time_mean",
+    name="Resolution time (mean)",
+    unit=Unit.SECONDS,
+    anchor=R,
+    needs=("resolved_at",),
+)
 def resolution_time_mean(g: GroupView, ctx: Context) -> Out:
     """Mean of `resolved_at − created_at` over tickets resolved in the window."""
     return g.mean(_resolution(g, ctx))
 
 
-@kpi(id="resolution_time_median", name="Resolution time (median)", unit=Unit.SECONDS,
-     anchor=R, needs=("resolved_at",))
+@kpi(
+    id="resolution_time_median",
+    name="Resolution time (median)",
+    unit=Unit.SECONDS,
+    anchor=R,
+    needs=("resolved_at",),
+)
 def resolution_time_median(g: GroupView, ctx: Context) -> Out:
     """Median resolution time (linear interpolation) over tickets resolved in the window."""
     return g.quantile(_resolution(g, ctx), 0.5, "resolution")
 
 
-@kpi(id="resolution_time_p90", name="Resolution time (p90)", unit=Unit.SECONDS, anchor=R,
-     needs=("resolved_at",))
+@kpi(
+    id="resolution_time_p90",
+    name="Resolution time (p90)",
+    unit=Unit.SECONDS,
+    anchor=R,
+    needs=("resolved_at",),
+)
 def resolution_time_p90(g: GroupView, ctx: Context) -> Out:
     """90th percentile resolution time (linear interpolation)."""
     return g.quantile(_resolution(g, ctx), 0.9, "resolution")
 
 
-@kpi(id="resolution_sla_rate", name="Resolution SLA met", unit=Unit.RATIO, anchor=R,
-     needs=("resolved_at",))
+@kpi(
+    id="resolution_sla_rate",
+    name="Resolution SLA met",
+    unit=Unit.RATIO,
+    anchor=R,
+    needs=("resolved_at",),
+)
 def resolution_sla_rate(g: GroupView, ctx: Context) -> Out:
     """Share of resolved tickets resolved within (≤) their policy's resolution target; null
     when no policy sets one."""
@@ -191,8 +272,14 @@ def resolution_sla_rate(g: GroupView, ctx: Context) -> Out:
     return g.share(o.met, o.counted)
 
 
-@kpi(id="resolution_sla_breaches", name="Resolution SLA breaches", unit=Unit.COUNT, anchor=R,
-     needs=("resolved_at",), additive=True)
+@kpi(
+    id="resolution_sla_breaches",
+    name="Resolution SLA breaches",
+    unit=Unit.COUNT,
+    anchor=R,
+    needs=("resolved_at",),
+    additive=True,
+)
 def resolution_sla_breaches(g: GroupView, ctx: Context) -> Out:
     """Number of tickets resolved in the window after their resolution target."""
     from cskpi.sla import resolution
@@ -202,8 +289,13 @@ def resolution_sla_breaches(g: GroupView, ctx: Context) -> Out:
     return n, n
 
 
-@kpi(id="fcr_rate", name="First contact resolution", unit=Unit.RATIO, anchor=R,
-     needs=("agent_replies|first_contact_resolved",))
+@kpi(
+    id="fcr_rate",
+    name="First contact resolution",
+    unit=Unit.RATIO,
+    anchor=R,
+    needs=("agent_replies|first_contact_resolved",),
+)
 def fcr_rate(g: GroupView, ctx: Context) -> Out:
     """Share of resolved tickets resolved with exactly one agent reply and no reopen (an
     empty `reopens` leaves the derived rule undecided). An explicit `first_contact_resolved`
@@ -235,8 +327,7 @@ def reopen_rate(g: GroupView, ctx: Context) -> Out:
     return g.share(reopens > 0, ~np.isnan(reopens))
 
 
-@kpi(id="escalation_rate", name="Escalation rate", unit=Unit.RATIO, anchor=C,
-     needs=("escalated",))
+@kpi(id="escalation_rate", name="Escalation rate", unit=Unit.RATIO, anchor=C, needs=("escalated",))
 def escalation_rate(g: GroupView, ctx: Context) -> Out:
     """Share of created tickets flagged `escalated` (empty flags not counted)."""
     import numpy as np
@@ -245,8 +336,7 @@ def escalation_rate(g: GroupView, ctx: Context) -> Out:
     return g.share(flag == 1, ~np.isnan(flag))
 
 
-@kpi(id="aht", name="Average handle time", unit=Unit.SECONDS, anchor=R,
-     needs=("handle_seconds",))
+@kpi(id="aht", name="Average handle time", unit=Unit.SECONDS, anchor=R, needs=("handle_seconds",))
 def aht(g: GroupView, ctx: Context) -> Out:
     """Mean `handle_seconds` (agent work time) over resolved tickets that have it; negative
     values are not counted. Work time, so no business-hours variant (DECISIONS 21)."""
@@ -256,22 +346,31 @@ def aht(g: GroupView, ctx: Context) -> Out:
     return g.mean(np.where(values >= 0, values, np.nan))
 
 
-@kpi(id="agent_replies_mean", name="Agent replies per ticket", unit=Unit.SCORE, anchor=R,
-     needs=("agent_replies",))
+@kpi(
+    id="agent_replies_mean",
+    name="Agent replies per ticket",
+    unit=Unit.SCORE,
+    anchor=R,
+    needs=("agent_replies",),
+)
 def agent_replies_mean(g: GroupView, ctx: Context) -> Out:
     """Mean `agent_replies` over resolved tickets that have it."""
     return g.mean(g.floats("agent_replies"))
 
 
-@kpi(id="customer_replies_mean", name="Customer replies per ticket", unit=Unit.SCORE,
-     anchor=R, needs=("customer_replies",))
+@kpi(
+    id="customer_replies_mean",
+    name="Customer replies per ticket",
+    unit=Unit.SCORE,
+    anchor=R,
+    needs=("customer_replies",),
+)
 def customer_replies_mean(g: GroupView, ctx: Context) -> Out:
     """Mean `customer_replies` over resolved tickets that have it."""
     return g.mean(g.floats("customer_replies"))
 
 
-@kpi(id="tickets_per_agent", name="Tickets per agent", unit=Unit.SCORE, anchor=R,
-     needs=("agent",))
+@kpi(id="tickets_per_agent", name="Tickets per agent", unit=Unit.SCORE, anchor=R, needs=("agent",))
 def tickets_per_agent(g: GroupView, ctx: Context) -> Out:
     """Resolved tickets divided by the distinct agents who resolved them; tickets without an
     agent count in neither. `n` is the number of tickets counted."""
@@ -285,8 +384,13 @@ def tickets_per_agent(g: GroupView, ctx: Context) -> Out:
         return np.where(distinct > 0, tickets / np.maximum(distinct, 1), np.nan), tickets
 
 
-@kpi(id="repeat_contact_rate", name="Repeat contact rate", unit=Unit.RATIO, anchor=R,
-     needs=("customer_id",))
+@kpi(
+    id="repeat_contact_rate",
+    name="Repeat contact rate",
+    unit=Unit.RATIO,
+    anchor=R,
+    needs=("customer_id",),
+)
 def repeat_contact_rate(g: GroupView, ctx: Context) -> Out:
     """Share of tickets resolved in the window (with a `customer_id`, and whose horizon
     `resolved_at + repeat_contact.days` is ≤ `as_of`) whose customer opened another ticket
@@ -298,20 +402,37 @@ def repeat_contact_rate(g: GroupView, ctx: Context) -> Out:
     resolved = g.times("resolved_at")
     customer = g.frame["customer_id"]
     population = customer.notna().to_numpy() & (resolved + days_us <= ctx.as_of_us)
-    left = pd.DataFrame({"customer_id": customer[population].astype("str").to_numpy(),
-                         "t": resolved[population], "row": np.flatnonzero(population)})
+    left = pd.DataFrame(
+        {
+            "customer_id": customer[population].astype("str").to_numpy(),
+            "t": resolved[population],
+            "row": np.flatnonzero(population),
+        }
+    )
     every = ctx.tickets
-    right = pd.DataFrame({"customer_id": every["customer_id"].astype("str").to_numpy(),
-                          "t": np.asarray(every["created_at"].dt.tz_localize(None)
-                                          .astype("datetime64[us]").to_numpy()).view("int64")})
+    right = pd.DataFrame(
+        {
+            "customer_id": every["customer_id"].astype("str").to_numpy(),
+            "t": np.asarray(
+                every["created_at"].dt.tz_localize(None).astype("datetime64[us]").to_numpy()
+            ).view("int64"),
+        }
+    )
     right = right[every["customer_id"].notna().to_numpy()].sort_values("t", kind="stable")
     left["customer_id"] = left["customer_id"].astype("str")
     right["customer_id"] = right["customer_id"].astype("str")
     right["next"] = right["t"]
-    nxt = pd.merge_asof(left.sort_values("t", kind="stable"), right, on="t", by="customer_id",
-                        direction="forward", allow_exact_matches=False)
+    nxt = pd.merge_asof(
+        left.sort_values("t", kind="stable"),
+        right,
+        on="t",
+        by="customer_id",
+        direction="forward",
+        allow_exact_matches=False,
+    )
     hit: np.ndarray = np.zeros(len(g.frame), dtype=bool)
-    repeat = nxt["next"].notna().to_numpy() & (nxt["next"].to_numpy() <= nxt["t"].to_numpy()
-                                               + days_us)
+    repeat = nxt["next"].notna().to_numpy() & (
+        nxt["next"].to_numpy() <= nxt["t"].to_numpy() + days_us
+    )
     hit[nxt["row"].to_numpy()] = repeat
     return g.share(hit, population)

@@ -60,15 +60,22 @@ class Business:
 _NAMES = ("customers", "orders", "schedules", "costs")
 
 
-def load_business(customers: Paths = (), orders: Paths = (), schedules: Paths = (),
-                  costs: Paths = (), options: LoadOptions | None = None,
-                  stdin: Any = None) -> Business | None:
+def load_business(
+    customers: Paths = (),
+    orders: Paths = (),
+    schedules: Paths = (),
+    costs: Paths = (),
+    options: LoadOptions | None = None,
+    stdin: Any = None,
+) -> Business | None:
     """Read the business inputs that were given; None when there are none."""
     from cskpi.load.normalize import LoadOptions, read_frames
 
     options = replace(options or LoadOptions(), preset="none")
-    paths = {name: [p] if isinstance(p, str) else list(p)
-             for name, p in zip(_NAMES, (customers, orders, schedules, costs), strict=True)}
+    paths = {
+        name: [p] if isinstance(p, str) else list(p)
+        for name, p in zip(_NAMES, (customers, orders, schedules, costs), strict=True)
+    }
     if not paths["costs"] and options.config.costs.file is not None:
         paths["costs"] = [str(options.config.costs.file)]
     found: dict[str, Loaded] = {}
@@ -81,14 +88,24 @@ def load_business(customers: Paths = (), orders: Paths = (), schedules: Paths = 
 
 def finisher(frame: Frame) -> Finish:
     """The finishing step of `normalize` for one business frame."""
-    return {Frame.CUSTOMERS: _customers, Frame.ORDERS: _orders,
-            Frame.SCHEDULES: _schedules, Frame.COSTS: _costs}[frame]
+    return {
+        Frame.CUSTOMERS: _customers,
+        Frame.ORDERS: _orders,
+        Frame.SCHEDULES: _schedules,
+        Frame.COSTS: _costs,
+    }[frame]
 
 
 # -- shared steps ----------------------------------------------------------------------------
 
-def _require(out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str, Any],
-             where: Any, names: Sequence[str]) -> tuple[pd.DataFrame, FrameQuality]:
+
+def _require(
+    out: pd.DataFrame,
+    quality: FrameQuality,
+    bad_required: dict[str, Any],
+    where: Any,
+    names: Sequence[str],
+) -> tuple[pd.DataFrame, FrameQuality]:
     """Drop rows whose required value is unparseable or missing, each under its first reason."""
     import pandas as pd
 
@@ -116,8 +133,9 @@ def money(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return value, present & value.isna()
 
 
-def _amounts(out: pd.DataFrame, quality: FrameQuality, where: Any,
-             name: str) -> tuple[pd.DataFrame, FrameQuality]:
+def _amounts(
+    out: pd.DataFrame, quality: FrameQuality, where: Any, name: str
+) -> tuple[pd.DataFrame, FrameQuality]:
     if name in out:
         value, bad = money(out[name])
         out[name] = value
@@ -127,9 +145,15 @@ def _amounts(out: pd.DataFrame, quality: FrameQuality, where: Any,
 
 # -- customers ---------------------------------------------------------------------------------
 
-def _customers(out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str, Any],
-               where: Any, options: LoadOptions,
-               mapping: dict[str, str]) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
+
+def _customers(
+    out: pd.DataFrame,
+    quality: FrameQuality,
+    bad_required: dict[str, Any],
+    where: Any,
+    options: LoadOptions,
+    mapping: dict[str, str],
+) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
     from cskpi.load.normalize import _dedupe
 
     out, quality = _require(out, quality, bad_required, where, ("customer_id", "started_at"))
@@ -145,13 +169,20 @@ def _customers(out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str,
 
 # -- orders --------------------------------------------------------------------------------------
 
-def _orders(out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str, Any],
-            where: Any, options: LoadOptions,
-            mapping: dict[str, str]) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
+
+def _orders(
+    out: pd.DataFrame,
+    quality: FrameQuality,
+    bad_required: dict[str, Any],
+    where: Any,
+    options: LoadOptions,
+    mapping: dict[str, str],
+) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
     from cskpi.load.normalize import _dedupe
 
-    out, quality = _require(out, quality, bad_required, where,
-                            ("order_id", "customer_id", "ordered_at"))
+    out, quality = _require(
+        out, quality, bad_required, where, ("order_id", "customer_id", "ordered_at")
+    )
     out = out.copy()
     out, quality = _amounts(out, quality, where, "amount")
     out, quality = _dedupe(out, quality, "order_id", "duplicate_order_id", None)
@@ -186,25 +217,34 @@ def order_history(orders: pd.DataFrame) -> pd.DataFrame:
         category, _ = pd.factorize(orders["category"])
         pairs = pd.DataFrame({"c": customer, "k": category[order]})
         new_category[order] = (category[order] >= 0) & ~pairs.duplicated().to_numpy()
-    return orders.assign(_first_order=first, _new_category=new_category,
-                         _previous_amount=previous)
+    return orders.assign(_first_order=first, _new_category=new_category, _previous_amount=previous)
 
 
 # -- schedules -------------------------------------------------------------------------------------
 
-def _schedules(out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str, Any],
-               where: Any, options: LoadOptions,
-               mapping: dict[str, str]) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
+
+def _schedules(
+    out: pd.DataFrame,
+    quality: FrameQuality,
+    bad_required: dict[str, Any],
+    where: Any,
+    options: LoadOptions,
+    mapping: dict[str, str],
+) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
     import numpy as np
     import pandas as pd
 
     has_span = "start" in mapping and "end" in mapping
     if "date" not in mapping and "start" not in mapping:
-        raise InputError("schedules: no column for date (or start and end); map one with "
-                         "--map schedules.date=COLUMN")
+        raise InputError(
+            "schedules: no column for date (or start and end); map one with "
+            "--map schedules.date=COLUMN"
+        )
     if "scheduled_seconds" not in mapping and not has_span:
-        raise InputError("schedules: no column for scheduled_seconds (or start and end); map "
-                         "it with --map schedules.scheduled_seconds=COLUMN")
+        raise InputError(
+            "schedules: no column for scheduled_seconds (or start and end); map "
+            "it with --map schedules.scheduled_seconds=COLUMN"
+        )
     out, quality = _require(out, quality, bad_required, where, ("agent",))
     out = out.copy()
     notes: list[str] = []
@@ -215,8 +255,11 @@ def _schedules(out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str,
         backwards = span < 0
         quality = quality.issue("shift_end_before_start", int(backwards.sum()), where(backwards))
         span = span.where(~backwards)
-        seconds = out["scheduled_seconds"] if "scheduled_seconds" in out else \
-            pd.Series(np.nan, index=out.index)
+        seconds = (
+            out["scheduled_seconds"]
+            if "scheduled_seconds" in out
+            else pd.Series(np.nan, index=out.index)
+        )
         out["scheduled_seconds"] = seconds.fillna(span)
     undated = out["date"].isna()
     quality = quality.drop("missing_date", int(undated.sum()), where(undated))
@@ -228,13 +271,20 @@ def _schedules(out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str,
 
 # -- costs -----------------------------------------------------------------------------------------
 
-_PERIOD = (r"^(?P<year>\d{4})(?:(?:[-/]?[Qq](?P<quarter>[1-4]))|(?:[-/](?P<month>\d{1,2})"
-           r"(?:[-/]\d{1,2}(?:[T ].*)?)?))?$")
+_PERIOD = (
+    r"^(?P<year>\d{4})(?:(?:[-/]?[Qq](?P<quarter>[1-4]))|(?:[-/](?P<month>\d{1,2})"
+    r"(?:[-/]\d{1,2}(?:[T ].*)?)?))?$"
+)
 
 
-def _costs(out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str, Any],
-           where: Any, options: LoadOptions,
-           mapping: dict[str, str]) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
+def _costs(
+    out: pd.DataFrame,
+    quality: FrameQuality,
+    bad_required: dict[str, Any],
+    where: Any,
+    options: LoadOptions,
+    mapping: dict[str, str],
+) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
     out = out.copy()
     out, quality = _amounts(out, quality, where, "amount")
     starts, months, label = periods(out["period"])
@@ -262,12 +312,22 @@ def periods(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     ok = year.notna() & (month.isna() | month.between(1, 12))
     first = np.where(month.notna(), month, np.where(quarter.notna(), quarter * 3 - 2, 1))
     length = np.where(month.notna(), 1, np.where(quarter.notna(), 3, 12))
-    stamp = pd.to_datetime(pd.DataFrame({"year": year.where(ok, 2000), "month":
-                                         np.where(ok, first, 1), "day": 1}), errors="coerce")
+    stamp = pd.to_datetime(
+        pd.DataFrame({"year": year.where(ok, 2000), "month": np.where(ok, first, 1), "day": 1}),
+        errors="coerce",
+    )
     starts = stamp.where(ok).astype("datetime64[us]")
-    label = np.where(month.notna(), stamp.dt.strftime("%Y-%m"),
-                     np.where(quarter.notna(), year.astype("Int64").astype("str") + "-Q"
-                              + quarter.astype("Int64").astype("str"),
-                              year.astype("Int64").astype("str")))
-    return (starts, pd.Series(np.where(ok, length, 0), index=raw.index, dtype="int64"),
-            pd.Series(label, index=raw.index, dtype=object).where(ok))
+    label = np.where(
+        month.notna(),
+        stamp.dt.strftime("%Y-%m"),
+        np.where(
+            quarter.notna(),
+            year.astype("Int64").astype("str") + "-Q" + quarter.astype("Int64").astype("str"),
+            year.astype("Int64").astype("str"),
+        ),
+    )
+    return (
+        starts,
+        pd.Series(np.where(ok, length, 0), index=raw.index, dtype="int64"),
+        pd.Series(label, index=raw.index, dtype=object).where(ok),
+    )

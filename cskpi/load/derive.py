@@ -64,9 +64,16 @@ class Stream:
     """Per group, its first row."""
 
 
-def stream(ticket_m: np.ndarray, time_m: np.ndarray, role_m: np.ndarray,
-           public_m: np.ndarray, ticket_e: np.ndarray, time_e: np.ndarray,
-           status_e: np.ndarray, statuses: tuple[str, ...]) -> Stream:
+def stream(
+    ticket_m: np.ndarray,
+    time_m: np.ndarray,
+    role_m: np.ndarray,
+    public_m: np.ndarray,
+    ticket_e: np.ndarray,
+    time_e: np.ndarray,
+    status_e: np.ndarray,
+    statuses: tuple[str, ...],
+) -> Stream:
     """Sort once (skipped when the input is already in order) and find the group starts."""
     import numpy as np
 
@@ -75,8 +82,9 @@ def stream(ticket_m: np.ndarray, time_m: np.ndarray, role_m: np.ndarray,
     time = np.concatenate([time_e, time_m]).astype("int64", copy=False)
     # one int32 per row carries what the rules read, so the sort moves three arrays, not six:
     # a message is its role + 4 if public (0..7), a status change 8 + its status
-    packed = np.concatenate([status_e.astype("int32") + 8,
-                             role_m.astype("int32") + 4 * public_m.astype("int32")])
+    packed = np.concatenate(
+        [status_e.astype("int32") + 8, role_m.astype("int32") + 4 * public_m.astype("int32")]
+    )
     kind = (packed < 8).astype("int8")
     if not _ordered(ticket, time * 2 + kind):  # status changes first at one instant
         order = _order(ticket, time, kind)
@@ -181,9 +189,15 @@ def replies(s: Stream) -> Replies:
     opener = first(talking, g, n)
     initiated = (opener >= 0) & (s.role[np.maximum(opener, 0)] == AGENT)
     return Replies(
-        first_customer, first(reply, g, n), np.bincount(g[reply], minlength=n),
-        np.maximum(np.bincount(g[customer], minlength=n) - 1, 0), initiated,
-        np.bincount(g[message], minlength=n) > 0, responds, reply)
+        first_customer,
+        first(reply, g, n),
+        np.bincount(g[reply], minlength=n),
+        np.maximum(np.bincount(g[customer], minlength=n) - 1, 0),
+        initiated,
+        np.bincount(g[message], minlength=n) > 0,
+        responds,
+        reply,
+    )
 
 
 @dataclass(frozen=True)
@@ -250,10 +264,21 @@ def history(s: Stream, created: np.ndarray, paused: tuple[str, ...]) -> History:
     lead_end = pick(at, first_change)
     lead_end = np.where(lead_end > created, lead_end, NAT)
     lead_active = (lead_end != NAT) & ends_resolved & ("open" not in paused)
-    return History(rows, begin, end, reopen, resolution, active, is_paused,
-                   np.bincount(eg[reopen], minlength=n),
-                   pick(at, first_res), resolved,
-                   has, lead_end, lead_active)
+    return History(
+        rows,
+        begin,
+        end,
+        reopen,
+        resolution,
+        active,
+        is_paused,
+        np.bincount(eg[reopen], minlength=n),
+        pick(at, first_res),
+        resolved,
+        has,
+        lead_end,
+        lead_active,
+    )
 
 
 @dataclass(frozen=True)

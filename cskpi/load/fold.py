@@ -65,8 +65,9 @@ def time_us(series: pd.Series) -> np.ndarray:
     return times_us(series)
 
 
-def build_stream(tickets: pd.DataFrame, messages: pd.DataFrame | None,
-                 events: pd.DataFrame | None) -> tuple[derive.Stream, np.ndarray, np.ndarray]:
+def build_stream(
+    tickets: pd.DataFrame, messages: pd.DataFrame | None, events: pd.DataFrame | None
+) -> tuple[derive.Stream, np.ndarray, np.ndarray]:
     """The sorted stream over known tickets, and the messages'/events' unknown-ticket masks."""
     import numpy as np
 
@@ -95,8 +96,9 @@ def build_stream(tickets: pd.DataFrame, messages: pd.DataFrame | None,
     return s, ~km, ~ke
 
 
-def fold(tickets: Loaded, messages: Loaded | None, events: Loaded | None,
-         config: Config) -> tuple[Loaded, Loaded | None, Loaded | None]:
+def fold(
+    tickets: Loaded, messages: Loaded | None, events: Loaded | None, config: Config
+) -> tuple[Loaded, Loaded | None, Loaded | None]:
     """The tickets with derived columns; the message/event frames with their unknown-ticket
     rows counted (as dropped there, and as `messages_*` / `events_*` issues on tickets)."""
     import numpy as np
@@ -107,8 +109,11 @@ def fold(tickets: Loaded, messages: Loaded | None, events: Loaded | None,
     s, lost_m, lost_e = build_stream(frame, m, e)
     quality = tickets.quality
     notes = list(tickets.notes)
-    excluded = set(tickets.excluded["ticket_id"]) if tickets.excluded is not None and \
-        len(tickets.excluded) else set()
+    excluded = (
+        set(tickets.excluded["ticket_id"])
+        if tickets.excluded is not None and len(tickets.excluded)
+        else set()
+    )
     out: list[Loaded | None] = []
     for name, loaded, lost in (("messages", messages, lost_m), ("events", events, lost_e)):
         if loaded is None:
@@ -142,9 +147,11 @@ def fold(tickets: Loaded, messages: Loaded | None, events: Loaded | None,
         columns["agent_replies"] = (covered, replies.agent_replies[keep])
         columns["customer_replies"] = (covered, replies.customer_replies[keep])
         columns["agent_initiated"] = (covered, replies.agent_initiated[keep])
-        notes.append(f"messages: {len(covered):,} of {nt:,} tickets have messages; "
-                     "first response, replies and the FRT start come from them"
-                     + ("" if len(covered) == nt else " (the others keep their columns)"))
+        notes.append(
+            f"messages: {len(covered):,} of {nt:,} tickets have messages; "
+            "first response, replies and the FRT start come from them"
+            + ("" if len(covered) == nt else " (the others keep their columns)")
+        )
     lists: dict[str, Any] = {}
     if e is not None:
         h = derive.history(s, created[groups], paused_statuses(config))
@@ -159,8 +166,10 @@ def fold(tickets: Loaded, messages: Loaded | None, events: Loaded | None,
         lists["reopened_at"] = (ep.group, ep.start, h.has_events)
         if replies is not None:
             lists["next_response_at"] = (ep.group, ep.response, h.has_events)
-        notes.append(f"events: {len(covered):,} of {nt:,} tickets have status changes; "
-                     "reopens, resolution and the paused clock come from them")
+        notes.append(
+            f"events: {len(covered):,} of {nt:,} tickets have status changes; "
+            "reopens, resolution and the paused clock come from them"
+        )
     frame, quality = _write(frame, columns, quality)
     vendor = "first_response_business_seconds"  # derived values win here too (DECISIONS 24)
     if replies is not None and vendor in frame:
@@ -186,8 +195,9 @@ def _stamp(us: np.ndarray) -> pd.Series:
     return pd.Series(values).dt.tz_localize("UTC")
 
 
-def _write(frame: pd.DataFrame, columns: dict[str, Any],
-           quality: FrameQuality) -> tuple[pd.DataFrame, FrameQuality]:
+def _write(
+    frame: pd.DataFrame, columns: dict[str, Any], quality: FrameQuality
+) -> tuple[pd.DataFrame, FrameQuality]:
     """Derived values replace the frame's for the covered rows; disagreements are counted."""
     import numpy as np
     import pandas as pd
@@ -202,16 +212,18 @@ def _write(frame: pd.DataFrame, columns: dict[str, Any],
             if is_time:
                 before = time_us(old)
                 differs = (before == NAT) != (values == NAT)
-                differs |= (before != NAT) & (values != NAT) & \
-                    (np.abs(before - values) > TOLERANCE_US)
+                differs |= (
+                    (before != NAT) & (values != NAT) & (np.abs(before - values) > TOLERANCE_US)
+                )
             else:
                 known = old.notna().to_numpy()
                 differs = known & (old.to_numpy(dtype="float64", na_value=np.nan) != values)
             ids = frame["ticket_id"].iloc[rows[differs][:3]]
             quality = quality.issue(f"derived_differs_{name}", int(differs.sum()), ids)
         if is_time:
-            full = time_us(frame[name]).copy() if name in frame else \
-                np.full(len(frame), NAT, "int64")
+            full = (
+                time_us(frame[name]).copy() if name in frame else np.full(len(frame), NAT, "int64")
+            )
             full[rows] = values
             frame[name] = _stamp(full).set_axis(frame.index)
         else:  # counts (Int64) and flags (boolean): empty where not derived nor given
@@ -223,13 +235,22 @@ def _write(frame: pd.DataFrame, columns: dict[str, Any],
                 data[:] = given.to_numpy(dtype=data.dtype, na_value=0)
                 empty = given.isna().to_numpy().copy()
             data[rows], empty[rows] = values, False
-            frame[name] = pd.array(data, dtype=kind) if not empty.any() else \
-                pd.Series(data).astype(kind).mask(empty).array
+            frame[name] = (
+                pd.array(data, dtype=kind)
+                if not empty.any()
+                else pd.Series(data).astype(kind).mask(empty).array
+            )
     return frame, quality
 
 
-def _time_in_status(columns: dict[str, Any], s: derive.Stream, h: derive.History,
-                    groups: np.ndarray, nt: int, created: np.ndarray) -> None:
+def _time_in_status(
+    columns: dict[str, Any],
+    s: derive.Stream,
+    h: derive.History,
+    groups: np.ndarray,
+    nt: int,
+    created: np.ndarray,
+) -> None:
     """`seconds_in_<status>`: calendar seconds per status up to the last change (the time
     before the first change counts as open)."""
     import numpy as np
@@ -239,8 +260,9 @@ def _time_in_status(columns: dict[str, Any], s: derive.Stream, h: derive.History
     closed = h.end != NAT
     ng, ns = len(s.starts), len(names)
     key = s.group[h.rows][closed] * ns + code[closed]
-    secs = np.bincount(key, weights=(h.end - h.start)[closed] / 1e6,
-                       minlength=ng * ns).astype("float64")  # int64 when there is no row
+    secs = np.bincount(key, weights=(h.end - h.start)[closed] / 1e6, minlength=ng * ns).astype(
+        "float64"
+    )  # int64 when there is no row
     lead = h.lead_end != NAT
     opened = names.index("open")
     secs[np.flatnonzero(lead) * ns + opened] += (h.lead_end - created[groups])[lead] / 1e6
@@ -252,8 +274,9 @@ def _time_in_status(columns: dict[str, Any], s: derive.Stream, h: derive.History
             columns[f"seconds_in_{name}"] = (None, values)
 
 
-def _active_lists(s: derive.Stream, h: derive.History, groups: np.ndarray,
-                  created: np.ndarray) -> dict[str, Any]:
+def _active_lists(
+    s: derive.Stream, h: derive.History, groups: np.ndarray, created: np.ndarray
+) -> dict[str, Any]:
     """Intervals on the active resolution clock, per group in time order (leading first)."""
     import numpy as np
 
@@ -264,12 +287,15 @@ def _active_lists(s: derive.Stream, h: derive.History, groups: np.ndarray,
     end = np.concatenate([h.lead_end[lead], h.end[h.active]])
     order = np.argsort(group, kind="stable")
     resolved = h.resolved != NAT
-    return {"active_from": (group[order], start[order], resolved),
-            "active_until": (group[order], end[order], resolved)}
+    return {
+        "active_from": (group[order], start[order], resolved),
+        "active_until": (group[order], end[order], resolved),
+    }
 
 
-def _list_column(group: np.ndarray, values: np.ndarray, valid: np.ndarray, groups: np.ndarray,
-                 nt: int) -> pd.Series:
+def _list_column(
+    group: np.ndarray, values: np.ndarray, valid: np.ndarray, groups: np.ndarray, nt: int
+) -> pd.Series:
     """Per ticket row, the list of `values` of its group (`group` sorted); a null list where
     the group is not `valid` or the ticket has no group."""
     import numpy as np
@@ -279,10 +305,12 @@ def _list_column(group: np.ndarray, values: np.ndarray, valid: np.ndarray, group
     ng = len(valid)
     counts = np.bincount(group, minlength=ng)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype("int32")
-    stamps = pa.array(np.asarray(values, dtype="int64"), mask=np.asarray(values) == NAT,
-                      type=pa.int64()).cast(pa.timestamp("us", tz="UTC"))
-    lists = pa.ListArray.from_arrays(pa.array(offsets), stamps,
-                                     mask=pa.array(~np.asarray(valid, dtype=bool)))
+    stamps = pa.array(
+        np.asarray(values, dtype="int64"), mask=np.asarray(values) == NAT, type=pa.int64()
+    ).cast(pa.timestamp("us", tz="UTC"))
+    lists = pa.ListArray.from_arrays(
+        pa.array(offsets), stamps, mask=pa.array(~np.asarray(valid, dtype=bool))
+    )
     index: np.ndarray = np.full(nt, -1, dtype="int64")
     index[groups] = np.arange(ng)
     taken = lists.take(pa.array(index, mask=index < 0))

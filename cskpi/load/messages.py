@@ -36,8 +36,13 @@ if TYPE_CHECKING:
     from cskpi.load.readers import RawInput
 
 
-def read_conversation(paths: Sequence[str], frame: Frame, options: LoadOptions,
-                      stdin: Any = None, requesters: pd.Series | None = None) -> Loaded:
+def read_conversation(
+    paths: Sequence[str],
+    frame: Frame,
+    options: LoadOptions,
+    stdin: Any = None,
+    requesters: pd.Series | None = None,
+) -> Loaded:
     """One canonical messages or events frame from `paths` (files, globs, `-`).
 
     `requesters` (ticket id → customer id) gives an author role to shapes without one
@@ -58,8 +63,14 @@ def read_conversation(paths: Sequence[str], frame: Frame, options: LoadOptions,
         return [h for h in headers if h in wanted]
 
     fmt = options.input_format if "-" in paths else None
-    raw = read_inputs(paths, input_format=fmt, encoding=options.encoding, sheet=options.sheet,
-                      stdin=stdin, columns=keep)
+    raw = read_inputs(
+        paths,
+        input_format=fmt,
+        encoding=options.encoding,
+        sheet=options.sheet,
+        stdin=stdin,
+        columns=keep,
+    )
     data = raw.frame
     found = detect([str(c) for c in data.columns], frame.value)
     if found.shape is not None and found.shape.explode:
@@ -69,18 +80,29 @@ def read_conversation(paths: Sequence[str], frame: Frame, options: LoadOptions,
     shape = found.shape
     missing_required(headers, frame, mapping, label, _defaults(found))
     quality = FrameQuality(read=len(data) + len(raw.malformed))
-    quality = quality.drop("malformed_line", len(raw.malformed),
-                           (f"{m.file}:{m.line}" for m in raw.malformed))
+    quality = quality.drop(
+        "malformed_line", len(raw.malformed), (f"{m.file}:{m.line}" for m in raw.malformed)
+    )
     notes = [f"{label}: recognised as {shape.title}"] if shape is not None else []
     data, quality = _apply_filter(data, found, quality, raw)
     out, quality, more = (_messages if frame is Frame.MESSAGES else _events)(
-        data, mapping, found, options, quality, raw, requesters)
+        data, mapping, found, options, quality, raw, requesters
+    )
     pairs = tuple((mapping[c.name], c.name) for c in COLUMNS[frame] if c.name in mapping)
     unmapped = tuple(h for h in headers if h not in mapping.values())
     from cskpi.load.normalize import Loaded
 
-    return Loaded(out.reset_index(drop=True), frame, pairs, unmapped, raw.files, quality,
-                  (*notes, *more), None, _as_match(found))
+    return Loaded(
+        out.reset_index(drop=True),
+        frame,
+        pairs,
+        unmapped,
+        raw.files,
+        quality,
+        (*notes, *more),
+        None,
+        _as_match(found),
+    )
 
 
 def _defaults(found: Found) -> set[str]:
@@ -94,18 +116,34 @@ def _defaults(found: Found) -> set[str]:
     return out
 
 
-def _mapping(headers: list[str], frame: Frame, found: Found, explicit: dict[str, str],
-             label: str, resolve: Any) -> dict[str, str]:
+def _mapping(
+    headers: list[str],
+    frame: Frame,
+    found: Found,
+    explicit: dict[str, str],
+    label: str,
+    resolve: Any,
+) -> dict[str, str]:
     """canonical → source: explicit `--map`, then the shape's columns, then aliases."""
-    shape_map = {} if found.shape is None else {
-        canon: hit for canon, name in found.shape.columns.items()
-        if (hit := found.header(name)) is not None and hit in headers}
-    rule_headers = {h for r in (found.shape.rules if found.shape else ())
-                    if (h := found.header(r.header)) is not None}
+    shape_map = (
+        {}
+        if found.shape is None
+        else {
+            canon: hit
+            for canon, name in found.shape.columns.items()
+            if (hit := found.header(name)) is not None and hit in headers
+        }
+    )
+    rule_headers = {
+        h
+        for r in (found.shape.rules if found.shape else ())
+        if (h := found.header(r.header)) is not None
+    }
     mapping: dict[str, str] = resolve(headers, frame, {**shape_map, **explicit}, label)
     # a header a shape reads through its rules is not also an alias for another column
-    return {c: s for c, s in mapping.items()
-            if s not in rule_headers or c in explicit or c in shape_map}
+    return {
+        c: s for c, s in mapping.items() if s not in rule_headers or c in explicit or c in shape_map
+    }
 
 
 def _explode(data: pd.DataFrame, found: Found) -> tuple[pd.DataFrame, Found]:
@@ -146,13 +184,17 @@ def _rule_mask(data: pd.DataFrame, found: Found, rule: Rule) -> pd.Series | None
     keys = pd.Series(cat.cat.categories).astype("str").map(squash)
     hit = keys.isin([squash(v) for v in rule.values]) if rule.values else keys != ""
     codes = cat.cat.codes.to_numpy()
-    mask = np.where(codes >= 0, hit.to_numpy()[np.maximum(codes, 0)], False) if len(hit) \
+    mask = (
+        np.where(codes >= 0, hit.to_numpy()[np.maximum(codes, 0)], False)
+        if len(hit)
         else np.zeros(len(codes), dtype=bool)
+    )
     return pd.Series(mask, index=data.index)
 
 
-def _apply_filter(data: pd.DataFrame, found: Found, quality: FrameQuality,
-                  raw: RawInput) -> tuple[pd.DataFrame, FrameQuality]:
+def _apply_filter(
+    data: pd.DataFrame, found: Found, quality: FrameQuality, raw: RawInput
+) -> tuple[pd.DataFrame, FrameQuality]:
     """Drop records a shape says are not messages / status changes (counted, by rule)."""
     import pandas as pd
 
@@ -201,26 +243,38 @@ def _on_categories(values: pd.Series, fn: Any) -> pd.Series:
 def _places(raw: RawInput, data: pd.DataFrame) -> Any:
     def where(mask: pd.Series) -> list[str]:
         rows = mask[mask].index[:3]
-        if raw.source_line is None or raw.source_file is None or len(raw.source_line) != \
-                len(raw.frame):
+        if (
+            raw.source_line is None
+            or raw.source_file is None
+            or len(raw.source_line) != len(raw.frame)
+        ):
             return [f"row {int(i) + 2}" for i in rows]
-        return [f"{raw.files[int(raw.source_file[i])].path}:{int(raw.source_line[i])}"
-                for i in rows]
+        return [
+            f"{raw.files[int(raw.source_file[i])].path}:{int(raw.source_line[i])}" for i in rows
+        ]
 
     return where
 
 
-def _base(data: pd.DataFrame, mapping: dict[str, str], time: str, options: LoadOptions,
-          shape: Shape | None, quality: FrameQuality, raw: RawInput
-          ) -> tuple[pd.DataFrame, pd.DataFrame, FrameQuality]:
+def _base(
+    data: pd.DataFrame,
+    mapping: dict[str, str],
+    time: str,
+    options: LoadOptions,
+    shape: Shape | None,
+    quality: FrameQuality,
+    raw: RawInput,
+) -> tuple[pd.DataFrame, pd.DataFrame, FrameQuality]:
     """ticket_id and the time column parsed; rows without either dropped and counted."""
     import pandas as pd
 
     where = _places(raw, data)
-    topts = parse.TimeOptions(source_tz="UTC" if shape and shape.zone == "utc"
-                              else options.source_tz, dayfirst=options.dayfirst,
-                              date_format=options.date_format,
-                              excel_serials=any(f.format == "xlsx" for f in raw.files))
+    topts = parse.TimeOptions(
+        source_tz="UTC" if shape and shape.zone == "utc" else options.source_tz,
+        dayfirst=options.dayfirst,
+        date_format=options.date_format,
+        excel_serials=any(f.format == "xlsx" for f in raw.files),
+    )
     ids = parse.parse_ids(data[mapping["ticket_id"]])
     times = parse.parse_times(data[mapping[time]], mapping[time], topts)
     out = pd.DataFrame({"ticket_id": ids, time: times.values}, index=data.index)
@@ -235,9 +289,15 @@ def _base(data: pd.DataFrame, mapping: dict[str, str], time: str, options: LoadO
     return out[keep], data[keep], quality
 
 
-def _messages(data: pd.DataFrame, mapping: dict[str, str], found: Found, options: LoadOptions,
-              quality: FrameQuality, raw: RawInput, requesters: pd.Series | None
-              ) -> tuple[pd.DataFrame, FrameQuality, list[str]]:
+def _messages(
+    data: pd.DataFrame,
+    mapping: dict[str, str],
+    found: Found,
+    options: LoadOptions,
+    quality: FrameQuality,
+    raw: RawInput,
+    requesters: pd.Series | None,
+) -> tuple[pd.DataFrame, FrameQuality, list[str]]:
     import pandas as pd
 
     from cskpi.load.normalize import labels
@@ -247,28 +307,42 @@ def _messages(data: pd.DataFrame, mapping: dict[str, str], found: Found, options
     out, data, quality = _base(data, mapping, "created_at", options, shape, quality, raw)
     role = _first_rule(data, found, "role")
     if "author_role" in mapping:
-        role = role.fillna(_on_categories(labels(data[mapping["author_role"]], "author_role"),
-                                          lambda word: ROLE_WORDS.get(squash(word))))
+        role = role.fillna(
+            _on_categories(
+                labels(data[mapping["author_role"]], "author_role"),
+                lambda word: ROLE_WORDS.get(squash(word)),
+            )
+        )
     author = data[mapping["author"]] if "author" in mapping else None
     if shape is not None and shape.requester_is_customer and author is not None:
         if requesters is None or not len(requesters):
-            notes.append("messages: no requester ids in the tickets (customer_id): the "
-                         "author roles of these comments cannot be told")
+            notes.append(
+                "messages: no requester ids in the tickets (customer_id): the "
+                "author roles of these comments cannot be told"
+            )
         else:
             asked = out["ticket_id"].map(requesters)
             is_customer = parse.parse_ids(author).eq(asked).fillna(False)
-            role = role.fillna(pd.Series(is_customer.map({True: "customer", False: "agent"}),
-                                         index=data.index))
+            role = role.fillna(
+                pd.Series(is_customer.map({True: "customer", False: "agent"}), index=data.index)
+            )
     unknown = role.isna()
     quality = quality.drop("unknown_author_role", int(unknown.sum()), _places(raw, data)(unknown))
     out["author_role"] = pd.Categorical(role, categories=list(ROLES))
     public = pd.Series(True, index=data.index, dtype="boolean")
-    private = next((h for h in data.columns if squash(str(h)) in
-                    {squash(a) for a in PRIVATE_ALIASES} and h not in mapping.values()), None)
+    private = next(
+        (
+            h
+            for h in data.columns
+            if squash(str(h)) in {squash(a) for a in PRIVATE_ALIASES} and h not in mapping.values()
+        ),
+        None,
+    )
     if "public" in mapping or private is not None:
         parsed = parse.parse_bools(data[mapping.get("public", private)])
-        quality = quality.issue("unparseable_public", int(parsed.bad.sum()),
-                                _places(raw, data)(parsed.bad))
+        quality = quality.issue(
+            "unparseable_public", int(parsed.bad.sum()), _places(raw, data)(parsed.bad)
+        )
         flag = parsed.values if "public" in mapping else ~parsed.values
         public = flag.fillna(True)
     ruled = _first_rule(data, found, "public")
@@ -281,25 +355,32 @@ def _messages(data: pd.DataFrame, mapping: dict[str, str], found: Found, options
         out["message_id"] = parse.parse_ids(data[mapping["message_id"]])
     out = out[~unknown]
     if "message_id" in out:
-        dup = out["message_id"].notna() & out.duplicated(["ticket_id", "message_id"],
-                                                         keep="last")
-        quality = quality.drop("duplicate_message_id", int(dup.sum()),
-                               out.loc[dup, "message_id"].head(3))
+        dup = out["message_id"].notna() & out.duplicated(["ticket_id", "message_id"], keep="last")
+        quality = quality.drop(
+            "duplicate_message_id", int(dup.sum()), out.loc[dup, "message_id"].head(3)
+        )
         out = out[~dup]
     return out, quality, notes
 
 
-def _events(data: pd.DataFrame, mapping: dict[str, str], found: Found, options: LoadOptions,
-            quality: FrameQuality, raw: RawInput, requesters: pd.Series | None
-            ) -> tuple[pd.DataFrame, FrameQuality, list[str]]:
+def _events(
+    data: pd.DataFrame,
+    mapping: dict[str, str],
+    found: Found,
+    options: LoadOptions,
+    quality: FrameQuality,
+    raw: RawInput,
+    requesters: pd.Series | None,
+) -> tuple[pd.DataFrame, FrameQuality, list[str]]:
 
     from cskpi.load.normalize import labels
 
     out, data, quality = _base(data, mapping, "at", options, found.shape, quality, raw)
     status = _first_rule(data, found, "status")
     if "status" in mapping:
-        status = status.fillna(data[mapping["status"]].astype("str")
-                               .where(data[mapping["status"]].notna()))
+        status = status.fillna(
+            data[mapping["status"]].astype("str").where(data[mapping["status"]].notna())
+        )
     out["status"] = labels(status.astype("str").where(status.notna()), "status")
     none = out["status"].isna()
     quality = quality.drop("missing_status", int(none.sum()), _places(raw, data)(none))
@@ -317,8 +398,14 @@ def _as_match(found: Found) -> Match | None:
     shape = found.shape
     if shape is None:
         return None
-    preset = Preset(shape.name, shape.title, Frame(shape.frame), shape.signature,
-                    shape.columns, caveats=shape.caveats)
+    preset = Preset(
+        shape.name,
+        shape.title,
+        Frame(shape.frame),
+        shape.signature,
+        shape.columns,
+        caveats=shape.caveats,
+    )
     matched = tuple(found.headers[n] for n in shape.signature if n in found.headers)
     return Match(preset, matched, headers=found.headers)
 
@@ -331,9 +418,13 @@ def requesters_of(tickets: pd.DataFrame | None) -> pd.Series | None:
     return known.drop_duplicates("ticket_id").set_index("ticket_id")["customer_id"]
 
 
-def load_conversation(tickets: Loaded | None, messages: Sequence[str], events: Sequence[str],
-                      options: LoadOptions, stdin: Any = None
-                      ) -> tuple[Loaded, Loaded | None, Loaded | None]:
+def load_conversation(
+    tickets: Loaded | None,
+    messages: Sequence[str],
+    events: Sequence[str],
+    options: LoadOptions,
+    stdin: Any = None,
+) -> tuple[Loaded, Loaded | None, Loaded | None]:
     """Read `--messages` / `--events` and fold them into the tickets (`cskpi.load.fold`)."""
     from cskpi.load.fold import fold
 
@@ -341,8 +432,11 @@ def load_conversation(tickets: Loaded | None, messages: Sequence[str], events: S
         raise InputError("--messages/--events need the ticket export they belong to")
     if "-" in (*messages, *events):
         raise InputError("--messages/--events: read them from files, not standard input")
-    m = read_conversation(messages, Frame.MESSAGES, options, stdin,
-                          requesters_of(tickets.frame)) if messages else None
+    m = (
+        read_conversation(messages, Frame.MESSAGES, options, stdin, requesters_of(tickets.frame))
+        if messages
+        else None
+    )
     shape = BY_NAME.get(m.preset.key) if m is not None and m.preset is not None else None
     if m is not None and shape is not None and shape.opening_from_ticket:
         m = _with_openings(m, tickets.frame)
@@ -361,18 +455,34 @@ def _with_openings(m: Loaded, tickets: pd.DataFrame) -> Loaded:
     ids = pd.Series(m.frame["ticket_id"].dropna().unique())
     created = ids.map(tickets.drop_duplicates("ticket_id").set_index("ticket_id")["created_at"])
     ids, created = ids[created.notna()], created[created.notna()]
-    opening = pd.DataFrame({"ticket_id": ids.to_numpy(), "created_at": created.to_numpy(),
-                            "author_role": pd.Categorical(["customer"] * len(ids),
-                                                          categories=list(ROLES)),
-                            "public": True, "via": OPENING})
+    opening = pd.DataFrame(
+        {
+            "ticket_id": ids.to_numpy(),
+            "created_at": created.to_numpy(),
+            "author_role": pd.Categorical(["customer"] * len(ids), categories=list(ROLES)),
+            "public": True,
+            "via": OPENING,
+        }
+    )
     frame = pd.concat([opening, m.frame], ignore_index=True)
     frame["via"] = frame["via"].astype("category")
-    note = (f"messages: {len(ids):,} opening messages stand in for the tickets' first message "
-            "(the export leaves it out), at each ticket's created_at")
+    note = (
+        f"messages: {len(ids):,} opening messages stand in for the tickets' first message "
+        "(the export leaves it out), at each ticket's created_at"
+    )
     return replace(m, frame=frame, notes=(*m.notes, note))
 
 
-TICKET_COLUMNS = frozenset({"customer_id", "first_response_at", "first_response_seconds",
-                            "agent_replies", "customer_replies", "reopens", "resolved_at"})
+TICKET_COLUMNS = frozenset(
+    {
+        "customer_id",
+        "first_response_at",
+        "first_response_seconds",
+        "agent_replies",
+        "customer_replies",
+        "reopens",
+        "resolved_at",
+    }
+)
 """Ticket columns read besides the plan's when messages are given: the requester (author
 roles of Zendesk comments) and the vendor values the derived ones are compared with."""

@@ -73,7 +73,9 @@ class Loaded:
 
 _UNIT_SUFFIX = re.compile(
     r"(\s*[\(\[][^\)\]]*[\)\]]\s*$)|(_?in_?(seconds|secs|minutes|mins|hours|hrs|ms)$)"
-    r"|(_(seconds|secs|minutes|mins|hours|hrs|ms)$)", re.IGNORECASE)
+    r"|(_(seconds|secs|minutes|mins|hours|hrs|ms)$)",
+    re.IGNORECASE,
+)
 
 
 def _keys(name: str) -> set[str]:
@@ -92,20 +94,30 @@ def explicit_for(frame: Frame, mapping: Sequence[tuple[str, str]]) -> dict[str, 
     for canon, source in mapping:
         prefix, _, bare = canon.rpartition(".")
         if prefix and prefix not in {f.value for f in Frame}:
-            raise UsageError(f"--map {canon}={source}: prefix must be tickets. or surveys. "
-                             "(or customers., orders., schedules., costs.)")
+            raise UsageError(
+                f"--map {canon}={source}: prefix must be tickets. or surveys. "
+                "(or customers., orders., schedules., costs.)"
+            )
         own = {c.name for c in COLUMNS[Frame(prefix)]} if prefix else every
         if bare not in own:
             where = f" in {prefix}" if prefix else ""
-            raise UsageError(f"--map {canon}={source}: unknown canonical column '{bare}'{where}"
-                             f"{did_you_mean(bare, sorted(own))}")
+            raise UsageError(
+                f"--map {canon}={source}: unknown canonical column '{bare}'{where}"
+                f"{did_you_mean(bare, sorted(own))}"
+            )
         if (prefix == frame.value) or (not prefix and bare in names):
             out[bare] = source
     return out
 
 
-_SHARING = (Frame.TICKETS, Frame.SURVEYS, Frame.CUSTOMERS, Frame.ORDERS, Frame.SCHEDULES,
-            Frame.COSTS)
+_SHARING = (
+    Frame.TICKETS,
+    Frame.SURVEYS,
+    Frame.CUSTOMERS,
+    Frame.ORDERS,
+    Frame.SCHEDULES,
+    Frame.COSTS,
+)
 """Frames read from files of their own (issue 9 adds the business inputs)."""
 
 
@@ -115,9 +127,13 @@ def _shared(name: str) -> bool:
     return sum(name in {c.name for c in COLUMNS[f]} for f in _SHARING) > 1
 
 
-def resolve_mapping(headers: Sequence[str], frame: Frame,
-                    explicit: dict[str, str], label: str,
-                    match: Match | None = None) -> dict[str, str]:
+def resolve_mapping(
+    headers: Sequence[str],
+    frame: Frame,
+    explicit: dict[str, str],
+    label: str,
+    match: Match | None = None,
+) -> dict[str, str]:
     """canonical → source column for `headers`: explicit, then the preset, then aliases.
 
     A preset also maps vendor business-hours durations (`BUSINESS_COLUMNS`) and keeps the
@@ -133,8 +149,9 @@ def resolve_mapping(headers: Sequence[str], frame: Frame,
         if found is None and _shared(canon):
             continue  # an unprefixed shared name applies to the files that have the column
         if found is None:
-            raise InputError(f"{label}: --map {canon}={source}: no column '{source}'; "
-                             f"found: {_listing(headers)}")
+            raise InputError(
+                f"{label}: --map {canon}={source}: no column '{source}'; found: {_listing(headers)}"
+            )
         mapping[canon] = found
         used.add(found)
     if match is not None and match.target(frame) is frame:
@@ -165,11 +182,15 @@ def _listing(headers: Sequence[str], limit: int = 12) -> str:
     return shown + (f", … ({len(headers)} columns)" if len(headers) > limit else "")
 
 
-def missing_required(headers: Sequence[str], frame: Frame, mapping: dict[str, str],
-                     label: str, can_default: set[str]) -> None:
+def missing_required(
+    headers: Sequence[str], frame: Frame, mapping: dict[str, str], label: str, can_default: set[str]
+) -> None:
     """Exit 4 naming every missing required column, the closest headers and the fix."""
-    missing = [c for c in COLUMNS[frame] if c.required and c.name not in mapping
-               and c.name not in can_default]
+    missing = [
+        c
+        for c in COLUMNS[frame]
+        if c.required and c.name not in mapping and c.name not in can_default
+    ]
     if not missing:
         return
     free = [h for h in headers if h not in mapping.values() and len(h) <= 200][:500]
@@ -180,19 +201,25 @@ def missing_required(headers: Sequence[str], frame: Frame, mapping: dict[str, st
         if close:
             free.remove(close[0])  # never suggest one column for two canonical names
     names = ", ".join(c.name for c in missing)
-    raise InputError(f"{label}: no column for {names}; found: {_listing(list(headers))}\n"
-                     f"map {'it' if len(missing) == 1 else 'them'} with {' '.join(fixes)}")
+    raise InputError(
+        f"{label}: no column for {names}; found: {_listing(list(headers))}\n"
+        f"map {'it' if len(missing) == 1 else 'them'} with {' '.join(fixes)}"
+    )
 
 
-def mapping_for(headers: Sequence[str], frame: Frame, options: LoadOptions,
-                label: str, match: Match | None = None) -> dict[str, str]:
+def mapping_for(
+    headers: Sequence[str],
+    frame: Frame,
+    options: LoadOptions,
+    label: str,
+    match: Match | None = None,
+) -> dict[str, str]:
     """canonical → source for one file's headers; exit 4 if a required column is missing.
 
     The preset is detected here from the full headers unless `match` is given."""
     if match is None:
         match = presets.detect(headers, frame, options.preset)
-    mapping = resolve_mapping(headers, frame, explicit_for(frame, options.mapping), label,
-                              match)
+    mapping = resolve_mapping(headers, frame, explicit_for(frame, options.mapping), label, match)
     defaults = {"kind"} if frame is Frame.SURVEYS else set()
     missing_required(headers, frame, mapping, label, defaults)
     return mapping
@@ -202,8 +229,14 @@ def _quote(header: str) -> str:
     return f'"{header}"' if re.search(r"[\s\"'$`]", header) else header
 
 
-def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
-              mapping: dict[str, str] | None = None, match: Match | None = None) -> Loaded:
+def normalize(
+    raw: RawInput,
+    frame: Frame,
+    options: LoadOptions,
+    label: str,
+    mapping: dict[str, str] | None = None,
+    match: Match | None = None,
+) -> Loaded:
     """Map, parse and clean one raw input into the canonical frame.
 
     `mapping` (canonical → source) and `match` (the preset) come from the read plan when the
@@ -219,14 +252,21 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
     notes: list[str] = [f"{label}: {note}" for note in match.notes]
     notes += [f"{label}: {warning}" for warning in getattr(raw, "warnings", ())]
     if match.preset and match.preset.zone == "flag" and options.source_tz == "UTC":
-        notes.append(f"{label}: {match.preset.title}: naive timestamps read as UTC; pass "
-                     "--source-tz if the export is in another zone")
+        notes.append(
+            f"{label}: {match.preset.title}: naive timestamps read as UTC; pass "
+            "--source-tz if the export is in another zone"
+        )
     if match.target(frame) is not frame and match.preset is not None:
-        notes.append(f"{label}: recognised as a {match.preset.title}: read as survey "
-                     "responses, not tickets")
+        notes.append(
+            f"{label}: recognised as a {match.preset.title}: read as survey responses, not tickets"
+        )
         frame = match.target(frame)
-    if frame is Frame.SURVEYS and match.preset and match.preset.survey_kind \
-            and not options.survey_kind:
+    if (
+        frame is Frame.SURVEYS
+        and match.preset
+        and match.preset.survey_kind
+        and not options.survey_kind
+    ):
         options = replace(options, survey_kind=match.preset.survey_kind)
     if mapping is None:
         mapping = mapping_for(headers, frame, options, label, match)
@@ -238,8 +278,9 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
         notes.append(f"{label}: skipped {int(summary.sum())} summary line(s): {first!r}")
         data = data[~summary]
     quality = FrameQuality(read=len(data) + len(raw.malformed))
-    quality = quality.drop("malformed_line", len(raw.malformed),
-                           (f"{m.file}:{m.line}" for m in raw.malformed))
+    quality = quality.drop(
+        "malformed_line", len(raw.malformed), (f"{m.file}:{m.line}" for m in raw.malformed)
+    )
     where = _places(raw)
     unanswered = _unanswered(data, frame, mapping, match)
     if unanswered is not None:
@@ -248,10 +289,13 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
     file_of = None
     if raw.source_file is not None and len(raw.files) > 1:
         file_of = pd.Series(raw.source_file[data.index], index=data.index)  # rows kept
-    topts = parse.TimeOptions(source_tz=options.source_tz, dayfirst=options.dayfirst,
-                              date_format=options.date_format,
-                              excel_serials=any(f.format == "xlsx" for f in raw.files),
-                              file_of=file_of)
+    topts = parse.TimeOptions(
+        source_tz=options.source_tz,
+        dayfirst=options.dayfirst,
+        date_format=options.date_format,
+        excel_serials=any(f.format == "xlsx" for f in raw.files),
+        file_of=file_of,
+    )
     columns: dict[str, Any] = {}
     bad_required: dict[str, Any] = {}
     extract = match.preset.extract if match.preset else {}
@@ -263,8 +307,9 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
         if col.name in extract:
             series = presets.extract(series, extract[col.name])
         series = presets.translate(series, match.vocab(col.name))
-        values, bad, shifted = _parse(series, col, source, _zone_for(topts, match, source),
-                                      match.unit(source))
+        values, bad, shifted = _parse(
+            series, col, source, _zone_for(topts, match, source), match.unit(source)
+        )
         columns[col.name] = values
         if shifted:
             quality = quality.issue("dst_shifted_local_time", shifted)
@@ -272,8 +317,9 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
             if col.required:
                 bad_required[col.name] = bad
             else:
-                reason = ("unparseable_timestamp" if col.kind == "time"
-                          else f"unparseable_{col.name}")
+                reason = (
+                    "unparseable_timestamp" if col.kind == "time" else f"unparseable_{col.name}"
+                )
                 quality = quality.issue(reason, int(bad.sum()), where(bad))
     for name in BUSINESS_COLUMNS if frame is Frame.TICKETS else ():
         if name in mapping:
@@ -282,8 +328,9 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
             business = parse.parse_durations(data[source], unit)
             columns[name] = business.values
             if business.bad.any():
-                quality = quality.issue(f"unparseable_{name}", int(business.bad.sum()),
-                                        where(business.bad))
+                quality = quality.issue(
+                    f"unparseable_{name}", int(business.bad.sum()), where(business.bad)
+                )
     out = pd.DataFrame(columns, index=data.index)
     for header in headers:
         if header not in mapping.values() and header not in out.columns:
@@ -296,15 +343,28 @@ def normalize(raw: RawInput, frame: Frame, options: LoadOptions, label: str,
     out, quality, more, excluded = finish(out, quality, bad_required, where, options, mapping)
     notes.extend(more)
     out = out.reset_index(drop=True)
-    pairs = tuple((mapping[c], c) for c in (*(c.name for c in COLUMNS[frame]),
-                                            *BUSINESS_COLUMNS) if c in mapping)
+    pairs = tuple(
+        (mapping[c], c)
+        for c in (*(c.name for c in COLUMNS[frame]), *BUSINESS_COLUMNS)
+        if c in mapping
+    )
     unmapped = tuple(h for h in headers if h not in mapping.values())
-    return Loaded(out, frame, pairs, unmapped, raw.files, quality, tuple(notes), excluded,
-                  match if match.preset else None)
+    return Loaded(
+        out,
+        frame,
+        pairs,
+        unmapped,
+        raw.files,
+        quality,
+        tuple(notes),
+        excluded,
+        match if match.preset else None,
+    )
 
 
-def _unanswered(data: pd.DataFrame, frame: Frame, mapping: dict[str, str],
-                match: Match) -> pd.Series | None:
+def _unanswered(
+    data: pd.DataFrame, frame: Frame, mapping: dict[str, str], match: Match
+) -> pd.Series | None:
     """Survey rows a preset marks as offered without an answer (Zendesk `offered`)."""
     ratings = match.preset.ratings if match.preset else None
     if frame is not Frame.SURVEYS or ratings is None or "score" not in mapping:
@@ -332,14 +392,14 @@ def _places(raw: RawInput) -> Any:
         idx = np.asarray(mask.index[np.asarray(mask, dtype=bool)][:3], dtype="int64")
         if raw.source_line is None or raw.source_file is None:
             return [f"row {i + 2}" for i in idx]
-        return [f"{raw.files[int(raw.source_file[i])].path}:{int(raw.source_line[i])}"
-                for i in idx]
+        return [f"{raw.files[int(raw.source_file[i])].path}:{int(raw.source_line[i])}" for i in idx]
 
     return where
 
 
-def _parse(raw: pd.Series, col: Column, source: str, topts: parse.TimeOptions,
-           unit: float | None = None) -> tuple[pd.Series, pd.Series | None, int]:
+def _parse(
+    raw: pd.Series, col: Column, source: str, topts: parse.TimeOptions, unit: float | None = None
+) -> tuple[pd.Series, pd.Series | None, int]:
     if col.kind == "time":
         p = parse.parse_times(raw, source, topts)
         return p.values, p.bad, p.shifted
@@ -361,15 +421,40 @@ def _parse(raw: pd.Series, col: Column, source: str, topts: parse.TimeOptions,
     return raw.astype("str"), None, 0
 
 
-_STATUS = {"new": "new", "open": "open", "opened": "open", "active": "open",
-           "pending": "pending", "waiting": "pending", "waitingoncustomer": "pending",
-           "awaitingcustomer": "pending", "onhold": "on_hold", "hold": "on_hold",
-           "solved": "resolved", "resolved": "resolved", "done": "resolved",
-           "closed": "closed", "merged": "merged", "deleted": "deleted", "spam": "spam",
-           "removed": "deleted", "snoozed": "pending"}
-_PRIORITY = {"low": "low", "normal": "normal", "medium": "normal", "standard": "normal",
-             "high": "high", "urgent": "urgent", "critical": "urgent", "p1": "urgent",
-             "p2": "high", "p3": "normal", "p4": "low"}
+_STATUS = {
+    "new": "new",
+    "open": "open",
+    "opened": "open",
+    "active": "open",
+    "pending": "pending",
+    "waiting": "pending",
+    "waitingoncustomer": "pending",
+    "awaitingcustomer": "pending",
+    "onhold": "on_hold",
+    "hold": "on_hold",
+    "solved": "resolved",
+    "resolved": "resolved",
+    "done": "resolved",
+    "closed": "closed",
+    "merged": "merged",
+    "deleted": "deleted",
+    "spam": "spam",
+    "removed": "deleted",
+    "snoozed": "pending",
+}
+_PRIORITY = {
+    "low": "low",
+    "normal": "normal",
+    "medium": "normal",
+    "standard": "normal",
+    "high": "high",
+    "urgent": "urgent",
+    "critical": "urgent",
+    "p1": "urgent",
+    "p2": "high",
+    "p3": "normal",
+    "p4": "low",
+}
 _VOCAB = {"status": _STATUS, "priority": _PRIORITY}
 
 
@@ -392,15 +477,25 @@ def labels(raw: pd.Series, name: str) -> pd.Series:
     names = names.where(names != "")
     new_codes, uniques = pd.factorize(names, sort=True)
     codes = cat.cat.codes.to_numpy()
-    mapped = np.where(codes >= 0, new_codes[np.maximum(codes, 0)], -1) if len(new_codes) \
+    mapped = (
+        np.where(codes >= 0, new_codes[np.maximum(codes, 0)], -1)
+        if len(new_codes)
         else np.full(len(codes), -1)
-    return pd.Series(pd.Categorical.from_codes(mapped, categories=pd.Index(uniques, dtype=object)),
-                     index=raw.index)
+    )
+    return pd.Series(
+        pd.Categorical.from_codes(mapped, categories=pd.Index(uniques, dtype=object)),
+        index=raw.index,
+    )
 
 
-def _finish_tickets(out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str, Any],
-                    where: Any, options: LoadOptions,
-                    mapping: dict[str, str]) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
+def _finish_tickets(
+    out: pd.DataFrame,
+    quality: FrameQuality,
+    bad_required: dict[str, Any],
+    where: Any,
+    options: LoadOptions,
+    mapping: dict[str, str],
+) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
     import pandas as pd
 
     notes: list[str] = []
@@ -414,38 +509,50 @@ def _finish_tickets(out: pd.DataFrame, quality: FrameQuality, bad_required: dict
     out = out[~(missing_id | bad_created | no_created)]
 
     out = _derive_times(out)
-    out, quality = _dedupe(out, quality, "ticket_id", "duplicate_ticket_id",
-                           "updated_at" if "updated_at" in out else None)
+    out, quality = _dedupe(
+        out,
+        quality,
+        "ticket_id",
+        "duplicate_ticket_id",
+        "updated_at" if "updated_at" in out else None,
+    )
     if "status" in out:
         excluded = [s for s in EXCLUDED_STATUSES if s not in options.include_status]
         gone = out["status"].isin(excluded)
-        quality = quality.drop("excluded_status", int(gone.sum()),
-                               out.loc[gone, "ticket_id"].head(3))
+        quality = quality.drop(
+            "excluded_status", int(gone.sum()), out.loc[gone, "ticket_id"].head(3)
+        )
         excluded_rows = out[gone].reset_index(drop=True)
         out = out[~gone]
         if excluded and gone.any():
-            notes.append(f"{int(gone.sum())} tickets with status {'/'.join(excluded)} excluded "
-                         "(count them with --include-status)")
+            notes.append(
+                f"{int(gone.sum())} tickets with status {'/'.join(excluded)} excluded "
+                "(count them with --include-status)"
+            )
     return out, _time_issues(out, quality), notes, excluded_rows
 
 
 def _time_issues(out: pd.DataFrame, quality: FrameQuality) -> FrameQuality:
     """Count responses/resolutions before creation and resolved statuses without a time."""
     created = out["created_at"]
-    for column, reason in (("first_response_at", "first_response_before_created"),
-                           ("resolved_at", "resolved_before_created")):
+    for column, reason in (
+        ("first_response_at", "first_response_before_created"),
+        ("resolved_at", "resolved_before_created"),
+    ):
         if column in out:
             neg = out[column] < created
             quality = quality.issue(reason, int(neg.sum()), out.loc[neg, "ticket_id"].head(3))
     if "handle_seconds" in out:  # work time cannot be negative: left out of aht, counted
         neg = out["handle_seconds"] < 0
-        quality = quality.issue("negative_handle_seconds", int(neg.sum()),
-                                out.loc[neg, "ticket_id"].head(3))
+        quality = quality.issue(
+            "negative_handle_seconds", int(neg.sum()), out.loc[neg, "ticket_id"].head(3)
+        )
     if "status" in out:
         done = out["status"].isin(["resolved", "closed"])
         no_time = done & (out["resolved_at"].isna() if "resolved_at" in out else True)
-        quality = quality.issue("resolved_without_timestamp", int(no_time.sum()),
-                                out.loc[no_time, "ticket_id"].head(3))
+        quality = quality.issue(
+            "resolved_without_timestamp", int(no_time.sum()), out.loc[no_time, "ticket_id"].head(3)
+        )
     return quality
 
 
@@ -455,19 +562,25 @@ def _derive_times(out: pd.DataFrame) -> pd.DataFrame:
 
     out = out.copy()
     created = out["created_at"]
-    for stamp, seconds in (("first_response_at", "first_response_seconds"),
-                           ("resolved_at", "resolution_seconds")):
+    for stamp, seconds in (
+        ("first_response_at", "first_response_seconds"),
+        ("resolved_at", "resolution_seconds"),
+    ):
         if seconds in out:
             derived = created + pd.to_timedelta(out[seconds], unit="s")
             out[stamp] = out[stamp].fillna(derived) if stamp in out else derived
     if "closed_at" in out:
-        out["resolved_at"] = (out["resolved_at"].fillna(out["closed_at"])
-                              if "resolved_at" in out else out["closed_at"])
+        out["resolved_at"] = (
+            out["resolved_at"].fillna(out["closed_at"])
+            if "resolved_at" in out
+            else out["closed_at"]
+        )
     return out
 
 
-def _dedupe(out: pd.DataFrame, quality: FrameQuality, key: str, reason: str,
-            newest: str | None) -> tuple[pd.DataFrame, FrameQuality]:
+def _dedupe(
+    out: pd.DataFrame, quality: FrameQuality, key: str, reason: str, newest: str | None
+) -> tuple[pd.DataFrame, FrameQuality]:
     """Keep one row per `key`: the latest `newest` when given, else the last one read.
 
     The ids are factorised once; only the (usually few) duplicated rows are sorted.
@@ -488,21 +601,57 @@ def _dedupe(out: pd.DataFrame, quality: FrameQuality, key: str, reason: str,
     return out.drop(index=gone.index), quality
 
 
-_KIND_WORDS = {"csat": "csat", "satisfaction": "csat", "customersatisfaction": "csat",
-               "nps": "nps", "netpromoter": "nps", "netpromoterscore": "nps", "ces": "ces",
-               "effort": "ces", "customereffort": "ces", "customereffortscore": "ces",
-               "esat": "esat", "employeesatisfaction": "esat"}
-_TEXT_SCORES = {"good": "high", "great": "high", "positive": "high", "bad": "low",
-                "negative": "low", "poor": "low", "verysatisfied": 5.0, "satisfied": 4.0,
-                "neutral": 3.0, "dissatisfied": 2.0, "unsatisfied": 2.0,
-                "verydissatisfied": 1.0, "verygood": 5.0, "excellent": 5.0, "verybad": 1.0,
-                "😡": 1.0, "😠": 1.0, "🙁": 2.0, "😞": 2.0, "😐": 3.0, "🙂": 4.0, "😊": 4.0,
-                "😀": 5.0, "😃": 5.0, "😍": 5.0}
+_KIND_WORDS = {
+    "csat": "csat",
+    "satisfaction": "csat",
+    "customersatisfaction": "csat",
+    "nps": "nps",
+    "netpromoter": "nps",
+    "netpromoterscore": "nps",
+    "ces": "ces",
+    "effort": "ces",
+    "customereffort": "ces",
+    "customereffortscore": "ces",
+    "esat": "esat",
+    "employeesatisfaction": "esat",
+}
+_TEXT_SCORES = {
+    "good": "high",
+    "great": "high",
+    "positive": "high",
+    "bad": "low",
+    "negative": "low",
+    "poor": "low",
+    "verysatisfied": 5.0,
+    "satisfied": 4.0,
+    "neutral": 3.0,
+    "dissatisfied": 2.0,
+    "unsatisfied": 2.0,
+    "verydissatisfied": 1.0,
+    "verygood": 5.0,
+    "excellent": 5.0,
+    "verybad": 1.0,
+    "😡": 1.0,
+    "😠": 1.0,
+    "🙁": 2.0,
+    "😞": 2.0,
+    "😐": 3.0,
+    "🙂": 4.0,
+    "😊": 4.0,
+    "😀": 5.0,
+    "😃": 5.0,
+    "😍": 5.0,
+}
 
 
-def _finish_surveys(out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str, Any],
-                    where: Any, options: LoadOptions,
-                    mapping: dict[str, str]) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
+def _finish_surveys(
+    out: pd.DataFrame,
+    quality: FrameQuality,
+    bad_required: dict[str, Any],
+    where: Any,
+    options: LoadOptions,
+    mapping: dict[str, str],
+) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
     import pandas as pd
 
     notes: list[str] = []
@@ -522,8 +671,10 @@ def _finish_surveys(out: pd.DataFrame, quality: FrameQuality, bad_required: dict
         guess = _KIND_WORDS.get(squash(mapping.get("score", "")).replace("score", ""))
         kind = pd.Series(guess or "csat", index=out.index)
         if guess is None:
-            notes.append("surveys: no survey kind column; reading scores as CSAT "
-                         "(use --surveys nps=FILE to say otherwise)")
+            notes.append(
+                "surveys: no survey kind column; reading scores as CSAT "
+                "(use --surveys nps=FILE to say otherwise)"
+            )
     unknown = kind.isna()
     quality = quality.drop("unknown_survey_kind", int(unknown.sum()), where(unknown))
     out = out[~unknown]
@@ -533,8 +684,12 @@ def _finish_surveys(out: pd.DataFrame, quality: FrameQuality, bad_required: dict
     quality = quality.drop("missing_score", int(missing.sum()), where(missing))
     out = out[~missing].copy()
     score = score[~missing]
-    scales = {"csat": config.csat.scale, "nps": None, "ces": config.ces_scale,
-              "esat": config.esat_scale}
+    scales = {
+        "csat": config.csat.scale,
+        "nps": None,
+        "ces": config.ces_scale,
+        "esat": config.esat_scale,
+    }
     low = out["kind"].map({k: (0.0 if s is None else s.low) for k, s in scales.items()})
     high = out["kind"].map({k: (10.0 if s is None else s.high) for k, s in scales.items()})
     outside = score.notna() & ((score < low.astype("float64")) | (score > high.astype("float64")))
@@ -552,32 +707,44 @@ def _scores(raw: pd.Series, kind: pd.Series, config: Config) -> tuple[pd.Series,
     import pandas as pd
 
     text = raw.astype("str").str.strip()
-    missing = raw.isna() | (text == "") | text.str.lower().isin(["offered", "unoffered",
-                                                                  "not offered"])
+    missing = (
+        raw.isna() | (text == "") | text.str.lower().isin(["offered", "unoffered", "not offered"])
+    )
     score = pd.to_numeric(text.where(~missing), errors="coerce")
     words = score.isna() & ~missing
     if words.any():
         scale = config.csat.scale
-        mapped = text[words].str.lower().str.replace(r"[\s_\-]", "", regex=True).map(
-            _TEXT_SCORES)
+        mapped = text[words].str.lower().str.replace(r"[\s_\-]", "", regex=True).map(_TEXT_SCORES)
         mapped = mapped.replace({"high": scale.high, "low": scale.low})
         score[words] = pd.to_numeric(mapped, errors="coerce")
     return score.astype("float64"), missing
 
 
-def read_frame(paths: Sequence[str], frame: Frame, options: LoadOptions,
-               stdin: Any = None, keep: ReadPlan | None = None) -> Loaded:
+def read_frame(
+    paths: Sequence[str],
+    frame: Frame,
+    options: LoadOptions,
+    stdin: Any = None,
+    keep: ReadPlan | None = None,
+) -> Loaded:
     """Read files and normalise them into one canonical frame (see `read_frames`)."""
     parts = read_frames(paths, frame, options, stdin, keep)
     if len(parts) > 1:
-        raise UsageError(f"{', '.join(paths)}: the files are different exports "
-                         f"({', '.join(p.preset.key if p.preset else 'generic' for p in parts)});"
-                         " read them with cskpi.load")
+        raise UsageError(
+            f"{', '.join(paths)}: the files are different exports "
+            f"({', '.join(p.preset.key if p.preset else 'generic' for p in parts)});"
+            " read them with cskpi.load"
+        )
     return parts[0]
 
 
-def read_frames(paths: Sequence[str], frame: Frame, options: LoadOptions,
-                stdin: Any = None, keep: ReadPlan | None = None) -> list[Loaded]:
+def read_frames(
+    paths: Sequence[str],
+    frame: Frame,
+    options: LoadOptions,
+    stdin: Any = None,
+    keep: ReadPlan | None = None,
+) -> list[Loaded]:
     """Read files and normalise them into canonical frames: one per kind of export.
 
     Each file's preset is detected from its full header. Files of one kind are read together
@@ -592,10 +759,12 @@ def read_frames(paths: Sequence[str], frame: Frame, options: LoadOptions,
     label = ", ".join(paths) if len(paths) <= 2 else f"{paths[0]} (+{len(paths) - 1} files)"
     mapping: dict[str, str] = {}
     seen: dict[str, Match] = {}
-    wanted = set() if keep is None else set(keep.tickets if frame is Frame.TICKETS
-                                            else keep.surveys)
-    wanted |= {f"{c[:-len('_seconds')]}_business_seconds" for c in wanted
-               if c.endswith("_seconds")}
+    wanted = (
+        set() if keep is None else set(keep.tickets if frame is Frame.TICKETS else keep.surveys)
+    )
+    wanted |= {
+        f"{c[: -len('_seconds')]}_business_seconds" for c in wanted if c.endswith("_seconds")
+    }
     extras = {squash(name) for name in keep.extras} if keep is not None else set()
 
     def prune(headers: list[str]) -> list[str]:
@@ -615,18 +784,26 @@ def read_frames(paths: Sequence[str], frame: Frame, options: LoadOptions,
         kept.update(match.keep())
         return [h for h in headers if h in kept]
 
-    raw = read_inputs(paths, input_format=options.input_format, encoding=options.encoding,
-                      sheet=options.sheet, stdin=stdin, columns=prune)
+    raw = read_inputs(
+        paths,
+        input_format=options.input_format,
+        encoding=options.encoding,
+        sheet=options.sheet,
+        stdin=stdin,
+        columns=prune,
+    )
     if len(seen) > 1:
-        return [part for group in _by_kind([f.path for f in raw.files], frame, options)
-                for part in read_frames(group, frame, options, stdin, keep)]
+        return [
+            part
+            for group in _by_kind([f.path for f in raw.files], frame, options)
+            for part in read_frames(group, frame, options, stdin, keep)
+        ]
     if raw.files and len(raw.files) <= 2:
         label = ", ".join(f.path for f in raw.files)
     elif raw.files:
         label = f"{raw.files[0].path} (+{len(raw.files) - 1} files)"
     match = next(iter(seen.values()), None)
-    return [normalize(raw, frame, options, label, mapping if keep is not None else None,
-                      match)]
+    return [normalize(raw, frame, options, label, mapping if keep is not None else None, match)]
 
 
 def _by_kind(paths: list[str], frame: Frame, options: LoadOptions) -> list[list[str]]:
@@ -641,8 +818,13 @@ def _by_kind(paths: list[str], frame: Frame, options: LoadOptions) -> list[list[
             found.append(presets.detect(headers, frame, options.preset).key)
             return []
 
-        read_inputs([path], input_format=options.input_format, encoding=options.encoding,
-                    sheet=options.sheet, columns=peek)
+        read_inputs(
+            [path],
+            input_format=options.input_format,
+            encoding=options.encoding,
+            sheet=options.sheet,
+            columns=peek,
+        )
         groups.setdefault(found[0], []).append(path)
     return list(groups.values())
 
@@ -668,13 +850,15 @@ def ratings_as_surveys(tickets: Loaded, options: LoadOptions) -> Loaded | None:
     rows = frame[answer.notna()]
     if rows.empty:
         return None
-    out = pd.DataFrame({"ticket_id": rows["ticket_id"], "response_id": rows["ticket_id"]},
-                       index=rows.index)
+    out = pd.DataFrame(
+        {"ticket_id": rows["ticket_id"], "response_id": rows["ticket_id"]}, index=rows.index
+    )
     stamp = match.header(ratings.submitted_at)
     if stamp is not None and stamp in rows:
         topts = parse.TimeOptions(source_tz=options.source_tz, dayfirst=options.dayfirst)
-        out["submitted_at"] = parse.parse_times(rows[stamp], stamp,
-                                                _zone_for(topts, match, stamp)).values
+        out["submitted_at"] = parse.parse_times(
+            rows[stamp], stamp, _zone_for(topts, match, stamp)
+        ).values
         when = f"'{stamp}'"
     else:
         out["submitted_at"] = rows.get("resolved_at", pd.NaT)
@@ -689,25 +873,42 @@ def ratings_as_surveys(tickets: Loaded, options: LoadOptions) -> Loaded | None:
         return [str(v) for v in examples[mask[mask].index].head(3)]
 
     quality = FrameQuality(read=len(out))
-    out, quality, more, _ = _finish_surveys(out, quality, {}, where,
-                                            replace(options, survey_kind=ratings.kind),
-                                            {"score": score})
-    note = (f"{len(rows)} {ratings.kind.upper()} ratings read from the ticket export's "
-            f"'{score}' column (no survey file given); submitted_at = {when}"
-            + (f"; {unanswered} offered without an answer left out" if unanswered else ""))
-    return Loaded(out.reset_index(drop=True), Frame.SURVEYS, ((score, "score"),), (),
-                  tickets.files, quality, (note, *more), None, match)
+    out, quality, more, _ = _finish_surveys(
+        out, quality, {}, where, replace(options, survey_kind=ratings.kind), {"score": score}
+    )
+    note = (
+        f"{len(rows)} {ratings.kind.upper()} ratings read from the ticket export's "
+        f"'{score}' column (no survey file given); submitted_at = {when}"
+        + (f"; {unanswered} offered without an answer left out" if unanswered else "")
+    )
+    return Loaded(
+        out.reset_index(drop=True),
+        Frame.SURVEYS,
+        ((score, "score"),),
+        (),
+        tickets.files,
+        quality,
+        (note, *more),
+        None,
+        match,
+    )
 
 
-_JOIN_ISSUES = ("first_response_before_created", "resolved_before_created",
-                "resolved_without_timestamp")
+_JOIN_ISSUES = (
+    "first_response_before_created",
+    "resolved_before_created",
+    "resolved_without_timestamp",
+)
 
 
 def join_supplement(base: Loaded, extra: Loaded) -> Loaded:
     """Fill a ticket export's missing values from a supplement with the same ticket ids
     (Zendesk ticket_metrics: solved_at, reply and resolution minutes, reopens, replies)."""
-    names = [c.name for c in COLUMNS[Frame.TICKETS] if c.name not in
-             ("ticket_id", "created_at", "updated_at")] + list(BUSINESS_COLUMNS)
+    names = [
+        c.name
+        for c in COLUMNS[Frame.TICKETS]
+        if c.name not in ("ticket_id", "created_at", "updated_at")
+    ] + list(BUSINESS_COLUMNS)
     fill = [c for c in names if c in extra.frame]
     by_id = extra.frame.drop_duplicates("ticket_id", keep="last").set_index("ticket_id")[fill]
     out = base.frame.copy()
@@ -715,14 +916,23 @@ def join_supplement(base: Loaded, extra: Loaded) -> Loaded:
     for name in fill:
         values = out["ticket_id"].map(by_id[name])
         out[name] = out[name].fillna(values) if name in out else values
-    quality = replace(base.quality, issues=tuple(i for i in base.quality.issues
-                                                 if i[0] not in _JOIN_ISSUES),
-                      examples=tuple(e for e in base.quality.examples if e[0] not in _JOIN_ISSUES))
+    quality = replace(
+        base.quality,
+        issues=tuple(i for i in base.quality.issues if i[0] not in _JOIN_ISSUES),
+        examples=tuple(e for e in base.quality.examples if e[0] not in _JOIN_ISSUES),
+    )
     quality = _time_issues(out, quality)
     lost = int((~extra.frame["ticket_id"].isin(out["ticket_id"])).sum())
     title = extra.preset.preset.title if extra.preset and extra.preset.preset else "supplement"
-    note = (f"joined {int(known.sum())} of {len(out)} tickets with {title} on ticket_id"
-            + (f"; {lost} records matched no ticket" if lost else ""))
+    note = f"joined {int(known.sum())} of {len(out)} tickets with {title} on ticket_id" + (
+        f"; {lost} records matched no ticket" if lost else ""
+    )
     mapping = base.mapping + tuple(m for m in extra.mapping if m[1] in fill)
-    return replace(base, frame=out, mapping=mapping, files=base.files + extra.files,
-                   quality=quality, notes=(*base.notes, *extra.notes, note))
+    return replace(
+        base,
+        frame=out,
+        mapping=mapping,
+        files=base.files + extra.files,
+        quality=quality,
+        notes=(*base.notes, *extra.notes, note),
+    )

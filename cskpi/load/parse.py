@@ -109,11 +109,15 @@ def parse_times(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
             with_offset = iso & _matches(text, _OFFSET_RE)
             if with_offset.any():
                 out[with_offset] = pd.to_datetime(
-                    text[with_offset], format="ISO8601", errors="coerce", utc=True)
+                    text[with_offset], format="ISO8601", errors="coerce", utc=True
+                )
             naive_mask = iso & ~with_offset
             if naive_mask.any():
-                naive = pd.to_datetime(text[naive_mask].str.replace("/", "-", regex=False),
-                                       format="ISO8601", errors="coerce")
+                naive = pd.to_datetime(
+                    text[naive_mask].str.replace("/", "-", regex=False),
+                    format="ISO8601",
+                    errors="coerce",
+                )
                 shifted += _assign_naive_or_aware(out, naive, options.source_tz)
         dm = rest & ~iso
         files = [None] if options.file_of is None else sorted(set(options.file_of[dm]))
@@ -151,7 +155,8 @@ def _parse_day_month(text: pd.Series, column: str, options: TimeOptions, out: pd
             hint = "%m/%d/%Y %H:%M" if ":" in example else "%m/%d/%Y"
             raise InputError(
                 f"column {column}: dates like {example!r} could be day/month or month/day; "
-                f"add --dayfirst, or --date-format '{hint}'")
+                f"add --dayfirst, or --date-format '{hint}'"
+            )
     has_time = text.str.contains(":", regex=False)
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     for with_time in (False, True):
@@ -180,8 +185,9 @@ def _localize(naive: pd.Series, tz: str) -> tuple[pd.Series, int]:
     odd = int((strict.isna() & naive.notna()).sum())
     if not odd:
         return strict.dt.tz_convert("UTC"), 0
-    fixed = naive.dt.tz_localize(tz, nonexistent="shift_forward",
-                                 ambiguous=np.ones(len(naive), dtype=bool))
+    fixed = naive.dt.tz_localize(
+        tz, nonexistent="shift_forward", ambiguous=np.ones(len(naive), dtype=bool)
+    )
     return fixed.dt.tz_convert("UTC"), odd
 
 
@@ -210,10 +216,26 @@ _UNIT_WORDS = (
     (re.compile(r"(hour|hrs?\b|\(h\))"), 3600.0),
     (re.compile(r"(\bdays?\b|_days?\b|\(d\))"), 86400.0),
 )
-_HUMAN_UNITS = {"d": 86400.0, "day": 86400.0, "days": 86400.0, "h": 3600.0, "hr": 3600.0,
-                "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0, "m": 60.0, "min": 60.0,
-                "mins": 60.0, "minute": 60.0, "minutes": 60.0, "s": 1.0, "sec": 1.0,
-                "secs": 1.0, "second": 1.0, "seconds": 1.0}
+_HUMAN_UNITS = {
+    "d": 86400.0,
+    "day": 86400.0,
+    "days": 86400.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "hrs": 3600.0,
+    "hour": 3600.0,
+    "hours": 3600.0,
+    "m": 60.0,
+    "min": 60.0,
+    "mins": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "s": 1.0,
+    "sec": 1.0,
+    "secs": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+}
 
 
 def unit_from_name(name: str) -> float:

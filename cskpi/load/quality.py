@@ -95,8 +95,7 @@ class DataQuality:
             examples = dict(fq.examples)
             dropped = sum(n for _, n in fq.dropped)
             lines.append(f"data quality, {name}: {fq.read:,} read, {dropped:,} dropped")
-            for kind, entries in (("dropped", fq.dropped),
-                                  ("flagged", fq.issues)):
+            for kind, entries in (("dropped", fq.dropped), ("flagged", fq.issues)):
                 for reason, count in entries:
                     where = examples.get(reason)
                     hint = f" (e.g. {', '.join(where)})" if where else ""

@@ -26,12 +26,54 @@ PRIVATE_ALIASES = ("private", "is_private", "internal", "is_internal", "note", "
 
 ROLES = ("customer", "agent", "bot", "system")
 ROLE_WORDS: Mapping[str, str] = {
-    **dict.fromkeys(("customer", "enduser", "requester", "contact", "lead", "client",
-                     "visitor", "incoming", "inbound", "requestor", "consumer"), "customer"),
-    **dict.fromkeys(("agent", "admin", "staff", "teammate", "outgoing", "outbound",
-                     "operator", "support", "human", "humanagent"), "agent"),
-    **dict.fromkeys(("bot", "agentbot", "chatbot", "automation", "autoreply", "auto",
-                     "ai", "aiagent", "fin", "workflow", "macro", "trigger"), "bot"),
+    **dict.fromkeys(
+        (
+            "customer",
+            "enduser",
+            "requester",
+            "contact",
+            "lead",
+            "client",
+            "visitor",
+            "incoming",
+            "inbound",
+            "requestor",
+            "consumer",
+        ),
+        "customer",
+    ),
+    **dict.fromkeys(
+        (
+            "agent",
+            "admin",
+            "staff",
+            "teammate",
+            "outgoing",
+            "outbound",
+            "operator",
+            "support",
+            "human",
+            "humanagent",
+        ),
+        "agent",
+    ),
+    **dict.fromkeys(
+        (
+            "bot",
+            "agentbot",
+            "chatbot",
+            "automation",
+            "autoreply",
+            "auto",
+            "ai",
+            "aiagent",
+            "fin",
+            "workflow",
+            "macro",
+            "trigger",
+        ),
+        "bot",
+    ),
     **dict.fromkeys(("system", "activity", "event", "log", "notification", "rule"), "system"),
 }
 """Generic role vocabulary (keys compared lower-case, letters and digits only). `user` is
@@ -78,105 +120,204 @@ class Shape:
 
 
 ZENDESK_COMMENTS = Shape(
-    "zendesk_comments", "Zendesk ticket comments (API / incremental export)", "messages",
+    "zendesk_comments",
+    "Zendesk ticket comments (API / incremental export)",
+    "messages",
     signature=("ticket_id", "author_id", "public", "created_at", "via.channel"),
-    columns={"ticket_id": "ticket_id", "created_at": "created_at", "public": "public",
-             "author": "author_id", "via": "via.channel", "message_id": "id"},
-    rules=(Rule("via.channel", ("rule", "automation"), role="system"),
-           Rule("via.channel", ("answer_bot", "answer_bot_for_agents", "answer_bot_api",
-                                "answer_bot_for_sdk", "answer_bot_for_slack",
-                                "answer_bot_for_web_widget", "sunshine_conversations_api"),
-                role="bot")),
+    columns={
+        "ticket_id": "ticket_id",
+        "created_at": "created_at",
+        "public": "public",
+        "author": "author_id",
+        "via": "via.channel",
+        "message_id": "id",
+    },
+    rules=(
+        Rule("via.channel", ("rule", "automation"), role="system"),
+        Rule(
+            "via.channel",
+            (
+                "answer_bot",
+                "answer_bot_for_agents",
+                "answer_bot_api",
+                "answer_bot_for_sdk",
+                "answer_bot_for_slack",
+                "answer_bot_for_web_widget",
+                "sunshine_conversations_api",
+            ),
+            role="bot",
+        ),
+    ),
     requester_is_customer=True,
-    caveats=("comments carry no author role: the ticket's requester (customer_id) is the "
-             "customer, any other author an agent; give the tickets with their requester id",))
+    caveats=(
+        "comments carry no author role: the ticket's requester (customer_id) is the "
+        "customer, any other author an agent; give the tickets with their requester id",
+    ),
+)
 
 ZENDESK_AUDITS = Shape(
-    "zendesk_audits", "Zendesk ticket audits (API JSON)", "events",
+    "zendesk_audits",
+    "Zendesk ticket audits (API JSON)",
+    "events",
     signature=("ticket_id", "created_at", "events"),
     columns={"ticket_id": "ticket_id", "at": "created_at", "status": "events.value"},
     rules=(Rule("events.field_name", ("status",), keep=True),),
-    explode="events", keep_unmatched=False,
-    caveats=("only `Change` events of the status field are read; comments in audits are "
-             "ignored (give ticket comments with --messages)",))
+    explode="events",
+    keep_unmatched=False,
+    caveats=(
+        "only `Change` events of the status field are read; comments in audits are "
+        "ignored (give ticket comments with --messages)",
+    ),
+)
 
 ZENDESK_FIELD_HISTORY = Shape(
-    "zendesk_field_history", "Zendesk ticket field history (fivetran ticket_field_history)",
-    "events", signature=("ticket_id", "field_name", "updated", "value"),
+    "zendesk_field_history",
+    "Zendesk ticket field history (fivetran ticket_field_history)",
+    "events",
+    signature=("ticket_id", "field_name", "updated", "value"),
     columns={"ticket_id": "ticket_id", "at": "updated", "status": "value"},
-    rules=(Rule("field_name", ("status",), keep=True),), keep_unmatched=False)
+    rules=(Rule("field_name", ("status",), keep=True),),
+    keep_unmatched=False,
+)
 
 FRESHDESK_CONVERSATIONS = Shape(
-    "freshdesk_conversations", "Freshdesk ticket conversations (API JSON)", "messages",
+    "freshdesk_conversations",
+    "Freshdesk ticket conversations (API JSON)",
+    "messages",
     signature=("ticket_id", "incoming", "private", "user_id", "created_at"),
-    columns={"ticket_id": "ticket_id", "created_at": "created_at", "author": "user_id",
-             "via": "source", "message_id": "id"},
-    rules=(Rule("incoming", ("true",), role="customer"), Rule("incoming", ("false",), role="agent"),
-           Rule("private", ("true",), public=False), Rule("private", ("false",), public=True)),
+    columns={
+        "ticket_id": "ticket_id",
+        "created_at": "created_at",
+        "author": "user_id",
+        "via": "source",
+        "message_id": "id",
+    },
+    rules=(
+        Rule("incoming", ("true",), role="customer"),
+        Rule("incoming", ("false",), role="agent"),
+        Rule("private", ("true",), public=False),
+        Rule("private", ("false",), public=True),
+    ),
     opening_from_ticket=True,
-    caveats=("conversations leave out the ticket's description: a customer message at the "
-             "ticket's creation stands in for it (outbound tickets read as customer-started)",
-             "Freshdesk counts public notes as responses; so does cskpi (public + human)"))
+    caveats=(
+        "conversations leave out the ticket's description: a customer message at the "
+        "ticket's creation stands in for it (outbound tickets read as customer-started)",
+        "Freshdesk counts public notes as responses; so does cskpi (public + human)",
+    ),
+)
 
 INTERCOM_PARTS = Shape(
-    "intercom_parts", "Intercom conversation parts (API / Airbyte conversation_parts)",
-    "messages", signature=("conversation_id", "part_type", "author.type", "created_at"),
-    columns={"ticket_id": "conversation_id", "created_at": "created_at",
-             "author": "author.id", "message_id": "id"},
-    rules=(Rule("author.type", ("bot",), role="bot"),
-           Rule("part_type", ("assignment", "open", "close", "snoozed", "unsnoozed",
-                              "away_mode_assignment", "participant_added",
-                              "participant_removed", "conversation_attribute_updated_by_admin",
-                              "timer_unsnooze", "default_assignment"), role="system"),
-           Rule("author.type", ("admin", "team"), role="agent"),
-           Rule("author.type", ("user", "lead", "contact"), role="customer"),
-           Rule("part_type", ("note", "note_and_reopen"), public=False)),
+    "intercom_parts",
+    "Intercom conversation parts (API / Airbyte conversation_parts)",
+    "messages",
+    signature=("conversation_id", "part_type", "author.type", "created_at"),
+    columns={
+        "ticket_id": "conversation_id",
+        "created_at": "created_at",
+        "author": "author.id",
+        "message_id": "id",
+    },
+    rules=(
+        Rule("author.type", ("bot",), role="bot"),
+        Rule(
+            "part_type",
+            (
+                "assignment",
+                "open",
+                "close",
+                "snoozed",
+                "unsnoozed",
+                "away_mode_assignment",
+                "participant_added",
+                "participant_removed",
+                "conversation_attribute_updated_by_admin",
+                "timer_unsnooze",
+                "default_assignment",
+            ),
+            role="system",
+        ),
+        Rule("author.type", ("admin", "team"), role="agent"),
+        Rule("author.type", ("user", "lead", "contact"), role="customer"),
+        Rule("part_type", ("note", "note_and_reopen"), public=False),
+    ),
     opening_from_ticket=True,
-    caveats=("the opening message is the conversation's `source`, not a part: a customer "
-             "message at the conversation's creation stands in for it (outbound "
-             "conversations read as customer-started)",
-             "epoch-second timestamps are UTC"))
+    caveats=(
+        "the opening message is the conversation's `source`, not a part: a customer "
+        "message at the conversation's creation stands in for it (outbound "
+        "conversations read as customer-started)",
+        "epoch-second timestamps are UTC",
+    ),
+)
 
 INTERCOM_PART_EVENTS = Shape(
-    "intercom_part_events", "Intercom conversation parts as status changes", "events",
+    "intercom_part_events",
+    "Intercom conversation parts as status changes",
+    "events",
     signature=("conversation_id", "part_type", "author.type", "created_at"),
     columns={"ticket_id": "conversation_id", "at": "created_at"},
-    rules=(Rule("part_type", ("open", "note_and_reopen", "unsnoozed", "timer_unsnooze"),
-                status="open"),
-           Rule("part_type", ("close",), status="closed"),
-           Rule("part_type", ("snoozed",), status="pending")),
+    rules=(
+        Rule(
+            "part_type", ("open", "note_and_reopen", "unsnoozed", "timer_unsnooze"), status="open"
+        ),
+        Rule("part_type", ("close",), status="closed"),
+        Rule("part_type", ("snoozed",), status="pending"),
+    ),
     keep_unmatched=False,
-    caveats=("open → open, close → closed, snoozed → pending (snoozed counts as paused)",))
+    caveats=("open → open, close → closed, snoozed → pending (snoozed counts as paused)",),
+)
 
 CHATWOOT_MESSAGES = Shape(
-    "chatwoot_messages", "Chatwoot messages (API / database)", "messages",
+    "chatwoot_messages",
+    "Chatwoot messages (API / database)",
+    "messages",
     signature=("conversation_id", "message_type", "sender_type", "private", "created_at"),
-    columns={"ticket_id": "conversation_id", "created_at": "created_at",
-             "author": "sender_id", "message_id": "id"},
-    rules=(Rule("sender_type", ("AgentBot",), role="bot"),
-           Rule("message_type", ("2", "activity"), role="system"),
-           Rule("message_type", ("3", "template"), role="bot"),
-           Rule("content_attributes.automation_rule_id", role="system"),
-           Rule("additional_attributes.campaign_id", role="system"),
-           Rule("message_type", ("0", "incoming"), role="customer"),
-           Rule("message_type", ("1", "outgoing"), role="agent"),
-           Rule("private", ("true",), public=False), Rule("private", ("false",), public=True)),
-    caveats=("automation-rule and campaign messages are system messages, not responses",))
+    columns={
+        "ticket_id": "conversation_id",
+        "created_at": "created_at",
+        "author": "sender_id",
+        "message_id": "id",
+    },
+    rules=(
+        Rule("sender_type", ("AgentBot",), role="bot"),
+        Rule("message_type", ("2", "activity"), role="system"),
+        Rule("message_type", ("3", "template"), role="bot"),
+        Rule("content_attributes.automation_rule_id", role="system"),
+        Rule("additional_attributes.campaign_id", role="system"),
+        Rule("message_type", ("0", "incoming"), role="customer"),
+        Rule("message_type", ("1", "outgoing"), role="agent"),
+        Rule("private", ("true",), public=False),
+        Rule("private", ("false",), public=True),
+    ),
+    caveats=("automation-rule and campaign messages are system messages, not responses",),
+)
 
 CHATWOOT_EVENTS = Shape(
-    "chatwoot_reporting_events", "Chatwoot reporting events (resolutions and reopens)",
-    "events", signature=("name", "conversation_id", "event_end_time", "value"),
+    "chatwoot_reporting_events",
+    "Chatwoot reporting events (resolutions and reopens)",
+    "events",
+    signature=("name", "conversation_id", "event_end_time", "value"),
     columns={"ticket_id": "conversation_id", "at": "event_end_time"},
-    rules=(Rule("name", ("conversation_resolved", "conversation_bot_resolved"),
-                status="resolved"),
-           Rule("name", ("conversation_opened",), status="open")),
+    rules=(
+        Rule("name", ("conversation_resolved", "conversation_bot_resolved"), status="resolved"),
+        Rule("name", ("conversation_opened",), status="open"),
+    ),
     keep_unmatched=False,
-    caveats=("only resolution and (re)open events are status changes; Chatwoot has no "
-             "pending events here, so nothing pauses the clock",))
+    caveats=(
+        "only resolution and (re)open events are status changes; Chatwoot has no "
+        "pending events here, so nothing pauses the clock",
+    ),
+)
 
-SHAPES: tuple[Shape, ...] = (ZENDESK_COMMENTS, ZENDESK_AUDITS, ZENDESK_FIELD_HISTORY,
-                             FRESHDESK_CONVERSATIONS, INTERCOM_PARTS, INTERCOM_PART_EVENTS,
-                             CHATWOOT_MESSAGES, CHATWOOT_EVENTS)
+SHAPES: tuple[Shape, ...] = (
+    ZENDESK_COMMENTS,
+    ZENDESK_AUDITS,
+    ZENDESK_FIELD_HISTORY,
+    FRESHDESK_CONVERSATIONS,
+    INTERCOM_PARTS,
+    INTERCOM_PART_EVENTS,
+    CHATWOOT_MESSAGES,
+    CHATWOOT_EVENTS,
+)
 BY_NAME: dict[str, Shape] = {shape.name: shape for shape in SHAPES}
 
 
@@ -206,6 +347,7 @@ def detect(headers: list[str], frame: str) -> Found:
         names = {*shape.signature, *shape.columns.values(), *(r.header for r in shape.rules)}
         hits = {n: index[squash(n)] for n in names if squash(n) in index}
         if all(n in hits for n in shape.signature) and (
-                best.shape is None or len(shape.signature) > len(best.shape.signature)):
+            best.shape is None or len(shape.signature) > len(best.shape.signature)
+        ):
             best = Found(shape, hits)
     return best

@@ -55,6 +55,8 @@ def render(result: Result, fmt: str, *, excel: bool = False) -> str | bytes:
     """The rendered report in `fmt` (any format but the terminal table)."""
     renderer = RENDERERS.get(fmt)
     if renderer is None:
-        raise UsageError(f"--format {fmt} is not available in this version; use one of "
-                         f"table, {', '.join(RENDERERS)}")
+        raise UsageError(
+            f"--format {fmt} is not available in this version; use one of "
+            f"table, {', '.join(RENDERERS)}"
+        )
     return renderer(result, excel)

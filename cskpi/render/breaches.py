@@ -17,12 +17,24 @@ def breaches_table(result: Result) -> Any:
 
     records = breach_records(result)
     table = Table(title=f"SLA breaches: {len(records)}", title_justify="left")
-    for name, justify in (("ticket", "left"), ("agent", "left"), ("metric", "left"),
-                          ("policy", "left"), ("target", "right"), ("actual", "right"),
-                          ("clock", "left")):
+    for name, justify in (
+        ("ticket", "left"),
+        ("agent", "left"),
+        ("metric", "left"),
+        ("policy", "left"),
+        ("target", "right"),
+        ("actual", "right"),
+        ("clock", "left"),
+    ):
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for r in records:
-        table.add_row(Text(str(r["ticket_id"])), Text(str(r["agent"])), r["metric"],
-                      Text(str(r["policy"])), humanize(r["target"], "seconds"),
-                      humanize(r["actual"], "seconds"), r["clock"])
+        table.add_row(
+            Text(str(r["ticket_id"])),
+            Text(str(r["agent"])),
+            r["metric"],
+            Text(str(r["policy"])),
+            humanize(r["target"], "seconds"),
+            humanize(r["actual"], "seconds"),
+            r["clock"],
+        )
     return table

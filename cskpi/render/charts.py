@@ -42,8 +42,14 @@ MAX_LINES = 8
 """Groups drawn as their own line; the rest are folded into "other"."""
 
 PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#17becf",
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
 )
 """One colour per drawn group (matplotlib's tab10 less grey and olive), in rank order."""
 OTHER_COLOUR = "#7f7f7f"
@@ -148,8 +154,9 @@ def chart_lines(trend: Trend, kpi: KpiInfo) -> tuple[list[tuple[Series, str]], l
             lines.append((_summed([per_group.get(g, empty) for g in rest]), OTHER_COLOUR))
             legend.append(LegendEntry(label, OTHER_COLOUR, "summed"))
         else:
-            legend.append(LegendEntry(label, None, "not drawn: this KPI cannot be combined "
-                                                   "across groups"))
+            legend.append(
+                LegendEntry(label, None, "not drawn: this KPI cannot be combined across groups")
+            )
     return lines, legend
 
 
@@ -171,8 +178,9 @@ def trend_charts(result: Result) -> list[Chart]:
             threshold = parse_target(kpi.id, targets[kpi.id], str(kpi.unit)).threshold
             legend.append(LegendEntry(f"target {targets[kpi.id]}", TARGET_COLOUR, dashed=True))
         title = f"{kpi.name} per {result.period}"
-        svg = _svg(trend.buckets, lines, str(kpi.unit), title, threshold=threshold,
-                   prefix=f"c{index + 1}-")
+        svg = _svg(
+            trend.buckets, lines, str(kpi.unit), title, threshold=threshold, prefix=f"c{index + 1}-"
+        )
         charts.append(Chart(kpi=kpi, svg=svg, legend=tuple(legend)))
     return charts
 
@@ -180,31 +188,61 @@ def trend_charts(result: Result) -> list[Chart]:
 # -- drawing --------------------------------------------------------------------------------
 
 _NO_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
-_SECOND_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800,
-                 14400, 21600, 43200, 86400, 172800, 604800)
+_SECOND_STEPS = (
+    1,
+    2,
+    5,
+    10,
+    15,
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    10800,
+    14400,
+    21600,
+    43200,
+    86400,
+    172800,
+    604800,
+)
 
 
-def _svg(buckets: tuple[str, ...], lines: list[tuple[Series, str]], unit: str, title: str,
-         *, threshold: float | None, prefix: str) -> str:
+def _svg(
+    buckets: tuple[str, ...],
+    lines: list[tuple[Series, str]],
+    unit: str,
+    title: str,
+    *,
+    threshold: float | None,
+    prefix: str,
+) -> str:
     import matplotlib
     from matplotlib.figure import Figure
 
     # A literal here, so mypy checks each key against matplotlib's rc keys.
-    with matplotlib.rc_context({
-        "svg.hashsalt": "cskpi",
-        "svg.fonttype": "path",
-        "font.family": "sans-serif",
-        "font.sans-serif": ["DejaVu Sans"],
-        "font.size": 9.0,
-        "axes.edgecolor": "#b0b0b0",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "axes.grid.axis": "y",
-        "grid.color": "#e5e5e5",
-        "xtick.color": "#555555",
-        "ytick.color": "#555555",
-    }):
+    with matplotlib.rc_context(
+        {
+            "svg.hashsalt": "cskpi",
+            "svg.fonttype": "path",
+            "font.family": "sans-serif",
+            "font.sans-serif": ["DejaVu Sans"],
+            "font.size": 9.0,
+            "axes.edgecolor": "#b0b0b0",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "axes.grid.axis": "y",
+            "grid.color": "#e5e5e5",
+            "xtick.color": "#555555",
+            "ytick.color": "#555555",
+        }
+    ):
         figure = Figure(figsize=(6.4, 2.8), layout="constrained")
         axes = figure.add_subplot()
         xs = list(range(len(buckets)))
@@ -213,8 +251,15 @@ def _svg(buckets: tuple[str, ...], lines: list[tuple[Series, str]], unit: str, t
         for series, colour in lines:
             ys = [math.nan if v is None else v for v in series]
             # Unclipped, so a marker on the axis limit (a zero count) shows whole.
-            axes.plot(xs, ys, color=colour, linewidth=width, marker="o" if markers else None,
-                      markersize=3.5, clip_on=False)
+            axes.plot(
+                xs,
+                ys,
+                color=colour,
+                linewidth=width,
+                marker="o" if markers else None,
+                markersize=3.5,
+                clip_on=False,
+            )
         if threshold is not None:
             axes.axhline(threshold, color=TARGET_COLOUR, linewidth=1.0, linestyle=(0, (4, 3)))
         _x_axis(axes, buckets)
@@ -239,8 +284,9 @@ def _x_axis(axes: Axes, buckets: tuple[str, ...]) -> None:
     axes.set_xlim(-0.5, max(len(buckets) - 0.5, 0.5))
 
 
-def _y_axis(axes: Axes, unit: str, lines: list[tuple[Series, str]],
-            threshold: float | None) -> None:
+def _y_axis(
+    axes: Axes, unit: str, lines: list[tuple[Series, str]], threshold: float | None
+) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
     present = [v for series, _ in lines for v in series if v is not None]
@@ -289,10 +335,10 @@ _REF = re.compile(r'(url\(#|href="#)([^")]+)')
 
 def _inline(svg: str, prefix: str, title: str) -> str:
     """The bare `<svg>` element for inlining: no XML prolog, ids prefixed, sized by CSS."""
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
     svg = _REF.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)
     # Width/height in pt would pin the size; the viewBox keeps the aspect ratio in CSS.
-    svg = re.sub(r'^<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1', svg, count=1)
+    svg = re.sub(r'^<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", svg, count=1)
     label = html.escape(title, quote=True)
     return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1).rstrip() + "\n"

@@ -137,8 +137,14 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, fmt: str = GENERAL
         cell.number_format = fmt
 
 
-def _write_table(sheet: Worksheet, header: list[str], body: list[list[Any]],
-                 formats: list[str], *, freeze_columns: int = 0) -> None:
+def _write_table(
+    sheet: Worksheet,
+    header: list[str],
+    body: list[list[Any]],
+    formats: list[str],
+    *,
+    freeze_columns: int = 0,
+) -> None:
     """Bold header, body with one number format per column, frozen header, fitted widths."""
     from openpyxl.styles import Font
 
@@ -173,13 +179,16 @@ def _shown_width(value: Any, fmt: str) -> int:
     return len(text) + (2 if '" s"' in fmt else 0)
 
 
-def _fit_widths(sheet: Worksheet, header: list[str], body: list[list[Any]],
-                formats: list[str]) -> None:
+def _fit_widths(
+    sheet: Worksheet, header: list[str], body: list[list[Any]], formats: list[str]
+) -> None:
     from openpyxl.utils import get_column_letter
 
     for index, name in enumerate(header):
-        widest = max([_shown_width(name, GENERAL)]
-                     + [_shown_width(row[index], formats[index]) for row in body])
+        widest = max(
+            [_shown_width(name, GENERAL)]
+            + [_shown_width(row[index], formats[index]) for row in body]
+        )
         width = min(max(widest + 2, _MIN_WIDTH), _MAX_WIDTH)
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
 
@@ -239,8 +248,9 @@ def _overall_sheet(sheet: Worksheet, result: Result) -> None:
     _write_rows_with_formats(sheet, header, body, formats)
 
 
-def _write_rows_with_formats(sheet: Worksheet, header: list[str], body: list[list[Any]],
-                             formats: list[list[str]]) -> None:
+def _write_rows_with_formats(
+    sheet: Worksheet, header: list[str], body: list[list[Any]], formats: list[list[str]]
+) -> None:
     """Like `_write_table`, with a number format per cell (each row a different unit)."""
     from openpyxl.styles import Font
 
@@ -252,8 +262,9 @@ def _write_rows_with_formats(sheet: Worksheet, header: list[str], body: list[lis
         for column, (value, fmt) in enumerate(zip(values, fmts, strict=True), start=1):
             _put(sheet, row, column, value, fmt)
     sheet.freeze_panes = "A2"
-    widest_formats = [max((f[i] for f in formats), key=len, default=GENERAL)
-                      for i in range(len(header))]
+    widest_formats = [
+        max((f[i] for f in formats), key=len, default=GENERAL) for i in range(len(header))
+    ]
     _fit_widths(sheet, header, body, widest_formats)
 
 
@@ -278,8 +289,10 @@ def _targets_sheet(sheet: Worksheet, result: Result) -> None:
     units = {k.id: str(k.unit) for k in result.kpis}
     header = ["kpi", "target", "value", "met"]
     body = [[t.kpi, t.target, _number(t.value), t.met] for t in result.targets]
-    formats = [[GENERAL, GENERAL, FORMATS.get(units.get(t.kpi, ""), GENERAL), GENERAL]
-               for t in result.targets]
+    formats = [
+        [GENERAL, GENERAL, FORMATS.get(units.get(t.kpi, ""), GENERAL), GENERAL]
+        for t in result.targets
+    ]
     _write_rows_with_formats(sheet, header, body, formats)
 
 
@@ -333,12 +346,20 @@ def _save(workbook: Any) -> bytes:
 def _pinned_zip(data: bytes, stamp: datetime) -> bytes:
     """The same entries, in name order, each dated `stamp`, with fixed attributes."""
     # A zip date has two-second resolution and starts in 1980.
-    date_time = (stamp.year, stamp.month, stamp.day,
-                 stamp.hour, stamp.minute, stamp.second - stamp.second % 2)
+    date_time = (
+        stamp.year,
+        stamp.month,
+        stamp.day,
+        stamp.hour,
+        stamp.minute,
+        stamp.second - stamp.second % 2,
+    )
     date_time = min(max(date_time, (1980, 1, 1, 0, 0, 0)), (2107, 12, 31, 23, 59, 58))
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for name in sorted(source.namelist()):
             info = zipfile.ZipInfo(name, date_time=date_time)
             info.compress_type = zipfile.ZIP_DEFLATED

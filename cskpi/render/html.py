@@ -62,24 +62,27 @@ def render_html(result: Result) -> str:
     from cskpi.render.charts import trend_charts
 
     charts = [
-        {"name": c.kpi.name, "svg": Markup(c.svg), "legend": c.legend}
-        for c in trend_charts(result)
+        {"name": c.kpi.name, "svg": Markup(c.svg), "legend": c.legend} for c in trend_charts(result)
     ]
     cards, business = _cards(result), _business_ids()
-    page = _environment().get_template(TEMPLATE).render(
-        title=_title(result),
-        facts=_facts(result),
-        cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id not in business],
-        business_cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id in business],
-        table=_table(result),
-        charts=charts,
-        period=None if result.period is None else str(result.period),
-        compare=result.compare is not None,
-        against=_against(result),
-        other_targets=_other_targets(result),
-        quality=_quality(result.data_quality),
-        notes=list(result.notes),
-        version=__version__,
+    page = (
+        _environment()
+        .get_template(TEMPLATE)
+        .render(
+            title=_title(result),
+            facts=_facts(result),
+            cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id not in business],
+            business_cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id in business],
+            table=_table(result),
+            charts=charts,
+            period=None if result.period is None else str(result.period),
+            compare=result.compare is not None,
+            against=_against(result),
+            other_targets=_other_targets(result),
+            quality=_quality(result.data_quality),
+            notes=list(result.notes),
+            version=__version__,
+        )
     )
     return page.rstrip("\n") + "\n"
 
@@ -137,14 +140,18 @@ def _business_ids() -> set[str]:
     cards get their own "Business" heading."""
     from cskpi.kpis.registry import all_kpis
 
-    return {k.id for k in all_kpis().values()
-            if k.compute.__module__ in ("cskpi.kpis.business", "cskpi.kpis.customers")}
+    return {
+        k.id
+        for k in all_kpis().values()
+        if k.compute.__module__ in ("cskpi.kpis.business", "cskpi.kpis.customers")
+    }
 
 
 def _targets(result: Result) -> dict[str, Target]:
     units = {k.id: str(k.unit) for k in result.kpis}
-    return {t.kpi: parse_target(t.kpi, t.target, units[t.kpi])
-            for t in result.targets if t.kpi in units}
+    return {
+        t.kpi: parse_target(t.kpi, t.target, units[t.kpi]) for t in result.targets if t.kpi in units
+    }
 
 
 def _change_css(change: Any, target: Target | None) -> str:
@@ -185,32 +192,38 @@ def _cards(result: Result) -> list[Card]:
         target = status.get(k.id)
         met = target.met if target is not None else None
         change = result.overall.get(f"{k.id}_change")
-        cards.append(Card(
-            name=k.name,
-            unit=unit,
-            value=humanize(value, unit),
-            n=humanize(result.overall.get(f"{k.id}_n"), "count"),
-            target="" if target is None else target.target,
-            met=met,
-            change=_arrow(change, unit) if result.compare is not None else "",
-            change_css=_change_css(change, targets.get(k.id)),
-            previous=humanize(result.overall.get(f"{k.id}_previous"), unit),
-        ))
+        cards.append(
+            Card(
+                name=k.name,
+                unit=unit,
+                value=humanize(value, unit),
+                n=humanize(result.overall.get(f"{k.id}_n"), "count"),
+                target="" if target is None else target.target,
+                met=met,
+                change=_arrow(change, unit) if result.compare is not None else "",
+                change_css=_change_css(change, targets.get(k.id)),
+                previous=humanize(result.overall.get(f"{k.id}_previous"), unit),
+            )
+        )
     return cards
 
 
 def _other_targets(result: Result) -> list[tuple[str, str, str, bool | None]]:
     """Targets on KPIs without a card (not requested): kpi, target, value, met."""
     shown = {k.id for k in result.kpis}
-    return [(t.kpi, t.target, humanize(t.value, ""), t.met)
-            for t in result.targets if t.kpi not in shown]
+    return [
+        (t.kpi, t.target, humanize(t.value, ""), t.met)
+        for t in result.targets
+        if t.kpi not in shown
+    ]
 
 
 # -- rows table -----------------------------------------------------------------------------
 
 
-def _value_cell(kpi: KpiInfo, value: Any, change: Any, target: Target | None,
-                compare: bool) -> Cell:
+def _value_cell(
+    kpi: KpiInfo, value: Any, change: Any, target: Target | None, compare: bool
+) -> Cell:
     """The value, coloured by its target, with the `--compare` change in small type below."""
     unit = str(kpi.unit)
     text = humanize(value, unit)
@@ -230,12 +243,19 @@ def _label_cell(column: str, value: Any, has_period: bool) -> Cell:
     return Cell(str(value), "label period" if has_period and column == "period" else "label")
 
 
-def _kpi_cells(values: dict[str, Any], targets: dict[str, Target],
-               kpis: list[KpiInfo], compare: dict[str, bool]) -> list[Cell]:
+def _kpi_cells(
+    values: dict[str, Any],
+    targets: dict[str, Target],
+    kpis: list[KpiInfo],
+    compare: dict[str, bool],
+) -> list[Cell]:
     cells = []
     for k in kpis:
-        cells.append(_value_cell(k, values.get(k.id), values.get(f"{k.id}_change"),
-                                 targets.get(k.id), compare[k.id]))
+        cells.append(
+            _value_cell(
+                k, values.get(k.id), values.get(f"{k.id}_change"), targets.get(k.id), compare[k.id]
+            )
+        )
         cells.append(Cell(humanize(values.get(f"{k.id}_n"), "count"), "num n"))
     return cells
 
@@ -274,8 +294,9 @@ def _table(result: Result) -> dict[str, Any]:
 def _reasons(counts: Any) -> list[tuple[str, str]]:
     if not isinstance(counts, dict):
         return []
-    return [(str(reason).replace("_", " "), humanize(n, "count"))
-            for reason, n in counts.items() if n]
+    return [
+        (str(reason).replace("_", " "), humanize(n, "count")) for reason, n in counts.items() if n
+    ]
 
 
 def _quality(data_quality: dict[str, Any]) -> list[dict[str, Any]]:
@@ -283,12 +304,14 @@ def _quality(data_quality: dict[str, Any]) -> list[dict[str, Any]]:
     for frame, stats in data_quality.items():
         if not isinstance(stats, dict):
             continue
-        frames.append({
-            "frame": str(frame),
-            "read": humanize(stats.get("read"), "count"),
-            "used": humanize(stats.get("used"), "count"),
-            "out_of_window": humanize(stats.get("out_of_window"), "count"),
-            "dropped": _reasons(stats.get("dropped")),
-            "issues": _reasons(stats.get("issues")),
-        })
+        frames.append(
+            {
+                "frame": str(frame),
+                "read": humanize(stats.get("read"), "count"),
+                "used": humanize(stats.get("used"), "count"),
+                "out_of_window": humanize(stats.get("out_of_window"), "count"),
+                "dropped": _reasons(stats.get("dropped")),
+                "issues": _reasons(stats.get("issues")),
+            }
+        )
     return frames

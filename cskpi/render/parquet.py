@@ -51,8 +51,9 @@ def parquet_table(result: Result) -> pa.Table:
             array = _integers(series, name) if kind == "int64" else _floats(series)
             fields.append(pa.field(name, array.type, metadata={"unit": unit}))
         else:
-            array = pa.array([None if _missing(v) else str(v) for v in series.tolist()],
-                             type=pa.string())
+            array = pa.array(
+                [None if _missing(v) else str(v) for v in series.tolist()], type=pa.string()
+            )
             fields.append(pa.field(name, pa.string()))
         arrays.append(array)
     schema = pa.schema(fields, metadata=_file_metadata(result))

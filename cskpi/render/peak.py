@@ -23,16 +23,22 @@ def render_peak(result: Peak, fmt: str) -> Any:
         body = {
             "schema_version": 1,
             "as_of": result.as_of.isoformat(),
-            "window": {"since": result.since.isoformat(), "until": result.until.isoformat(),
-                       "timezone": result.timezone},
+            "window": {
+                "since": result.since.isoformat(),
+                "until": result.until.isoformat(),
+                "timezone": result.timezone,
+            },
             "busiest": records[:TOP],
             "slots": records,
         }
         return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
     if fmt == "markdown":
         lines = ["| weekday | hour | tickets | occurrences | mean |", "|---|---:|---:|---:|---:|"]
-        lines += [f"| {r['weekday']} | {r['hour']:02d}:00 | {r['tickets']} | {r['occurrences']} "
-                  f"| {'—' if r['mean'] is None else format(r['mean'], '.2f')} |" for r in records]
+        lines += [
+            f"| {r['weekday']} | {r['hour']:02d}:00 | {r['tickets']} | {r['occurrences']} "
+            f"| {'—' if r['mean'] is None else format(r['mean'], '.2f')} |"
+            for r in records
+        ]
         return "\n".join(lines) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
@@ -67,10 +73,17 @@ def _grid(result: Peak, records: list[dict[str, Any]]) -> Any:
             cells.append(Text(f"{value:3.0f}", style=_HEAT[level]))
         table.add_row(*cells)
     last_day = result.until - pd.Timedelta(1, "us")
-    title = Text(f"Tickets created per hour (mean per occurrence), "
-                 f"{result.since:%Y-%m-%d} → {last_day:%Y-%m-%d} ({result.timezone})",
-                 style="bold")
-    busiest = Text("Busiest: " + ", ".join(
-        f"{r['weekday']} {r['hour']:02d}:00 ({r['mean']:.1f})" for r in records[:TOP]
-        if r["mean"] is not None))
+    title = Text(
+        f"Tickets created per hour (mean per occurrence), "
+        f"{result.since:%Y-%m-%d} → {last_day:%Y-%m-%d} ({result.timezone})",
+        style="bold",
+    )
+    busiest = Text(
+        "Busiest: "
+        + ", ".join(
+            f"{r['weekday']} {r['hour']:02d}:00 ({r['mean']:.1f})"
+            for r in records[:TOP]
+            if r["mean"] is not None
+        )
+    )
     return Group(title, table, busiest)

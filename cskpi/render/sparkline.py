@@ -79,8 +79,9 @@ def _finite(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 
 
-def trend_summary(result: Result, *, max_lines: int = MAX_LINES,
-                  max_width: int = MAX_WIDTH) -> TrendSummary | None:
+def trend_summary(
+    result: Result, *, max_lines: int = MAX_LINES, max_width: int = MAX_WIDTH
+) -> TrendSummary | None:
     """The sparkline lines for `result`, or None without a period or with under two buckets."""
     if result.period is None or "period" not in result.rows.columns or len(result.rows) == 0:
         return None
@@ -100,13 +101,15 @@ def trend_summary(result: Result, *, max_lines: int = MAX_LINES,
         for index, group in enumerate(groups):
             series = trend.values[k.id].get(group, (None,) * len(trend.buckets))[keep]
             present = [v for v in series if _finite(v)]
-            lines.append(TrendLine(
-                kpi=k.name if index == 0 else "",
-                group="" if result.group_by == () else group,
-                spark=sparkline(series),
-                first=humanize(present[0] if present else None, str(k.unit)),
-                last=humanize(present[-1] if present else None, str(k.unit)),
-            ))
+            lines.append(
+                TrendLine(
+                    kpi=k.name if index == 0 else "",
+                    group="" if result.group_by == () else group,
+                    spark=sparkline(series),
+                    first=humanize(present[0] if present else None, str(k.unit)),
+                    last=humanize(present[-1] if present else None, str(k.unit)),
+                )
+            )
     return TrendSummary(
         lines=tuple(lines),
         buckets=trend.buckets[keep],
@@ -142,8 +145,11 @@ class _TrendSection:
             return min(max((cell_len(t) for t in texts), default=0), cap)
 
         lines = summary.lines
-        columns = [widest([x.kpi for x in lines], _NAME_WIDTH), widest([x.first for x in lines]),
-                   widest([f"→ {x.last}" for x in lines])]
+        columns = [
+            widest([x.kpi for x in lines], _NAME_WIDTH),
+            widest([x.first for x in lines]),
+            widest([f"→ {x.last}" for x in lines]),
+        ]
         if self.result.group_by:
             columns.append(widest([x.group for x in lines], _GROUP_WIDTH))
         return sum(columns) + len(columns)  # one space between columns
@@ -166,8 +172,7 @@ class _TrendSection:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True, max_width=_NAME_WIDTH, overflow="ellipsis")
         if result.group_by:
-            grid.add_column(no_wrap=True, style="dim", max_width=_GROUP_WIDTH,
-                            overflow="ellipsis")
+            grid.add_column(no_wrap=True, style="dim", max_width=_GROUP_WIDTH, overflow="ellipsis")
         grid.add_column(no_wrap=True)
         grid.add_column(no_wrap=True, justify="right")
         grid.add_column(no_wrap=True)
@@ -181,8 +186,9 @@ class _TrendSection:
         yield grid
         notes = []
         if summary.total_buckets > len(summary.buckets):
-            notes.append(f"latest {len(summary.buckets)} of {summary.total_buckets} "
-                         f"{result.period}s")
+            notes.append(
+                f"latest {len(summary.buckets)} of {summary.total_buckets} {result.period}s"
+            )
         if summary.groups_shown < summary.total_groups:
             notes.append(f"{summary.groups_shown} of {summary.total_groups} groups, by volume")
         if notes:

@@ -167,8 +167,12 @@ def _rows_table(result: Result) -> RenderableType:
     labels = [c for c in names if c not in kpi_columns]
     kpis = [k for k in result.kpis if k.id in names]
     compare = {k.id: f"{k.id}_change" in names for k in kpis} if result.compare else {}
-    targets = {t.kpi: parse_target(t.kpi, t.target, str(k.unit))
-               for t in result.targets for k in result.kpis if k.id == t.kpi}
+    targets = {
+        t.kpi: parse_target(t.kpi, t.target, str(k.unit))
+        for t in result.targets
+        for k in result.kpis
+        if k.id == t.kpi
+    }
     overall_met = {t.kpi: t.met for t in result.targets}
 
     records = list(row_records(result))

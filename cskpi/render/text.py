@@ -49,14 +49,21 @@ def _breaches(result: Result, fmt: str, excel: bool) -> str:
     records = breach_records(result)
     header = [str(c) for c in result.breaches.columns] if result.breaches is not None else []
     if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n"
-                       for r in records)
+        return "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in records)
     if fmt == "markdown":
-        body = [[_md_escape(r["ticket_id"]), _md_escape(r["agent"]), r["metric"],
-                 _md_escape(r["policy"]), humanize(r["target"], "seconds"),
-                 humanize(r["actual"], "seconds"), r["clock"]] for r in records]
-        return "\n".join(_md_table(header, [" --- "] * 4 + [" ---: "] * 2 + [" --- "],
-                                    body)) + "\n"
+        body = [
+            [
+                _md_escape(r["ticket_id"]),
+                _md_escape(r["agent"]),
+                r["metric"],
+                _md_escape(r["policy"]),
+                humanize(r["target"], "seconds"),
+                humanize(r["actual"], "seconds"),
+                r["clock"],
+            ]
+            for r in records
+        ]
+        return "\n".join(_md_table(header, [" --- "] * 4 + [" ---: "] * 2 + [" --- "], body)) + "\n"
     return _table_text(header, records, "," if fmt == "csv" else "\t", excel and fmt == "csv")
 
 
@@ -185,8 +192,10 @@ def breach_records(result: Result) -> list[dict[str, Any]]:
     frame = result.breaches
     names = [str(c) for c in frame.columns]
     columns = [frame.iloc[:, i].tolist() for i in range(len(names))]
-    return [{n: _scalar(v) for n, v in zip(names, values, strict=True)}
-            for values in zip(*columns, strict=True)]
+    return [
+        {n: _scalar(v) for n, v in zip(names, values, strict=True)}
+        for values in zip(*columns, strict=True)
+    ]
 
 
 def _json(result: Result, excel: bool) -> str:
@@ -218,8 +227,12 @@ def _delimited(result: Result, delimiter: str, excel: bool) -> str:
     return _table_text(_columns(result), row_records(result), delimiter, excel)
 
 
-def _table_text(header: list[str], records: Iterator[dict[str, Any]] | list[dict[str, Any]],
-                delimiter: str, excel: bool) -> str:
+def _table_text(
+    header: list[str],
+    records: Iterator[dict[str, Any]] | list[dict[str, Any]],
+    delimiter: str,
+    excel: bool,
+) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     writer.writerow([_neutralise(h) for h in header] if excel else header)

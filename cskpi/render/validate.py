@@ -13,8 +13,12 @@ if TYPE_CHECKING:
 def validation(inputs: Inputs) -> dict[str, Any]:
     """The validation report as plain data."""
     out: dict[str, Any] = {}
-    for name, loaded in (("tickets", inputs.tickets), ("surveys", inputs.surveys),
-                         ("messages", inputs.messages), ("events", inputs.events)):
+    for name, loaded in (
+        ("tickets", inputs.tickets),
+        ("surveys", inputs.surveys),
+        ("messages", inputs.messages),
+        ("events", inputs.events),
+    ):
         if loaded is None:
             continue
         out[name] = _frame_report(loaded)
@@ -66,8 +70,12 @@ def render_validation(inputs: Inputs, fmt: str) -> Any:
         preset = report["preset"]
         if preset:
             how = "forced with --preset" if preset["forced"] else "recognised from its header"
-            parts.append(Text(f"preset {preset['name']} ({preset['title']}), {how}: "
-                              f"{', '.join(preset['matched'])}"))
+            parts.append(
+                Text(
+                    f"preset {preset['name']} ({preset['title']}), {how}: "
+                    f"{', '.join(preset['matched'])}"
+                )
+            )
             if preset["missing"]:
                 parts.append(Text(f"  missing: {', '.join(preset['missing'])}"))
             for caveat in preset["caveats"]:
