@@ -87,6 +87,28 @@ def boundary(verbose: bool = False) -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+@contextmanager
+def progress(text: str, quiet: bool) -> Iterator[None]:
+    """A transient spinner on stderr for work that takes longer than a second — only on a
+    terminal, never with --quiet or TERM=dumb, so pipes and cron logs stay clean."""
+    if quiet or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        yield
+        return
+    import threading
+
+    from rich.console import Console
+
+    status = Console(stderr=True).status(text)
+    timer = threading.Timer(1.0, status.start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        status.stop()
+
+
 def _quiet_pipe() -> None:
     """After a closed pipe, point stdout at devnull so interpreter shutdown stays quiet."""
     try:
@@ -491,19 +513,20 @@ def report(
         out_format = _format_of(fmt, output)
         from cskpi.plan import plan_for
 
-        plan = plan_for(tuple(kpis), tuple(by or ()), options.config)
-        inputs = _load(
-            files,
-            surveys,
-            options,
-            plan,
-            customers=customers,
-            orders=orders,
-            schedules=schedules,
-            costs=costs,
-            messages=messages,
-            events=events,
-        )
+        plan = plan_for(tuple(kpis), tuple(by or ()), options.config, breaches)
+        with progress(f"reading {', '.join(files)[:60]}…", quiet):
+            inputs = _load(
+                files,
+                surveys,
+                options,
+                plan,
+                customers=customers,
+                orders=orders,
+                schedules=schedules,
+                costs=costs,
+                messages=messages,
+                events=events,
+            )
         request = ReportRequest(
             kpis=tuple(kpis),
             window=WindowSpec(
@@ -520,7 +543,8 @@ def report(
             business_hours=business_hours,
             breaches=breaches,
         )
-        result = compute(inputs, request, options.config)
+        with progress("computing KPIs…", quiet):
+            result = compute(inputs, request, options.config)
         if strict and _has_problems(result.data_quality):
             raise InputError(
                 "--strict: the input has data-quality problems\n" + "\n".join(result.quality_lines)

@@ -42,9 +42,13 @@ class ReadPlan:
     """Other column names to keep when present (`--by product`, SLA filters)."""
 
 
-def plan_for(kpi_ids: tuple[str, ...], group_by: tuple[str, ...], config: Config) -> ReadPlan:
+def plan_for(
+    kpi_ids: tuple[str, ...], group_by: tuple[str, ...], config: Config, breaches: bool = False
+) -> ReadPlan:
     registry = all_kpis()
     tickets, surveys = set(TICKET_BASE), set(SURVEY_BASE)
+    if breaches:  # the breach list names each ticket's agent and judges first responses
+        tickets |= {"agent", "first_response_at", "first_response_seconds"}
     for kpi_id in kpi_ids or DEFAULT_KPIS:
         for need in registry[kpi_id].needs:
             frame, _, column = need.rpartition(":")

@@ -653,3 +653,12 @@ def test_breaches_in_csv_and_json(tiny_tickets: Path) -> None:
     assert result.stdout == "ticket_id,agent,metric,policy,target,actual,clock\n"
     body = json.loads(cli("report", tiny_tickets, "--breaches", "-f", "json", "-q").stdout)
     assert body["breaches"] == [] and "rows" in body
+
+
+def test_progress_is_silent_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    # not a terminal (pytest captures stderr): no spinner, whatever the work takes
+    from cskpi.cli import progress
+
+    with progress("reading…", quiet=False):
+        pass
+    assert capsys.readouterr().err == ""

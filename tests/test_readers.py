@@ -649,3 +649,15 @@ def test_source_arrays_are_integer_arrays(tmp_path: Path) -> None:
     assert isinstance(raw.source_line, np.ndarray) and raw.source_line.dtype == np.int64
     assert isinstance(raw.source_file, np.ndarray) and raw.source_file.dtype == np.int64
     assert os.path.basename(raw.files[0].path) == "t.csv"
+
+
+def test_a_text_export_too_big_for_memory_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1,000 bytes of CSV need ~4,000 bytes to read; pretend only 2 pages of 1,000 are free
+    path = tmp_path / "huge.csv"
+    path.write_text("id,created_at\n" + "T1,2024-03-01T00:00:00Z\n" * 40, encoding="utf-8")
+    sizes = {"SC_AVPHYS_PAGES": 2, "SC_PAGE_SIZE": 1000}
+    monkeypatch.setattr(readers.os, "sysconf", lambda name: sizes[name])
+    with pytest.raises(InputError, match=r"huge.csv: .* convert it to Parquet"):
+        readers.read_inputs([str(path)])

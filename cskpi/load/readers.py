@@ -185,6 +185,7 @@ def read_inputs(
     for path in _expand(paths):
         src = _open(path, stdin)
         fmt = input_format or detect_format(path)
+        _check_memory(path, fmt)
         part = _READERS[fmt](src, opts)
         parts.append(part)
         infos.append(FileInfo(path, fmt, part.encoding, len(part.frame), part.sheet))
@@ -198,6 +199,31 @@ def read_inputs(
         source_file=np.repeat(np.arange(len(parts), dtype=np.int64), [len(f) for f in frames]),
         warnings=tuple(w for p in parts for w in p.warnings),
     )
+
+
+TEXT_MEMORY_FACTOR = 4
+"""Peak memory of reading a text export is about this many times its size (README)."""
+
+
+def _check_memory(path: str, fmt: str) -> None:
+    """Refuse a text export that cannot fit in the memory this machine has free, rather than
+    letting the system kill the process halfway (Parquet reads only the needed columns)."""
+    if path == "-" or fmt in ("parquet", "xlsx"):
+        return
+    try:
+        size = os.path.getsize(path)
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return
+    gzip_factor = 5 if path.endswith(".gz") else 1  # typical compression of CSV exports
+    need = size * gzip_factor * TEXT_MEMORY_FACTOR
+    if need > free > 0:
+        raise InputError(
+            f"{path}: {size / 2**30:.1f} GiB of {fmt.upper()} needs about "
+            f"{need / 2**30:.0f} GiB of memory to read, but only {free / 2**30:.0f} GiB is "
+            "free; convert it to Parquet (e.g. with DuckDB or pyarrow), which cskpi reads "
+            "column by column"
+        )
 
 
 def detect_format(path: str) -> str:

@@ -82,6 +82,8 @@ def render_xlsx(result: Result) -> bytes:
     _quality_sheet(workbook.create_sheet("data quality"), result)
     if result.targets:
         _targets_sheet(workbook.create_sheet("targets"), result)
+    if result.breaches is not None:
+        _breaches_sheet(workbook.create_sheet("breaches"), result)
     _report_sheet(workbook.create_sheet("report"), result)
 
     stamp = _naive_utc(result.as_of)
@@ -294,6 +296,17 @@ def _targets_sheet(sheet: Worksheet, result: Result) -> None:
         for t in result.targets
     ]
     _write_rows_with_formats(sheet, header, body, formats)
+
+
+def _breaches_sheet(sheet: Worksheet, result: Result) -> None:
+    """`--breaches`: one row per breaching ticket; target and actual in seconds."""
+    from cskpi.render.text import breach_records
+
+    header = ["ticket_id", "agent", "metric", "policy", "target", "actual", "clock"]
+    body = [[r[c] for c in header] for r in breach_records(result)]
+    seconds = FORMATS["seconds"]
+    formats = [GENERAL, GENERAL, GENERAL, GENERAL, seconds, seconds, GENERAL]
+    _write_table(sheet, header, body, formats)
 
 
 def _report_sheet(sheet: Worksheet, result: Result) -> None:

@@ -81,10 +81,27 @@ def render_html(result: Result) -> str:
             other_targets=_other_targets(result),
             quality=_quality(result.data_quality),
             notes=list(result.notes),
+            breaches=_breaches(result),
             version=__version__,
         )
     )
     return page.rstrip("\n") + "\n"
+
+
+def _breaches(result: Result) -> list[dict[str, Any]] | None:
+    """`--breaches` rows with durations in human units (None without --breaches)."""
+    from cskpi.render.text import breach_records
+
+    if result.breaches is None:
+        return None
+    return [
+        {
+            **r,
+            "target": humanize(r["target"], "seconds"),
+            "actual": humanize(r["actual"], "seconds"),
+        }
+        for r in breach_records(result)
+    ]
 
 
 @cache

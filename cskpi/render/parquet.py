@@ -60,12 +60,29 @@ def parquet_table(result: Result) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def breaches_table(result: Result) -> pa.Table:
+    """`--breaches`: one row per breaching ticket (target and actual in float seconds)."""
+    import pyarrow as pa
+
+    frame = result.breaches
+    assert frame is not None
+    text = ("ticket_id", "agent", "metric", "policy", "clock")
+    columns = {
+        c: pa.array(
+            frame[c].astype(object).tolist(), type=pa.string() if c in text else pa.float64()
+        )
+        for c in ("ticket_id", "agent", "metric", "policy", "target", "actual", "clock")
+    }
+    return pa.table(columns, metadata=_file_metadata(result))
+
+
 def render_parquet(result: Result) -> bytes:
-    """`result.rows` as the bytes of a Parquet file."""
+    """`result.rows` (or, with --breaches, the breaches) as the bytes of a Parquet file."""
     import pyarrow.parquet as pq
 
     buffer = io.BytesIO()
-    pq.write_table(parquet_table(result), buffer, compression=COMPRESSION)
+    table = parquet_table(result) if result.breaches is None else breaches_table(result)
+    pq.write_table(table, buffer, compression=COMPRESSION)
     return buffer.getvalue()
 
 
