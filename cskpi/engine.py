@@ -13,12 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 from cskpi import frames
 from cskpi.config import Config
-from cskpi.errors import InputError, UsageError, did_you_mean
+from cskpi.errors import UsageError
 from cskpi.grouping import NAT, GroupView, times_us
-from cskpi.kpis.registry import DEFAULT_KPIS, Anchor, Kpi, all_kpis
+from cskpi.groups import ByColumn, group_codes, joint_codes, resolve_by
+from cskpi.kpis.registry import Anchor, Kpi
 from cskpi.kpis.team import VENDOR_FRT
-from cskpi.load.schema import NONE_LABEL, UNASSIGNED, UNKNOWN, squash
+from cskpi.load.schema import UNASSIGNED
 from cskpi.result import Compare, KpiInfo, Period, Result
+from cskpi.selection import select_kpis
+from cskpi.shaping import (
+    attach_previous,
+    finish_rows,
+    overall_change,
+    overall_values,
+    parse_sort,
+)
 from cskpi.window import Buckets, Window, WindowSpec
 
 if TYPE_CHECKING:
@@ -149,215 +158,6 @@ class Context:
         return out
 
 
-# -- choosing KPIs ----------------------------------------------------------------------------
-
-
-def _available(need: str, inputs: Inputs, config: Config) -> bool:
-    if need.startswith("config:"):
-        return (
-            config.costs.monthly is not None
-            or config.costs.file is not None
-            or bool(inputs.business and inputs.business.costs)
-        )
-    frame_name, _, column = need.rpartition(":")
-    loaded = inputs.surveys if frame_name == "surveys" else inputs.tickets
-    if frame_name not in ("", "tickets", "surveys"):  # a business input (issue 9)
-        loaded = inputs.business.get(frame_name) if inputs.business else None
-    if loaded is None:
-        return False
-    if column.startswith("kind="):
-        return bool((loaded.frame["kind"] == column[5:]).any())
-    return any(alt in loaded.frame.columns for alt in column.split("|"))
-
-
-def _missing(kpi: Kpi, inputs: Inputs, config: Config, soft: bool) -> list[str]:
-    return [
-        n for n in kpi.needs if (soft or "kind=" not in n) and not _available(n, inputs, config)
-    ]
-
-
-def _describe(need: str) -> str:
-    if need.startswith("config:"):
-        return "a cost (--costs FILE, or [costs] monthly in the config)"
-    frame_name, _, column = need.rpartition(":")
-    if column.startswith("kind="):
-        return f"{column[5:].upper()} survey responses"
-    names = " or ".join(column.split("|"))
-    if frame_name not in ("", "tickets"):
-        return f"a {frame_name} file with {names}"
-    return f"a {names} column"
-
-
-def select_kpis(
-    requested: tuple[str, ...], inputs: Inputs, config: Config
-) -> tuple[list[Kpi], list[str]]:
-    """Requested KPIs (exit 2 for unknown ids, 4 for unsupported) or the supported defaults."""
-    registry = all_kpis()
-    notes: list[str] = []
-    if requested:
-        for kpi_id in requested:
-            if kpi_id not in registry:
-                raise UsageError(
-                    f"unknown KPI '{kpi_id}'{did_you_mean(kpi_id, registry)}; "
-                    "list them with: cskpi kpis"
-                )
-        chosen = [registry[k] for k in dict.fromkeys(requested)]
-        for kpi in chosen:
-            missing = _missing(kpi, inputs, config, soft=False)
-            if missing:
-                raise InputError(
-                    f"KPI {kpi.id} needs {_describe(missing[0])}, which the input does not have"
-                )
-        return chosen, notes
-    chosen, left = [], []
-    for kpi_id in DEFAULT_KPIS:
-        kpi = registry[kpi_id]
-        missing = _missing(kpi, inputs, config, soft=True)
-        if missing:
-            left.append(f"{kpi_id} (no {_describe(missing[0]).removeprefix('a ')})")
-        else:
-            chosen.append(kpi)
-    if left:
-        notes.append("left out of the default KPIs: " + ", ".join(left))
-    if not chosen:
-        raise InputError("the input supports none of the default KPIs; choose some with -k")
-    return chosen, notes
-
-
-# -- grouping ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ByColumn:
-    name: str
-    tickets: str | None
-    surveys: str | None
-
-
-def _find(name: str, frame: pd.DataFrame | None) -> str | None:
-    if frame is None:
-        return None
-    if name in frame.columns:
-        return name
-    hits = [c for c in frame.columns if squash(str(c)) == squash(name)]
-    return str(hits[0]) if hits else None
-
-
-def resolve_by(names: tuple[str, ...], inputs: Inputs, kpi_ids: list[str]) -> list[ByColumn]:
-    tickets = inputs.tickets.frame if inputs.tickets else None
-    surveys = inputs.surveys.frame if inputs.surveys else None
-    out = []
-    for name in names:
-        if name == "period" or name in all_kpis():
-            raise UsageError(
-                f"--by {name}: the name collides with "
-                f"{'the period column' if name == 'period' else 'a KPI id'}"
-            )
-        col = ByColumn(name, _find(name, tickets), _find(name, surveys))
-        if col.tickets is None and col.surveys is None and not frames.known(name, inputs):
-            known = sorted(
-                {
-                    str(c)
-                    for f in (tickets, surveys)
-                    if f is not None
-                    for c in f.columns
-                    if not str(c).startswith("_")
-                }
-            )
-            raise UsageError(
-                f"--by {name}: no such column in the input"
-                f"{did_you_mean(name, known)}; columns: {', '.join(known[:15])}"
-            )
-        out.append(col)
-    return out
-
-
-def _codes(values: pd.Series | None, length: int) -> tuple[np.ndarray, np.ndarray]:
-    """Category codes (-1 for empty) and category labels of one label column.
-
-    Work is done on the categories (a few hundred labels), never on every row's text.
-    """
-    import numpy as np
-    import pandas as pd
-
-    if values is None:
-        return np.full(length, -1, dtype="int64"), np.zeros(0, dtype=object)
-    cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
-    names = pd.Series(cat.cat.categories).astype("str").str.strip()
-    keep = (names != "").to_numpy()
-    codes = cat.cat.codes.to_numpy().astype("int64")
-    if not len(names):  # every value empty
-        return np.full(len(codes), -1, dtype="int64"), np.zeros(0, dtype=object)
-    remap = np.where(keep, np.arange(len(names)), -1)
-    codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
-    return codes, names.to_numpy(dtype=object)
-
-
-def _empty_label(name: str) -> str:
-    return UNASSIGNED if name == "agent" else NONE_LABEL
-
-
-@dataclass
-class _ColumnCodes:
-    """One by-column as label indices into `labels` for tickets and surveys."""
-
-    tickets: np.ndarray
-    surveys: np.ndarray
-    labels: np.ndarray
-    extra: list[np.ndarray] = field(default_factory=list)
-    """Label indices of the business frames' rows (`cskpi.frames.extend_codes`)."""
-
-
-def group_codes(
-    by: list[ByColumn],
-    tickets: pd.DataFrame | None,
-    surveys: pd.DataFrame | None,
-    link: np.ndarray | None,
-    linked: pd.DataFrame | None,
-) -> list[_ColumnCodes]:
-    """Per by-column: label indices for tickets and surveys (DECISIONS 7 and 10).
-
-    A survey's own non-empty value wins; otherwise the value of its ticket in `linked` (all
-    tickets read, excluded statuses too; `link` holds row positions in it, -1 for none);
-    `(unknown)` when the link finds no ticket; the column's empty label when no input has it.
-    """
-    import numpy as np
-
-    nt = len(tickets) if tickets is not None else 0
-    ns = len(surveys) if surveys is not None else 0
-    out = []
-    for col in by:
-        empty = _empty_label(col.name)
-        t_codes, t_labels = _codes(
-            tickets[col.tickets] if tickets is not None and col.tickets else None, nt
-        )
-        s_codes, s_labels = _codes(
-            surveys[col.surveys] if surveys is not None and col.surveys else None, ns
-        )
-        use_link = col.tickets is not None and link is not None and linked is not None
-        e_codes, e_labels = _codes(
-            linked[col.tickets] if use_link and linked is not None else None,
-            len(linked) if linked is not None else 0,
-        )
-        # one label table: tickets', surveys', linked tickets' labels, then empty, (unknown)
-        labels = np.concatenate(
-            [t_labels, s_labels, e_labels, np.array([empty, UNKNOWN], dtype=object)]
-        )
-        empty_at, unknown_at = len(labels) - 2, len(labels) - 1
-        t_idx = np.where(t_codes >= 0, t_codes, empty_at)
-        if use_link and link is not None:
-            e_idx = np.where(e_codes >= 0, e_codes + len(t_labels) + len(s_labels), empty_at)
-            fallback = np.where(
-                link >= 0, e_idx[np.maximum(link, 0)] if len(e_idx) else empty_at, unknown_at
-            )
-        else:
-            fallback = np.full(ns, empty_at)
-        s_idx = np.where(s_codes >= 0, s_codes + len(t_labels), fallback)
-        uniques, inverse = np.unique(labels.astype(str), return_inverse=True)
-        out.append(_ColumnCodes(inverse[t_idx], inverse[s_idx], uniques.astype(object)))
-    return out
-
-
 # -- the computation --------------------------------------------------------------------------
 
 
@@ -388,31 +188,6 @@ def _not_after(frame: pd.DataFrame, column: str, as_of: pd.Timestamp) -> pd.Data
     """Rows whose `column` is not after as_of (the frame itself when all are)."""
     keep = frame[column] <= as_of
     return frame if keep.all() else frame[keep]
-
-
-def _joint_codes(
-    columns: list[_ColumnCodes], sizes: list[int]
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Dense by-group code per record of each frame (tickets, surveys, then the business
-    frames; `sizes` are their lengths), and the labels per code, in sorted label order."""
-    import numpy as np
-
-    if not columns:
-        return [np.zeros(n, dtype="int64") for n in sizes], []
-    combined: np.ndarray = np.zeros(sum(sizes), dtype="int64")
-    for col in columns:
-        combined = combined * len(col.labels) + np.concatenate(
-            [col.tickets, col.surveys, *col.extra]
-        )
-    keys, dense = np.unique(combined, return_inverse=True)
-    labels = []
-    rest = keys.copy()
-    for col in reversed(columns):
-        labels.append(col.labels[rest % len(col.labels)])
-        rest //= len(col.labels)
-    labels.reverse()
-    parts = np.split(dense.astype("int64"), np.cumsum(sizes)[:-1])
-    return parts, labels
 
 
 _ANCHOR_TIME = {
@@ -647,7 +422,7 @@ def prepare(
     ns = len(surveys) if surveys is not None else 0
     columns = group_codes(by, tickets, surveys, link, linked)
     frames.extend_codes(by, columns, extra)
-    codes, by_labels = _joint_codes(columns, [nt, ns, *(len(f) for f in extra.values())])
+    codes, by_labels = joint_codes(columns, [nt, ns, *(len(f) for f in extra.values())])
     t_by, s_by = codes[0], codes[1]
     ctx.frames = frames.coded(extra, codes[2:], by)
     prep = _Prepared(
@@ -735,20 +510,20 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
     rows, usage = _pass(kpis, prep, window, buckets, prep.by_labels, force_all=False)
     whole = bucket_edges(window, None)
     overall_frame, _ = _pass(kpis, prep, window, whole, [], force_all=True)
-    overall = _overall(overall_frame, kpis)
+    overall = overall_values(overall_frame, kpis)
     quality = _usage(quality, usage, prep)
     if request.compare is not None:
         before = previous_window(window, request.window, request.compare)
         prev_buckets = bucket_edges(before, request.period, request.week_start)
         prev_rows, _ = _pass(kpis, prep, before, prev_buckets, prep.by_labels, force_all=False)
-        rows = _attach_previous(rows, prev_rows, kpis, len(by))
-        prev_overall = _overall(
+        rows = attach_previous(rows, prev_rows, kpis, len(by))
+        prev_overall = overall_values(
             _pass(kpis, prep, before, bucket_edges(before, None), [], force_all=True)[0], kpis
         )
-        overall = _overall_change(overall, prev_overall, kpis)
+        overall = overall_change(overall, prev_overall, kpis)
     if request.sort or request.top is not None:
         rows = _sort_top(rows, request, kpis, prep, window, len(by))
-    table = _finish_rows(rows, by, buckets, request.period, kpis, request.compare)
+    table = finish_rows(rows, by, buckets, request.period, kpis, request.compare)
     from cskpi.targets import evaluate
 
     targets, target_notes = evaluate(config.targets, kpis, overall)
@@ -793,69 +568,6 @@ def _usage(quality: DataQuality, usage: dict[Anchor, np.ndarray], prep: _Prepare
     )
 
 
-def _scalar(value: Any) -> Any:
-    import math
-
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def _overall(frame: pd.DataFrame, kpis: list[Kpi]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for kpi in kpis:
-        out[kpi.id] = _scalar(frame[kpi.id].iloc[0])
-        out[f"{kpi.id}_n"] = _scalar(frame[f"{kpi.id}_n"].iloc[0])
-    return out
-
-
-def _change(now: Any, before: Any) -> Any:
-    if now is None or before is None:
-        return None
-    return now - before
-
-
-def _overall_change(
-    overall: dict[str, Any], before: dict[str, Any], kpis: list[Kpi]
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for kpi in kpis:
-        out[kpi.id] = overall[kpi.id]
-        out[f"{kpi.id}_n"] = overall[f"{kpi.id}_n"]
-        out[f"{kpi.id}_previous"] = before[kpi.id]
-        out[f"{kpi.id}_change"] = _change(overall[kpi.id], before[kpi.id])
-    return out
-
-
-def _attach_previous(
-    rows: pd.DataFrame, prev: pd.DataFrame, kpis: list[Kpi], nby: int
-) -> pd.DataFrame:
-    """Match groups by label and buckets by position (DECISIONS 5); rows from now only."""
-    keys = [f"_by{j}" for j in range(nby)] + ["_bucket"]
-    ids = [k.id for k in kpis]
-    before = prev[keys + ids].rename(columns={i: f"{i}_previous" for i in ids})
-    merged = rows.merge(before, on=keys, how="left", sort=False)
-    for kpi in kpis:
-        previous = merged[f"{kpi.id}_previous"].astype("float64")
-        merged[f"{kpi.id}_previous"] = previous
-        merged[f"{kpi.id}_change"] = merged[kpi.id].astype("float64") - previous
-    return merged
-
-
-def _parse_sort(text: str, kpis: list[Kpi]) -> tuple[str, bool]:
-    name, _, order = text.partition(":")
-    ids = [k.id for k in kpis]
-    if name not in ids:
-        raise UsageError(
-            f"--sort {text}: '{name}' is not one of the report's KPIs{did_you_mean(name, ids)}"
-        )
-    if order not in ("", "asc", "desc"):
-        raise UsageError(f"--sort {text}: order must be asc or desc")
-    return name, order == "asc"
-
-
 def _sort_top(
     rows: pd.DataFrame,
     request: ReportRequest,
@@ -873,7 +585,7 @@ def _sort_top(
         raise UsageError("--top must be at least 1")
     keys = [f"_by{j}" for j in range(nby)]
     if request.sort:
-        kpi_id, ascending = _parse_sort(request.sort, kpis)
+        kpi_id, ascending = parse_sort(request.sort, kpis)
     else:
         kpi_id, ascending = kpis[0].id, False
     if not keys:
@@ -895,38 +607,6 @@ def _sort_top(
     ranked = ranked[keys].assign(_rank=np.arange(len(ranked)))
     out = rows.merge(ranked, on=keys, how="inner")
     return out.sort_values(["_rank", "_bucket"], kind="stable").drop(columns="_rank")
-
-
-def _finish_rows(
-    rows: pd.DataFrame,
-    by: list[ByColumn],
-    buckets: Buckets,
-    period: Period | None,
-    kpis: list[Kpi],
-    compare: Compare | None,
-) -> pd.DataFrame:
-    """Rename internal key columns and put columns in contract order (DECISIONS 12)."""
-    import numpy as np
-    import pandas as pd
-
-    if "_rank_value" in rows:
-        rows = rows.drop(columns="_rank_value")
-    if not by and period is None and "_rank" not in rows:
-        rows = rows.sort_values("_bucket", kind="stable")
-    out = pd.DataFrame(index=range(len(rows)))
-    for j, col in enumerate(by):
-        out[col.name] = rows[f"_by{j}"].astype("str").to_numpy()
-    if period is not None:
-        out["period"] = np.asarray(buckets.labels, dtype=object)[
-            rows["_bucket"].to_numpy(dtype="int64")
-        ]
-    for kpi in kpis:
-        out[kpi.id] = rows[kpi.id].to_numpy()
-        out[f"{kpi.id}_n"] = rows[f"{kpi.id}_n"].to_numpy()
-        if compare is not None:
-            out[f"{kpi.id}_previous"] = rows[f"{kpi.id}_previous"].to_numpy(dtype="float64")
-            out[f"{kpi.id}_change"] = rows[f"{kpi.id}_change"].to_numpy(dtype="float64")
-    return out
 
 
 def breach_table(prep: _Prepared, window: Window, buckets: Buckets) -> pd.DataFrame:

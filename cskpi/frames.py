@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from cskpi.engine import ByColumn, Context, Inputs, _ColumnCodes, _Prepared
+    from cskpi.engine import Context, Inputs, _Prepared
+    from cskpi.groups import ByColumn, ColumnCodes
     from cskpi.window import Buckets
 
     Rows = tuple[pd.DataFrame, np.ndarray, dict[str, Any], np.ndarray]
@@ -55,12 +56,12 @@ class Coded:
 
 def known(name: str, inputs: Inputs) -> bool:
     """Whether `--by name` names a derived column or a column of a business input."""
-    from cskpi.engine import _find
+    from cskpi.groups import find_column
 
     if name in DERIVED:
         return inputs.tickets is not None
     given = inputs.business.given() if inputs.business else {}
-    return any(_find(name, loaded.frame) is not None for loaded in given.values())
+    return any(find_column(name, loaded.frame) is not None for loaded in given.values())
 
 
 def attach(
@@ -79,7 +80,7 @@ def attach(
     dict[str, pd.DataFrame],
 ]:
     """Censored business frames, and the joins of the module docstring for each by-column."""
-    from cskpi.engine import _find
+    from cskpi.groups import find_column
 
     given = inputs.business.given() if inputs.business else {}
     frames = {name: _censor(name, loaded.frame, as_of) for name, loaded in given.items()}
@@ -100,7 +101,7 @@ def attach(
                     )
             out.append(replace(col, tickets=col.name))
             continue
-        source = _find(col.name, customers) if customers is not None else None
+        source = find_column(col.name, customers) if customers is not None else None
         if customers is None or source is None:
             out.append(col)
             continue
@@ -120,7 +121,7 @@ def attach(
         if col.surveys is None and surveys is not None and "customer_id" in surveys:
             surveys = _join(surveys, customers, col.name)
             col = replace(col, surveys=col.name)
-        if "orders" in frames and _find(col.name, frames["orders"]) is None:
+        if "orders" in frames and find_column(col.name, frames["orders"]) is None:
             frames["orders"] = _join(frames["orders"], customers, col.name)
         out.append(col)
     return tickets, surveys, linked, out, frames
@@ -196,24 +197,24 @@ def _breached(
 
 
 def extend_codes(
-    by: list[ByColumn], columns: list[_ColumnCodes], frames: dict[str, pd.DataFrame]
+    by: list[ByColumn], columns: list[ColumnCodes], frames: dict[str, pd.DataFrame]
 ) -> None:
-    """Add each business frame's label indices to every by-column (`_ColumnCodes.extra`, in
+    """Add each business frame's label indices to every by-column (`ColumnCodes.extra`, in
     the order of `frames`), merging their labels into the column's label table."""
     import numpy as np
 
-    from cskpi.engine import _codes, _empty_label, _find
+    from cskpi.groups import empty_label, find_column, label_codes
 
     for col, codes in zip(by, columns, strict=True):
         parts = []
         for frame in frames.values():
-            source = _find(col.name, frame)
-            parts.append(_codes(frame[source] if source is not None else None, len(frame)))
+            source = find_column(col.name, frame)
+            parts.append(label_codes(frame[source] if source is not None else None, len(frame)))
         every = np.concatenate(
             [
                 codes.labels,
                 *(labels for _, labels in parts),
-                np.array([_empty_label(col.name)], dtype=object),
+                np.array([empty_label(col.name)], dtype=object),
             ]
         )
         uniques, inverse = np.unique(every.astype(str), return_inverse=True)
@@ -233,10 +234,10 @@ def extend_codes(
 def coded(
     frames: dict[str, pd.DataFrame], codes: list[np.ndarray], by: list[ByColumn]
 ) -> dict[str, Coded]:
-    from cskpi.engine import _find
+    from cskpi.groups import find_column
 
     return {
-        name: Coded(frame, code, all(_find(c.name, frame) is not None for c in by))
+        name: Coded(frame, code, all(find_column(c.name, frame) is not None for c in by))
         for (name, frame), code in zip(frames.items(), codes, strict=True)
     }
 

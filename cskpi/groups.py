@@ -1,0 +1,178 @@
+"""Group keys: `--by` columns resolved in the inputs, and one dense group code per ticket and
+survey, joint over both frames so a group means the same thing on every anchor
+(DECISIONS 7 and 10)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cskpi.errors import UsageError, did_you_mean
+from cskpi.kpis.registry import all_kpis
+from cskpi.load.schema import NONE_LABEL, UNASSIGNED, UNKNOWN, squash
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from cskpi.engine import Inputs
+
+
+@dataclass(frozen=True)
+class ByColumn:
+    name: str
+    tickets: str | None
+    surveys: str | None
+
+
+def find_column(name: str, frame: pd.DataFrame | None) -> str | None:
+    if frame is None:
+        return None
+    if name in frame.columns:
+        return name
+    hits = [c for c in frame.columns if squash(str(c)) == squash(name)]
+    return str(hits[0]) if hits else None
+
+
+def resolve_by(names: tuple[str, ...], inputs: Inputs, kpi_ids: list[str]) -> list[ByColumn]:
+    """Each `--by` name found in the tickets and/or surveys (or a business input); exit 2 for
+    an unknown name or one that collides with `period` or a KPI id."""
+    from cskpi import frames
+
+    tickets = inputs.tickets.frame if inputs.tickets else None
+    surveys = inputs.surveys.frame if inputs.surveys else None
+    out = []
+    for name in names:
+        if name == "period" or name in all_kpis():
+            raise UsageError(
+                f"--by {name}: the name collides with "
+                f"{'the period column' if name == 'period' else 'a KPI id'}"
+            )
+        col = ByColumn(name, find_column(name, tickets), find_column(name, surveys))
+        if col.tickets is None and col.surveys is None and not frames.known(name, inputs):
+            known = sorted(
+                {
+                    str(c)
+                    for f in (tickets, surveys)
+                    if f is not None
+                    for c in f.columns
+                    if not str(c).startswith("_")
+                }
+            )
+            raise UsageError(
+                f"--by {name}: no such column in the input"
+                f"{did_you_mean(name, known)}; columns: {', '.join(known[:15])}"
+            )
+        out.append(col)
+    return out
+
+
+def label_codes(values: pd.Series | None, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Category codes (-1 for empty) and category labels of one label column.
+
+    Work is done on the categories (a few hundred labels), never on every row's text.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if values is None:
+        return np.full(length, -1, dtype="int64"), np.zeros(0, dtype=object)
+    cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+    names = pd.Series(cat.cat.categories).astype("str").str.strip()
+    keep = (names != "").to_numpy()
+    codes = cat.cat.codes.to_numpy().astype("int64")
+    if not len(names):  # every value empty
+        return np.full(len(codes), -1, dtype="int64"), np.zeros(0, dtype=object)
+    remap = np.where(keep, np.arange(len(names)), -1)
+    codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+    return codes, names.to_numpy(dtype=object)
+
+
+def empty_label(name: str) -> str:
+    return UNASSIGNED if name == "agent" else NONE_LABEL
+
+
+@dataclass
+class ColumnCodes:
+    """One by-column as label indices into `labels` for tickets and surveys."""
+
+    tickets: np.ndarray
+    surveys: np.ndarray
+    labels: np.ndarray
+    extra: list[np.ndarray] = field(default_factory=list)
+    """Label indices of the business frames' rows (`cskpi.frames.extend_codes`)."""
+
+
+def group_codes(
+    by: list[ByColumn],
+    tickets: pd.DataFrame | None,
+    surveys: pd.DataFrame | None,
+    link: np.ndarray | None,
+    linked: pd.DataFrame | None,
+) -> list[ColumnCodes]:
+    """Per by-column: label indices for tickets and surveys (DECISIONS 7 and 10).
+
+    A survey's own non-empty value wins; otherwise the value of its ticket in `linked` (all
+    tickets read, excluded statuses too; `link` holds row positions in it, -1 for none);
+    `(unknown)` when the link finds no ticket; the column's empty label when no input has it.
+    """
+    import numpy as np
+
+    nt = len(tickets) if tickets is not None else 0
+    ns = len(surveys) if surveys is not None else 0
+    out = []
+    for col in by:
+        empty = empty_label(col.name)
+        t_codes, t_labels = label_codes(
+            tickets[col.tickets] if tickets is not None and col.tickets else None, nt
+        )
+        s_codes, s_labels = label_codes(
+            surveys[col.surveys] if surveys is not None and col.surveys else None, ns
+        )
+        use_link = col.tickets is not None and link is not None and linked is not None
+        e_codes, e_labels = label_codes(
+            linked[col.tickets] if use_link and linked is not None else None,
+            len(linked) if linked is not None else 0,
+        )
+        # one label table: tickets', surveys', linked tickets' labels, then empty, (unknown)
+        labels = np.concatenate(
+            [t_labels, s_labels, e_labels, np.array([empty, UNKNOWN], dtype=object)]
+        )
+        empty_at, unknown_at = len(labels) - 2, len(labels) - 1
+        t_idx = np.where(t_codes >= 0, t_codes, empty_at)
+        if use_link and link is not None:
+            e_idx = np.where(e_codes >= 0, e_codes + len(t_labels) + len(s_labels), empty_at)
+            fallback = np.where(
+                link >= 0, e_idx[np.maximum(link, 0)] if len(e_idx) else empty_at, unknown_at
+            )
+        else:
+            fallback = np.full(ns, empty_at)
+        s_idx = np.where(s_codes >= 0, s_codes + len(t_labels), fallback)
+        uniques, inverse = np.unique(labels.astype(str), return_inverse=True)
+        out.append(ColumnCodes(inverse[t_idx], inverse[s_idx], uniques.astype(object)))
+    return out
+
+
+def joint_codes(
+    columns: list[ColumnCodes], sizes: list[int]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Dense by-group code per record of each frame (tickets, surveys, then the business
+    frames; `sizes` are their lengths), and the labels per code, in sorted label order."""
+    import numpy as np
+
+    if not columns:
+        return [np.zeros(n, dtype="int64") for n in sizes], []
+    combined: np.ndarray = np.zeros(sum(sizes), dtype="int64")
+    for col in columns:
+        combined = combined * len(col.labels) + np.concatenate(
+            [col.tickets, col.surveys, *col.extra]
+        )
+    keys, dense = np.unique(combined, return_inverse=True)
+    labels = []
+    rest = keys.copy()
+    for col in reversed(columns):
+        labels.append(col.labels[rest % len(col.labels)])
+        rest //= len(col.labels)
+    labels.reverse()
+    parts = np.split(dense.astype("int64"), np.cumsum(sizes)[:-1])
+    return parts, labels

@@ -1,0 +1,83 @@
+"""Which KPIs a report computes: the requested ones (exit 2 for unknown ids, 4 for ones the
+data cannot support) or the default set minus what the data cannot support (DECISIONS 14)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cskpi.config import Config
+from cskpi.errors import InputError, UsageError, did_you_mean
+from cskpi.kpis.registry import DEFAULT_KPIS, Kpi, all_kpis
+
+if TYPE_CHECKING:
+    from cskpi.engine import Inputs
+
+
+def available(need: str, inputs: Inputs, config: Config) -> bool:
+    if need.startswith("config:"):
+        return (
+            config.costs.monthly is not None
+            or config.costs.file is not None
+            or bool(inputs.business and inputs.business.costs)
+        )
+    frame_name, _, column = need.rpartition(":")
+    loaded = inputs.surveys if frame_name == "surveys" else inputs.tickets
+    if frame_name not in ("", "tickets", "surveys"):  # a business input (issue 9)
+        loaded = inputs.business.get(frame_name) if inputs.business else None
+    if loaded is None:
+        return False
+    if column.startswith("kind="):
+        return bool((loaded.frame["kind"] == column[5:]).any())
+    return any(alt in loaded.frame.columns for alt in column.split("|"))
+
+
+def missing_needs(kpi: Kpi, inputs: Inputs, config: Config, soft: bool) -> list[str]:
+    return [n for n in kpi.needs if (soft or "kind=" not in n) and not available(n, inputs, config)]
+
+
+def describe_need(need: str) -> str:
+    if need.startswith("config:"):
+        return "a cost (--costs FILE, or [costs] monthly in the config)"
+    frame_name, _, column = need.rpartition(":")
+    if column.startswith("kind="):
+        return f"{column[5:].upper()} survey responses"
+    names = " or ".join(column.split("|"))
+    if frame_name not in ("", "tickets"):
+        return f"a {frame_name} file with {names}"
+    return f"a {names} column"
+
+
+def select_kpis(
+    requested: tuple[str, ...], inputs: Inputs, config: Config
+) -> tuple[list[Kpi], list[str]]:
+    """Requested KPIs (exit 2 for unknown ids, 4 for unsupported) or the supported defaults."""
+    registry = all_kpis()
+    notes: list[str] = []
+    if requested:
+        for kpi_id in requested:
+            if kpi_id not in registry:
+                raise UsageError(
+                    f"unknown KPI '{kpi_id}'{did_you_mean(kpi_id, registry)}; "
+                    "list them with: cskpi kpis"
+                )
+        chosen = [registry[k] for k in dict.fromkeys(requested)]
+        for kpi in chosen:
+            missing = missing_needs(kpi, inputs, config, soft=False)
+            if missing:
+                raise InputError(
+                    f"KPI {kpi.id} needs {describe_need(missing[0])}, which the input does not have"
+                )
+        return chosen, notes
+    chosen, left = [], []
+    for kpi_id in DEFAULT_KPIS:
+        kpi = registry[kpi_id]
+        missing = missing_needs(kpi, inputs, config, soft=True)
+        if missing:
+            left.append(f"{kpi_id} (no {describe_need(missing[0]).removeprefix('a ')})")
+        else:
+            chosen.append(kpi)
+    if left:
+        notes.append("left out of the default KPIs: " + ", ".join(left))
+    if not chosen:
+        raise InputError("the input supports none of the default KPIs; choose some with -k")
+    return chosen, notes
