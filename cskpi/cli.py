@@ -53,6 +53,14 @@ class ListFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
+class PeakFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
 class WeekStart(StrEnum):
     MON = "mon"
     SUN = "sun"
@@ -637,8 +645,11 @@ def peak(
     tz: Annotated[str | None, typer.Option("--tz", help="Report time zone (IANA name).")] = None,
     source_tz: SourceTzOpt = None,
     fmt: Annotated[
-        ListFormat | None,
+        PeakFormat | None,
         typer.Option("--format", "-f", help="Default: table on a terminal, csv otherwise."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file (e.g. peak.html).")
     ] = None,
     config: ConfigOpt = None,
     map_: MapOpt = None,
@@ -652,6 +663,8 @@ def peak(
     verbose: VerboseOpt = False,
 ) -> None:
     """Busiest weekday × hour slots: mean tickets created per hour, in the report zone.
+
+    `-o peak.html` writes a self-contained heat map.
 
     Example: cskpi peak tickets.csv --last 3mo --tz Europe/Berlin
     """
@@ -686,9 +699,15 @@ def peak(
         )
         result = compute_peak(inputs, request, options.config)
         chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "csv")
+        if output is not None:
+            from cskpi.render.files import format_for_path
+
+            chosen = fmt.value if fmt else format_for_path(str(output), None)
+            if chosen not in set(PeakFormat) - {"table"}:
+                raise UsageError(f"{output}: peak writes csv, json, markdown or html files")
         rendered = render_peak(result, chosen)
         if isinstance(rendered, str):
-            _emit(rendered, None)
+            _emit(rendered, output)
         else:
             _console().print(rendered)
 

@@ -77,3 +77,21 @@ def test_cli_json_and_table(tmp_path: Path) -> None:
     assert len(body["slots"]) == 168
     table = runner.invoke(app, ["peak", str(path), "-f", "table", "-q"])
     assert table.exit_code == 0 and "Busiest: Mon 09:00" in table.stdout
+
+
+def test_html_heat_map(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(TICKETS, encoding="utf-8")
+    out = tmp_path / "peak.html"
+    result = CliRunner().invoke(
+        app,
+        ["peak", str(path), "--since", "2024-03-04", "--until", "2024-03-17", "-o", str(out), "-q"],
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    # Monday 09:00 is the busiest slot: 3 tickets over 2 occurrences → 1.5, full shade
+    assert "Busiest: Mon 09:00 (1.5)" in page
+    assert 'rgba(204, 51, 17, 1.00)">1.5</td>' in page
+    assert "http://" not in page and "https://" not in page  # self-contained
+    bad = CliRunner().invoke(app, ["peak", str(path), "-o", str(tmp_path / "peak.xlsx")])
+    assert bad.exit_code == 2 and "peak writes csv, json, markdown or html" in bad.stderr

@@ -32,6 +32,8 @@ def render_peak(result: Peak, fmt: str) -> Any:
             "slots": records,
         }
         return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "html":
+        return _html(result)
     if fmt == "markdown":
         lines = ["| weekday | hour | tickets | occurrences | mean |", "|---|---:|---:|---:|---:|"]
         lines += [
@@ -87,3 +89,70 @@ def _grid(result: Peak, records: list[dict[str, Any]]) -> Any:
         )
     )
     return Group(title, table, busiest)
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Peak load</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
+table { border-collapse: collapse; font-size: 0.8rem; }
+th, td { padding: 0.3rem 0.4rem; text-align: right; }
+td { min-width: 2.2rem; }
+th { color: #555; font-weight: 600; }
+p.meta { color: #555; }
+</style></head><body>
+<h1>Peak load: tickets created per hour</h1>
+<p class="meta">Mean per occurrence of each weekday × hour, {{ since }} → {{ until }}
+({{ zone }}), as of {{ as_of }}.</p>
+<table>
+<thead><tr><th></th>{% for h in hours %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for day, cells in grid %}<tr><th>{{ day }}</th>{% for text, shade in cells %}
+<td style="background: rgba(204, 51, 17, {{ shade }})">{{ text }}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table>
+<p>Busiest: {{ busiest }}</p>
+</body></html>
+"""
+
+
+def _html(result: Peak) -> str:
+    """A self-contained heat map: cell shade ∝ mean tickets per occurrence (autoescaped)."""
+    import numpy as np
+    import pandas as pd
+    from jinja2 import Environment
+
+    means = result.slots["mean"].to_numpy(dtype="float64").reshape(7, 24)
+    top = float(np.nanmax(means)) if np.isfinite(means).any() else 0.0
+    grid = [
+        (
+            WEEKDAYS[day],
+            [
+                ("—", "0")
+                if value != value
+                else (f"{value:.1f}", f"{(value / top if top > 0 else 0):.2f}")
+                for value in means[day]
+            ],
+        )
+        for day in range(7)
+    ]
+    records = peak_records(result)
+    busiest = ", ".join(
+        f"{r['weekday']} {r['hour']:02d}:00 ({r['mean']:.1f})"
+        for r in records[:TOP]
+        if r["mean"] is not None
+    )
+    last_day = result.until - pd.Timedelta(1, "us")
+    page = (
+        Environment(autoescape=True)
+        .from_string(_PAGE)
+        .render(
+            hours=[f"{h:02d}" for h in range(24)],
+            grid=grid,
+            busiest=busiest,
+            since=f"{result.since:%Y-%m-%d}",
+            until=f"{last_day:%Y-%m-%d}",
+            zone=result.timezone,
+            as_of=f"{result.as_of:%Y-%m-%d %H:%M}",
+        )
+    )
+    return page.rstrip("\n") + "\n"
