@@ -171,6 +171,11 @@ class _Prepared:
     s_by: np.ndarray | None
     by_labels: list[np.ndarray]
     context: Context
+    windowed: dict[tuple[Anchor, int, int], tuple[pd.DataFrame, np.ndarray, np.ndarray]] = field(
+        default_factory=dict
+    )
+    """Per (anchor, window): the in-window rows, their mask and times — shared by the grouped
+    and the overall pass, so each anchor's frame is filtered (copied) once per window."""
 
 
 def _censor(frame: pd.DataFrame, columns: list[str], as_of: pd.Timestamp) -> pd.DataFrame:
@@ -226,9 +231,15 @@ def _anchor_rows(
         return _backlog_rows(frame, by, buckets, prep.context.as_of_us)
     if _ANCHOR_TIME[anchor] not in frame:
         return None
-    bucket = buckets.index(times_us(frame[_ANCHOR_TIME[anchor]]))
-    inside = bucket >= 0
-    return _AnchorRows(frame[inside], by[inside] * nb + bucket[inside], {}, inside)
+    edges = buckets.edges_us
+    key = (anchor, int(edges[0]), int(edges[-1]))
+    if key not in prep.windowed:
+        times = times_us(frame[_ANCHOR_TIME[anchor]])
+        inside = (times >= edges[0]) & (times < edges[-1])
+        prep.windowed[key] = (frame[inside], inside, times[inside])
+    subset, inside, times = prep.windowed[key]
+    bucket = buckets.index(times)
+    return _AnchorRows(subset, by[inside] * nb + bucket, {}, inside)
 
 
 def _backlog_rows(
