@@ -662,3 +662,18 @@ def test_progress_is_silent_off_a_terminal(capsys: pytest.CaptureFixture[str]) -
     with progress("reading…", quiet=False):
         pass
     assert capsys.readouterr().err == ""
+
+
+def test_binary_formats_are_refused_on_a_terminal(
+    tiny_tickets: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # xlsx/parquet bytes would garble a terminal: exit 2 with the -o hint before any reading
+    import cskpi.cli as cli_module
+
+    monkeypatch.setattr(cli_module.sys.stdout, "isatty", lambda: True, raising=False)
+    with pytest.raises(
+        cli_module.UsageError,
+        match=r"--format xlsx is a binary file: write it "
+        r"with -o report.xlsx",
+    ):
+        cli_module._format_of(cli_module.OutputFormat.XLSX, None)

@@ -52,14 +52,11 @@ def render_peak(result: Peak, fmt: str) -> Any:
 
 
 def _grid(result: Peak, records: list[dict[str, Any]]) -> Any:
-    import numpy as np
-    import pandas as pd
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    means = result.slots["mean"].to_numpy(dtype="float64").reshape(7, 24)
-    top = np.nanmax(means) if np.isfinite(means).any() else 0.0
+    means, share = _intensity(result)
     table = Table(box=None, pad_edge=False, padding=(0, 0), show_edge=False)
     table.add_column("", no_wrap=True)
     for hour in range(24):
@@ -71,24 +68,41 @@ def _grid(result: Peak, records: list[dict[str, Any]]) -> Any:
             if value != value:
                 cells.append(Text("  —", style="dim"))
                 continue
-            level = 0 if top <= 0 else round(value / top * (len(_HEAT) - 1))
+            level = round(share[day, hour] * (len(_HEAT) - 1))
             cells.append(Text(f"{value:3.0f}", style=_HEAT[level]))
         table.add_row(*cells)
-    last_day = result.until - pd.Timedelta(1, "us")
+    since, until = _days(result)
     title = Text(
-        f"Tickets created per hour (mean per occurrence), "
-        f"{result.since:%Y-%m-%d} → {last_day:%Y-%m-%d} ({result.timezone})",
+        f"Tickets created per hour (mean per occurrence), {since} → {until} ({result.timezone})",
         style="bold",
     )
-    busiest = Text(
-        "Busiest: "
-        + ", ".join(
-            f"{r['weekday']} {r['hour']:02d}:00 ({r['mean']:.1f})"
-            for r in records[:TOP]
-            if r["mean"] is not None
-        )
+    return Group(title, table, Text("Busiest: " + _busiest(records)))
+
+
+def _intensity(result: Peak) -> tuple[Any, Any]:
+    """The 7 × 24 means and each slot's share of the busiest one (0 where empty)."""
+    import numpy as np
+
+    means = result.slots["mean"].to_numpy(dtype="float64").reshape(7, 24)
+    top = float(np.nanmax(means)) if np.isfinite(means).any() else 0.0
+    share = np.nan_to_num(means / top) if top > 0 else np.zeros_like(means)
+    return means, share
+
+
+def _busiest(records: list[dict[str, Any]]) -> str:
+    return ", ".join(
+        f"{r['weekday']} {r['hour']:02d}:00 ({r['mean']:.1f})"
+        for r in records[:TOP]
+        if r["mean"] is not None
     )
-    return Group(title, table, busiest)
+
+
+def _days(result: Peak) -> tuple[str, str]:
+    """The window as inclusive dates (its end is exclusive)."""
+    import pandas as pd
+
+    last_day = result.until - pd.Timedelta(1, "us")
+    return f"{result.since:%Y-%m-%d}", f"{last_day:%Y-%m-%d}"
 
 
 _PAGE = """<!DOCTYPE html>
@@ -117,40 +131,29 @@ p.meta { color: #555; }
 
 def _html(result: Peak) -> str:
     """A self-contained heat map: cell shade ∝ mean tickets per occurrence (autoescaped)."""
-    import numpy as np
-    import pandas as pd
     from jinja2 import Environment
 
-    means = result.slots["mean"].to_numpy(dtype="float64").reshape(7, 24)
-    top = float(np.nanmax(means)) if np.isfinite(means).any() else 0.0
+    means, share = _intensity(result)
     grid = [
         (
             WEEKDAYS[day],
             [
-                ("—", "0")
-                if value != value
-                else (f"{value:.1f}", f"{(value / top if top > 0 else 0):.2f}")
-                for value in means[day]
+                ("—", "0") if value != value else (f"{value:.1f}", f"{level:.2f}")
+                for value, level in zip(means[day], share[day], strict=True)
             ],
         )
         for day in range(7)
     ]
-    records = peak_records(result)
-    busiest = ", ".join(
-        f"{r['weekday']} {r['hour']:02d}:00 ({r['mean']:.1f})"
-        for r in records[:TOP]
-        if r["mean"] is not None
-    )
-    last_day = result.until - pd.Timedelta(1, "us")
+    since, until = _days(result)
     page = (
         Environment(autoescape=True)
         .from_string(_PAGE)
         .render(
             hours=[f"{h:02d}" for h in range(24)],
             grid=grid,
-            busiest=busiest,
-            since=f"{result.since:%Y-%m-%d}",
-            until=f"{last_day:%Y-%m-%d}",
+            busiest=_busiest(peak_records(result)),
+            since=since,
+            until=until,
             zone=result.timezone,
             as_of=f"{result.as_of:%Y-%m-%d %H:%M}",
         )
