@@ -550,6 +550,7 @@ def report(
             top=top,
             business_hours=business_hours,
             breaches=breaches,
+            overall=out_format not in ("csv", "tsv", "jsonl") or check,
         )
         with progress("computing KPIs…", quiet):
             result = compute(inputs, request, options.config)

@@ -31,6 +31,8 @@ from cskpi.shaping import (
 from cskpi.window import Buckets, Window, WindowSpec
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import numpy as np
     import pandas as pd
 
@@ -63,6 +65,10 @@ class ReportRequest:
     """None = config `clock`."""
     breaches: bool = False
     """Also list the tickets that breached an SLA target (`--breaches`)."""
+    overall: bool = True
+    """Compute the whole-window values (`Result.overall`, targets). The CLI turns this off
+    for the row-only formats (csv, tsv, jsonl) when no target is configured: a second pass
+    over every anchor that nobody would see. Off, `Result.overall` is empty."""
 
 
 @dataclass(frozen=True)
@@ -90,8 +96,8 @@ class Context:
     calendar: BusinessCalendar | None
     tickets: pd.DataFrame
     """All kept tickets, censored at as_of (repeat contact looks outside the window)."""
-    csat_tickets: np.ndarray
-    """Ticket ids that have at least one CSAT response."""
+    surveys: pd.DataFrame | None
+    """The surveys read (for `csat_tickets`)."""
     window: Window
     buckets: Buckets
 
@@ -100,6 +106,24 @@ class Context:
     frames: dict[str, Coded] = field(default_factory=dict)
     """The business frames given (customers, orders, schedules, costs), censored at as_of,
     with their by-group codes (`cskpi.frames`)."""
+
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Lazily computed values, shared by the copies made per pass (`replace`)."""
+
+    @property
+    def csat_tickets(self) -> np.ndarray:
+        """Ticket ids that have at least one CSAT response (computed when first asked)."""
+        if "csat_tickets" not in self._memo:
+            import numpy as np
+
+            ids: np.ndarray = np.zeros(0, dtype=object)
+            surveys = self.surveys
+            if surveys is not None and "ticket_id" in surveys:
+                is_csat = (surveys["kind"] == "csat") & surveys["score"].notna()
+                ids = surveys.loc[is_csat, "ticket_id"].dropna().unique()
+            self._memo["csat_tickets"] = ids
+        found: np.ndarray = self._memo["csat_tickets"]
+        return found
 
     def span(
         self,
@@ -296,9 +320,7 @@ def _pass(
     key_parts = [rows[a].keys for a in anchors if a in rows]
     if force_all:
         key_parts.append(np.arange(nb, dtype="int64"))
-    keys: np.ndarray = (
-        np.unique(np.concatenate(key_parts)) if key_parts else np.zeros(0, dtype="int64")
-    )
+    keys, index_of = _present_keys(key_parts)
     ctx = replace(prep.context, window=window, buckets=buckets)
     columns: dict[str, Any] = {}
     group_by_code: np.ndarray = keys // nb
@@ -307,6 +329,8 @@ def _pass(
     columns["_bucket"] = keys % nb
     views: dict[Anchor, GroupView] = {}
     for anchor, found in rows.items():
+        if anchor not in anchors:  # read for the usage counts only
+            continue
         extra = dict(found.extra)
         for name, value in found.extra.items():  # (keys, values) of the groups that have any
             bk, counts = value
@@ -314,7 +338,7 @@ def _pass(
             full[np.searchsorted(keys, bk)] = counts
             extra[name] = full
         extra["keys"] = keys
-        codes = np.asarray(np.searchsorted(keys, found.keys))
+        codes = index_of(found.keys)
         views[anchor] = GroupView(found.frame, codes, len(keys), keys % nb, bool(by_labels), extra)
     for kpi in kpis:
         view = views.get(kpi.anchor)
@@ -335,6 +359,27 @@ def _pass(
         columns[f"{kpi.id}_n"] = np.asarray(n).astype("int64")
     usage = {a: r.mask for a, r in rows.items()}
     return pd.DataFrame(columns), usage
+
+
+def _present_keys(parts: list[np.ndarray]) -> tuple[np.ndarray, Callable[[np.ndarray], Any]]:
+    """The sorted distinct group keys of `parts`, and key → its index in them.
+
+    Keys are `by code × buckets + bucket`: usually a few thousand possible values, counted
+    with one `bincount` instead of sorting millions of rows."""
+    import numpy as np
+
+    if not parts:
+        return np.zeros(0, dtype="int64"), lambda k: np.asarray(k, dtype="int64")
+    high = max((int(p.max()) for p in parts if len(p)), default=-1)
+    size = sum(len(p) for p in parts)
+    if high < 4 * size + 1_000_000:
+        present: np.ndarray = np.zeros(high + 1, dtype=bool)
+        for part in parts:
+            present[part] = True
+        rank = np.cumsum(present) - 1
+        return np.flatnonzero(present), lambda k: rank[k]
+    keys = np.unique(np.concatenate(parts))
+    return keys, lambda k: np.asarray(np.searchsorted(keys, k))
 
 
 def prepare(
@@ -367,7 +412,10 @@ def prepare(
         if inputs.tickets is not None:
             every = inputs.tickets.frame
             if inputs.tickets.excluded is not None and len(inputs.tickets.excluded):
-                every = pd.concat([every, inputs.tickets.excluded], ignore_index=True)
+                # surveys need only the id, the by-columns and customer_id of every ticket
+                wanted = {"ticket_id", "customer_id", *(c.tickets for c in by if c.tickets)}
+                kept = [c for c in every.columns if c in wanted]
+                every = pd.concat([every[kept], inputs.tickets.excluded[kept]], ignore_index=True)
             if "ticket_id" in surveys:
                 found = positions(surveys["ticket_id"], every["ticket_id"])
             else:
@@ -398,10 +446,6 @@ def prepare(
                 tickets.loc[used, "ticket_id"].head(3),
             ),
         )
-    csat_ids: np.ndarray = np.zeros(0, dtype=object)
-    if surveys is not None and "ticket_id" in surveys:
-        is_csat = (surveys["kind"] == "csat") & surveys["score"].notna()
-        csat_ids = surveys.loc[is_csat, "ticket_id"].dropna().unique()
     from cskpi.calendar import parse_calendar
 
     if business and config.business_hours is None and not config.calendars:
@@ -420,7 +464,7 @@ def prepare(
         business,
         calendar,
         tickets if tickets is not None else empty,
-        csat_ids,
+        surveys,
         None,  # type: ignore[arg-type]  # window and buckets are set per pass
         None,  # type: ignore[arg-type]
         calendars,
@@ -449,6 +493,7 @@ def prepare(
 def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
     """Row position in `keys` (unique ids) of each value, -1 where absent.
 
+    Ids that are `prefix + number` are looked up as integers (`cskpi.load.ids`); otherwise
     Arrow's `index_in` builds one hash table in C++; pandas' `get_indexer` first checks the
     index for uniqueness, which took 13 of 20 s on 10 million string ids.
     """
@@ -456,6 +501,11 @@ def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from cskpi.load.ids import positions as int_positions
+
+    by_number = int_positions(values, keys)
+    if by_number is not None:
+        return by_number
     try:
         found = pc.index_in(
             pa.array(values, from_pandas=True), value_set=pa.array(keys, from_pandas=True)
@@ -539,19 +589,24 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
     window = resolve_window(request.window, as_of=as_of, earliest=_earliest(prep), tz=tz)
     buckets = bucket_edges(window, request.period, request.week_start)
     rows, usage = _pass(kpis, prep, window, buckets, prep.by_labels, force_all=False)
-    whole = bucket_edges(window, None)
-    overall_frame, _ = _pass(kpis, prep, window, whole, [], force_all=True)
-    overall = overall_values(overall_frame, kpis)
+    whole_window = request.overall or bool(config.targets)
+    overall: dict[str, Any] = {}
+    if whole_window:
+        whole = bucket_edges(window, None)
+        overall_frame, _ = _pass(kpis, prep, window, whole, [], force_all=True)
+        overall = overall_values(overall_frame, kpis)
     quality = _usage(quality, usage, prep)
     if request.compare is not None:
         before = previous_window(window, request.window, request.compare)
         prev_buckets = bucket_edges(before, request.period, request.week_start)
         prev_rows, _ = _pass(kpis, prep, before, prev_buckets, prep.by_labels, force_all=False)
         rows = attach_previous(rows, prev_rows, kpis, len(by))
-        prev_overall = overall_values(
-            _pass(kpis, prep, before, bucket_edges(before, None), [], force_all=True)[0], kpis
-        )
-        overall = overall_change(overall, prev_overall, kpis)
+        if whole_window:
+            prev_overall = overall_values(
+                _pass(kpis, prep, before, bucket_edges(before, None), [], force_all=True)[0],
+                kpis,
+            )
+            overall = overall_change(overall, prev_overall, kpis)
     if request.sort or request.top is not None:
         rows = _sort_top(rows, request, kpis, prep, window, len(by))
     table = finish_rows(rows, by, buckets, request.period, kpis, request.compare)

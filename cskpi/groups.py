@@ -163,11 +163,18 @@ def joint_codes(
     if not columns:
         return [np.zeros(n, dtype="int64") for n in sizes], []
     combined: np.ndarray = np.zeros(sum(sizes), dtype="int64")
+    space = 1
     for col in columns:
         combined = combined * len(col.labels) + np.concatenate(
             [col.tickets, col.surveys, *col.extra]
         )
-    keys, dense = np.unique(combined, return_inverse=True)
+        space *= len(col.labels)
+    if space <= 4 * len(combined) + 1_000_000:  # few possible keys: count them, no sort
+        present = np.bincount(combined, minlength=space) > 0
+        keys = np.flatnonzero(present)
+        dense = (np.cumsum(present) - 1)[combined]
+    else:
+        keys, dense = np.unique(combined, return_inverse=True)
     labels = []
     rest = keys.copy()
     for col in reversed(columns):

@@ -28,6 +28,7 @@ from cskpi.load.schema import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from cskpi.load.readers import FileInfo, RawInput
@@ -496,6 +497,9 @@ def _finish_tickets(
     options: LoadOptions,
     mapping: dict[str, str],
 ) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
+    """Drop unusable, duplicated and excluded tickets: the reasons are counted one after the
+    other on the remaining rows, and the frame is filtered once at the end."""
+    import numpy as np
     import pandas as pd
 
     notes: list[str] = []
@@ -506,29 +510,33 @@ def _finish_tickets(
     quality = quality.drop("unparseable_created_at", int(bad_created.sum()), where(bad_created))
     no_created = out["created_at"].isna() & ~missing_id & ~bad_created
     quality = quality.drop("missing_created_at", int(no_created.sum()), where(no_created))
-    out = out[~(missing_id | bad_created | no_created)]
+    drop = np.array(missing_id | bad_created | no_created, dtype=bool)  # a writable copy
 
     out = _derive_times(out)
-    out, quality = _dedupe(
+    dup, quality = _duplicates(
         out,
+        drop,
         quality,
         "ticket_id",
         "duplicate_ticket_id",
         "updated_at" if "updated_at" in out else None,
     )
+    drop |= dup
     if "status" in out:
         excluded = [s for s in EXCLUDED_STATUSES if s not in options.include_status]
-        gone = out["status"].isin(excluded)
+        gone = out["status"].isin(excluded).to_numpy(dtype=bool) & ~drop
         quality = quality.drop(
             "excluded_status", int(gone.sum()), out.loc[gone, "ticket_id"].head(3)
         )
         excluded_rows = out[gone].reset_index(drop=True)
-        out = out[~gone]
+        drop |= gone
         if excluded and gone.any():
             notes.append(
                 f"{int(gone.sum())} tickets with status {'/'.join(excluded)} excluded "
                 "(count them with --include-status)"
             )
+    if drop.any():
+        out = out[~drop]
     return out, _time_issues(out, quality), notes, excluded_rows
 
 
@@ -557,10 +565,13 @@ def _time_issues(out: pd.DataFrame, quality: FrameQuality) -> FrameQuality:
 
 
 def _derive_times(out: pd.DataFrame) -> pd.DataFrame:
-    """Durations fill missing timestamps; a ticket closed without a solve is resolved at close."""
+    """Durations fill missing timestamps; a ticket closed without a solve is resolved at close.
+
+    Columns are replaced, never written into (copy-on-write), so nothing is copied when no
+    time is derived.
+    """
     import pandas as pd
 
-    out = out.copy()
     created = out["created_at"]
     for stamp, seconds in (
         ("first_response_at", "first_response_seconds"),
@@ -568,37 +579,58 @@ def _derive_times(out: pd.DataFrame) -> pd.DataFrame:
     ):
         if seconds in out:
             derived = created + pd.to_timedelta(out[seconds], unit="s")
-            out[stamp] = out[stamp].fillna(derived) if stamp in out else derived
+            out = out.assign(**{stamp: out[stamp].fillna(derived) if stamp in out else derived})
     if "closed_at" in out:
-        out["resolved_at"] = (
-            out["resolved_at"].fillna(out["closed_at"])
+        out = out.assign(
+            resolved_at=out["resolved_at"].fillna(out["closed_at"])
             if "resolved_at" in out
             else out["closed_at"]
         )
     return out
 
 
-def _dedupe(
-    out: pd.DataFrame, quality: FrameQuality, key: str, reason: str, newest: str | None
-) -> tuple[pd.DataFrame, FrameQuality]:
-    """Keep one row per `key`: the latest `newest` when given, else the last one read.
+def _duplicates(
+    out: pd.DataFrame,
+    dropped: np.ndarray,
+    quality: FrameQuality,
+    key: str,
+    reason: str,
+    newest: str | None,
+) -> tuple[np.ndarray, FrameQuality]:
+    """Rows to drop so that one row per `key` remains among the rows not `dropped` yet: the
+    latest `newest` when given, else the last one read.
 
-    The ids are factorised once; only the (usually few) duplicated rows are sorted.
+    Ids are counted as integers when they are `prefix + number` (`cskpi.load.ids`), else
+    factorised once; only the (usually few) duplicated rows are sorted.
     """
     import numpy as np
-    import pandas as pd
 
-    codes, _ = pd.factorize(out[key])  # empty ids get -1: never duplicates of each other
-    counts = np.bincount(codes[codes >= 0]) if (codes >= 0).any() else np.zeros(0, dtype="int64")
+    from cskpi.load.ids import codes as id_codes
+
+    # empty ids get -1: never duplicates of each other
+    codes = np.where(dropped, -1, id_codes(out[key]))
+    valid = codes >= 0
+    counts = np.bincount(codes[valid]) if valid.any() else np.zeros(0, dtype="int64")
+    drop: np.ndarray = np.zeros(len(out), dtype=bool)
     if not len(counts) or counts.max() <= 1:
-        return out, quality
-    dup = np.flatnonzero((codes >= 0) & (counts[np.maximum(codes, 0)] > 1))
-    group = out.iloc[dup]
+        return drop, quality
+    dup = np.flatnonzero(valid & (counts[np.maximum(codes, 0)] > 1))
+    group = out.iloc[dup].assign(_row=dup)
     if newest:
         group = group.sort_values(newest, kind="stable", na_position="first")
     gone = group[group[key].duplicated(keep="last")]
-    quality = quality.drop(reason, len(gone), gone[key].head(3))
-    return out.drop(index=gone.index), quality
+    drop[gone["_row"].to_numpy()] = True
+    return drop, quality.drop(reason, len(gone), gone[key].head(3))
+
+
+def _dedupe(
+    out: pd.DataFrame, quality: FrameQuality, key: str, reason: str, newest: str | None
+) -> tuple[pd.DataFrame, FrameQuality]:
+    """Keep one row per `key` (see `_duplicates`)."""
+    import numpy as np
+
+    drop, quality = _duplicates(out, np.zeros(len(out), dtype=bool), quality, key, reason, newest)
+    return (out[~drop] if drop.any() else out), quality
 
 
 _KIND_WORDS = {

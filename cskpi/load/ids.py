@@ -1,0 +1,156 @@
+"""Identifiers as integers when their text allows it, so that de-duplication and the
+survey-to-ticket link count and look up integers instead of hashing millions of strings.
+
+Most helpdesk ids are a fixed prefix and a number: `12345` (Zendesk), `T0000123`, `SUP-981`.
+When every id of a column is `prefix + 1..18 ASCII digits` with one prefix, and the digits
+either all have the same width or never start with `0`, the number alone identifies the id:
+`T007` and `T07` cannot both occur, so two ids are equal exactly when their numbers are.
+Anything else (mixed prefixes, letters after the digits, `007` next to `7`) returns None and
+the caller hashes the text as before. Missing ids get -1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+_SHAPE = re.compile(r"([\x00-\x7f]*?)([0-9]{1,18})")
+DENSE = 4
+"""Integer keys spanning at most DENSE × their count (+ a million) are indexed directly."""
+
+
+@dataclass(frozen=True)
+class Scheme:
+    prefix: str
+    width: int | None
+    """The digits' common width, or None when widths vary (then none starts with `0`)."""
+
+
+def _arrow(values: pd.Series) -> Any:
+    import pyarrow as pa
+
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    return arr
+
+
+def _digits(arr: Any, scheme: Scheme) -> tuple[Any, Any]:
+    """(digits text, mask of values that have the scheme's shape, or None when all do)."""
+    import pyarrow.compute as pc
+
+    digits = pc.utf8_slice_codeunits(arr, len(scheme.prefix)) if scheme.prefix else arr
+    size = pc.binary_length(digits)
+    checks = [pc.string_is_ascii(digits), pc.utf8_is_digit(digits)]
+    if scheme.width is not None:
+        checks.append(pc.equal(size, scheme.width))
+    else:
+        checks += [pc.less_equal(size, 18), pc.invert(pc.starts_with(digits, "0"))]
+    if scheme.prefix:
+        checks.append(pc.starts_with(arr, scheme.prefix))
+    shaped = checks[0]
+    for check in checks[1:]:
+        shaped = pc.and_(shaped, check)
+    shaped = shaped.fill_null(False)
+    return digits, None if pc.sum(shaped).as_py() == len(arr) - arr.null_count else shaped
+
+
+def _numbers(digits: Any, shaped: Any) -> np.ndarray:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if shaped is not None:
+        digits = pc.if_else(shaped, digits, pa.scalar(None, digits.type))
+    ints = pc.cast(digits, pa.int64()).fill_null(-1)
+    return np.asarray(ints.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def int_ids(values: pd.Series) -> tuple[np.ndarray, Scheme] | None:
+    """The ids of `values` as non-negative integers (-1 missing) and their scheme, or None."""
+    import pyarrow.compute as pc
+
+    arr = _arrow(values)
+    if arr is None or arr.null_count == len(arr):
+        return None
+    found = _SHAPE.fullmatch(str(pc.first(arr).as_py()))
+    if found is None:
+        return None
+    prefix = found.group(1)
+    lengths = pc.min_max(pc.binary_length(arr))
+    low, high = lengths["min"].as_py(), lengths["max"].as_py()
+    scheme = Scheme(prefix, low - len(prefix) if low == high else None)
+    digits, shaped = _digits(arr, scheme)
+    if shaped is not None:
+        return None
+    return _numbers(digits, None), scheme
+
+
+def encode(values: pd.Series, scheme: Scheme) -> np.ndarray | None:
+    """Other ids (e.g. a survey's ticket ids) under `scheme`; -1 where they cannot match."""
+    arr = _arrow(values)
+    if arr is None:
+        return None
+    return _numbers(*_digits(arr, scheme))
+
+
+def codes(values: pd.Series) -> np.ndarray:
+    """Equal ids ↔ equal non-negative codes (bounded for `bincount`), -1 for missing ones."""
+    import numpy as np
+    import pandas as pd
+
+    found = int_ids(values)
+    if found is None:
+        return np.asarray(pd.factorize(values)[0], dtype=np.int64)
+    ints = found[0]
+    valid = ints >= 0
+    if not valid.any():
+        return ints
+    low, high = int(ints[valid].min()), int(ints[valid].max())
+    if high - low < DENSE * len(ints) + 1_000_000:
+        return np.where(valid, ints - low, -1)
+    dense = np.asarray(pd.factorize(ints)[0], dtype=np.int64)
+    return np.where(valid, dense, -1)
+
+
+def positions(values: pd.Series, keys: pd.Series) -> np.ndarray | None:
+    """Row position in `keys` (unique ids) of each value, -1 where absent; None when the
+    ids are not integer-shaped (the caller hashes the text)."""
+    import numpy as np
+
+    found = int_ids(keys)
+    if found is None:
+        return None
+    key_ints, scheme = found
+    wanted = encode(values, scheme)
+    if wanted is None:
+        return None
+    out: np.ndarray = np.full(len(wanted), -1, dtype=np.int64)
+    valid = key_ints >= 0
+    if not valid.any():
+        return out
+    rows = np.flatnonzero(valid)
+    key_ints = key_ints[valid]
+    low, high = int(key_ints.min()), int(key_ints.max())
+    inside = (wanted >= low) & (wanted <= high)
+    if high - low < DENSE * len(key_ints) + 1_000_000:
+        table: np.ndarray = np.full(high - low + 1, -1, dtype=np.int64)
+        table[(key_ints - low)[::-1]] = rows[::-1]  # the first row of a repeated id wins
+        out[inside] = table[wanted[inside] - low]
+        return out
+    order = np.argsort(key_ints, kind="stable")
+    ordered = key_ints[order]
+    at = np.minimum(np.searchsorted(ordered, wanted[inside]), len(ordered) - 1)
+    hit = ordered[at] == wanted[inside]
+    out[np.flatnonzero(inside)[hit]] = rows[order[at[hit]]]
+    return out

@@ -1,0 +1,227 @@
+"""The fast paths of issue 7 give the same answers as the general ones they stand in for.
+
+- integer-shaped ids (`cskpi.load.ids`): de-duplication and the survey link;
+- quantiles from one packed (group, microseconds) sort (`grouping._sorted_by_group`);
+- group keys counted with `bincount` instead of sorted (`groups.joint_codes`,
+  `engine._present_keys`);
+- the whole-window pass skipped when nothing shows it (`ReportRequest.overall`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import cskpi
+from cskpi.cli import app
+from cskpi.config import parse_config
+from cskpi.engine import ReportRequest, _present_keys, positions
+from cskpi.grouping import GroupView, _sorted_by_group
+from cskpi.groups import ColumnCodes, joint_codes
+from cskpi.load import ids
+
+runner = CliRunner()
+
+
+def text(*values: str | None) -> pd.Series:
+    return pd.Series(list(values), dtype="str")
+
+
+# -- ids ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "numbers", "scheme"),
+    [
+        # one prefix, same width: the number alone is the id
+        (("T001", "T010", None), [1, 10, -1], ids.Scheme("T", 3)),
+        # varying widths without leading zeros (Zendesk's plain numbers)
+        (("7", "12", "12345"), [7, 12, 12345], ids.Scheme("", None)),
+        (("SUP-9", "SUP-10"), [9, 10], ids.Scheme("SUP-", None)),
+    ],
+)
+def test_integer_shaped_ids(
+    values: tuple[str | None, ...], numbers: list[int], scheme: ids.Scheme
+) -> None:
+    found = ids.int_ids(text(*values))
+    assert found is not None
+    assert found[0].tolist() == numbers
+    assert found[1] == scheme
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ("T1", "T007"),  # T007 next to T7 would both be 7: widths vary and one starts with 0
+        ("T1", "X2"),  # two prefixes
+        ("12", "-3"),  # a sign is not a digit
+        ("12", "٣"),  # an Arabic-Indic digit is not ASCII
+        ("7", "1234567890123456789"),  # 19 digits do not fit
+        ("A1B", "A2B"),  # letters after the digits
+        (None, None),
+    ],
+)
+def test_ids_that_stay_text(values: tuple[str | None, ...]) -> None:
+    assert ids.int_ids(text(*values)) is None
+
+
+def test_id_codes_match_factorize() -> None:
+    # dense integer path, sparse integer path, and the text fallback
+    for values in (
+        ("T02", "T01", None, "T02", "T03", "T01"),
+        ("5", "90000000000000", None, "5", "7"),
+        ("a", "b", None, "a", "c"),
+    ):
+        series = text(*values)
+        mine = ids.codes(series)
+        theirs = pd.factorize(series)[0]
+        # same partition: equal codes exactly where the ids are equal, -1 for missing
+        assert ((mine < 0) == (theirs < 0)).all()
+        for i in range(len(values)):
+            for j in range(len(values)):
+                if mine[i] >= 0 and mine[j] >= 0:
+                    assert (mine[i] == mine[j]) == (values[i] == values[j])
+
+
+def test_positions_by_number_and_by_text() -> None:
+    keys = text("T001", "T002", "T010")
+    # T010 is row 2, T02 has another width (no such id), T001 row 0, missing, other prefix
+    assert positions(text("T010", "T02", "T001", None, "x"), keys).tolist() == [2, -1, 0, -1, -1]
+    # sparse numbers: looked up by sorting (5 → row 2, 10**13 → row 1, 7 → row 0)
+    sparse = text("7", "10000000000000", "5")
+    assert positions(text("5", "10000000000000", None, "7", "8"), sparse).tolist() == [
+        2,
+        1,
+        -1,
+        0,
+        -1,
+    ]
+    assert ids.positions(text("a"), text("a", "b")) is None  # text: Arrow's hash lookup
+    assert positions(text("b", "z", None), text("a", "b")).tolist() == [1, -1, -1]
+
+
+def test_numeric_duplicates_keep_the_latest_update(tmp_path: Path) -> None:
+    """Integer-shaped ids de-duplicate like text ids: 12 appears twice, the later update (the
+    first line, updated 03-05) wins over the second (03-03); 7 and 120 are distinct."""
+    tickets = tmp_path / "t.csv"
+    tickets.write_text(
+        "Ticket ID,Created At,First Response At,Updated At,Assignee\n"
+        "12,2024-03-01T09:00:00Z,2024-03-01T09:30:00Z,2024-03-05T00:00:00Z,ann\n"
+        "12,2024-03-01T09:00:00Z,2024-03-01T10:00:00Z,2024-03-03T00:00:00Z,bob\n"
+        "7,2024-03-01T09:00:00Z,2024-03-01T09:10:00Z,2024-03-02T00:00:00Z,bob\n"
+        "120,2024-03-01T09:00:00Z,,2024-03-02T00:00:00Z,ann\n",
+        encoding="utf-8",
+    )
+    inputs = cskpi.load(str(tickets))
+    assert inputs.tickets is not None
+    frame = inputs.tickets.frame
+    assert sorted(frame["ticket_id"]) == ["12", "120", "7"]
+    assert frame.loc[frame["ticket_id"] == "12", "agent"].tolist() == ["ann"]
+    assert dict(inputs.tickets.quality.dropped) == {"duplicate_ticket_id": 1}
+
+
+# -- quantiles ----------------------------------------------------------------------------------
+
+
+def test_packed_sort_matches_lexsort() -> None:
+    rng = np.random.default_rng(7)
+    for trial in range(60):
+        n, groups = int(rng.integers(0, 40)), int(rng.integers(1, 6))
+        codes = rng.integers(0, groups, n)
+        if trial % 3 == 0:  # not whole microseconds: the argsort path
+            values = rng.normal(size=n)
+        else:  # spans in seconds of whole microseconds, some negative: the packed path
+            values = rng.integers(-(10**9), 10**12, n) / 1e6
+        expected = values[np.lexsort((values, codes))]
+        assert np.array_equal(_sorted_by_group(values, codes, groups), expected)
+
+
+def test_quantiles_by_group_on_both_paths() -> None:
+    # group 0: [1.5, 0.25, 3.0] → sorted [0.25, 1.5, 3.0]: median 1.5,
+    #   p90 at rank 0.9 * 2 = 1.8 → 1.5 + 0.8 * 1.5 = 2.7
+    # group 1: [10.0] → 10.0 for both; group 2: no values → NaN, n 0
+    codes = np.array([0, 1, 0, 0, 2])
+    for values in (
+        np.array([1.5, 10.0, 0.25, 3.0, np.nan]),  # whole microseconds: packed
+        np.array([1.5 + 1e-9, 10.0, 0.25, 3.0, np.nan]),  # a nanosecond: the argsort path
+    ):
+        view = GroupView(pd.DataFrame(), codes, 3, np.zeros(3, dtype="int64"), True)
+        median, n = view.quantile(values, 0.5, "x")
+        p90, _ = view.quantile(values, 0.9, "x")
+        assert median[:2] == pytest.approx([1.5, 10.0]) and np.isnan(median[2])
+        assert p90[:2] == pytest.approx([2.7, 10.0]) and np.isnan(p90[2])
+        assert n.tolist() == [3, 1, 0]
+
+
+# -- group keys ---------------------------------------------------------------------------------
+
+
+def test_joint_codes_count_or_sort() -> None:
+    """Two by-columns (3 and 2 labels): keys are a*2 + b; tickets (0,1) (2,0) (0,1), surveys
+    (1,1) → keys 1, 4, 1, 3 → dense codes in key order 1→0, 3→1, 4→2."""
+    columns = [
+        ColumnCodes(np.array([0, 2, 0]), np.array([1]), np.array(["a", "b", "c"], dtype=object)),
+        ColumnCodes(np.array([1, 0, 1]), np.array([1]), np.array(["x", "y"], dtype=object)),
+    ]
+    (t, s), labels = joint_codes(columns, [3, 1])
+    assert t.tolist() == [0, 2, 0] and s.tolist() == [1]
+    assert [lab.tolist() for lab in labels] == [["a", "b", "c"], ["y", "y", "x"]]
+
+
+def test_present_keys_dense_and_sparse() -> None:
+    for parts in (
+        [np.array([5, 1, 5]), np.array([3])],  # few possible keys: counted
+        [np.array([5, 10**12]), np.array([3])],  # far apart: sorted
+    ):
+        keys, index_of = _present_keys(parts)
+        assert keys.tolist() == sorted({int(v) for p in parts for v in p})
+        assert index_of(parts[0]).tolist() == [keys.tolist().index(int(v)) for v in parts[0]]
+
+
+# -- the whole-window pass ----------------------------------------------------------------------
+
+TICKETS = """\
+Ticket ID,Created At,First Response At,Assignee
+T1,2024-03-01T09:00:00Z,2024-03-01T09:10:00Z,ann
+T2,2024-03-02T09:00:00Z,2024-03-02T09:30:00Z,bob
+T3,2024-03-03T09:00:00Z,2024-03-03T10:00:00Z,ann
+"""
+
+
+def test_overall_skipped_only_when_nothing_shows_it(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(TICKETS, encoding="utf-8")
+    inputs = cskpi.load(str(path))
+    request = ReportRequest(kpis=("frt_mean",), group_by=("agent",), as_of="2024-03-10")
+    full = cskpi.compute(inputs, request)
+    # FRT 600, 1800, 3600 s: overall mean 6000 / 3 = 2000
+    assert full.overall["frt_mean"] == pytest.approx(2000.0)
+    rows_only = cskpi.compute(inputs, ReportRequest(**{**request.__dict__, "overall": False}))
+    assert rows_only.overall == {}
+    assert rows_only.rows.equals(full.rows)
+    # a target needs the whole-window value even when the rows are all that is shown
+    config = parse_config({"targets": {"frt_mean": "<= 1h"}})
+    targeted = cskpi.compute(
+        inputs, ReportRequest(**{**request.__dict__, "overall": False}), config
+    )
+    assert targeted.overall["frt_mean"] == pytest.approx(2000.0)
+    assert [t.met for t in targeted.targets] == [True]
+
+
+def test_csv_rows_equal_json_rows(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(TICKETS, encoding="utf-8")
+    common = [str(path), "-k", "frt_mean", "--by", "agent", "--as-of", "2024-03-10", "-q"]
+    csv_out = runner.invoke(app, ["report", *common, "-f", "csv"])
+    json_out = runner.invoke(app, ["report", *common, "-f", "json"])
+    assert csv_out.exit_code == 0 and json_out.exit_code == 0
+    doc = json.loads(json_out.stdout)
+    # ann: (600 + 3600) / 2 = 2100; bob: 1800
+    assert csv_out.stdout.splitlines()[1:] == ["ann,2100.0,2", "bob,1800.0,1"]
+    assert [(r["agent"], r["frt_mean"]) for r in doc["rows"]] == [("ann", 2100.0), ("bob", 1800.0)]
+    assert doc["overall"]["frt_mean"] == pytest.approx(2000.0)
