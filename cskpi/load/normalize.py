@@ -684,60 +684,87 @@ def _finish_surveys(
     options: LoadOptions,
     mapping: dict[str, str],
 ) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
+    """Drop surveys without a time, kind or score (counted in that order on the remaining
+    rows), judge scores against their kind's scale, de-duplicate response ids; the frame is
+    filtered once, and the kind words are cleaned per distinct value, not per row."""
+    import numpy as np
     import pandas as pd
 
     notes: list[str] = []
     config = options.config
-    bad_time = bad_required.get("submitted_at", pd.Series(False, index=out.index))
-    quality = quality.drop("unparseable_submitted_at", int(bad_time.sum()), where(bad_time))
-    no_time = out["submitted_at"].isna() & ~bad_time
-    quality = quality.drop("missing_submitted_at", int(no_time.sum()), where(no_time))
-    out = out[~(bad_time | no_time)].copy()
+    kinds = list(SURVEY_KINDS)
 
-    if options.survey_kind:
-        kind = pd.Series(options.survey_kind, index=out.index)
-    elif "kind" in out:
-        raw = out["kind"].astype("str").str.lower().str.replace(r"[^a-z]", "", regex=True)
-        kind = raw.map(_KIND_WORDS)
+    def rows(values: np.ndarray) -> pd.Series:
+        return pd.Series(values, index=out.index)
+
+    bad_time = np.asarray(
+        bad_required.get("submitted_at", pd.Series(False, index=out.index)), dtype=bool
+    )
+    quality = quality.drop("unparseable_submitted_at", int(bad_time.sum()), where(rows(bad_time)))
+    no_time = out["submitted_at"].isna().to_numpy(dtype=bool) & ~bad_time
+    quality = quality.drop("missing_submitted_at", int(no_time.sum()), where(rows(no_time)))
+    gone = bad_time | no_time
+
+    if options.survey_kind or "kind" not in out:
+        given = options.survey_kind
+        if not given:
+            given = _KIND_WORDS.get(squash(mapping.get("score", "")).replace("score", ""))
+            if given is None:
+                given = "csat"
+                notes.append(
+                    "surveys: no survey kind column; reading scores as CSAT "
+                    "(use --surveys nps=FILE to say otherwise)"
+                )
+        kind_codes = np.full(len(out), kinds.index(given) if given in kinds else -1)
+        unknown: np.ndarray = np.zeros(len(out), dtype=bool)
     else:
-        guess = _KIND_WORDS.get(squash(mapping.get("score", "")).replace("score", ""))
-        kind = pd.Series(guess or "csat", index=out.index)
-        if guess is None:
-            notes.append(
-                "surveys: no survey kind column; reading scores as CSAT "
-                "(use --surveys nps=FILE to say otherwise)"
-            )
-    unknown = kind.isna()
-    quality = quality.drop("unknown_survey_kind", int(unknown.sum()), where(unknown))
-    out = out[~unknown]
-    out["kind"] = pd.Categorical(kind[~unknown], categories=list(SURVEY_KINDS))
+        codes, uniques = pd.factorize(out["kind"])  # missing kinds: -1, unknown below
+        words = pd.Series(np.asarray(uniques, dtype=object)).astype("str").str.lower()
+        found = words.str.replace(r"[^a-z]", "", regex=True).map(_KIND_WORDS)
+        table = found.map({k: i for i, k in enumerate(kinds)}).fillna(-1).to_numpy(dtype="int64")
+        kind_codes = np.where(codes >= 0, table[np.maximum(codes, 0)] if len(table) else -1, -1)
+        unknown = (kind_codes < 0) & ~gone
+    quality = quality.drop("unknown_survey_kind", int(unknown.sum()), where(rows(unknown)))
+    gone |= unknown
 
-    score, missing = _scores(out["score"], out["kind"], config)
-    quality = quality.drop("missing_score", int(missing.sum()), where(missing))
-    out = out[~missing].copy()
-    score = score[~missing]
+    score_series, missing_series = _scores(out["score"], config)
+    missing = missing_series.to_numpy(dtype=bool) & ~gone
+    quality = quality.drop("missing_score", int(missing.sum()), where(rows(missing)))
+    gone |= missing
+    score = score_series.to_numpy(dtype="float64")
     scales = {
         "csat": config.csat.scale,
         "nps": None,
         "ces": config.ces_scale,
         "esat": config.esat_scale,
     }
-    low = out["kind"].map({k: (0.0 if s is None else s.low) for k, s in scales.items()})
-    high = out["kind"].map({k: (10.0 if s is None else s.high) for k, s in scales.items()})
-    outside = score.notna() & ((score < low.astype("float64")) | (score > high.astype("float64")))
-    unread = score.isna()
-    quality = quality.issue("unparseable_score", int(unread.sum()), where(unread))
-    quality = quality.issue("score_out_of_scale", int(outside.sum()), where(outside))
-    out["score"] = score.where(~outside).astype("float64")
+    low = np.array([0.0 if scales[k] is None else scales[k].low for k in kinds] + [np.nan])  # type: ignore[union-attr]
+    high = np.array([10.0 if scales[k] is None else scales[k].high for k in kinds] + [np.nan])  # type: ignore[union-attr]
+    with np.errstate(invalid="ignore"):
+        outside = ~np.isnan(score) & ((score < low[kind_codes]) | (score > high[kind_codes]))
+    outside &= ~gone
+    unread = np.isnan(score) & ~gone
+    quality = quality.issue("unparseable_score", int(unread.sum()), where(rows(unread)))
+    quality = quality.issue("score_out_of_scale", int(outside.sum()), where(rows(outside)))
+    keep = ~gone
+    out = out.assign(
+        kind=pd.Categorical.from_codes(kind_codes, categories=kinds),
+        score=np.where(outside, np.nan, score),
+    )
+    if gone.any():
+        out = out[keep]
     if "response_id" in out:
         out, quality = _dedupe(out, quality, "response_id", "duplicate_response_id", None)
     return out, quality, notes, None
 
 
-def _scores(raw: pd.Series, kind: pd.Series, config: Config) -> tuple[pd.Series, pd.Series]:
+def _scores(raw: pd.Series, config: Config) -> tuple[pd.Series, pd.Series]:
     """Numbers, or rating words/emoji mapped onto the CSAT scale. Returns (score, missing)."""
     import pandas as pd
 
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        # already numbers (Parquet, JSON): the text round trip below would read them back
+        return raw.astype("float64"), raw.isna()
     text = raw.astype("str").str.strip()
     missing = (
         raw.isna() | (text == "") | text.str.lower().isin(["offered", "unoffered", "not offered"])
