@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from cskpi import frames
 from cskpi.config import Config
 from cskpi.errors import UsageError
-from cskpi.grouping import NAT, GroupView, times_us
+from cskpi.grouping import NAT, GroupView, Rows, Table, times_us
 from cskpi.groups import ByColumn, group_codes, joint_codes, resolve_by
 from cskpi.kpis.registry import Anchor, Kpi
 from cskpi.kpis.team import VENDOR_FRT
@@ -130,7 +130,7 @@ class Context:
         start_us: np.ndarray,
         end_us: np.ndarray,
         business: np.ndarray | bool | None = None,
-        rows: pd.DataFrame | None = None,
+        rows: Table | None = None,
     ) -> np.ndarray:
         """Seconds from start to end on the report's clock (or per-row `business` flags);
         NaN where either end is missing or the span is negative (DECISIONS 9).
@@ -148,9 +148,7 @@ class Context:
             out = np.where(use_business, self._business(start_us, end_us, rows), calendar)
         return np.where(missing | (calendar < 0), np.nan, out)
 
-    def _business(
-        self, start_us: np.ndarray, end_us: np.ndarray, rows: pd.DataFrame | None
-    ) -> np.ndarray:
+    def _business(self, start_us: np.ndarray, end_us: np.ndarray, rows: Table | None) -> np.ndarray:
         import numpy as np
 
         from cskpi.calendar import business_seconds
@@ -195,7 +193,7 @@ class _Prepared:
     s_by: np.ndarray | None
     by_labels: list[np.ndarray]
     context: Context
-    windowed: dict[tuple[Anchor, int, int], tuple[pd.DataFrame, np.ndarray, np.ndarray]] = field(
+    windowed: dict[tuple[Anchor, int, int], tuple[Table, np.ndarray, np.ndarray]] = field(
         default_factory=dict
     )
     """Per (anchor, window): the in-window rows, their mask and times — shared by the grouped
@@ -228,7 +226,7 @@ _ANCHOR_TIME = {
 
 @dataclass
 class _AnchorRows:
-    frame: pd.DataFrame
+    frame: Table
     keys: np.ndarray
     extra: dict[str, Any]
     mask: np.ndarray
@@ -260,7 +258,7 @@ def _anchor_rows(
     if key not in prep.windowed:
         times = times_us(frame[_ANCHOR_TIME[anchor]])
         inside = (times >= edges[0]) & (times < edges[-1])
-        prep.windowed[key] = (frame[inside], inside, times[inside])
+        prep.windowed[key] = (Rows(frame, inside), inside, times[inside])
     subset, inside, times = prep.windowed[key]
     bucket = buckets.index(times)
     return _AnchorRows(subset, by[inside] * nb + bucket, {}, inside)

@@ -14,10 +14,9 @@ from cskpi.errors import UsageError, did_you_mean
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
 
     from cskpi.engine import Context
-    from cskpi.grouping import GroupView
+    from cskpi.grouping import GroupView, Table
 
 BUILT_IN = SlaPolicy(
     filters=(),
@@ -54,7 +53,7 @@ class Targets:
 
 
 def assign(
-    frame: pd.DataFrame, policies: tuple[SlaPolicy, ...], which: str, report_business: bool
+    frame: Table, policies: tuple[SlaPolicy, ...], which: str, report_business: bool
 ) -> Targets:
     """First matching policy per ticket, and its `which` target ("first_response"/"resolution")."""
     import numpy as np

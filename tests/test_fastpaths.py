@@ -225,3 +225,27 @@ def test_csv_rows_equal_json_rows(tmp_path: Path) -> None:
     assert csv_out.stdout.splitlines()[1:] == ["ann,2100.0,2", "bob,1800.0,1"]
     assert [(r["agent"], r["frt_mean"]) for r in doc["rows"]] == [("ann", 2100.0), ("bob", 1800.0)]
     assert doc["overall"]["frt_mean"] == pytest.approx(2000.0)
+
+
+def test_rows_read_like_the_filtered_frame() -> None:
+    from cskpi.grouping import Rows, times_us
+
+    frame = pd.DataFrame(
+        {
+            "ticket_id": pd.Series(["T1", "T2", "T3", "T4"], dtype="str"),
+            "created_at": pd.to_datetime(
+                ["2024-03-01T00:00Z", None, "2024-03-02T00:00Z", "2024-03-03T00:00Z"], utc=True
+            ).as_unit("us"),
+            "n": pd.array([1, None, 3, 4], dtype="Int64"),
+        }
+    )
+    mask = np.array([False, True, True, False])
+    rows, expected = Rows(frame, mask), frame[mask]
+    assert len(rows) == 2 and "n" in rows and "x" not in rows
+    assert list(rows.columns) == list(frame.columns)
+    assert rows["ticket_id"].equals(expected["ticket_id"])
+    assert rows["n"] is rows["n"]  # taken once
+    assert rows[["ticket_id", "n"]].equals(expected[["ticket_id", "n"]])
+    # row 1 has no time (NaT), row 2 is 2024-03-02 = 1709337600 s after the epoch
+    assert rows.times("created_at").tolist() == [-(2**63), 1_709_337_600_000_000]
+    assert rows.times("created_at").tolist() == times_us(expected["created_at"]).tolist()
