@@ -193,7 +193,7 @@ class _Prepared:
     s_by: np.ndarray | None
     by_labels: list[np.ndarray]
     context: Context
-    windowed: dict[tuple[Anchor, int, int], tuple[Table, np.ndarray, np.ndarray]] = field(
+    windowed: dict[tuple[Anchor, int, int], tuple[np.ndarray, np.ndarray]] = field(
         default_factory=dict
     )
     """Per (anchor, window): the in-window rows, their mask and times — shared by the grouped
@@ -258,10 +258,10 @@ def _anchor_rows(
     if key not in prep.windowed:
         times = times_us(frame[_ANCHOR_TIME[anchor]])
         inside = (times >= edges[0]) & (times < edges[-1])
-        prep.windowed[key] = (Rows(frame, inside), inside, times[inside])
-    subset, inside, times = prep.windowed[key]
+        prep.windowed[key] = (inside, times[inside])
+    inside, times = prep.windowed[key]
     bucket = buckets.index(times)
-    return _AnchorRows(subset, by[inside] * nb + bucket, {}, inside)
+    return _AnchorRows(Rows(frame, inside), by[inside] * nb + bucket, {}, inside)
 
 
 def _backlog_rows(
@@ -325,6 +325,7 @@ def _pass(
     for j, labels in enumerate(by_labels):
         columns[f"_by{j}"] = labels[group_by_code] if len(labels) else labels
     columns["_bucket"] = keys % nb
+    usage = {a: r.mask for a, r in rows.items()}
     views: dict[Anchor, GroupView] = {}
     for anchor, found in rows.items():
         if anchor not in anchors:  # read for the usage counts only
@@ -338,7 +339,13 @@ def _pass(
         extra["keys"] = keys
         codes = index_of(found.keys)
         views[anchor] = GroupView(found.frame, codes, len(keys), keys % nb, bool(by_labels), extra)
-    for kpi in kpis:
+    rows.clear()
+    # one anchor at a time, its view (taken columns, cached arrays) let go after its last KPI
+    last = {kpi.anchor: i for i, kpi in enumerate(kpis)}
+    order = sorted(range(len(kpis)), key=lambda i: anchors.index(kpis[i].anchor))
+    results: dict[int, tuple[Any, Any]] = {}
+    for i in order:
+        kpi = kpis[i]
         view = views.get(kpi.anchor)
         if view is None:  # the anchor's frame is absent: empty population
             view = GroupView(
@@ -349,13 +356,16 @@ def _pass(
                 bool(by_labels),
                 {"backlog": np.zeros(len(keys), dtype="int64"), "keys": keys},
             )
-        values, n = kpi.compute(view, ctx)
+        results[i] = kpi.compute(view, ctx)
+        if last[kpi.anchor] == i:
+            views.pop(kpi.anchor, None)
+    for i, kpi in enumerate(kpis):
+        values, n = results[i]
         if kpi.unit == "count":
             columns[kpi.id] = np.asarray(values).astype("int64")
         else:
             columns[kpi.id] = np.asarray(values, dtype="float64")
         columns[f"{kpi.id}_n"] = np.asarray(n).astype("int64")
-    usage = {a: r.mask for a, r in rows.items()}
     return pd.DataFrame(columns), usage
 
 

@@ -238,7 +238,7 @@ def normalize(
     mapping: dict[str, str] | None = None,
     match: Match | None = None,
 ) -> Loaded:
-    """Map, parse and clean one raw input into the canonical frame.
+    """Map, parse and clean one raw input into the canonical frame (`raw` is released).
 
     `mapping` (canonical → source) and `match` (the preset) come from the read plan when the
     reader pruned columns: they were resolved on the files' full headers, so they are not
@@ -300,6 +300,7 @@ def normalize(
     columns: dict[str, Any] = {}
     bad_required: dict[str, Any] = {}
     extract = match.preset.extract if match.preset else {}
+    series: Any = None
     for col in COLUMNS[frame]:
         if col.name not in mapping:
             continue
@@ -336,6 +337,9 @@ def normalize(
     for header in headers:
         if header not in mapping.values() and header not in out.columns:
             out[header] = data[header]
+    del data, columns
+    series = None
+    raw.release()  # the raw columns are parsed: free them before the rows are filtered
     finish = _finish_tickets if frame is Frame.TICKETS else _finish_surveys
     if frame not in (Frame.TICKETS, Frame.SURVEYS):
         from cskpi.load.business import finisher

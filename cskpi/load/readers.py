@@ -96,6 +96,11 @@ class RawInput:
     source_file: np.ndarray | None  # per row: index into `files`
     warnings: tuple[str, ...] = ()  # renamed duplicate columns, padded short rows
 
+    def release(self) -> None:
+        """Let go of the raw columns once they are parsed (`normalize`): keeping them to the
+        end doubled the memory of a large export. The rows' places stay for messages."""
+        object.__setattr__(self, "frame", self.frame.iloc[:0])
+
 
 @dataclass(frozen=True)
 class _Options:
