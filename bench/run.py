@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import math
 import os
 import platform
@@ -52,7 +53,11 @@ def measure(cmd: list[str]) -> tuple[float, float]:
 
 def data_for(size: int) -> Path:
     folder = HERE / "data" / f"{size}"
-    if not (folder / "tickets.parquet").exists():
+    if not all(
+        (folder / f"{name}.{fmt}").exists()
+        for name in ("tickets", "surveys")
+        for fmt in ("csv", "parquet")
+    ):
         print(f"generating {size:,} tickets in {folder} ...", flush=True)
         subprocess.run(
             [CSKPI, "sample", "--tickets", str(size), "--months", "12", "--out", str(folder), "-q"],
@@ -167,6 +172,7 @@ def main() -> None:
     ]
     out = HERE / "data" / "out"
     out.mkdir(parents=True, exist_ok=True)
+    w_seconds: list[tuple[int, str, float]] = []
     for size in sizes:
         folder = data_for(size)
         for fmt in ("parquet", "csv"):
@@ -176,6 +182,7 @@ def main() -> None:
             subprocess.run(duck_w(tickets, surveys, theirs), check=True)
             check_same(ours, theirs)
             r = paired(cskpi_w(tickets, surveys, ours), duck_w(tickets, surveys, theirs), args.runs)
+            w_seconds.append((size, fmt, r["a"]))
             lines.append(
                 f"| {size:,} | W vs DuckDB | {fmt} | {r['a']:.2f} | {r['b']:.2f} | "
                 f"{r['ratio']:.2f}× | {r['mem_a']:.2f} | {r['mem_b']:.2f} |"
@@ -224,15 +231,50 @@ def main() -> None:
             f"— | — | {m:.2f} | — |"
         )
         print(lines[-1], flush=True)
-    (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n\n" + NOTES, encoding="utf-8")
+    w_times = {(size, fmt): t for size, fmt, t in w_seconds}
+    for fmt in ("parquet", "csv"):
+        known = sorted(size for size, f in w_times if f == fmt)
+        for small, large in itertools.pairwise(known):
+            growth = w_times[(large, fmt)] / w_times[(small, fmt)]
+            lines.append(
+                f"| {small:,} → {large:,} | W time growth ({large // small}× the tickets) | "
+                f"{fmt} | {growth:.1f}× | — | — | — | — |"
+            )
+            print(lines[-1], flush=True)
+    lines += ["", *startup(args.runs)]
+    write_results("\n".join(lines))
 
 
-NOTES = """## Notes
+def startup(runs: int) -> list[str]:
+    """Start-up (issue 7): --help and --version import neither pandas nor pyarrow; a report
+    on the 20-thousand-ticket sample."""
+    sample = data_for(20000)
+    rows = ["| command | s (median) |", "|---|---:|"]
+    for cmd in (
+        [CSKPI, "--version"],
+        [CSKPI, "--help"],
+        [CSKPI, "report", str(sample / "tickets.csv"), "--surveys", str(sample / "surveys.csv")],
+    ):
+        seconds = statistics.median(measure(cmd)[0] for _ in range(max(runs, 3)))
+        shown = " ".join(Path(c).name if "/" in c else c for c in cmd)
+        rows.append(f"| `{shown}` | {seconds:.2f} |")
+        print(rows[-1], flush=True)
+    return rows
 
-- cskpi's output for W is compared with DuckDB's (every agent × month, every KPI, 1e-9
-  relative) before a time is reported; a mismatch stops the benchmark.
-- Absolute times on this shared 2-core machine are noisy; the paired ratios are what count.
-"""
+
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def write_results(measured: str) -> None:
+    """Replace the measured part of bench/RESULTS.md; the notes and profile around it stay."""
+    path = HERE / "RESULTS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else f"{START}\n{END}\n"
+    if START not in text or END not in text:
+        text = f"{START}\n{END}\n\n{text}"
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{START}\n{measured}\n{END}{tail}", encoding="utf-8")
+
 
 if __name__ == "__main__":
     main()
