@@ -561,12 +561,20 @@ def _csv_arrow(name: str, prefix: str, utf8: bytes, delimiter: str, opts: _Optio
         bad.append(row)
         return "skip"
 
+    scan = _record_scan(utf8, delimiter)
+    if scan is None:
+        return None
+    lines, quoted_breaks = scan
     try:
         table = pacsv.read_csv(
             pa.BufferReader(utf8),
             read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_bad
+                delimiter=delimiter,
+                # without line ends inside quoted values, pyarrow splits the file at any line
+                # end and parses the blocks in parallel (1 M tickets: 3 times faster)
+                newlines_in_values=quoted_breaks,
+                invalid_row_handler=on_bad,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
@@ -578,15 +586,21 @@ def _csv_arrow(name: str, prefix: str, utf8: bytes, delimiter: str, opts: _Optio
         )
     except pa.ArrowInvalid:
         return None
-    lines = _record_lines(utf8, delimiter)
-    if bad or lines is None or len(lines) != table.num_rows:
+    if bad or len(lines) != table.num_rows:
         return None
     frame = _arrow_frame(table.slice(1).select(keep), table.num_rows - 1)
     return _Part(_drop_unnamed(frame, unnamed), lines[1:], warnings=warnings)
 
 
 def _record_lines(data: bytes, delimiter: str) -> np.ndarray | None:
-    """1-based start line of each non-empty record, or None where quoting is not plain.
+    """1-based start line of each non-empty record, or None where quoting is not plain."""
+    scan = _record_scan(data, delimiter)
+    return None if scan is None else scan[0]
+
+
+def _record_scan(data: bytes, delimiter: str) -> tuple[np.ndarray, bool] | None:
+    """(`_record_lines`, whether a line end lies inside a quoted value), or None where quoting
+    is not plain.
 
     Lines end at \\n, \\r\\n or \\r (as in the csv module). A line end closes a record when
     an even number of quotes precedes it; that holds when every quote opening a value follows
@@ -598,24 +612,36 @@ def _record_lines(data: bytes, delimiter: str) -> np.ndarray | None:
     buf = np.frombuffer(data, dtype=np.uint8)
     size = len(buf)
     if not size:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), False
+    has_quotes = data.find(b'"') >= 0  # a search of the bytes: far quicker than a mask
+    has_cr = data.find(b"\r") >= 0
     allowed = np.array([ord(delimiter), 10, 13, 34], dtype=np.uint8)
     quotes_before = breaks_before = 0
+    quoted_breaks = False
     ends: list[np.ndarray] = []  # positions of the line ends that close a record
     index: list[np.ndarray] = []  # ... and their 0-based rank among all line ends
     for start in range(0, size, _CHUNK):
         stop = min(start + _CHUNK, size)
         part = buf[start:stop]
+        if has_cr:
+            after = buf[start + 1 : stop + 1]
+            if stop == size:
+                after = np.append(after, np.uint8(0))
+            breaks = np.flatnonzero((part == 10) | ((part == 13) & (after != 10)))
+        else:
+            breaks = np.flatnonzero(part == 10)
+        if not has_quotes:
+            ends.append(breaks + start)
+            index.append(np.arange(breaks_before, breaks_before + len(breaks)))
+            breaks_before += len(breaks)
+            continue
         quotes = np.flatnonzero(part == 34)
         opening: np.ndarray = quotes[quotes_before % 2 :: 2] + start  # even rank in the file
         opening = opening[opening > 0]
         if len(opening) and not np.isin(buf[opening - 1], allowed).all():
             return None
-        after = buf[start + 1 : stop + 1]
-        if stop == size:
-            after = np.append(after, np.uint8(0))
-        breaks = np.flatnonzero((part == 10) | ((part == 13) & (after != 10)))
         closing = (np.searchsorted(quotes, breaks) + quotes_before) % 2 == 0
+        quoted_breaks = quoted_breaks or not closing.all()
         ends.append(breaks[closing] + start)
         index.append(np.flatnonzero(closing) + breaks_before)
         quotes_before += len(quotes)
@@ -628,7 +654,7 @@ def _record_lines(data: bytes, delimiter: str) -> np.ndarray | None:
     first = buf[np.minimum(starts, size - 1)]
     empty = (length == 0) | ((length == 1) & (first == 13))
     lines = np.concatenate(([1], np.concatenate(index) + 2))
-    return np.asarray(lines[~empty], dtype=np.int64)
+    return np.asarray(lines[~empty], dtype=np.int64), quoted_breaks
 
 
 def _read_json(src: _Source, opts: _Options) -> _Part:
