@@ -155,3 +155,17 @@ def test_ints_fast_path_agrees_with_the_general_parser() -> None:
     # digits as they are; 2.0 and 1e3 are whole; 2.5, −1 and x are counted; blanks are not
     assert shown(fast.values) == [1, 7, 2, None, None, 3, None, None, None, 999999999999999, 1000]
     assert fast.bad.tolist() == [False] * 3 + [True] * 2 + [False] + [True] + [False] * 4
+
+
+@pytest.mark.parametrize("first", ["2024-03-01 18:00", "2024-03-01T09:00:00Z", "garbage", None])
+def test_the_first_value_only_orders_the_shapes(first: str | None) -> None:
+    # Tokyo is +09:00: naive 18:00 → 09:00Z; whichever shape comes first, all are read.
+    fast, general = both(
+        [first, "2024-03-01 18:00", "2024-03-01T09:00:00Z", "2024-03-01T18:00:00+09:00"],
+        source_tz="Asia/Tokyo",
+    )
+    assert_same(fast, general)
+    nine = utc("2024-03-01 09:00")
+    assert shown(fast.values)[1:] == [nine] * 3
+    assert shown(fast.values)[0] == (None if first in ("garbage", None) else nine)
+    assert fast.bad.tolist() == [first == "garbage", False, False, False]

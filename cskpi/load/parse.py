@@ -137,28 +137,41 @@ def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | Non
     if values is None:
         return None
     given = values.is_valid()
-    aware = pc.match_substring_regex(values, _FAST_AWARE_RE).fill_null(False)
-    naive = None
-    if not pc.all(pc.equal(aware, given)).as_py():
-        naive = pc.match_substring_regex(values, _FAST_NAIVE_RE).fill_null(False)
+    # the shape of the first values goes first: a column of one shape takes one regex pass
+    sample = values.slice(0, 100).drop_null()
+    shapes = [_FAST_AWARE_RE, _FAST_NAIVE_RE]
+    if len(sample) and re.match(_FAST_NAIVE_RE, str(sample[0])):
+        shapes.reverse()
+    hits: dict[str, Any] = {}
+    done: Any = None
+    for shape in shapes:
+        hits[shape] = pc.match_substring_regex(values, shape).fill_null(False)
+        done = hits[shape] if done is None else pc.or_(done, hits[shape])
+        if pc.all(pc.equal(done, given)).as_py():
+            break
+    aware, naive = hits.get(_FAST_AWARE_RE), hits.get(_FAST_NAIVE_RE)
     nothing = pa.scalar(None, values.type)
     try:
-        stamps = pc.if_else(aware, values, nothing).cast(pa.timestamp("us", "UTC"))
+        stamps = None
+        if aware is not None and pc.any(aware).as_py():
+            stamps = pc.if_else(aware, values, nothing).cast(pa.timestamp("us", "UTC"))
         local = None
         if naive is not None and pc.any(naive).as_py():
             local = pc.if_else(naive, values, nothing).cast(pa.timestamp("us"))
     except pa.ArrowInvalid:
         return None
-    out = pd.Series(stamps.to_numpy(zero_copy_only=False), index=raw.index).dt.tz_localize("UTC")
-    done = aware
+
+    def series(array: Any) -> pd.Series:
+        return pd.Series(array.to_numpy(zero_copy_only=False), index=raw.index)
+
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
+    if stamps is not None:
+        out = series(stamps).dt.tz_localize("UTC")
     shifted = 0
-    if local is not None and naive is not None:
-        naive_values = pd.Series(local.to_numpy(zero_copy_only=False), index=raw.index)
-        utc, shifted = _localize(naive_values, tz)
-        is_naive = pd.Series(naive.to_numpy(zero_copy_only=False), index=raw.index)
-        out = out.where(~is_naive, utc)
-        done = pc.or_(aware, naive)
-    return out, pd.Series(done.to_numpy(zero_copy_only=False), index=raw.index), shifted
+    if local is not None:
+        utc, shifted = _localize(series(local), tz)
+        out = utc if stamps is None else out.where(~series(naive), utc)
+    return out, series(done), shifted
 
 
 def _parse_text(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
