@@ -8,7 +8,7 @@ normalisation can count them (nothing is dropped silently).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from cskpi.errors import InputError
@@ -21,6 +21,13 @@ _OFFSET_RE = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})
 _ISO_RE = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}"
 _DM_RE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
 _NUMBER_RE = r"^[+-]?\d+(?:\.\d+)?$"
+# the ISO 8601 forms Arrow's cast reads exactly as the general parser does (see `_iso_fast`)
+_FAST_DATE = r"(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+_FAST_TIME = r"[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
+_FAST_ZONE = r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)"
+_FAST_AWARE_RE = f"^{_FAST_DATE}{_FAST_TIME}{_FAST_ZONE}$"
+_FAST_NAIVE_RE = f"^{_FAST_DATE}(?:{_FAST_TIME})?$"
+_DIGITS_RE = r"^\d{1,15}$"  # a count that float64 holds exactly
 EXCEL_EPOCH = "1899-12-30"
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 MAX_DURATION = 100 * 366 * 86400.0
@@ -77,7 +84,6 @@ def parse_times(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
     """Any accepted timestamp form → `datetime64[us, UTC]`; naive values in `source_tz`."""
     import pandas as pd
 
-    present = _present(raw)
     if isinstance(raw.dtype, pd.DatetimeTZDtype):
         out = raw.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
         return Parsed(out, pd.Series(False, index=raw.index))
@@ -86,8 +92,93 @@ def parse_times(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
         return Parsed(local, pd.Series(False, index=raw.index), shifted)
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         out = _from_numbers(raw.astype("float64"), options)
-        return Parsed(out, present & out.isna())
+        return Parsed(out, _present(raw) & out.isna())
+    fast = None if options.date_format else _iso_fast(raw, options.source_tz)
+    if fast is None or not fast[1].any():
+        return _parse_text(raw, column, options)
+    out, done, shifted = fast
+    todo = raw.notna() & ~done
+    bad = pd.Series(False, index=raw.index)
+    if todo.any():  # other forms, garbage, blanks: the general parser, on those rows only
+        file_of = None if options.file_of is None else options.file_of[todo]
+        rest = _parse_text(raw[todo], column, replace(options, file_of=file_of))
+        out[todo] = rest.values.array  # positional: the index need not be unique
+        bad[todo] = rest.bad.to_numpy()
+        shifted += rest.shifted
+    return Parsed(out, bad, shifted)
 
+
+def _text_array(raw: pd.Series) -> Any:
+    """The column as an Arrow string array (no copy for Arrow-backed text), or None."""
+    import pyarrow as pa
+
+    try:
+        values = pa.array(raw, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+        return None
+    return values
+
+
+def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | None:
+    """(values, rows read, DST-shifted count) for the plain ISO 8601 values of a text column,
+    parsed by Arrow's cast; None when the column is not text.
+
+    Only values in `_FAST_AWARE_RE` / `_FAST_NAIVE_RE` are read here: forms on which Arrow's
+    cast and the general parser (`to_datetime(format="ISO8601")`) agree, years 1900–2099 so
+    that any resolution holds them. A value of that shape that is no date (`2023-02-29`)
+    makes the cast fail, and the whole column takes the general parser."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = _text_array(raw)
+    if values is None:
+        return None
+    given = values.is_valid()
+    # the shape of the first values goes first: a column of one shape takes one regex pass
+    sample = values.slice(0, 100).drop_null()
+    shapes = [_FAST_AWARE_RE, _FAST_NAIVE_RE]
+    if len(sample) and re.match(_FAST_NAIVE_RE, str(sample[0])):
+        shapes.reverse()
+    hits: dict[str, Any] = {}
+    done: Any = None
+    for shape in shapes:
+        hits[shape] = pc.match_substring_regex(values, shape).fill_null(False)
+        done = hits[shape] if done is None else pc.or_(done, hits[shape])
+        if pc.all(pc.equal(done, given)).as_py():
+            break
+    aware, naive = hits.get(_FAST_AWARE_RE), hits.get(_FAST_NAIVE_RE)
+    nothing = pa.scalar(None, values.type)
+    try:
+        stamps = None
+        if aware is not None and pc.any(aware).as_py():
+            stamps = pc.if_else(aware, values, nothing).cast(pa.timestamp("us", "UTC"))
+        local = None
+        if naive is not None and pc.any(naive).as_py():
+            local = pc.if_else(naive, values, nothing).cast(pa.timestamp("us"))
+    except pa.ArrowInvalid:
+        return None
+
+    def series(array: Any) -> pd.Series:
+        return pd.Series(array.to_numpy(zero_copy_only=False), index=raw.index)
+
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
+    if stamps is not None:
+        out = series(stamps).dt.tz_localize("UTC")
+    shifted = 0
+    if local is not None:
+        utc, shifted = _localize(series(local), tz)
+        out = utc if stamps is None else out.where(~series(naive), utc)
+    return out, series(done), shifted
+
+
+def _parse_text(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
+    """The general parser for text timestamps: every accepted form, mixed in one column."""
+    import pandas as pd
+
+    present = _present(raw)
     text = raw.astype("str").str.strip().where(present)
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
     if not present.any():
@@ -300,6 +391,33 @@ def parse_bools(raw: pd.Series) -> Parsed:
 
 
 def parse_ints(raw: pd.Series) -> Parsed:
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = _text_array(raw)
+    if values is None:
+        return _parse_counts(raw)
+    # plain digits (nearly every count in an export): Arrow's cast; the rest as before
+    digits = pc.match_substring_regex(values, _DIGITS_RE).fill_null(False)
+    ints = pc.if_else(digits, values, pa.scalar(None, values.type)).cast(pa.int64())
+    out = pd.Series(
+        pd.arrays.IntegerArray(
+            ints.fill_null(0).to_numpy(zero_copy_only=False),
+            ints.is_null().to_numpy(zero_copy_only=False),
+        ),
+        index=raw.index,
+    )
+    bad = pd.Series(False, index=raw.index)
+    todo = raw.notna() & ~pd.Series(digits.to_numpy(zero_copy_only=False), index=raw.index)
+    if todo.any():
+        rest = _parse_counts(raw[todo])
+        out[todo] = rest.values.array  # positional: the index need not be unique
+        bad[todo] = rest.bad.to_numpy()
+    return Parsed(out, bad)
+
+
+def _parse_counts(raw: pd.Series) -> Parsed:
     import pandas as pd
 
     present = _present(raw)

@@ -1,0 +1,171 @@
+"""cskpi.load.parse: the Arrow fast paths for plain ISO 8601 timestamps and digit-only counts
+give exactly what the general parsers give (values, unparseable rows, DST-shifted count).
+
+`_parse_text` / `_parse_counts` are the general parsers the fast paths fall back to; each test
+compares both on the same hand-made column and checks the values by hand as well.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from cskpi.load.parse import (
+    Parsed,
+    TimeOptions,
+    _parse_counts,
+    _parse_text,
+    parse_ints,
+    parse_times,
+)
+
+
+def utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+def shown(series: pd.Series) -> list[Any]:
+    return [None if pd.isna(v) else v for v in series.tolist()]
+
+
+def both(values: list[Any], dtype: str = "str", **opts: Any) -> tuple[Parsed, Parsed]:
+    """(fast path, general parser) on the same column; a non-default index on purpose."""
+    raw = pd.Series(values, dtype=dtype, index=pd.RangeIndex(10, 10 + len(values)))
+    options = TimeOptions(**opts)
+    return parse_times(raw, "c", options), _parse_text(raw, "c", options)
+
+
+def assert_same(fast: Parsed, general: Parsed) -> None:
+    assert fast.values.dtype == general.values.dtype
+    assert shown(fast.values) == shown(general.values)
+    assert fast.bad.tolist() == general.bad.tolist()
+    assert fast.shifted == general.shifted
+    assert fast.values.index.equals(general.values.index)
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_offsets_and_z_agree_with_the_general_parser(dtype: str) -> None:
+    fast, general = both(
+        [
+            "2024-03-01T09:00:00Z",  # 09:00Z
+            "2024-03-01T18:00:00+09:00",  # 18 − 9 → 09:00Z
+            "2024-03-01 04:00:00-0500",  # 4 + 5 → 09:00Z
+            "2024-03-01T18:00+09",  # hour-only offset, no seconds → 09:00Z
+            "2024-03-01T09:00:00.123456+0530",  # 09:00 − 5:30 → 03:30:00.123456Z
+            None,
+        ],
+        dtype,
+        source_tz="America/New_York",  # never applied to a value with an offset
+    )
+    assert_same(fast, general)
+    assert shown(fast.values) == [utc("2024-03-01 09:00")] * 4 + [
+        utc("2024-03-01 03:30:00.123456"),
+        None,
+    ]
+    assert not fast.bad.any()
+
+
+def test_naive_values_in_the_source_zone_with_dst_gap_and_overlap() -> None:
+    fast, general = both(
+        [
+            "2024-07-01 12:00:00",  # New York summer, −4 → 16:00Z
+            "2024-01-15",  # midnight, winter −5 → 05:00Z
+            "2024-03-10 02:30:00",  # in the spring gap: shifted forward to 03:00 EDT → 07:00Z
+            "2024-11-03 01:30",  # in the autumn overlap: the earlier (EDT, −4) → 05:30Z
+        ],
+        source_tz="America/New_York",
+    )
+    assert_same(fast, general)
+    assert shown(fast.values) == [
+        utc("2024-07-01 16:00"),
+        utc("2024-01-15 05:00"),
+        utc("2024-03-10 07:00"),
+        utc("2024-11-03 05:30"),
+    ]
+    assert fast.shifted == 2  # the gap and the overlap
+
+
+def test_invalid_and_other_forms_mixed_with_plain_iso() -> None:
+    fast, general = both(
+        [
+            "2024-03-01T09:00:00Z",  # fast, aware
+            "2024-03-01 09:00",  # fast, naive (UTC)
+            "not a date",  # unparseable, counted
+            "2024-03-01T25:00:00Z",  # hour 25: not the fast shape; unparseable, counted
+            "2024/03/01 09:00",  # slashes: general parser → 09:00Z
+            " 2024-03-01T09:00:00Z ",  # padded: general parser strips → 09:00Z
+            "1709283600",  # epoch seconds: 2024-03-01T09:00Z
+            "2024-03-01 09:00:00 UTC",  # named UTC (Chatwoot) → 09:00Z
+            "1850-03-01T09:00:00Z",  # outside the fast years: general parser
+            "",  # empty: missing, not counted
+            "   ",  # blank: missing, not counted
+        ]
+    )
+    assert_same(fast, general)
+    nine = utc("2024-03-01 09:00")
+    old = utc("1850-03-01 09:00")
+    assert shown(fast.values) == [nine, nine, None, None, nine, nine, nine, nine, old, None, None]
+    assert fast.bad.tolist() == [False] * 2 + [True] * 2 + [False] * 7
+
+
+def test_a_fast_shaped_value_that_is_no_date_falls_back_for_the_column() -> None:
+    # 2023 is no leap year: Feb 29 matches the fast shape but is no date → Arrow's cast
+    # fails; the general parser reads the column and counts that one value.
+    fast, general = both(["2023-02-29 10:00", "2024-02-29 10:00", "2024-03-01T09:00:00Z"])
+    assert_same(fast, general)
+    assert shown(fast.values) == [None, utc("2024-02-29 10:00"), utc("2024-03-01 09:00")]
+    assert fast.bad.tolist() == [True, False, False]
+
+
+def test_day_month_rows_are_settled_per_file_after_the_fast_rows() -> None:
+    # file 0 has 25/02 → day first; file 1 has 02/25 → month first. The ISO rows are read by
+    # the fast path and leave the per-file day/month decision unchanged.
+    values = ["2024-03-01T09:00:00Z", "25/02/2018", "03/02/2018", "02/25/2018", "03/02/2018"]
+    file_of = pd.Series([0, 0, 0, 1, 1], index=pd.RangeIndex(10, 15))
+    fast, general = both(values, file_of=file_of)
+    assert_same(fast, general)
+    assert shown(fast.values) == [
+        utc("2024-03-01 09:00"),
+        utc("2018-02-25"),
+        utc("2018-02-03"),  # file 0: day first → 3 February
+        utc("2018-02-25"),
+        utc("2018-03-02"),  # file 1: month first → 2 March
+    ]
+
+
+def test_date_format_skips_the_fast_path() -> None:
+    # With --date-format every value is read with that format: an ISO value is unparseable.
+    fast, general = both(["2024-03-01 09:00", "01.03.2024 09:00"], date_format="%d.%m.%Y %H:%M")
+    assert_same(fast, general)
+    assert shown(fast.values) == [None, utc("2024-03-01 09:00")]
+
+
+def test_ints_fast_path_agrees_with_the_general_parser() -> None:
+    raw = pd.Series(
+        ["1", "007", "2.0", "2.5", "-1", " 3", "x", "", None, "999999999999999", "1e3"],
+        dtype="str",
+        index=pd.RangeIndex(5, 16),
+    )
+    fast, general = parse_ints(raw), _parse_counts(raw)
+    assert str(fast.values.dtype) == str(general.values.dtype) == "Int64"
+    assert shown(fast.values) == shown(general.values)
+    assert fast.bad.tolist() == general.bad.tolist()
+    # digits as they are; 2.0 and 1e3 are whole; 2.5, −1 and x are counted; blanks are not
+    assert shown(fast.values) == [1, 7, 2, None, None, 3, None, None, None, 999999999999999, 1000]
+    assert fast.bad.tolist() == [False] * 3 + [True] * 2 + [False] + [True] + [False] * 4
+
+
+@pytest.mark.parametrize("first", ["2024-03-01 18:00", "2024-03-01T09:00:00Z", "garbage", None])
+def test_the_first_value_only_orders_the_shapes(first: str | None) -> None:
+    # Tokyo is +09:00: naive 18:00 → 09:00Z; whichever shape comes first, all are read.
+    fast, general = both(
+        [first, "2024-03-01 18:00", "2024-03-01T09:00:00Z", "2024-03-01T18:00:00+09:00"],
+        source_tz="Asia/Tokyo",
+    )
+    assert_same(fast, general)
+    nine = utc("2024-03-01 09:00")
+    assert shown(fast.values)[1:] == [nine] * 3
+    assert shown(fast.values)[0] == (None if first in ("garbage", None) else nine)
+    assert fast.bad.tolist() == [first == "garbage", False, False, False]
