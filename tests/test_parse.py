@@ -401,3 +401,35 @@ def test_bools() -> None:
     p = parse_bools(pd.Series(["yes", "No", "1", "0", "TRUE", "maybe", ""], dtype=object))
     assert shown(p.values) == [True, False, True, False, True, None, None]
     assert p.bad.tolist() == [False, False, False, False, False, True, False]
+
+
+def test_numeric_durations_over_a_century_are_unparseable() -> None:
+    """Numbers get the century cap that text gets: 2**63 µs in seconds (9.2e12 s, about
+    292,000 years) is no duration, and adding it to a timestamp overflowed (found by fuzz)."""
+    p = parse_durations(pd.Series([60.0, 9223372036851.0, None, -30.0]), 1.0)
+    assert p.values.tolist()[0] == 60.0 and p.values.tolist()[3] == -30.0
+    assert p.values.isna().tolist() == [False, True, True, False]
+    assert p.bad.tolist() == [False, True, False, False]
+
+
+def test_huge_numeric_duration_is_counted_not_a_crash(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "ticket_id": pa.array(["T1", "T2"]),
+                "created_at": pa.array(["2024-03-01T00:00:00Z", "2024-03-01T01:00:00Z"]),
+                "time_to_first_response": pa.array([600.0, 9223372036851.0]),
+            }
+        ),
+        path,
+    )
+    inputs = cskpi.load(str(path))
+    assert inputs.tickets is not None
+    # T1 answered 600 s after creation; T2's duration is unusable: no response time
+    stamps = inputs.tickets.frame["first_response_at"]
+    assert str(stamps.iloc[0]) == "2024-03-01 00:10:00+00:00" and pd.isna(stamps.iloc[1])
+    assert dict(inputs.tickets.quality.issues) == {"unparseable_first_response_seconds": 1}

@@ -516,7 +516,6 @@ def _finish_tickets(
     quality = quality.drop("missing_created_at", int(no_created.sum()), where(no_created))
     drop = np.array(missing_id | bad_created | no_created, dtype=bool)  # a writable copy
 
-    out = _derive_times(out)
     dup, quality = _duplicates(
         out,
         drop,
@@ -532,7 +531,7 @@ def _finish_tickets(
         quality = quality.drop(
             "excluded_status", int(gone.sum()), out.loc[gone, "ticket_id"].head(3)
         )
-        excluded_rows = out[gone].reset_index(drop=True)
+        excluded_rows = _derive_times(out[gone].reset_index(drop=True))
         drop |= gone
         if excluded and gone.any():
             notes.append(
@@ -541,6 +540,7 @@ def _finish_tickets(
             )
     if drop.any():
         out = out[~drop]
+    out = _derive_times(out)  # on the kept rows only: a dropped row's duration may not fit
     return out, _time_issues(out, quality), notes, excluded_rows
 
 

@@ -348,7 +348,9 @@ def parse_durations(raw: pd.Series, unit: float) -> Parsed:
 
     present = _present(raw)
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        return Parsed(raw.astype("float64") * unit, pd.Series(False, index=raw.index))
+        seconds = raw.astype("float64") * unit
+        sane = seconds.abs() <= MAX_DURATION  # as for text below (NaN is not sane: missing)
+        return Parsed(seconds.where(sane), raw.notna() & ~sane)
     text = raw.astype("str").str.strip().where(present)
     none = text.isin(["--", "-", "—", "n/a", "N/A"])
     present = present & ~none
