@@ -169,3 +169,45 @@ def test_the_first_value_only_orders_the_shapes(first: str | None) -> None:
     assert shown(fast.values)[1:] == [nine] * 3
     assert shown(fast.values)[0] == (None if first in ("garbage", None) else nine)
     assert fast.bad.tolist() == [first == "garbage", False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("values", "aware", "expected"),
+    [
+        (["2024-01-01T00:00:57Z", None, "2023-12-31T23:59:59Z"], True, True),
+        (["2024-01-01T00:00:57Z", "2024-01-01T00:00:57+01:00"], True, False),  # two widths
+        (["2024-01-01T00:00:57Z", ""], True, False),  # an empty string is no timestamp
+        (["2024-01-01 00:00:57", "2024-01-01 00:00:5x"], False, False),  # a letter for a digit
+        (["2024-01-01 00:00:57", "2024-01-01T00:00:57"], False, False),  # another separator
+        (["2024-01-01 00:00:57", "1899-01-01 00:00:57"], False, False),  # year outside 19xx/20xx
+        (["2024-01-01 00:00:57", "2099-12-31 23:59:59"], False, True),
+        (["2024-13-01 00:00:57"], False, False),  # the first value's form must be the shape
+        ([None, None], False, False),
+    ],
+)
+def test_uniform_fixed_width_forms_skip_the_regex(
+    values: list[str | None], aware: bool, expected: bool
+) -> None:
+    import pyarrow as pa
+
+    from cskpi.load.parse import _FAST_AWARE_RE, _FAST_NAIVE_RE, _uniform
+
+    shape = _FAST_AWARE_RE if aware else _FAST_NAIVE_RE
+    for kind in (pa.string(), pa.large_string()):
+        array = pa.array(values, kind)
+        assert _uniform(array, shape) is expected
+        # a slice (non-zero offset) and a chunked column read the same
+        assert _uniform(pa.array(["junk", *values], kind).slice(1), shape) is expected
+        assert _uniform(pa.chunked_array([array]), shape) is expected
+
+
+def test_uniform_column_parses_like_the_general_parser() -> None:
+    """A fixed-width column takes the byte-matrix check, not the regex; the values are the
+    general parser's (2024-03-10T02:30 in New York falls in the spring gap: shifted)."""
+    raw = pd.Series(["2024-03-10 02:30:00", "2024-01-01 12:00:00", None], dtype="str")
+    options = TimeOptions(source_tz="America/New_York")
+    fast = parse_times(raw, "created", options)
+    slow = _parse_text(raw, "created", options)
+    assert fast.values.equals(slow.values)
+    assert fast.bad.tolist() == slow.bad.tolist() == [False, False, False]
+    assert fast.shifted == slow.shifted == 1

@@ -121,6 +121,47 @@ def _text_array(raw: pd.Series) -> Any:
     return values
 
 
+def _uniform(values: Any, shape: str) -> bool:
+    """Whether every non-null value has the first one's form, and that form is `shape`.
+
+    An export writes one timestamp form of one width (`2024-01-01T00:00:57Z`): then the
+    values lie back to back in Arrow's data buffer, one row of a byte matrix each, and a few
+    column comparisons replace a regex per value. Same form = same length, digits where the
+    first value has digits, its other characters elsewhere, a year 1900–2099 (as the regex);
+    month, day, hour and offset ranges are checked by Arrow's cast, which refuses them."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    count = len(values) - values.null_count
+    if not count:
+        return False
+    first = str(pc.first(values).as_py())
+    if not first.isascii() or re.fullmatch(shape.strip("^$"), first) is None:
+        return False
+    width = len(first)
+    wide = pa.types.is_large_string(values.type)
+    _, offsets_buf, data_buf = values.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
+    offsets = offsets[values.offset : values.offset + len(values) + 1]
+    lengths = np.diff(offsets)
+    if np.count_nonzero(lengths == width) != count or np.count_nonzero(lengths) != count:
+        return False  # other widths, or empty strings / nulls that hold bytes
+    rows = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(count, width)
+    form = np.frombuffer(first.encode("ascii"), dtype=np.uint8)
+    for j, byte in enumerate(form):
+        column = rows[:, j]
+        if 48 <= byte <= 57:
+            if not ((column >= 48) & (column <= 57)).all():
+                return False
+        elif not (column == byte).all():
+            return False
+    century = rows[:, 0].astype(np.int16) * 10 + rows[:, 1] - 11 * 48  # "19"/"20" → 19/20
+    return bool(((century == 19) | (century == 20)).all())
+
+
 def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | None:
     """(values, rows read, DST-shifted count) for the plain ISO 8601 values of a text column,
     parsed by Arrow's cast; None when the column is not text.
@@ -145,6 +186,10 @@ def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | Non
     hits: dict[str, Any] = {}
     done: Any = None
     for shape in shapes:
+        if _uniform(values, shape):  # one fixed-width form throughout: no regex per value
+            hits, done = {shape: given}, given
+            break
+    for shape in shapes if done is None else ():
         hits[shape] = pc.match_substring_regex(values, shape).fill_null(False)
         done = hits[shape] if done is None else pc.or_(done, hits[shape])
         if pc.all(pc.equal(done, given)).as_py():
