@@ -176,7 +176,8 @@ def test_the_first_value_only_orders_the_shapes(first: str | None) -> None:
     [
         (["2024-01-01T00:00:57Z", None, "2023-12-31T23:59:59Z"], True, True),
         (["2024-01-01T00:00:57Z", "2024-01-01T00:00:57+01:00"], True, False),  # two widths
-        (["2024-01-01T00:00:57Z", ""], True, False),  # an empty string is no timestamp
+        (["", "2024-01-01T00:00:57Z", ""], True, True),  # blanks are missing values
+        (["2024-01-01T00:00:57Z", " "], True, False),  # a space is another width
         (["2024-01-01 00:00:57", "2024-01-01 00:00:5x"], False, False),  # a letter for a digit
         (["2024-01-01 00:00:57", "2024-01-01T00:00:57"], False, False),  # another separator
         (["2024-01-01 00:00:57", "1899-01-01 00:00:57"], False, False),  # year outside 19xx/20xx
@@ -195,19 +196,22 @@ def test_uniform_fixed_width_forms_skip_the_regex(
     shape = _FAST_AWARE_RE if aware else _FAST_NAIVE_RE
     for kind in (pa.string(), pa.large_string()):
         array = pa.array(values, kind)
-        assert _uniform(array, shape) is expected
+        found = _uniform(array, shape)
+        assert (found is not None) is expected
+        if found is not None:  # blanks become nulls, nothing else changes
+            assert found.to_pylist() == [v or None for v in values]
         # a slice (non-zero offset) and a chunked column read the same
-        assert _uniform(pa.array(["junk", *values], kind).slice(1), shape) is expected
-        assert _uniform(pa.chunked_array([array]), shape) is expected
+        assert (_uniform(pa.array(["junk", *values], kind).slice(1), shape) is not None) is expected
+        assert (_uniform(pa.chunked_array([array]), shape) is not None) is expected
 
 
 def test_uniform_column_parses_like_the_general_parser() -> None:
     """A fixed-width column takes the byte-matrix check, not the regex; the values are the
     general parser's (2024-03-10T02:30 in New York falls in the spring gap: shifted)."""
-    raw = pd.Series(["2024-03-10 02:30:00", "2024-01-01 12:00:00", None], dtype="str")
+    raw = pd.Series(["2024-03-10 02:30:00", "2024-01-01 12:00:00", None, ""], dtype="str")
     options = TimeOptions(source_tz="America/New_York")
     fast = parse_times(raw, "created", options)
     slow = _parse_text(raw, "created", options)
     assert fast.values.equals(slow.values)
-    assert fast.bad.tolist() == slow.bad.tolist() == [False, False, False]
+    assert fast.bad.tolist() == slow.bad.tolist() == [False, False, False, False]
     assert fast.shifted == slow.shifted == 1

@@ -121,45 +121,53 @@ def _text_array(raw: pd.Series) -> Any:
     return values
 
 
-def _uniform(values: Any, shape: str) -> bool:
-    """Whether every non-null value has the first one's form, and that form is `shape`.
+def _uniform(values: Any, shape: str) -> Any | None:
+    """`values` with its empty strings as nulls, when every other value has the first one's
+    form and that form is `shape`; None otherwise.
 
-    An export writes one timestamp form of one width (`2024-01-01T00:00:57Z`): then the
-    values lie back to back in Arrow's data buffer, one row of a byte matrix each, and a few
-    column comparisons replace a regex per value. Same form = same length, digits where the
-    first value has digits, its other characters elsewhere, a year 1900–2099 (as the regex);
-    month, day, hour and offset ranges are checked by Arrow's cast, which refuses them."""
+    An export writes one timestamp form of one width (`2024-01-01T00:00:57Z`), or nothing:
+    then the values lie back to back in Arrow's data buffer, one row of a byte matrix each,
+    and a few column comparisons replace a regex per value. Same form = same length, digits
+    where the first value has digits, its other characters elsewhere, and a year 1900–2099
+    (as the regex); month, day, hour and offset ranges are left to Arrow's cast, which
+    refuses what the regex refuses. Only the validity bitmap is new: no text is copied."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    count = len(values) - values.null_count
-    if not count:
-        return False
-    first = str(pc.first(values).as_py())
-    if not first.isascii() or re.fullmatch(shape.strip("^$"), first) is None:
-        return False
-    width = len(first)
+    if values.offset:  # a slice: buffers from its first row
+        values = pa.concat_arrays([values])
+    if not len(values) or values.null_count == len(values):
+        return None
     wide = pa.types.is_large_string(values.type)
     _, offsets_buf, data_buf = values.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
-    offsets = offsets[values.offset : values.offset + len(values) + 1]
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)[: len(values) + 1]
     lengths = np.diff(offsets)
-    if np.count_nonzero(lengths == width) != count or np.count_nonzero(lengths) != count:
-        return False  # other widths, or empty strings / nulls that hold bytes
+    filled = lengths > 0
+    count = int(np.count_nonzero(filled))
+    text = values[int(np.argmax(filled))].as_py() if count else None
+    if not text or not text.isascii() or re.fullmatch(shape.strip("^$"), text) is None:
+        return None
+    width = len(text)
+    if np.count_nonzero(lengths == width) != count:
+        return None  # another width
+    if values.null_count and (filled & ~values.is_valid().to_numpy(zero_copy_only=False)).any():
+        return None  # a null that holds bytes
     rows = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(count, width)
-    form = np.frombuffer(first.encode("ascii"), dtype=np.uint8)
+    form = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     for j, byte in enumerate(form):
         column = rows[:, j]
         if 48 <= byte <= 57:
             if not ((column >= 48) & (column <= 57)).all():
-                return False
+                return None
         elif not (column == byte).all():
-            return False
+            return None
     century = rows[:, 0].astype(np.int16) * 10 + rows[:, 1] - 11 * 48  # "19"/"20" → 19/20
-    return bool(((century == 19) | (century == 20)).all())
+    if not ((century == 19) | (century == 20)).all():
+        return None
+    bitmap = pa.array(filled).buffers()[1]
+    return pa.Array.from_buffers(values.type, len(values), [bitmap, offsets_buf, data_buf])
 
 
 def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | None:
@@ -185,9 +193,12 @@ def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | Non
         shapes.reverse()
     hits: dict[str, Any] = {}
     done: Any = None
+    form = None
     for shape in shapes:
-        if _uniform(values, shape):  # one fixed-width form throughout: no regex per value
-            hits, done = {shape: given}, given
+        form = _uniform(values, shape)  # one fixed-width form throughout: no regex per value
+        if form is not None:
+            # blanks are read here too: missing, as the general parser reads them
+            values, hits, done = form, {shape: form.is_valid()}, given
             break
     for shape in shapes if done is None else ():
         hits[shape] = pc.match_substring_regex(values, shape).fill_null(False)
@@ -197,11 +208,15 @@ def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | Non
     aware, naive = hits.get(_FAST_AWARE_RE), hits.get(_FAST_NAIVE_RE)
     nothing = pa.scalar(None, values.type)
     try:
-        stamps = None
-        if aware is not None and pc.any(aware).as_py():
+        stamps = local = None
+        if form is not None:  # every value in the form: cast as it is
+            if aware is not None:
+                stamps = values.cast(pa.timestamp("us", "UTC"))
+            else:
+                local = values.cast(pa.timestamp("us"))
+        elif aware is not None and pc.any(aware).as_py():
             stamps = pc.if_else(aware, values, nothing).cast(pa.timestamp("us", "UTC"))
-        local = None
-        if naive is not None and pc.any(naive).as_py():
+        if form is None and naive is not None and pc.any(naive).as_py():
             local = pc.if_else(naive, values, nothing).cast(pa.timestamp("us"))
     except pa.ArrowInvalid:
         return None
