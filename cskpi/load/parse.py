@@ -134,40 +134,55 @@ def _uniform(values: Any, shape: str) -> Any | None:
     import numpy as np
     import pyarrow as pa
 
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if values.offset:  # a slice: buffers from its first row
-        values = pa.concat_arrays([values])
-    if not len(values) or values.null_count == len(values):
-        return None
-    wide = pa.types.is_large_string(values.type)
-    _, offsets_buf, data_buf = values.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)[: len(values) + 1]
-    lengths = np.diff(offsets)
-    filled = lengths > 0
-    count = int(np.count_nonzero(filled))
-    text = values[int(np.argmax(filled))].as_py() if count else None
-    if not text or not text.isascii() or re.fullmatch(shape.strip("^$"), text) is None:
-        return None
-    width = len(text)
-    if np.count_nonzero(lengths == width) != count:
-        return None  # another width
-    if values.null_count and (filled & ~values.is_valid().to_numpy(zero_copy_only=False)).any():
-        return None  # a null that holds bytes
-    rows = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(count, width)
-    form = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    for j, byte in enumerate(form):
-        column = rows[:, j]
-        if 48 <= byte <= 57:
-            if not ((column >= 48) & (column <= 57)).all():
+    kind: np.ndarray = np.arange(
+        256, dtype=np.uint8
+    )  # a byte's class: digits are one, others themselves
+    kind[48:58] = 48
+    text: str | None = None
+    form: np.ndarray = np.zeros(0, dtype=np.uint8)
+    out = []
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    for chunk in chunks:  # a reader's chunks, not rows: no copy into one array
+        if chunk.offset:  # a slice: buffers from its first row
+            chunk = pa.concat_arrays([chunk])
+        if not len(chunk):
+            continue
+        _, offsets_buf, data_buf = chunk.buffers()
+        wide = pa.types.is_large_string(chunk.type)
+        offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
+        lengths = np.diff(offsets[: len(chunk) + 1])
+        filled = lengths > 0
+        count = int(np.count_nonzero(filled))
+        if count and text is None:
+            text = chunk[int(np.argmax(filled))].as_py()
+            if not text or not text.isascii() or re.fullmatch(shape.strip("^$"), text) is None:
                 return None
-        elif not (column == byte).all():
-            return None
-    century = rows[:, 0].astype(np.int16) * 10 + rows[:, 1] - 11 * 48  # "19"/"20" → 19/20
-    if not ((century == 19) | (century == 20)).all():
+            form = kind[np.frombuffer(text.encode("ascii"), dtype=np.uint8)]
+        width = len(form)
+        if count and np.count_nonzero(lengths == width) != count:
+            return None  # another width
+        if chunk.null_count and (filled & ~chunk.is_valid().to_numpy(zero_copy_only=False)).any():
+            return None  # a null that holds bytes
+        data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[len(chunk)]]
+        rows = data.reshape(count, width) if count else data.reshape(0, max(width, 1))
+        block = max(1, 2**22 // max(width, 1))
+        for start in range(0, count, block):
+            if not (kind[rows[start : start + block]] == form).all():
+                return None
+        if count:  # years 1900–2099: "19" or "20" first
+            century = rows[:, 0].astype(np.int16) * 10 + rows[:, 1] - 11 * 48
+            if not np.all((century == 19) | (century == 20)):
+                return None
+        if count == len(chunk) - chunk.null_count == len(chunk):
+            out.append(chunk)
+        else:
+            bitmap = pa.array(filled).buffers()[1]
+            out.append(
+                pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, *chunk.buffers()[1:]])
+            )
+    if text is None:
         return None
-    bitmap = pa.array(filled).buffers()[1]
-    return pa.Array.from_buffers(values.type, len(values), [bitmap, offsets_buf, data_buf])
+    return pa.chunked_array(out, type=values.type)
 
 
 def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | None:
