@@ -146,3 +146,31 @@ def test_record_scan_flag_is_a_line_end_in_a_quoted_value(
     # a CR left unquoted ends a line, as in the csv module
     quoted_cr = crlf or quote_all
     assert scan[1] == any("\n" in v or ("\r" in v and quoted_cr) for row in rows for v in row)
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("id,note\nT1,a\nT2,b\n", [2, 3]),  # plain: lines counted, not scanned
+        ("id,note\nT1,a\nT2,b", [2, 3]),  # no line end after the last record
+        ("id,note\nT1,a\n\nT2,b\n", [2, 4]),  # an empty line: pyarrow skips it, the scan runs
+        ("id,note\n\nT1,a\nT2,b\n\n", [3, 4]),
+    ],
+)
+def test_plain_big_csv_line_numbers(
+    text: str, lines: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    small = read_inputs([str(path)])
+    monkeypatch.setattr(readers, "_PYARROW_MIN_BYTES", 0)
+    big = read_inputs([str(path)])
+    assert (
+        big.frame.to_dict("list")
+        == small.frame.to_dict("list")
+        == {
+            "id": ["T1", "T2"],
+            "note": ["a", "b"],
+        }
+    )
+    assert big.source_line.tolist() == small.source_line.tolist() == lines

@@ -575,10 +575,13 @@ def _csv_arrow(name: str, prefix: str, utf8: bytes, delimiter: str, opts: _Optio
         bad.append(row)
         return "skip"
 
-    scan = _record_scan(utf8, delimiter)
+    # no quotes and no \r (most exports): every \n ends a record, so the lines need no scan
+    # when pyarrow reads as many rows as there are line ends (no empty line was skipped)
+    plain = utf8.find(b'"') < 0 and utf8.find(b"\r") < 0
+    scan = (None, False) if plain else _record_scan(utf8, delimiter)
     if scan is None:
         return None
-    lines, quoted_breaks = scan
+    scanned, quoted_breaks = scan
     try:
         table = pacsv.read_csv(
             pa.BufferReader(utf8),
@@ -600,6 +603,16 @@ def _csv_arrow(name: str, prefix: str, utf8: bytes, delimiter: str, opts: _Optio
         )
     except pa.ArrowInvalid:
         return None
+    lines: Sequence[int] | np.ndarray
+    if scanned is not None:
+        lines = scanned
+    elif (records := utf8.count(b"\n") + (not utf8.endswith(b"\n"))) == table.num_rows:
+        lines = range(1, records + 1)
+    else:
+        found = _record_scan(utf8, delimiter)
+        if found is None:
+            return None
+        lines = found[0]
     if bad or len(lines) != table.num_rows:
         return None
     frame = _arrow_frame(table.slice(1).select(keep), table.num_rows - 1)
