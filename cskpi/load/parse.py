@@ -240,8 +240,8 @@ def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | Non
         return pd.Series(array.to_numpy(zero_copy_only=False), index=raw.index)
 
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
-    if stamps is not None:
-        out = series(stamps).dt.tz_localize("UTC")
+    if stamps is not None:  # Arrow's UTC stamps as they are (a tz_localize took 0.3 s)
+        out = pd.Series(stamps.to_pandas().array, index=raw.index, copy=False)
     shifted = 0
     if local is not None:
         utc, shifted = _localize(series(local), tz)
