@@ -585,7 +585,10 @@ def _csv_arrow(name: str, prefix: str, utf8: bytes, delimiter: str, opts: _Optio
     try:
         table = pacsv.read_csv(
             pa.BufferReader(utf8),
-            read_options=pacsv.ReadOptions(column_names=names),
+            # 4 MiB blocks instead of 1 MiB: a quarter of the chunks per column, which every
+            # later step pays for (10 M tickets: read 2.4 s instead of 4-6, to pandas 0.5 s
+            # instead of 2.5-4)
+            read_options=pacsv.ReadOptions(column_names=names, block_size=4 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
                 # without line ends inside quoted values, pyarrow splits the file at any line
