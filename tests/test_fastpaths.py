@@ -249,3 +249,28 @@ def test_rows_read_like_the_filtered_frame() -> None:
     # row 1 has no time (NaT), row 2 is 2024-03-02 = 1709337600 s after the epoch
     assert rows.times("created_at").tolist() == [-(2**63), 1_709_337_600_000_000]
     assert rows.times("created_at").tolist() == times_us(expected["created_at"]).tolist()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["5", "10", None, "0"],  # digits: the fast path
+        ["5", " 4", None],  # padded: the general path
+        ["5", "good", ""],  # a word and a blank
+        ["٣"],  # a non-ASCII digit is no score
+        [None, None],
+    ],
+)
+def test_text_scores_fast_path_agrees(values: list[str | None]) -> None:
+    from cskpi.config import Config
+    from cskpi.load import normalize
+
+    raw = pd.Series(values, dtype="str")
+    score, missing = normalize._scores(raw, Config())
+    # the general path on the same values as Python objects (the fast path needs text dtype)
+    general, general_missing = normalize._scores(raw.astype(object), Config())
+    assert score.equals(general) and missing.tolist() == general_missing.tolist()
+    fast = normalize._digit_scores(raw)
+    assert (fast is not None) is (values == ["5", "10", None, "0"])
+    if fast is not None:  # 5, 10, missing, 0
+        assert fast.tolist()[:2] == [5.0, 10.0] and fast.isna().tolist()[2] and fast[3] == 0.0

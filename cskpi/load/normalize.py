@@ -769,6 +769,9 @@ def _scores(raw: pd.Series, config: Config) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         # already numbers (Parquet, JSON): the text round trip below would read them back
         return raw.astype("float64"), raw.isna()
+    digits = _digit_scores(raw)
+    if digits is not None:
+        return digits, raw.isna()
     text = raw.astype("str").str.strip()
     missing = (
         raw.isna() | (text == "") | text.str.lower().isin(["offered", "unoffered", "not offered"])
@@ -781,6 +784,34 @@ def _scores(raw: pd.Series, config: Config) -> tuple[pd.Series, pd.Series]:
         mapped = mapped.replace({"high": scale.high, "low": scale.low})
         score[words] = pd.to_numeric(mapped, errors="coerce")
     return score.astype("float64"), missing
+
+
+def _digit_scores(raw: pd.Series) -> pd.Series | None:
+    """Text scores that are all plain digits (a CSV of numbers) as float64; None otherwise.
+
+    The general path strips, checks for words and runs `to_numeric` on every value: 1.3 s
+    for 2.5 million responses, for the same numbers."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(raw.dtype, pd.StringDtype):
+        return None
+    try:
+        values = pa.array(raw, from_pandas=True)
+        if not len(values) or values.null_count == len(values):
+            return None
+        plain = pc.and_(
+            pc.and_(pc.string_is_ascii(values), pc.utf8_is_digit(values)),
+            pc.less_equal(pc.binary_length(values), 15),
+        )
+        if pc.sum(plain.fill_null(False)).as_py() != len(values) - values.null_count:
+            return None
+        scores = pc.cast(values, pa.int64()).cast(pa.float64()).fill_null(np.nan)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    return pd.Series(np.asarray(scores.to_numpy(zero_copy_only=False)), index=raw.index)
 
 
 def read_frame(

@@ -508,6 +508,9 @@ def parse_ids(raw: pd.Series) -> pd.Series:
     """Identifiers as text, verbatim (`000123` stays `000123`); `123.0` from XLSX → `123`."""
     import pandas as pd
 
+    if isinstance(raw.dtype, pd.StringDtype):  # text: stripped once, blanks are missing
+        text = raw.str.strip()
+        return text.where(raw.notna() & (text != "")).astype("str")
     present = _present(raw)
     text = raw.astype("str").str.strip()
     if pd.api.types.is_float_dtype(raw.dtype):
