@@ -274,3 +274,26 @@ def test_text_scores_fast_path_agrees(values: list[str | None]) -> None:
     assert (fast is not None) is (values == ["5", "10", None, "0"])
     if fast is not None:  # 5, 10, missing, 0
         assert fast.tolist()[:2] == [5.0, 10.0] and fast.isna().tolist()[2] and fast[3] == 0.0
+
+
+def test_text_columns_judged_per_distinct_value() -> None:
+    from cskpi.load.normalize import labels
+    from cskpi.load.parse import distinct, parse_bools
+
+    raw = pd.Series(["b", "a", None, "b", ""], dtype="str")
+    codes, values = distinct(raw)
+    assert [values[c] if c >= 0 else None for c in codes] == ["b", "a", None, "b", ""]
+    # booleans: " FALSE " is false, "1" true, "maybe" unreadable (bad), blank and None missing
+    flags = parse_bools(pd.Series(["true", " FALSE ", None, "", "maybe", "1"], dtype="str"))
+    assert flags.values.tolist() == [True, False, pd.NA, pd.NA, pd.NA, True]
+    assert flags.bad.tolist() == [False, False, False, False, True, False]
+    # the same through the object path (Python strings, not Arrow text)
+    slow = parse_bools(pd.Series(["true", " FALSE ", None, "", "maybe", "1"], dtype=object))
+    assert slow.values.tolist() == flags.values.tolist() and slow.bad.equals(flags.bad)
+    # labels: "Solved" and " solved" are one status (resolved), blank is no status
+    status = labels(pd.Series(["Solved", " solved", "", None, "open"], dtype="str"), "status")
+    assert status.tolist()[:2] == ["resolved", "resolved"] and status.isna().tolist()[2:4] == [
+        True,
+        True,
+    ]
+    assert list(status.cat.categories) == ["open", "resolved"]

@@ -471,8 +471,8 @@ def labels(raw: pd.Series, name: str) -> pd.Series:
     import numpy as np
     import pandas as pd
 
-    cat = raw if isinstance(raw.dtype, pd.CategoricalDtype) else raw.astype("category")
-    names = pd.Series(cat.cat.categories).astype("str").str.strip()
+    codes, categories = parse.distinct(raw)
+    names = categories.astype("str").str.strip()
     if name == "channel":
         names = names.str.lower()
     vocab = _VOCAB.get(name)
@@ -481,7 +481,6 @@ def labels(raw: pd.Series, name: str) -> pd.Series:
         names = norm.fillna(names)
     names = names.where(names != "")
     new_codes, uniques = pd.factorize(names, sort=True)
-    codes = cat.cat.codes.to_numpy()
     mapped = (
         np.where(codes >= 0, new_codes[np.maximum(codes, 0)], -1)
         if len(new_codes)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from cskpi.errors import InputError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 # an offset after a time of day: `Z`, `+09:00`, `+0900` or `+09` (ISO 8601 allows `±hh`)
@@ -454,12 +455,56 @@ _TRUE = {"true", "t", "yes", "y", "1", "1.0", "x"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
 
-def parse_bools(raw: pd.Series) -> Parsed:
+def distinct(raw: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(code per row, -1 when missing; the distinct values): a column's work done once per
+    distinct value. Text goes through Arrow's dictionary encoding (0.1 s for 10 million
+    values, where `astype("category")` took 0.9 s); other columns through categories."""
+    import numpy as np
     import pandas as pd
 
-    present = _present(raw)
+    if isinstance(raw.dtype, pd.StringDtype):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:
+            encoded = pc.dictionary_encode(pa.chunked_array(pa.array(raw, from_pandas=True)))
+            encoded = encoded.unify_dictionaries()
+        except (pa.ArrowException, TypeError, ValueError):
+            encoded = None
+        if encoded is not None and encoded.num_chunks:
+            codes = np.concatenate(
+                [
+                    np.asarray(c.indices.fill_null(-1).to_numpy(zero_copy_only=False), "int64")
+                    for c in encoded.chunks
+                ]
+            )
+            values = encoded.chunk(0).dictionary.to_pandas(types_mapper=None)
+            return codes, pd.Series(values, dtype="str")
+    cat = raw if isinstance(raw.dtype, pd.CategoricalDtype) else raw.astype("category")
+    return cat.cat.codes.to_numpy().astype("int64"), pd.Series(cat.cat.categories)
+
+
+def parse_bools(raw: pd.Series) -> Parsed:
+    import numpy as np
+    import pandas as pd
+
     if pd.api.types.is_bool_dtype(raw.dtype):
         return Parsed(raw.astype("boolean"), pd.Series(False, index=raw.index))
+    if isinstance(raw.dtype, pd.StringDtype):  # judged once per distinct value
+        codes, values = distinct(raw)
+        text = values.astype("str").str.strip().str.lower()
+        given = (text != "").to_numpy(dtype=bool)
+        true = text.isin(_TRUE).to_numpy(dtype=bool) & given
+        false = text.isin(_FALSE).to_numpy(dtype=bool) & given
+        present, safe = codes >= 0, np.maximum(codes, 0)
+        if not len(values):
+            present = np.zeros(len(codes), dtype=bool)
+            given = true = false = np.zeros(1, dtype=bool)
+        known = present & (true | false)[safe]
+        out = pd.arrays.BooleanArray(present & true[safe], ~known)
+        bad = present & given[safe] & ~known
+        return Parsed(pd.Series(out, index=raw.index), pd.Series(bad, index=raw.index))
+    present = _present(raw)
     text = raw.astype("str").str.strip().str.lower()
     out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     out[text.isin(_TRUE) & present] = True
