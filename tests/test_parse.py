@@ -433,3 +433,11 @@ def test_huge_numeric_duration_is_counted_not_a_crash(tmp_path: Path) -> None:
     stamps = inputs.tickets.frame["first_response_at"]
     assert str(stamps.iloc[0]) == "2024-03-01 00:10:00+00:00" and pd.isna(stamps.iloc[1])
     assert dict(inputs.tickets.quality.issues) == {"unparseable_first_response_seconds": 1}
+
+
+def test_float_ids_that_are_no_whole_number_stay_text() -> None:
+    """inf and 1e300 are floats no int64 holds (found by fuzz: a crash); 12.0 is id 12."""
+    from cskpi.load.parse import parse_ids
+
+    ids = parse_ids(pd.Series([12.0, float("inf"), 1e300, 1.5, None]))
+    assert ids.tolist()[:4] == ["12", "inf", "1e+300", "1.5"] and pd.isna(ids.tolist()[4])

@@ -559,13 +559,14 @@ def parse_ids(raw: pd.Series) -> pd.Series:
     present = _present(raw)
     text = raw.astype("str").str.strip()
     if pd.api.types.is_float_dtype(raw.dtype):
-        whole = present & (raw == raw.round())
+        # whole numbers a float holds exactly (not inf, not 1e300) are ids without ".0"
+        whole = present & (raw.abs() < 2.0**53) & (raw == raw.round())
         text[whole] = raw[whole].astype("int64").astype("str")
     elif raw.dtype == object:
         # XLSX cells arrive as Python objects: a number typed into an id column is a float.
         floats = raw.map(type).eq(float) & present
         if floats.any():
             nums = raw[floats].astype("float64")
-            whole = nums == nums.round()
+            whole = (nums.abs() < 2.0**53) & (nums == nums.round())
             text[whole[whole].index] = nums[whole].astype("int64").astype("str")
     return text.where(present).astype("str")
