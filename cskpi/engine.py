@@ -379,8 +379,9 @@ def _present_keys(parts: list[np.ndarray]) -> tuple[np.ndarray, Callable[[np.nda
     if not parts:
         return np.zeros(0, dtype="int64"), lambda k: np.asarray(k, dtype="int64")
     high = max((int(p.max()) for p in parts if len(p)), default=-1)
+    low = min((int(p.min()) for p in parts if len(p)), default=0)
     size = sum(len(p) for p in parts)
-    if high < 4 * size + 1_000_000:
+    if low >= 0 and high < 4 * size + 1_000_000:
         present: np.ndarray = np.zeros(high + 1, dtype=bool)
         for part in parts:
             present[part] = True
