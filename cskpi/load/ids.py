@@ -32,17 +32,13 @@ class Scheme:
 
 
 def _arrow(values: pd.Series) -> Any:
+    """The ids as one Arrow string array, or None when they are not text."""
     import pyarrow as pa
 
-    try:
-        arr = pa.array(values, from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError):
-        return None
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return None
-    return arr
+    from cskpi.load.parse import text_array
+
+    arr = text_array(values)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def _digits(arr: Any, scheme: Scheme) -> tuple[Any, Any]:

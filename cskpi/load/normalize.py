@@ -798,8 +798,8 @@ def _digit_scores(raw: pd.Series) -> pd.Series | None:
     if not isinstance(raw.dtype, pd.StringDtype):
         return None
     try:
-        values = pa.array(raw, from_pandas=True)
-        if not len(values) or values.null_count == len(values):
+        values = parse.text_array(raw)
+        if values is None or not len(values) or values.null_count == len(values):
             return None
         plain = pc.and_(
             pc.and_(pc.string_is_ascii(values), pc.utf8_is_digit(values)),

@@ -109,7 +109,7 @@ def parse_times(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
     return Parsed(out, bad, shifted)
 
 
-def _text_array(raw: pd.Series) -> Any:
+def text_array(raw: pd.Series) -> Any:
     """The column as an Arrow string array (no copy for Arrow-backed text), or None."""
     import pyarrow as pa
 
@@ -198,7 +198,7 @@ def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | Non
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    values = _text_array(raw)
+    values = text_array(raw)
     if values is None:
         return None
     given = values.is_valid()
@@ -517,7 +517,7 @@ def parse_ints(raw: pd.Series) -> Parsed:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    values = _text_array(raw)
+    values = text_array(raw)
     if values is None:
         return _parse_counts(raw)
     # plain digits (nearly every count in an export): Arrow's cast; the rest as before
