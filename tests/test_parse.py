@@ -441,3 +441,17 @@ def test_float_ids_that_are_no_whole_number_stay_text() -> None:
 
     ids = parse_ids(pd.Series([12.0, float("inf"), 1e300, 1.5, None]))
     assert ids.tolist()[:4] == ["12", "inf", "1e+300", "1.5"] and pd.isna(ids.tolist()[4])
+
+
+def test_hour_with_zone_next_to_naive_values() -> None:
+    """`2024-03-01T09Z` (an hour and a zone, valid ISO 8601) among naive times crashed with
+    pandas' "Mixed timezones detected"; it is read as 09:00 UTC, the naive ones in the
+    source zone (New York, UTC-5 in March before DST: 09:00 → 14:00 UTC)."""
+    raw = pd.Series(["2024-03-01 09:00", "2024-03-01T09Z", "2024-03-01T09+01"], dtype="str")
+    p = parse_times(raw, "created", TimeOptions(source_tz="America/New_York"))
+    assert [str(v) for v in p.values] == [
+        "2024-03-01 14:00:00+00:00",
+        "2024-03-01 09:00:00+00:00",
+        "2024-03-01 08:00:00+00:00",
+    ]
+    assert not p.bad.any()

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 # an offset after a time of day: `Z`, `+09:00`, `+0900` or `+09` (ISO 8601 allows `±hh`)
-_OFFSET_RE = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+# (or after an hour alone, `2024-03-01T09Z`, which ISO 8601 allows too)
+_OFFSET_RE = r"(?:\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?|[T ]\d{2})\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 _ISO_RE = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}"
 _DM_RE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
 _NUMBER_RE = r"^[+-]?\d+(?:\.\d+)?$"
