@@ -521,7 +521,13 @@ def report(
         out_format = _format_of(fmt, output)
         from cskpi.plan import plan_for
 
-        plan = plan_for(tuple(kpis), tuple(by or ()), options.config, breaches)
+        plan = plan_for(
+            tuple(kpis),
+            tuple(by or ()),
+            options.config,
+            breaches,
+            customers=bool(customers or orders),
+        )
         with progress(f"reading {', '.join(files)[:60]}…", quiet):
             inputs = _load(
                 files,

@@ -297,3 +297,20 @@ def test_text_columns_judged_per_distinct_value() -> None:
         True,
     ]
     assert list(status.cat.categories) == ["open", "resolved"]
+
+
+def test_customer_id_read_for_grouping_only_with_customer_inputs() -> None:
+    from cskpi.config import Config
+    from cskpi.plan import plan_for
+
+    # --by agent: the customer id joins customer attributes, so it is read only when a
+    # customers or orders file can supply them
+    assert (
+        "customer_id"
+        not in plan_for(("frt_median",), ("agent",), Config(), customers=False).tickets
+    )
+    assert "customer_id" in plan_for(("frt_median",), ("agent",), Config(), customers=True).tickets
+    # a KPI that needs it still reads it
+    assert (
+        "customer_id" in plan_for(("repeat_contact_rate",), (), Config(), customers=False).tickets
+    )
