@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from cskpi import frames
 from cskpi.config import Config
 from cskpi.errors import UsageError
-from cskpi.grouping import NAT, GroupView, Rows, Table, times_us
+from cskpi.grouping import NAT, GroupView, Rows, Table, countable, times_us
 from cskpi.groups import ByColumn, group_codes, joint_codes, resolve_by
 from cskpi.kpis.registry import Anchor, Kpi
 from cskpi.kpis.team import VENDOR_FRT
@@ -381,7 +381,7 @@ def _present_keys(parts: list[np.ndarray]) -> tuple[np.ndarray, Callable[[np.nda
     high = max((int(p.max()) for p in parts if len(p)), default=-1)
     low = min((int(p.min()) for p in parts if len(p)), default=0)
     size = sum(len(p) for p in parts)
-    if low >= 0 and high < 4 * size + 1_000_000:
+    if low >= 0 and countable(high + 1, size):
         present: np.ndarray = np.zeros(high + 1, dtype=bool)
         for part in parts:
             present[part] = True

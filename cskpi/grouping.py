@@ -20,6 +20,13 @@ NAT = -(2**63)
 T = TypeVar("T")
 
 
+def countable(span: int, rows: int) -> bool:
+    """Whether integer keys spanning `span` values over `rows` rows are few enough to count
+    with `bincount` or index with a direct table (a few times the rows), instead of sorting
+    or hashing them."""
+    return span <= 4 * rows + 1_000_000
+
+
 def times_us(series: pd.Series) -> np.ndarray:
     """UTC timestamp column → int64 microseconds since the epoch, NaT as `NAT`.
 

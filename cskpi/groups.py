@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cskpi.errors import UsageError, did_you_mean
+from cskpi.grouping import countable
 from cskpi.kpis.registry import all_kpis
 from cskpi.load.schema import NONE_LABEL, UNASSIGNED, UNKNOWN, squash
 
@@ -169,7 +170,7 @@ def joint_codes(
             [col.tickets, col.surveys, *col.extra]
         )
         space *= len(col.labels)
-    if space <= 4 * len(combined) + 1_000_000:  # few possible keys: count them, no sort
+    if countable(space, len(combined)):  # few possible keys: count them, no sort
         present = np.bincount(combined, minlength=space) > 0
         keys = np.flatnonzero(present)
         dense = (np.cumsum(present) - 1)[combined]

@@ -15,13 +15,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cskpi.grouping import countable
+
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
 _SHAPE = re.compile(r"([\x00-\x7f]*?)([0-9]{1,18})")
-DENSE = 4
-"""Integer keys spanning at most DENSE × their count (+ a million) are indexed directly."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def codes(values: pd.Series) -> np.ndarray:
     if not valid.any():
         return ints
     low, high = int(ints[valid].min()), int(ints[valid].max())
-    if high - low < DENSE * len(ints) + 1_000_000:
+    if countable(high - low + 1, len(ints)):
         return np.where(valid, ints - low, -1)
     dense = np.asarray(pd.factorize(ints)[0], dtype=np.int64)
     return np.where(valid, dense, -1)
@@ -139,7 +139,7 @@ def positions(values: pd.Series, keys: pd.Series) -> np.ndarray | None:
     key_ints = key_ints[valid]
     low, high = int(key_ints.min()), int(key_ints.max())
     inside = (wanted >= low) & (wanted <= high)
-    if high - low < DENSE * len(key_ints) + 1_000_000:
+    if countable(high - low + 1, len(key_ints)):
         table: np.ndarray = np.full(high - low + 1, -1, dtype=np.int64)
         table[(key_ints - low)[::-1]] = rows[::-1]  # the first row of a repeated id wins
         out[inside] = table[wanted[inside] - low]

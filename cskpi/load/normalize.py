@@ -741,8 +741,11 @@ def _finish_surveys(
         "ces": config.ces_scale,
         "esat": config.esat_scale,
     }
-    low = np.array([0.0 if scales[k] is None else scales[k].low for k in kinds] + [np.nan])  # type: ignore[union-attr]
-    high = np.array([10.0 if scales[k] is None else scales[k].high for k in kinds] + [np.nan])  # type: ignore[union-attr]
+    ranges = [
+        (0.0, 10.0) if (scale := scales[k]) is None else (scale.low, scale.high) for k in kinds
+    ]
+    low = np.array([r[0] for r in ranges] + [np.nan])  # the last entry: no kind
+    high = np.array([r[1] for r in ranges] + [np.nan])
     with np.errstate(invalid="ignore"):
         outside = ~np.isnan(score) & ((score < low[kind_codes]) | (score > high[kind_codes]))
     outside &= ~gone
