@@ -101,9 +101,10 @@ def response_start(g: GroupView) -> np.ndarray:
 
 
 def judge_first_response(
-    g: GroupView, ctx: Context, target: np.ndarray, business: np.ndarray | bool
+    g: GroupView, ctx: Context, target: np.ndarray | float, business: np.ndarray | bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(counted, met, actual) for a first-response target per ticket (KPIS.md, DECISIONS 16).
+    """(counted, met, actual) for a first-response target per ticket, or one target for all
+    (KPIS.md, DECISIONS 16).
 
     Answered: counted, met when the response came within (≤) the target. Unanswered: a
     breach once the target has elapsed at `as_of`, or — when resolved without a response —
@@ -123,7 +124,8 @@ def judge_first_response(
     with np.errstate(invalid="ignore"):
         counted = has_target & np.where(answered, ~np.isnan(elapsed), waited > target)
         met = counted & answered & (elapsed <= target)
-    return counted, met, np.where(answered, elapsed, waited)
+    np.copyto(waited, elapsed, where=answered)  # actual: the response time, else the wait
+    return counted, met, waited
 
 
 def first_response(g: GroupView, ctx: Context) -> Outcome:

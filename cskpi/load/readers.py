@@ -100,7 +100,8 @@ class RawInput:
     def release(self) -> None:
         """Let go of the raw columns once they are parsed (`normalize`): keeping them to the
         end doubled the memory of a large export. The rows' places stay for messages."""
-        object.__setattr__(self, "frame", self.frame.iloc[:0])
+        # a copy: an empty slice would be a view that keeps every column's buffer alive
+        object.__setattr__(self, "frame", self.frame.iloc[:0].copy())
 
 
 @dataclass(frozen=True)
