@@ -149,6 +149,11 @@ class _Text:
         text = codecs.getincrementaldecoder(self.encoding)().decode(self.data[:size])
         return text[:chars], False
 
+    def forget(self) -> None:
+        """Let go of the bytes and the text once they are parsed: for a big CSV they are as
+        large as the file, and the parsed columns are about to be copied into pandas."""
+        self.data, self.decoded = b"", None
+
 
 @dataclass
 class _Source:
@@ -162,16 +167,19 @@ class _Source:
         return self.head.startswith(b"\x1f\x8b")
 
     def data(self) -> bytes:
-        if self.content is None:
+        """The file's bytes (decompressed), read again at each call: not kept here, so a
+        reader can let go of them once parsed (`_Text.forget`)."""
+        content = self.content
+        if content is None:
             try:
                 with open(self.path, "rb") as fh:
-                    self.content = fh.read()
+                    content = fh.read()
             except OSError as exc:
                 raise InputError(f"{self.path}: cannot read the file ({exc.strerror})") from exc
         if not self.gz:
-            return self.content
+            return content
         try:
-            raw = gzip.decompress(self.content)
+            raw = gzip.decompress(content)
         except (EOFError, OSError, zlib.error) as exc:
             raise InputError(f"{self.name}: truncated or corrupt gzip file") from exc
         if not raw:
@@ -441,13 +449,11 @@ def _script_score(text: str, encoding: str) -> int:
 
 def _read_delimited(src: _Source, opts: _Options, delimiter: str, kind: str) -> _Part:
     decoded = _decode(src, opts, kind)
-    encoding, data = decoded.encoding, decoded.data
+    encoding = decoded.encoding
     _refuse_json(src.name, _first_line(decoded), kind)
     part = None
-    if len(data) >= _PYARROW_MIN_BYTES and not decoded.dirty:
-        utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else None
-        prefix = decoded.head(_HEADER_SNIFF)[0]  # not all of it: StringIO holds 4 bytes a char
-        part = _csv_arrow(src.name, prefix, utf8 or decoded.text.encode("utf-8"), delimiter, opts)
+    if len(decoded.data) >= _PYARROW_MIN_BYTES and not decoded.dirty:
+        part = _csv_arrow(src.name, decoded, delimiter, opts)
     part = part or _csv_module(src.name, decoded.text, delimiter, opts, decoded.dirty)
     part.encoding = encoding
     return part
@@ -551,13 +557,18 @@ def _csv_module(name: str, text: str, delimiter: str, opts: _Options, dirty: boo
     return _Part(_drop_unnamed(frame, unnamed), lines, malformed=malformed, warnings=warnings)
 
 
-def _csv_arrow(name: str, prefix: str, utf8: bytes, delimiter: str, opts: _Options) -> _Part | None:
+def _csv_arrow(name: str, decoded: _Text, delimiter: str, opts: _Options) -> _Part | None:
     """pyarrow's multi-threaded reader for big files; None (-> csv module, which recovers line
-    numbers and pads short rows) when any row is bad or record lines cannot be derived.
-    `prefix`: the text's first `_HEADER_SNIFF` characters (all of it when shorter)."""
+    numbers and pads short rows) when any row is bad or record lines cannot be derived. Once
+    the rows are read, `decoded` is emptied (`_Text.forget`)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    prefix = decoded.head(_HEADER_SNIFF)[0]  # not all of it: StringIO holds 4 bytes a char
+    if decoded.encoding in ("utf-8", "utf-8-sig"):
+        utf8 = decoded.data[3:] if decoded.encoding == "utf-8-sig" else decoded.data
+    else:
+        utf8 = decoded.text.encode("utf-8")
     old_limit = csv.field_size_limit(_FIELD_LIMIT)
     try:
         reader = csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter)
@@ -619,6 +630,8 @@ def _csv_arrow(name: str, prefix: str, utf8: bytes, delimiter: str, opts: _Optio
         lines = found[0]
     if bad or len(lines) != table.num_rows:
         return None
+    decoded.forget()  # read: the bytes go before the columns are copied into pandas
+    del utf8
     frame = _arrow_frame(table.slice(1).select(keep), table.num_rows - 1)
     return _Part(_drop_unnamed(frame, unnamed), lines[1:], warnings=warnings)
 
