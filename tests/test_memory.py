@@ -22,7 +22,7 @@ import pytest
 import cskpi
 from cskpi.engine import ReportRequest
 from cskpi.grouping import GroupView, Rows, times_us
-from cskpi.load.normalize import _kept
+from cskpi.load.normalize import LoadOptions, _kept
 from cskpi.load.readers import read_inputs
 
 
@@ -164,3 +164,22 @@ def test_pyarrow_csv_lets_go_of_the_bytes_once_read() -> None:
     kept = _Text(None, "utf-8", bad)
     assert _csv_arrow("t.csv", kept, ",", _Options(None, None, None)) is None
     assert kept.data == bad
+
+
+def test_one_source_column_read_for_two_canonical_columns(tmp_path: Path) -> None:
+    # each raw column is dropped after its last reader: `when` feeds both times
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "id,when,agent\nT1,2024-03-01T09:00:00Z,ann\nT2,2024-03-02T09:00:00Z,bob\n",
+        encoding="utf-8",
+    )
+    mapping = (("ticket_id", "id"), ("created_at", "when"), ("resolved_at", "when"))
+    inputs = cskpi.load(str(path), options=LoadOptions(mapping=mapping))
+    frame = inputs.tickets.frame
+    assert frame["created_at"].equals(frame["resolved_at"])
+    assert frame["created_at"].iloc[1] == pd.Timestamp("2024-03-02T09:00:00Z")
+    request = ReportRequest(kpis=("tickets_resolved", "resolution_time_mean"), as_of="2024-03-05")
+    overall = cskpi.compute(inputs, request).overall
+    # both tickets resolved the moment they were created: 2 resolved, mean 0 s
+    assert overall["tickets_resolved"] == 2
+    assert overall["resolution_time_mean"] == 0.0

@@ -9,6 +9,7 @@ they can be used with `--by`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -302,6 +303,14 @@ def normalize(
     bad_required: dict[str, Any] = {}
     extract = match.preset.extract if match.preset else {}
     series: Any = None
+    business_names = BUSINESS_COLUMNS if frame is Frame.TICKETS else ()
+    # each raw column is let go once its last reader is parsed (raw.release: no other copy)
+    uses = Counter(
+        mapping[name]
+        for name in (*(c.name for c in COLUMNS[frame]), *business_names)
+        if name in mapping
+    )
+    raw.release()
     for col in COLUMNS[frame]:
         if col.name not in mapping:
             continue
@@ -313,6 +322,8 @@ def normalize(
         values, bad, shifted = _parse(
             series, col, source, _zone_for(topts, match, source), match.unit(source)
         )
+        series = None
+        _let_go(data, uses, source)
         columns[col.name] = values
         if shifted:
             quality = quality.issue("dst_shifted_local_time", shifted)
@@ -324,11 +335,12 @@ def normalize(
                     "unparseable_timestamp" if col.kind == "time" else f"unparseable_{col.name}"
                 )
                 quality = quality.issue(reason, int(bad.sum()), where(bad))
-    for name in BUSINESS_COLUMNS if frame is Frame.TICKETS else ():
+    for name in business_names:
         if name in mapping:
             source = mapping[name]
             unit = match.unit(source) or parse.unit_from_name(source)
             business = parse.parse_durations(data[source], unit)
+            _let_go(data, uses, source)
             columns[name] = business.values
             if business.bad.any():
                 quality = quality.issue(
@@ -339,8 +351,6 @@ def normalize(
         if header not in mapping.values() and header not in out.columns:
             out[header] = data[header]
     del data, columns
-    series = None
-    raw.release()  # the raw columns are parsed: free them before the rows are filtered
     finish = _finish_tickets if frame is Frame.TICKETS else _finish_surveys
     if frame not in (Frame.TICKETS, Frame.SURVEYS):
         from cskpi.load.business import finisher
@@ -367,6 +377,13 @@ def normalize(
         excluded,
         match if match.preset else None,
     )
+
+
+def _let_go(data: pd.DataFrame, uses: Counter[str], source: str) -> None:
+    """One reader of raw column `source` is done; the last one drops it from `data`."""
+    uses[source] -= 1
+    if not uses[source]:
+        del data[source]
 
 
 def _unanswered(

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "jsonl", "parquet", "xlsx")
 _PYARROW_MIN_BYTES = 2**20  # smaller CSVs take the csv module (3.4 MB: 0.43 s vs 0.05 s)
 _SNIFF = 8192
+_STREAM_BLOCK = 64 << 20  # bytes per block of the pass over a big CSV (`_plain_file`)
 _HEADER_SNIFF = 1_000_000  # characters searched for the header line on the pyarrow path
 _CHUNK = 16 * 2**20  # bytes scanned at a time for record line numbers
 _EOF = "\ue000cskpi-end-of-file\ue000"  # appended line: seeing it inside a field = open quote
@@ -367,13 +368,13 @@ def _decode(src: _Source, opts: _Options, kind: str) -> _Text:
     return _Text(text, best, data, dirty="\x00" in text)
 
 
-def _valid_utf8(data: bytes) -> bool:
+def _valid_utf8(data: bytes | memoryview) -> bool:
     """Whether `data.decode("utf-8")` would succeed, checked by Arrow without building the
     text (a tenth of the time; both refuse overlong forms, surrogates and > U+10FFFF)."""
     import numpy as np
     import pyarrow as pa
 
-    if data.isascii():
+    if isinstance(data, bytes) and data.isascii():
         return True
     offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
     blob = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
@@ -448,6 +449,9 @@ def _script_score(text: str, encoding: str) -> int:
 
 
 def _read_delimited(src: _Source, opts: _Options, delimiter: str, kind: str) -> _Part:
+    streamed = _csv_stream(src, delimiter, opts, kind)
+    if streamed is not None:
+        return streamed
     decoded = _decode(src, opts, kind)
     encoding = decoded.encoding
     _refuse_json(src.name, _first_line(decoded), kind)
@@ -562,13 +566,68 @@ def _csv_arrow(name: str, decoded: _Text, delimiter: str, opts: _Options) -> _Pa
     numbers and pads short rows) when any row is bad or record lines cannot be derived. Once
     the rows are read, `decoded` is emptied (`_Text.forget`)."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     prefix = decoded.head(_HEADER_SNIFF)[0]  # not all of it: StringIO holds 4 bytes a char
     if decoded.encoding in ("utf-8", "utf-8-sig"):
         utf8 = decoded.data[3:] if decoded.encoding == "utf-8-sig" else decoded.data
     else:
         utf8 = decoded.text.encode("utf-8")
+    # no quotes and no \r (most exports): every \n ends a record, so the lines need no scan
+    # when pyarrow reads as many rows as there are line ends (no empty line was skipped)
+    plain = utf8.find(b'"') < 0 and utf8.find(b"\r") < 0
+    scan = (None, False) if plain else _record_scan(utf8, delimiter)
+    if scan is None:
+        return None
+    scanned, quoted_breaks = scan
+    rows = _arrow_rows(name, prefix, pa.BufferReader(utf8), delimiter, opts, quoted_breaks)
+    if rows is None:
+        return None
+    lines: Sequence[int] | np.ndarray
+    if scanned is not None:
+        lines = scanned
+    elif (records := utf8.count(b"\n") + (not utf8.endswith(b"\n"))) == rows.count:
+        lines = range(1, records + 1)
+    else:
+        found = _record_scan(utf8, delimiter)
+        if found is None:
+            return None
+        lines = found[0]
+    if len(lines) != rows.count:
+        return None
+    decoded.forget()  # read: the bytes go before the columns are copied into pandas
+    del utf8
+    return rows.part(lines)
+
+
+@dataclass
+class _Rows:
+    """What pyarrow read of a CSV: the table (header row included) and how to name it."""
+
+    table: Any
+    keep: list[str]
+    unnamed: set[str]
+    warnings: list[str]
+
+    @property
+    def count(self) -> int:
+        return int(self.table.num_rows)
+
+    def part(self, lines: Sequence[int] | np.ndarray) -> _Part:
+        """The rows as a raw part; `lines`: each record's line, the header's first."""
+        table, self.table = self.table, None  # the frame takes over the columns
+        frame = _arrow_frame(table.slice(1).select(self.keep), table.num_rows - 1)
+        return _Part(_drop_unnamed(frame, self.unnamed), lines[1:], warnings=self.warnings)
+
+
+def _arrow_rows(
+    name: str, prefix: str, source: Any, delimiter: str, opts: _Options, quoted_breaks: bool
+) -> _Rows | None:
+    """Read a CSV (`source`: a buffer or a path) with pyarrow, every field as text; None when
+    the header cannot be found in `prefix` (the text's first `_HEADER_SNIFF` characters) or
+    any row is bad: the csv module then reads the file and reports what it finds."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     old_limit = csv.field_size_limit(_FIELD_LIMIT)
     try:
         reader = csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter)
@@ -587,16 +646,9 @@ def _csv_arrow(name: str, decoded: _Text, delimiter: str, opts: _Options) -> _Pa
         bad.append(row)
         return "skip"
 
-    # no quotes and no \r (most exports): every \n ends a record, so the lines need no scan
-    # when pyarrow reads as many rows as there are line ends (no empty line was skipped)
-    plain = utf8.find(b'"') < 0 and utf8.find(b"\r") < 0
-    scan = (None, False) if plain else _record_scan(utf8, delimiter)
-    if scan is None:
-        return None
-    scanned, quoted_breaks = scan
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(utf8),
+            source,
             # 4 MiB blocks instead of 1 MiB: a quarter of the chunks per column, which every
             # later step pays for (10 M tickets: read 2.4 s instead of 4-6, to pandas 0.5 s
             # instead of 2.5-4)
@@ -609,31 +661,110 @@ def _csv_arrow(name: str, decoded: _Text, delimiter: str, opts: _Options) -> _Pa
                 invalid_row_handler=on_bad,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                # large_string: what pandas keeps text in, so no cast copies it (10 M
+                # tickets: 2 s and 0.8 GB)
+                column_types=dict.fromkeys(names, pa.large_string()),
                 include_columns=keep or names[:1],  # an empty list would mean "all"
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
                 null_values=[""],
             ),
         )
-    except pa.ArrowInvalid:
+    except (pa.ArrowInvalid, OSError):
         return None
-    lines: Sequence[int] | np.ndarray
-    if scanned is not None:
-        lines = scanned
-    elif (records := utf8.count(b"\n") + (not utf8.endswith(b"\n"))) == table.num_rows:
-        lines = range(1, records + 1)
-    else:
-        found = _record_scan(utf8, delimiter)
-        if found is None:
+    return None if bad else _Rows(table, keep, unnamed, warnings)
+
+
+@dataclass
+class _Plain:
+    """What one pass over a plain UTF-8 CSV file found (`_plain_file`)."""
+
+    prefix: str
+    """The text's first `_HEADER_SNIFF` characters at most."""
+    records: int
+    """Line ends, plus one when the last line has none."""
+
+
+def _plain_file(path: str) -> _Plain | None:
+    """One pass over a file in `_STREAM_BLOCK` blocks: valid UTF-8 without a BOM, NUL, quote
+    or carriage return (then every line end ends a record). None for any other file."""
+    buffer = bytearray(_STREAM_BLOCK)  # one buffer read into again and again
+    view = memoryview(buffer)
+    carry = b""  # the start of a character cut by the previous block's end
+    records = 0
+    prefix = b""
+    last = b""
+    with open(path, "rb") as fh:
+        while size := fh.readinto(buffer):
+            block = buffer if size == len(buffer) else bytearray(view[:size])
+            if len(prefix) < 4 * _HEADER_SNIFF:  # enough bytes for the prefix's characters
+                prefix += bytes(view[: min(size, 4 * _HEADER_SNIFF - len(prefix))])
+                if prefix.startswith(codecs.BOM_UTF8[: len(prefix)]) and len(prefix) >= 3:
+                    return None  # a BOM: the whole-file path reads it as utf-8-sig
+            if b"\x00" in block or b'"' in block or b"\r" in block:
+                return None
+            records += block.count(b"\n")
+            last = bytes(block[-1:])
+            if not carry and block.isascii():
+                continue
+            start = 0
+            if carry:  # the end of the character the previous block cut
+                while start < size and len(carry) + start < 4 and block[start] & 0xC0 == 0x80:
+                    start += 1
+                if start == size and len(carry) + start < 4:
+                    carry += bytes(view[:size])  # the whole block goes on with it
+                    continue
+                if not _valid_utf8(carry + bytes(view[:start])):
+                    return None
+            cut = size
+            while cut > start and size - cut < 3 and block[cut - 1] & 0xC0 == 0x80:
+                cut -= 1  # continuation bytes of a character that may go on
+            if cut > start and block[cut - 1] >= 0xC0:
+                cut -= 1  # its lead byte
+            if not _valid_utf8(view[start:cut]):
+                return None
+            carry = bytes(view[cut:size])
+    if carry and not _valid_utf8(carry):
+        return None  # the file ends inside a character
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    return _Plain(decoder.decode(prefix)[:_HEADER_SNIFF], records + (last != b"\n"))
+
+
+def _csv_stream(src: _Source, delimiter: str, opts: _Options, kind: str) -> _Part | None:
+    """A big plain UTF-8 CSV read by pyarrow straight from the file, never all in memory.
+
+    Reading the whole file first held its bytes (1.7 GB for 10 million tickets) next to
+    the columns pyarrow makes from them. Here one pass in blocks settles the encoding and
+    counts the lines, and pyarrow reads the file itself. None (the whole-file path) for
+    anything else: standard input, gzip, another encoding, a BOM, quotes, CR line ends,
+    NUL bytes or a row pyarrow cannot read.
+    """
+    if src.content is not None or src.gz:
+        return None
+    if opts.encoding is not None and codecs.lookup(opts.encoding).name != "utf-8":
+        return None
+    if src.head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return None
+    try:
+        if os.path.getsize(src.path) < _PYARROW_MIN_BYTES:
             return None
-        lines = found[0]
-    if bad or len(lines) != table.num_rows:
+    except OSError:
         return None
-    decoded.forget()  # read: the bytes go before the columns are copied into pandas
-    del utf8
-    frame = _arrow_frame(table.slice(1).select(keep), table.num_rows - 1)
-    return _Part(_drop_unnamed(frame, unnamed), lines[1:], warnings=warnings)
+    _refuse_binary(src.name, src.head, kind)
+    plain = _plain_file(src.path)
+    if plain is None:
+        return None
+    blank = _BLANK.match(plain.prefix)
+    first_end = plain.prefix.find("\n", blank.end() if blank else 0)
+    if first_end < 0:
+        return None
+    _refuse_json(src.name, plain.prefix[blank.end() if blank else 0 : first_end], kind)
+    rows = _arrow_rows(src.name, plain.prefix, src.path, delimiter, opts, False)
+    if rows is None or rows.count != plain.records:
+        return None  # an empty line pyarrow skipped: the whole-file path finds the lines
+    part = rows.part(range(1, plain.records + 1))
+    part.encoding = "utf-8"
+    return part
 
 
 def _record_lines(data: bytes, delimiter: str) -> np.ndarray | None:
@@ -967,7 +1098,19 @@ def _arrow_frame(table: Any, rows: int) -> pd.DataFrame:
 
     if not table.num_columns:
         return pd.DataFrame(index=range(rows))
-    return table.to_pandas(split_blocks=True)
+    return table.to_pandas(split_blocks=True, types_mapper=_text_dtype())
+
+
+def _text_dtype() -> Callable[[Any], Any] | None:
+    """Arrow text → pandas' own text dtype (pandas then wraps Arrow's large_string buffers
+    as they are, and casts others once), rather than pyarrow's own conversion."""
+    import pandas as pd
+    import pyarrow as pa
+
+    text = pd.Series([""], dtype="str").dtype
+    if getattr(text, "storage", None) != "pyarrow":
+        return None
+    return {pa.string(): text, pa.large_string(): text}.get
 
 
 def _drop_unnamed(frame: pd.DataFrame, unnamed: set[str]) -> pd.DataFrame:

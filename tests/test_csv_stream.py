@@ -1,0 +1,142 @@
+"""cskpi.load.readers: big plain UTF-8 CSVs are read by pyarrow from the file (`_csv_stream`),
+after one pass in blocks (`_plain_file`) — and give what the whole-file path gives."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cskpi.errors import InputError
+from cskpi.load import readers
+from cskpi.load.readers import _plain_file, read_inputs
+
+PIECES = st.sampled_from(
+    [
+        b"a",
+        b",",
+        b"\n",
+        b"\xc3\xa9",
+        b"\xed\x95\x9c",
+        b"\xf0\x9f\x98\x80",
+        b"\xc3",
+        b"\xa9",
+        b"\xff",
+        b'"',
+        b"\r",
+        b"\x00",
+        b"\xed\xa0\x80",
+    ]
+)
+
+
+def expected(data: bytes) -> tuple[str, int] | None:
+    """What `_plain_file` should find, worked out on the whole bytes."""
+    if data.startswith(codecs.BOM_UTF8) or any(c in data for c in (b"\x00", b'"', b"\r")):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text, data.count(b"\n") + (not data.endswith(b"\n"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(PIECES, max_size=40), block=st.integers(min_value=1, max_value=9))
+def test_block_pass_agrees_with_the_whole_bytes(
+    tmp_path_factory: pytest.TempPathFactory, pieces: list[bytes], block: int
+) -> None:
+    data = b"".join(pieces)
+    path = tmp_path_factory.mktemp("plain") / "t.csv"
+    path.write_bytes(data)
+    old = readers._STREAM_BLOCK
+    readers._STREAM_BLOCK = block  # characters cut at every block boundary
+    try:
+        found = _plain_file(str(path))
+    finally:
+        readers._STREAM_BLOCK = old
+    want = expected(data)
+    if want is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert (found.prefix, found.records) == want
+
+
+def big_csv(path: Path, rows: int, extra: str = "") -> None:
+    lines = "".join(f"T{i},2024-03-01T09:00:00Z,Zoë Ångström\n" for i in range(rows))
+    path.write_text("Ticket ID,Created At,Assignee\n" + lines + extra, encoding="utf-8")
+
+
+@pytest.fixture
+def small_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "_PYARROW_MIN_BYTES", 1000)
+
+
+def test_streamed_read_equals_the_whole_file_read(
+    tmp_path: Path, small_threshold: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "t.csv"
+    big_csv(path, 200)
+    streamed = read_inputs([str(path)])
+    monkeypatch.setattr(readers, "_csv_stream", lambda *args: None)
+    whole = read_inputs([str(path)])
+    assert streamed.frame.equals(whole.frame)
+    assert streamed.source_line.tolist() == whole.source_line.tolist() == list(range(2, 202))
+    assert streamed.files == whole.files
+    assert streamed.frame["Assignee"].iloc[0] == "Zoë Ångström"
+
+
+def test_streamed_read_is_used_for_a_plain_file(tmp_path: Path, small_threshold: None) -> None:
+    path = tmp_path / "t.csv"
+    big_csv(path, 200)
+    part = readers._csv_stream(
+        readers._open(str(path), None), ",", readers._Options(None, None, None), "CSV"
+    )
+    assert part is not None and len(part.frame) == 200
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        '"T900",2024-03-01T09:00:00Z,"Quoted, Name"\n',  # quotes: records need a scan
+        "\n\nT901,2024-03-01T09:00:00Z,x\n",  # blank lines pyarrow skips
+        "T902,2024-03-01T09:00:00Z\n",  # a short row: the csv module pads it and says so
+        "T903,2024-03-01T09:00:00Z,x",  # no line end after the last row
+    ],
+)
+def test_other_files_read_as_before(
+    tmp_path: Path, small_threshold: None, monkeypatch: pytest.MonkeyPatch, extra: str
+) -> None:
+    path = tmp_path / "t.csv"
+    big_csv(path, 200, extra)
+    got = read_inputs([str(path)])
+    monkeypatch.setattr(readers, "_csv_stream", lambda *args: None)
+    whole = read_inputs([str(path)])
+    assert got.frame.equals(whole.frame)
+    assert got.source_line.tolist() == whole.source_line.tolist()
+    assert got.malformed == whole.malformed and got.warnings == whole.warnings
+
+
+def test_other_encodings_take_the_whole_file_path(
+    tmp_path: Path, small_threshold: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "t.csv"
+    rows = "".join(f"T{i},2024-03-01T09:00:00Z,\ud55c\uad6d\n" for i in range(200))
+    path.write_bytes(("Ticket ID,Created At,Assignee\n" + rows).encode("cp949"))
+    assert _plain_file(str(path)) is None  # not UTF-8: the encoding is guessed as before
+    got = read_inputs([str(path)])
+    assert got.files[0].encoding == "cp949"
+    assert got.frame["Assignee"].iloc[0] == "\ud55c\uad6d"
+
+
+def test_json_in_a_big_csv_is_refused_on_the_streamed_path(
+    tmp_path: Path, small_threshold: None
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text('{"tickets": [' + ",".join(["1"] * 2000) + "]}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="--input-format json"):
+        read_inputs([str(path)])
