@@ -314,3 +314,32 @@ def test_customer_id_read_for_grouping_only_with_customer_inputs() -> None:
     assert (
         "customer_id" in plan_for(("repeat_contact_rate",), (), Config(), customers=False).tickets
     )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["T001", "T010", None, "T999"],  # fixed width, a missing id
+        ["T001", "X010", "T0a1", "T01"],  # another prefix, a letter, another width
+        ["0042", "1000", "0000"],  # no prefix, leading zeros
+        ["T001", "T\u00e90", "T002"],  # a non-ASCII byte
+    ],
+)
+def test_fixed_width_ids_read_as_the_general_path(values: list[str | None]) -> None:
+    import pyarrow as pa
+
+    scheme = ids.Scheme("" if values[0] == "0042" else "T", 4 if values[0] == "0042" else 3)
+    one_length = len({len(v.encode()) for v in values if v is not None}) == 1
+    for kind in (pa.string(), pa.large_string()):
+        for arr in (pa.array(values, kind), pa.array(["T000", *values], kind).slice(1)):
+            general = ids._numbers(*ids._digits(arr, scheme))
+            fixed = ids._fixed(arr, scheme)
+            if not one_length:
+                assert fixed is None  # another length: the general path
+                continue
+            assert fixed is not None
+            assert fixed[0].tolist() == general.tolist()
+    # T001 → 1 and T999 → 999; the missing id is -1
+    found = ids.int_ids(text("T001", "T010", None, "T999"))
+    assert found is not None
+    assert found[0].tolist() == [1, 10, -1, 999]

