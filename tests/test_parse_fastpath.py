@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cskpi.load.parse import (
     Parsed,
@@ -245,3 +247,25 @@ def test_uniform_column_parses_like_the_general_parser() -> None:
     assert fast.values.equals(slow.values)
     assert fast.bad.tolist() == slow.bad.tolist() == [False, False, False, False]
     assert fast.shifted == slow.shifted == 1
+
+
+ID_TEXT = st.one_of(
+    st.none(),
+    st.sampled_from(["", " ", "T1", "T2 ", " T3", "\tT4", "T5\u00a0", "\u00e9T6", "T7\x1f", "007"]),
+    st.text(max_size=5),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(ID_TEXT, max_size=12))
+def test_ids_without_spaces_skip_the_strip(values: list[str | None]) -> None:
+    from cskpi.load.parse import _clean_ids, parse_ids
+
+    raw = pd.Series(values, dtype="str")
+    text = raw.str.strip()
+    reference = text.where(raw.notna() & (text != "")).astype("str")
+    got = parse_ids(raw)
+    assert got.dtype == reference.dtype
+    assert got.equals(reference)
+    if all(v is None or (v == v.strip() and v.isascii() and v.isprintable()) for v in values):
+        assert _clean_ids(raw) is not None  # nothing to strip: the text is not copied
