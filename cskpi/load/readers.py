@@ -244,7 +244,7 @@ def _line_numbers(lines: Sequence[int] | np.ndarray) -> np.ndarray:
     return np.asarray(lines, dtype=np.int64)
 
 
-TEXT_MEMORY_FACTOR = 4
+TEXT_MEMORY_FACTOR = 3
 """Peak memory of reading a text export is about this many times its size (README)."""
 
 
