@@ -218,7 +218,7 @@ def extend_codes(
             ]
         )
         uniques, inverse = np.unique(every.astype(str), return_inverse=True)
-        base = inverse[: len(codes.labels)]
+        base = inverse[: len(codes.labels)].astype(np.int32)  # int32 per row, not int64
         codes.tickets = base[codes.tickets] if len(base) else codes.tickets
         codes.surveys = base[codes.surveys] if len(base) else codes.surveys
         empty, at = inverse[-1], len(codes.labels)

@@ -77,16 +77,16 @@ def label_codes(values: pd.Series | None, length: int) -> tuple[np.ndarray, np.n
     import pandas as pd
 
     if values is None:
-        return np.full(length, -1, dtype="int64"), np.zeros(0, dtype=object)
+        return np.full(length, -1, dtype="int32"), np.zeros(0, dtype=object)
     cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
     names = pd.Series(cat.cat.categories).astype("str").str.strip()
     keep = (names != "").to_numpy()
-    codes = cat.cat.codes.to_numpy().astype("int64")
+    codes = cat.cat.codes.to_numpy()  # int8/int16/int32: a label per row, -1 for none
     if not len(names):  # every value empty
-        return np.full(len(codes), -1, dtype="int64"), np.zeros(0, dtype=object)
-    remap = np.where(keep, np.arange(len(names)), -1)
-    codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
-    return codes, names.to_numpy(dtype=object)
+        return np.full(len(codes), -1, dtype="int32"), np.zeros(0, dtype=object)
+    # one more entry for "no label" (-1 indexes the last), so one gather does it all
+    remap: np.ndarray = np.append(np.where(keep, np.arange(len(names)), -1), -1).astype("int32")
+    return remap[codes], names.to_numpy(dtype=object)
 
 
 def empty_label(name: str) -> str:
@@ -150,6 +150,7 @@ def group_codes(
             fallback = np.full(ns, empty_at)
         s_idx = np.where(s_codes >= 0, s_codes + len(t_labels), fallback)
         uniques, inverse = np.unique(labels.astype(str), return_inverse=True)
+        inverse = inverse.astype("int32")  # label indices: int32 per row, not int64
         out.append(ColumnCodes(inverse[t_idx], inverse[s_idx], uniques.astype(object)))
     return out
 
@@ -165,10 +166,9 @@ def joint_codes(
         return [np.zeros(n, dtype="int64") for n in sizes], []
     combined: np.ndarray = np.zeros(sum(sizes), dtype="int64")
     space = 1
-    for col in columns:
-        combined = combined * len(col.labels) + np.concatenate(
-            [col.tickets, col.surveys, *col.extra]
-        )
+    for col in columns:  # in place: each array is as long as all the records
+        combined *= len(col.labels)
+        combined += np.concatenate([col.tickets, col.surveys, *col.extra])
         space *= len(col.labels)
     if countable(space, len(combined)):  # few possible keys: count them, no sort
         present = np.bincount(combined, minlength=space) > 0
@@ -182,5 +182,5 @@ def joint_codes(
         labels.append(col.labels[rest % len(col.labels)])
         rest //= len(col.labels)
     labels.reverse()
-    parts = np.split(dense.astype("int64"), np.cumsum(sizes)[:-1])
+    parts = np.split(np.asarray(dense, dtype="int64"), np.cumsum(sizes)[:-1])
     return parts, labels

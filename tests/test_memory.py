@@ -183,3 +183,14 @@ def test_one_source_column_read_for_two_canonical_columns(tmp_path: Path) -> Non
     # both tickets resolved the moment they were created: 2 resolved, mean 0 s
     assert overall["tickets_resolved"] == 2
     assert overall["resolution_time_mean"] == 0.0
+
+
+def test_taken_rows_are_numbered_without_an_index_of_positions() -> None:
+    frame = _frame()
+    rows = Rows(frame, np.array([False, True, True]))
+    taken = rows["n"]
+    assert isinstance(taken.index, pd.RangeIndex) and list(taken.index) == [0, 1]
+    assert taken.tolist()[1] == 3 and pd.isna(taken.tolist()[0])
+    both = rows[["n", "x"]]
+    assert isinstance(both.index, pd.RangeIndex) and both["x"].tolist()[0] == 1.5
+    assert rows[[]].shape == (2, 0)  # no columns, still the rows' length

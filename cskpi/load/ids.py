@@ -93,9 +93,12 @@ def _fixed(arr: Any, scheme: Scheme) -> tuple[np.ndarray, np.ndarray] | None:
         shaped &= digit <= 9
         numbers *= 10
         numbers += digit
+    numbers[~shaped] = -1
+    if count == len(arr):  # no missing id: the arrays are the answer as they are
+        return numbers, shaped
     out: np.ndarray = np.full(len(arr), -1, dtype=np.int64)
     found: np.ndarray = np.zeros(len(arr), dtype=bool)
-    out[valid] = np.where(shaped, numbers, -1)
+    out[valid] = numbers
     found[valid] = shaped
     return out, found
 
