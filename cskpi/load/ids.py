@@ -68,22 +68,18 @@ def _fixed(arr: Any, scheme: Scheme) -> tuple[np.ndarray, np.ndarray] | None:
 
     Ten million `T00000001`-style ids: 0.1 s instead of 0.5 s per column."""
     import numpy as np
-    import pyarrow as pa
+
+    from cskpi.load.parse import text_chunks
 
     if scheme.width is None or not len(arr):
         return None
     width = len(scheme.prefix.encode("ascii")) + scheme.width
-    _, offsets_buf, data_buf = arr.buffers()
-    wide = pa.types.is_large_string(arr.type)
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
-    offsets = offsets[arr.offset : arr.offset + len(arr) + 1]
-    lengths = np.diff(offsets)
+    arr, offsets, data = next(text_chunks(arr))
     valid = arr.is_valid().to_numpy(zero_copy_only=False)
-    if not np.array_equal(lengths == width, valid):
+    if not np.array_equal(np.diff(offsets) == width, valid):
         return None  # another length, or a missing id that holds bytes
     count = int(np.count_nonzero(valid))
-    data = np.frombuffer(data_buf, dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
-    rows = data.reshape(count, width)
+    rows = data[int(offsets[0]) : int(offsets[-1])].reshape(count, width)
     shaped: np.ndarray = np.ones(count, dtype=bool)
     for j, byte in enumerate(scheme.prefix.encode("ascii")):
         shaped &= rows[:, j] == byte

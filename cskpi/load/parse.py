@@ -8,6 +8,7 @@ normalisation can count them (nothing is dropped silently).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -123,6 +124,35 @@ def text_array(raw: pd.Series) -> Any:
     return values
 
 
+def text_chunks(values: Any) -> Iterator[tuple[Any, np.ndarray, np.ndarray]]:
+    """Each chunk of an Arrow text array (or the array) with its offsets, from its first row
+    (`len + 1` of them), and its data bytes: the text as it lies in memory, not copied. A
+    sliced chunk is copied first, so that its buffers start at its first row."""
+    import numpy as np
+    import pyarrow as pa
+
+    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+        if chunk.offset:
+            chunk = pa.concat_arrays([chunk])
+        _, offsets_buf, data_buf = chunk.buffers()
+        wide = pa.types.is_large_string(chunk.type)
+        offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
+        data = np.zeros(0, np.uint8) if data_buf is None else np.frombuffer(data_buf, np.uint8)
+        yield chunk, offsets[: len(chunk) + 1], data
+
+
+def only_filled(chunk: Any, filled: np.ndarray) -> Any:
+    """`chunk` with only its `filled` rows valid (blanks and nulls missing): a new validity
+    bitmap over the same text."""
+    import numpy as np
+    import pyarrow as pa
+
+    if not chunk.null_count and np.count_nonzero(filled) == len(chunk):
+        return chunk
+    bitmap = pa.array(filled).buffers()[1]
+    return pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, *chunk.buffers()[1:]])
+
+
 def _uniform(values: Any, shape: str) -> tuple[Any, Any] | None:
     """(`values` with its empty strings and odd values as nulls, the rows read), when the
     first value has the form `shape` and all but a few others have that same form; None
@@ -148,16 +178,10 @@ def _uniform(values: Any, shape: str) -> tuple[Any, Any] | None:
     form: np.ndarray = np.zeros(0, dtype=np.uint8)
     out, read = [], []
     odd = 0
-    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    for chunk in chunks:  # a reader's chunks, not rows: no copy into one array
-        if chunk.offset:  # a slice: buffers from its first row
-            chunk = pa.concat_arrays([chunk])
+    for chunk, offsets, data in text_chunks(values):  # a reader's chunks: no copy into one
         if not len(chunk):
             continue
-        _, offsets_buf, data_buf = chunk.buffers()
-        wide = pa.types.is_large_string(chunk.type)
-        offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
-        lengths = np.diff(offsets[: len(chunk) + 1])
+        lengths = np.diff(offsets)
         filled = lengths > 0
         count = int(np.count_nonzero(filled))
         if count and text is None:
@@ -165,14 +189,8 @@ def _uniform(values: Any, shape: str) -> tuple[Any, Any] | None:
             if not text or not text.isascii() or re.fullmatch(shape.strip("^$"), text) is None:
                 return None
             form = kind[np.frombuffer(text.encode("ascii"), dtype=np.uint8)]
-        if _same_form(chunk, offsets, lengths, filled, count, data_buf, kind, form):
-            if count == len(chunk) - chunk.null_count == len(chunk):
-                out.append(chunk)
-            else:
-                bitmap = pa.array(filled).buffers()[1]
-                out.append(
-                    pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, *chunk.buffers()[1:]])
-                )
+        if _same_form(chunk, offsets, lengths, filled, count, data, kind, form):
+            out.append(only_filled(chunk, filled))
             read.append(chunk.is_valid())
             continue
         hit = pc.match_substring_regex(chunk, shape).fill_null(False)
@@ -198,7 +216,7 @@ def _same_form(
     lengths: np.ndarray,
     filled: np.ndarray,
     count: int,
-    data_buf: Any,
+    data: np.ndarray,
     kind: np.ndarray,
     form: np.ndarray,
 ) -> bool:
@@ -211,7 +229,7 @@ def _same_form(
         return False  # another width
     if chunk.null_count and (filled & ~chunk.is_valid().to_numpy(zero_copy_only=False)).any():
         return False  # a null that holds bytes
-    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[len(chunk)]]
+    data = data[offsets[0] : offsets[len(chunk)]]
     rows = data.reshape(count, width) if count else data.reshape(0, max(width, 1))
     block = max(1, 2**22 // max(width, 1))
     for start in range(0, count, block):
@@ -600,28 +618,15 @@ def _clean_ids(raw: pd.Series) -> pd.Series | None:
     if values is None:
         return None
     out = []
-    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
-        if chunk.offset:  # a slice: buffers from its first row
-            chunk = pa.concat_arrays([chunk])
-        _, offsets_buf, data_buf = chunk.buffers()
-        wide = pa.types.is_large_string(chunk.type)
-        offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
-        offsets = offsets[: len(chunk) + 1]
+    for chunk, offsets, data in text_chunks(values):
         filled = np.diff(offsets) > 0
         if chunk.null_count:
             filled &= chunk.is_valid().to_numpy(zero_copy_only=False)
         if filled.any():
-            data = np.frombuffer(data_buf, dtype=np.uint8)
             for edge in (data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]):
                 if ((edge <= 0x20) | (edge >= 0x7F)).any():
                     return None
-        if np.count_nonzero(filled) == len(chunk) - chunk.null_count == len(chunk):
-            out.append(chunk)
-        else:  # blanks (and nulls) as missing: only the validity bitmap is new
-            bitmap = pa.array(filled).buffers()[1]
-            out.append(
-                pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, *chunk.buffers()[1:]])
-            )
+        out.append(only_filled(chunk, filled))  # blanks (and nulls) as missing
     text = pa.chunked_array(out, type=values.type)
     return pd.Series(pd.array(text, dtype=raw.dtype), index=raw.index, copy=False)
 
