@@ -699,7 +699,7 @@ def _plain_file(path: str) -> _Plain | None:
             block = buffer if size == len(buffer) else bytearray(view[:size])
             if len(prefix) < 4 * _HEADER_SNIFF:  # enough bytes for the prefix's characters
                 prefix += bytes(view[: min(size, 4 * _HEADER_SNIFF - len(prefix))])
-                if prefix.startswith(codecs.BOM_UTF8[: len(prefix)]) and len(prefix) >= 3:
+                if prefix.startswith(codecs.BOM_UTF8):
                     return None  # a BOM: the whole-file path reads it as utf-8-sig
             if b"\x00" in block or b'"' in block or b"\r" in block:
                 return None
