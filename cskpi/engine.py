@@ -257,13 +257,13 @@ def _anchor_rows(
     edges = buckets.edges_us
     column = _ANCHOR_TIME[anchor]
     key = (anchor, int(edges[0]), int(edges[-1]))
+    times = times_us(frame[column])  # read once: a conversion unless already µs UTC
     if key not in prep.windowed:
-        times = times_us(frame[column])
         prep.windowed[key] = (times >= edges[0]) & (times < edges[-1])
     inside = prep.windowed[key]
     rows = Rows(frame, inside)
     # in the window, so no -1: the bucket is the last edge at or before the time
-    keys = np.searchsorted(edges, times_us(frame[column])[inside], side="right")
+    keys = np.searchsorted(edges, times[inside], side="right")
     keys -= 1
     keys += by[inside] * nb  # in place: one array of the rows' size, not three
     return _AnchorRows(rows, keys, {}, inside)

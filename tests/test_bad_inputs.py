@@ -409,6 +409,9 @@ def test_reader_warnings_reach_stderr(name: str, phrase: str) -> None:
     """What the reader noticed but did not count as a dropped row is still said (stderr)."""
     result, _ = report(bad(name))
     assert phrase in result.stderr, result.stderr
+    # each line names the file once (the reader names it; normalising added it again)
+    said = [line for line in result.stderr.splitlines() if phrase in line]
+    assert said and all(line.count(f"{name}: ") == 1 for line in said), result.stderr
 
 
 @pytest.mark.parametrize("name", ["crlf.tsv", "bom_crlf.csv"])

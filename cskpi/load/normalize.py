@@ -253,7 +253,7 @@ def normalize(
     if match is None:
         match = presets.detect(headers, frame, options.preset)
     notes: list[str] = [f"{label}: {note}" for note in match.notes]
-    notes += [f"{label}: {warning}" for warning in getattr(raw, "warnings", ())]
+    notes += list(getattr(raw, "warnings", ()))  # each names its file already
     if match.preset and match.preset.zone == "flag" and options.source_tz == "UTC":
         notes.append(
             f"{label}: {match.preset.title}: naive timestamps read as UTC; pass "
