@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -559,7 +560,8 @@ def report(
             overall=out_format not in ("csv", "tsv", "jsonl") or check,
         )
         with progress("computing KPIs…", quiet):
-            result = compute(inputs, request, options.config)
+            # handed over: the engine may drop columns it has done with (`Inputs.transient`)
+            result = compute(replace(inputs, transient=True), request, options.config)
         if strict and _has_problems(result.data_quality):
             raise InputError(
                 "--strict: the input has data-quality problems\n" + "\n".join(result.quality_lines)

@@ -84,6 +84,11 @@ class Inputs:
     """`--messages`, already folded into the tickets' columns (`cskpi.load.fold`)."""
     events: Loaded | None = None
     """`--events` (status history), likewise folded into the tickets."""
+    transient: bool = False
+    """The frames are handed over for this one report (the CLI): once the surveys are
+    linked, `compute` deletes from them the columns only loading needed (`_SPENT`), so that
+    10 million ticket ids do not stay in memory through the computation. The Python API
+    leaves it False: a caller's frames are never changed."""
 
 
 @dataclass
@@ -141,7 +146,13 @@ class Context:
         import numpy as np
 
         use_business = self.business if business is None else business
-        calendar = np.asarray((end_us - start_us) / 1e6, dtype="float64")
+        if _exact_floats(start_us) and _exact_floats(end_us):
+            # one array, not two: times within 2**53 µs are exact as floats, so this is the
+            # integer difference divided (durations of 10 million tickets are 80 MB each)
+            calendar = np.subtract(end_us, start_us, dtype=np.float64)
+            calendar /= 1e6
+        else:
+            calendar = np.asarray((end_us - start_us) / 1e6, dtype="float64")
         unusable = start_us == NAT
         unusable |= end_us == NAT
         unusable |= calendar < 0
@@ -181,6 +192,16 @@ class Context:
             if cal is not None and mask.any():
                 out[mask] = business_seconds(start_us[mask], end_us[mask], cal)
         return out
+
+
+def _exact_floats(us: np.ndarray) -> bool:
+    """Whether every time of `us` (NaT aside) is exact as a float64: within 2**53 µs of the
+    epoch, the years 1685 to 2255."""
+    import numpy as np
+
+    if not len(us):
+        return True
+    return int(us.max()) < 2**53 and int(np.min(us, where=us != NAT, initial=0)) > -(2**53)
 
 
 # -- the computation --------------------------------------------------------------------------
@@ -265,7 +286,9 @@ def _anchor_rows(
     # in the window, so no -1: the bucket is the last edge at or before the time
     keys = np.searchsorted(edges, times[inside], side="right")
     keys -= 1
-    keys += by[inside] * nb  # in place: one array of the rows' size, not three
+    wide = by[inside].astype(np.int64)  # by-codes may be int32: widened before multiplying
+    wide *= nb
+    keys += wide  # in place: no array of the rows' size but these
     return _AnchorRows(rows, keys, {}, inside)
 
 
@@ -293,8 +316,9 @@ def _backlog_rows(
     nby = int(by.max()) + 1 if len(by) else 1
     width = nb + 1
     size = nby * width
-    diff: np.ndarray = np.bincount(by[live] * width + b0[live], minlength=size) - np.bincount(
-        by[live] * width + b1[live], minlength=size
+    base = by[live].astype(np.int64) * width  # by-codes may be int32: widened first
+    diff: np.ndarray = np.bincount(base + b0[live], minlength=size) - np.bincount(
+        base + b1[live], minlength=size
     )
     counts = np.cumsum(diff.reshape(nby, width), axis=1)[:, :nb].ravel()
     keys = np.flatnonzero(counts > 0)
@@ -405,10 +429,18 @@ def prepare(
     config: Config,
     business: bool,
     quality: DataQuality,
+    spent: dict[str, set[str]] | None = None,
 ) -> tuple[_Prepared, DataQuality]:
+    """`spent`: columns to delete from the frames once linked (`Inputs.transient`)."""
     import numpy as np
     import pandas as pd
 
+    if spent:  # all but the ids are not read here: gone before the link adds its arrays
+        _let_go(
+            {kind: columns - {"ticket_id"} for kind, columns in spent.items()},
+            tickets=[inputs.tickets.frame if inputs.tickets else None],
+            surveys=[inputs.surveys.frame if inputs.surveys else None],
+        )
     tickets = surveys = linked = None
     link = None
     if inputs.tickets is not None:
@@ -488,6 +520,17 @@ def prepare(
     tickets, surveys, linked, by, extra = frames.attach(
         inputs, by, tickets, surveys, linked, as_of, ctx
     )
+    if spent:  # before the group codes: those would add to the memory the ids hold
+        _let_go(
+            spent,
+            tickets=[
+                inputs.tickets.frame if inputs.tickets else None,
+                tickets,
+                ctx.tickets,
+                linked,
+            ],
+            surveys=[inputs.surveys.frame if inputs.surveys else None, surveys, ctx.surveys],
+        )
     nt = len(tickets) if tickets is not None else 0
     ns = len(surveys) if surveys is not None else 0
     columns = group_codes(by, tickets, surveys, link, linked)
@@ -507,6 +550,44 @@ def prepare(
 
     release()
     return prep, quality
+
+
+_SPENT = {"tickets": ("ticket_id", "updated_at"), "surveys": ("ticket_id", "response_id")}
+"""Columns read for identity, de-duplication, as_of and the survey link, which are all done
+once `prepare` has run; no KPI reads them unless its `needs` names them."""
+
+
+def _spent(
+    kpis: list[Kpi], by: list[ByColumn], config: Config, breaches: bool
+) -> dict[str, set[str]]:
+    """Per frame, the `_SPENT` columns that nothing after `prepare` reads for this report:
+    not named by a requested KPI's needs (an id named on either frame keeps both: the
+    survey response rate matches the two), a by-column, an SLA filter or the calendar
+    column, nor the ticket ids when the breach list is asked for."""
+    named = {need.rpartition(":")[2] for kpi in kpis for need in kpi.needs}
+    named = {part for column in named for part in column.split("|")}
+    named |= {c for col in by for c in (col.name, col.tickets, col.surveys) if c}
+    named |= {key for policy in config.sla for key, _ in policy.filters}
+    named |= {config.calendar_by} if config.calendar_by else set()
+    if breaches:
+        named.add("ticket_id")
+    return {frame: set(columns) - named for frame, columns in _SPENT.items()}
+
+
+def _let_go(spent: dict[str, set[str]], **held: list[pd.DataFrame | None]) -> None:
+    """Delete the spent columns from every frame that holds them (per kind: the loaded
+    frame, the censored copy, the context's), so that their memory is freed."""
+    from cskpi.memory import release
+
+    for kind, frames_held in held.items():
+        seen: set[int] = set()
+        for frame in frames_held:
+            if frame is None or id(frame) in seen:
+                continue
+            seen.add(id(frame))
+            for column in spent[kind] & set(frame.columns):
+                del frame[column]
+    release()
 
 
 def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
@@ -604,7 +685,8 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
         from cskpi.sla import check_filters
 
         check_filters(config.sla, [str(c) for c in inputs.tickets.frame.columns])
-    prep, quality = prepare(inputs, by, as_of, config, business, quality)
+    spent = _spent(kpis, by, config, request.breaches) if inputs.transient else None
+    prep, quality = prepare(inputs, by, as_of, config, business, quality, spent)
     window = resolve_window(request.window, as_of=as_of, earliest=_earliest(prep), tz=tz)
     buckets = bucket_edges(window, request.period, request.week_start)
     rows, usage = _pass(kpis, prep, window, buckets, prep.by_labels, force_all=False)

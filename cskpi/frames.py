@@ -282,7 +282,7 @@ def _scheduled(prep: _Prepared, buckets: Buckets, grouped: bool) -> Rows | None:
     resolved = t_bucket >= 0
     work = tickets[resolved]
     t_by = prep.t_by if grouped else np.zeros(len(tickets), dtype="int64")
-    t_keys = t_by[resolved] * nb + t_bucket[resolved]
+    t_keys = t_by[resolved].astype(np.int64) * nb + t_bucket[resolved]  # by may be int32
     agents, _ = pd.factorize(
         pd.concat(
             [

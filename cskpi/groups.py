@@ -159,28 +159,38 @@ def joint_codes(
     columns: list[ColumnCodes], sizes: list[int]
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Dense by-group code per record of each frame (tickets, surveys, then the business
-    frames; `sizes` are their lengths), and the labels per code, in sorted label order."""
+    frames; `sizes` are their lengths), and the labels per code, in sorted label order.
+
+    The tickets' and surveys' codes are int32 where the groups fit (half the memory of 10
+    million int64 codes, held through the computation): whoever multiplies them by a
+    bucket count widens them first. The business frames' codes are int64."""
     import numpy as np
 
     if not columns:
         return [np.zeros(n, dtype="int64") for n in sizes], []
-    combined: np.ndarray = np.zeros(sum(sizes), dtype="int64")
     space = 1
+    for col in columns:
+        space *= len(col.labels)
+    combined: np.ndarray = np.zeros(sum(sizes), dtype=np.int32 if space < 2**31 else np.int64)
     for col in columns:  # in place: each array is as long as all the records
         combined *= len(col.labels)
-        combined += np.concatenate([col.tickets, col.surveys, *col.extra])
-        space *= len(col.labels)
+        at = 0
+        for part in (col.tickets, col.surveys, *col.extra):
+            combined[at : at + len(part)] += part
+            at += len(part)
     if countable(space, len(combined)):  # few possible keys: count them, no sort
         present = np.bincount(combined, minlength=space) > 0
         keys = np.flatnonzero(present)
-        dense = (np.cumsum(present) - 1)[combined]
+        rank = np.cumsum(present) - 1
+        dense = rank.astype(np.int32 if len(keys) < 2**31 else np.int64)[combined]
     else:
         keys, dense = np.unique(combined, return_inverse=True)
+    del combined
     labels = []
     rest = keys.copy()
     for col in reversed(columns):
         labels.append(col.labels[rest % len(col.labels)])
         rest //= len(col.labels)
     labels.reverse()
-    parts = np.split(np.asarray(dense, dtype="int64"), np.cumsum(sizes)[:-1])
-    return parts, labels
+    parts = np.split(np.asarray(dense), np.cumsum(sizes)[:-1])
+    return [p if i < 2 else p.astype(np.int64) for i, p in enumerate(parts)], labels

@@ -100,6 +100,15 @@ def response_start(g: GroupView) -> np.ndarray:
     return g.times(FRT_START) if g.has(FRT_START) else g.times("created_at")
 
 
+def calendar_first_response(g: GroupView, ctx: Context) -> np.ndarray:
+    """Calendar seconds from the clock's start to the first response, NaN where unanswered:
+    computed once per view, shared by the FRT KPIs and every calendar-time judgement."""
+    return g.cached(
+        "frt:calendar",
+        lambda: ctx.span(response_start(g), g.times("first_response_at"), False, g.frame),
+    )
+
+
 def judge_first_response(
     g: GroupView, ctx: Context, target: np.ndarray | float, business: np.ndarray | bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -114,12 +123,16 @@ def judge_first_response(
 
     nat = -(2**63)
     created = response_start(g)
-    answered_at = g.times("first_response_at")
-    answered = answered_at != nat
-    elapsed = ctx.span(created, answered_at, business, g.frame)
+    answered = g.times("first_response_at") != nat
+    if np.any(business):
+        elapsed = ctx.span(created, g.times("first_response_at"), business, g.frame)
+    else:  # the FRT KPIs' own durations, not a copy of them (80 MB on 10 million tickets)
+        elapsed = calendar_first_response(g, ctx)
     resolved_at = g.times("resolved_at") if g.has("resolved_at") else np.full(len(created), nat)
     open_until = np.where(resolved_at != nat, resolved_at, ctx.as_of_us)
+    del resolved_at
     waited = ctx.span(created, open_until, business, g.frame)
+    del open_until
     has_target = ~np.isnan(target)
     with np.errstate(invalid="ignore"):
         counted = has_target & np.where(answered, ~np.isnan(elapsed), waited > target)

@@ -552,13 +552,13 @@ def test_parquet_reads_only_the_requested_columns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     requested: list[Any] = []
-    original = pq.ParquetFile.read
+    original = pq.ParquetFile.read_row_group  # read row group by row group (one here)
 
-    def spy(self: pq.ParquetFile, columns: Any = None, **kwargs: Any) -> pa.Table:
+    def spy(self: pq.ParquetFile, i: int, columns: Any = None, **kwargs: Any) -> pa.Table:
         requested.append(columns)
-        return original(self, columns=columns, **kwargs)
+        return original(self, i, columns=columns, **kwargs)
 
-    monkeypatch.setattr(pq.ParquetFile, "read", spy)
+    monkeypatch.setattr(pq.ParquetFile, "read_row_group", spy)
     headers: list[list[str]] = []
     raw = read_inputs(
         [parquet_file(tmp_path / "t.parquet")],

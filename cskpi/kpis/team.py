@@ -112,12 +112,15 @@ def _frt(g: GroupView, ctx: Context) -> np.ndarray:
     fills tickets without a `first_response_at` (DECISIONS 24; counted when loading)."""
     import numpy as np
 
-    def run() -> np.ndarray:
-        from cskpi.sla import response_start
+    from cskpi.sla import calendar_first_response, response_start
 
+    if not ctx.business:  # shared with the service level's judgement
+        return calendar_first_response(g, ctx)
+
+    def run() -> np.ndarray:
         answered_at = g.times("first_response_at")
         frt = ctx.span(response_start(g), answered_at, rows=g.frame)
-        if ctx.business and g.has(VENDOR_FRT):
+        if g.has(VENDOR_FRT):
             vendor = g.floats(VENDOR_FRT)
             fill = (answered_at == -(2**63)) & (vendor >= 0)
             frt = np.where(fill, vendor, frt)
@@ -127,7 +130,10 @@ def _frt(g: GroupView, ctx: Context) -> np.ndarray:
 
 
 def _resolution(g: GroupView, ctx: Context) -> np.ndarray:
-    return ctx.span(g.times("created_at"), g.times("resolved_at"), rows=g.frame)
+    """Resolution seconds, once per view (the mean, median and p90 share them)."""
+    return g.cached(
+        "resolution", lambda: ctx.span(g.times("created_at"), g.times("resolved_at"), rows=g.frame)
+    )
 
 
 @kpi(

@@ -243,15 +243,9 @@ def _on_categories(values: pd.Series, fn: Any) -> pd.Series:
 def _places(raw: RawInput, data: pd.DataFrame) -> Any:
     def where(mask: pd.Series) -> list[str]:
         rows = mask[mask].index[:3]
-        if (
-            raw.source_line is None
-            or raw.source_file is None
-            or len(raw.source_line) != len(raw.frame)
-        ):
+        if raw.places.rows != len(raw.frame):
             return [f"row {int(i) + 2}" for i in rows]
-        return [
-            f"{raw.files[int(raw.source_file[i])].path}:{int(raw.source_line[i])}" for i in rows
-        ]
+        return raw.places.named(raw.files, rows.to_numpy())
 
     return where
 

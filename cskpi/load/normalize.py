@@ -290,8 +290,8 @@ def normalize(
         quality = quality.drop("survey_not_answered", int(unanswered.sum()), where(unanswered))
         data = data[~unanswered]
     file_of = None
-    if raw.source_file is not None and len(raw.files) > 1:
-        file_of = pd.Series(raw.source_file[data.index], index=data.index)  # rows kept
+    if len(raw.files) > 1:
+        file_of = pd.Series(raw.places.file(data.index.to_numpy()), index=data.index)  # rows kept
     topts = parse.TimeOptions(
         source_tz=options.source_tz,
         dayfirst=options.dayfirst,
@@ -351,6 +351,7 @@ def normalize(
         if header not in mapping.values() and header not in out.columns:
             out[header] = data[header]
     del data, columns
+    release()  # the raw columns parsing freed: before the finish adds its own arrays
     finish = _finish_tickets if frame is Frame.TICKETS else _finish_surveys
     if frame not in (Frame.TICKETS, Frame.SURVEYS):
         from cskpi.load.business import finisher
@@ -414,9 +415,7 @@ def _places(raw: RawInput) -> Any:
     def where(mask: pd.Series) -> list[str]:
         # the frame keeps the reader's positional index until the end, so labels are rows
         idx = np.asarray(mask.index[np.asarray(mask, dtype=bool)][:3], dtype="int64")
-        if raw.source_line is None or raw.source_file is None:
-            return [f"row {i + 2}" for i in idx]
-        return [f"{raw.files[int(raw.source_file[i])].path}:{int(raw.source_line[i])}" for i in idx]
+        return raw.places.named(raw.files, idx)
 
     return where
 
@@ -629,14 +628,16 @@ def _duplicates(
 
     from cskpi.load.ids import codes as id_codes
 
-    # empty ids get -1: never duplicates of each other
-    codes = np.where(dropped, -1, id_codes(out[key]))
-    valid = codes >= 0
-    counts = np.bincount(codes[valid]) if valid.any() else np.zeros(0, dtype="int64")
+    # empty ids get -1: never duplicates of each other; in place, one array of the rows' size
+    codes = id_codes(out[key])
+    codes[dropped] = -1
+    codes += 1  # -1 → 0: counted apart, so that no copy of the valid codes is made
+    counts = np.bincount(codes, minlength=1)
+    counts[0] = 0
     drop: np.ndarray = np.zeros(len(out), dtype=bool)
-    if not len(counts) or counts.max() <= 1:
+    if counts.max() <= 1:
         return drop, quality
-    dup = np.flatnonzero(valid & (counts[np.maximum(codes, 0)] > 1))
+    dup = np.flatnonzero(counts[codes] > 1)
     group = out.iloc[dup].assign(_row=dup)
     if newest:
         group = group.sort_values(newest, kind="stable", na_position="first")

@@ -1,0 +1,253 @@
+"""Issue 7, memory (second part): what the load, `prepare` and the pass no longer hold gives
+the same answers.
+
+- `Inputs.transient`: the CLI hands its frames over, and the engine deletes the columns
+  only loading needed (ids, `updated_at`, `response_id`) once the surveys are linked;
+- Parquet is read row group by row group and converted column by column;
+- rows' places are kept per file (`Places`), not as two arrays of the rows' size;
+- fixed-width ids are read chunk by chunk; ids and their positions without copies;
+- `span` computes calendar seconds in one array, exactly;
+- `Rows.floats` converts taken rows a block at a time;
+- by-codes are int32, widened before they are multiplied by a bucket count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import cskpi
+from cskpi import grouping
+from cskpi.engine import _SPENT, ReportRequest, _anchor_rows, _Prepared
+from cskpi.grouping import GroupView, Rows
+from cskpi.kpis.registry import Anchor, all_kpis
+from cskpi.load import ids
+from cskpi.load.readers import Places, _arrow_frame, read_inputs
+from cskpi.window import Window, bucket_edges
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def _sample() -> cskpi.Inputs:
+    return cskpi.load(
+        str(SAMPLE / "tickets.csv"),
+        surveys=str(SAMPLE / "surveys.csv"),
+        customers=str(SAMPLE / "customers.csv"),
+        orders=str(SAMPLE / "orders.csv"),
+        schedules=str(SAMPLE / "schedules.csv"),
+        costs=str(SAMPLE / "costs.csv"),
+    )
+
+
+def _computable() -> tuple[str, ...]:
+    """Every KPI the sample data can give (some need message-level columns it lacks)."""
+    from cskpi.config import Config
+    from cskpi.errors import InputError
+    from cskpi.selection import select_kpis
+
+    inputs, found = _sample(), []
+    for kpi_id in all_kpis():
+        try:
+            select_kpis((kpi_id,), inputs, Config())
+        except InputError:
+            continue
+        found.append(kpi_id)
+    return tuple(found)
+
+
+@pytest.mark.parametrize("by", [(), ("agent",), ("channel", "ticket_id")])
+def test_transient_inputs_give_the_same_report(by: tuple[str, ...]) -> None:
+    """Every KPI, with and without handing the frames over: the same rows and overall."""
+    kpis = _computable()
+    assert {"survey_response_rate", "repeat_contact_rate", "csat", "fcr_rate"} <= set(kpis)
+    request = ReportRequest(kpis=kpis, group_by=by, period="month", as_of="2024-07-01")
+    kept = cskpi.compute(_sample(), request)
+    handed = _sample()
+    spent = cskpi.compute(replace(handed, transient=True), request)
+    pd.testing.assert_frame_equal(spent.rows, kept.rows)
+    assert spent.overall == kept.overall
+    assert spent.data_quality == kept.data_quality
+    assert handed.tickets is not None and handed.surveys is not None
+    # the ids go unless the report names them (--by ticket_id keeps the tickets' ids, and
+    # the survey response rate, among all KPIs, reads both frames' ids)
+    assert "updated_at" not in handed.tickets.frame
+    assert "response_id" not in handed.surveys.frame
+    assert "ticket_id" in handed.tickets.frame and "ticket_id" in handed.surveys.frame
+
+
+def test_transient_frames_lose_only_what_no_step_reads() -> None:
+    request = ReportRequest(kpis=("frt_median", "csat"), group_by=("agent",), as_of="2024-07-01")
+    given = _sample()
+    before = {
+        kind: set(loaded.frame.columns)
+        for kind, loaded in (("tickets", given.tickets), ("surveys", given.surveys))
+        if loaded is not None
+    }
+    kept = cskpi.compute(given, request)
+    assert given.tickets is not None and given.surveys is not None
+    # not handed over: the caller's frames are untouched
+    assert set(given.tickets.frame.columns) == before["tickets"]
+    assert set(given.surveys.frame.columns) == before["surveys"]
+    spent = cskpi.compute(replace(given, transient=True), request)
+    pd.testing.assert_frame_equal(spent.rows, kept.rows)
+    assert set(given.tickets.frame.columns) == before["tickets"] - set(_SPENT["tickets"])
+    assert set(given.surveys.frame.columns) == before["surveys"] - set(_SPENT["surveys"])
+    # the breach list names tickets: their ids stay
+    again = _sample()
+    listed = cskpi.compute(
+        replace(again, transient=True), replace(request, kpis=("frt_sla_rate",), breaches=True)
+    )
+    assert listed.breaches is not None and len(listed.breaches)
+    assert again.tickets is not None and "ticket_id" in again.tickets.frame
+
+
+def test_parquet_read_by_row_group_and_converted_column_by_column(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "id": pa.array([f"T{i}" for i in range(10)]),
+            "at": pa.array(np.arange(10) * 1_000_000, pa.timestamp("us", tz="UTC")),
+            "n": pa.array([1, None, 3, 4, 5, 6, 7, 8, 9, 10], pa.int64()),
+            "team": pa.array([*list("abababab"), None, "a"]).dictionary_encode(),
+        }
+    )
+    path = tmp_path / "t.parquet"
+    pq.write_table(table, path, row_group_size=3)  # four row groups: 3, 3, 3, 1 rows
+    raw = read_inputs([str(path)])
+    whole = table.to_pandas()
+    assert raw.frame["id"].tolist() == whole["id"].tolist()
+    assert raw.frame["at"].equals(whole["at"].astype("datetime64[us, UTC]"))
+    assert raw.frame["n"].isna().tolist() == whole["n"].isna().tolist()
+    assert raw.frame["n"].fillna(-1).tolist() == whole["n"].fillna(-1).tolist()
+    assert isinstance(raw.frame["team"].dtype, pd.CategoricalDtype)
+    assert raw.frame["team"].tolist()[-1] == "a" and pd.isna(raw.frame["team"].tolist()[-2])
+    assert raw.source_line.tolist() == list(range(1, 11))  # the record index
+
+
+def test_arrow_frame_takes_the_table_over() -> None:
+    table = pa.table({"a": [1, 2], "b": ["x", None]})
+    handed = [table]
+    frame = _arrow_frame(handed, 2)
+    assert handed == []  # emptied: the table is the frame's now
+    assert frame["a"].tolist() == [1, 2] and frame["b"].tolist()[0] == "x"
+    assert pd.isna(frame["b"].tolist()[1])
+    assert _arrow_frame([pa.table({})], 3).shape == (3, 0)  # no columns: the rows stay
+
+
+def test_places_per_file() -> None:
+    # file 0: three rows on lines 2-4 (a range); file 1: rows on lines 2, 5 (a list)
+    places = Places((range(2, 5), [2, 5]))
+    assert places.rows == 5
+    rows = np.array([0, 2, 3, 4])
+    assert places.file(rows).tolist() == [0, 0, 1, 1]
+    assert places.line(rows).tolist() == [2, 4, 2, 5]
+    assert places.line(np.array([], dtype=np.int64)).tolist() == []
+
+    class File:
+        def __init__(self, path: str) -> None:
+            self.path = path
+
+    named = places.named([File("a.csv"), File("b.csv")], np.array([1, 4]))  # type: ignore[list-item]
+    assert named == ["a.csv:3", "b.csv:5"]
+
+
+def test_places_name_the_file_and_line_of_a_bad_row(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("Ticket ID,Created At\nT1,2024-03-01\nT2,2024-03-02\n", encoding="utf-8")
+    second.write_text("Ticket ID,Created At\nT3,2024-03-03\n\nT4,someday\n", encoding="utf-8")
+    loaded = cskpi.load([str(first), str(second)]).tickets
+    assert loaded is not None
+    # T4 is on line 4 of b.csv (a blank line before it), the fourth row read
+    assert dict(loaded.quality.examples)["unparseable_created_at"] == (f"{second}:4",)
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+def test_fixed_width_ids_read_chunk_by_chunk(kind: pa.DataType) -> None:
+    scheme = ids.Scheme("T", 3)
+    chunks = [["T001", None, "T010"], ["T999"], [None, None], ["T0a1", "T002"]]
+    arr = pa.chunked_array([pa.array(c, kind) for c in chunks])
+    fixed = ids._fixed(arr, scheme)
+    assert fixed is not None
+    numbers, shaped = fixed
+    # the general path over the same ids: T0a1 has no number (-1), missing ids are -1
+    general = ids._numbers(*ids._digits(arr, scheme))
+    assert numbers.tolist() == general.tolist() == [1, -1, 10, 999, -1, -1, -1, 2]
+    assert shaped.tolist() == [True, False, True, True, False, False, False, True]
+    # another length in a later chunk: not fixed-width
+    other = pa.chunked_array([pa.array(["T001"], kind), pa.array(["T0001"], kind)])
+    assert ids._fixed(other, scheme) is None
+
+
+def test_positions_and_codes_of_chunked_ids() -> None:
+    keys = pd.Series(
+        pd.arrays.ArrowStringArray(pa.chunked_array([["T003", "T001"], ["T002", "T001"]]))
+    )
+    # T001 appears twice: the first row (1) wins; T004 is absent
+    found = ids.positions(pd.Series(["T001", "T002", "T004", None], dtype="str"), keys)
+    assert found is not None and found.tolist() == [1, 2, -1, -1]
+    # codes: numbers less the smallest (1), missing -1
+    codes = ids.codes(pd.Series(["T003", None, "T001", "T003"], dtype="str"))
+    assert codes.tolist() == [2, -1, 0, 2]
+
+
+def test_span_exact_with_far_times() -> None:
+    from cskpi.config import Config
+    from cskpi.engine import Context
+
+    ctx = Context(Config(), 0, False, None, pd.DataFrame(), None, None, None)  # type: ignore[arg-type]
+    far = 253_402_214_400_000_000  # 9999-12-31 in µs: beyond 2**53, not exact as a float
+    start = np.array([0, far - 1_500_001, 10, grouping.NAT, 5], dtype=np.int64)
+    end = np.array([1_500_000, far, 5, 7, grouping.NAT], dtype=np.int64)
+    out = ctx.span(start, end)
+    # 1.5 s; 1.500001 s (exact only in integers); negative → NaN; NaT at either end → NaN
+    assert out[0] == 1.5 and out[1] == 1.500001
+    assert np.isnan(out[2:]).all()
+    near = ctx.span(start[[0]], end[[0]])
+    assert near.tolist() == [1.5]
+
+
+@pytest.mark.parametrize("block", [1, 2, 1 << 20])
+def test_floats_taken_block_by_block(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grouping, "_BLOCK", block)
+    frame = pd.DataFrame(
+        {
+            "n": pd.array([1, None, 3, 4, None], dtype="Int64"),
+            "flag": pd.array([True, None, False, True, True], dtype="boolean"),
+            "x": [0.5, 1.5, np.nan, 2.0, 3.0],
+            "text": pd.Series(["1", "2.5", None, "4", "5"], dtype="str"),
+        }
+    )
+    keep = np.array([True, True, False, True, True])
+    rows = GroupView(Rows(frame, keep), np.zeros(4, dtype=np.int32), 1, np.zeros(1), False)
+    want = {
+        "n": [1.0, np.nan, 4.0, np.nan],
+        "flag": [1.0, np.nan, 1.0, 1.0],
+        "x": [0.5, 1.5, 2.0, 3.0],
+        "text": [1.0, 2.5, 4.0, 5.0],
+    }
+    for column, values in want.items():
+        np.testing.assert_array_equal(rows.floats(column), np.array(values))
+
+
+def test_int32_by_codes_widened_before_the_bucket_count() -> None:
+    # 2**20 groups × 4,018 daily buckets overflow int32 (4.2 billion)
+    window = Window(
+        pd.Timestamp("2010-01-01", tz="UTC"), pd.Timestamp("2021-01-01", tz="UTC"), "UTC"
+    )
+    buckets = bucket_edges(window, "day")
+    nb = len(buckets.labels)
+    assert nb * 2**20 > 2**31
+    tickets = pd.DataFrame(
+        {"created_at": pd.to_datetime(["2020-12-31T12:00Z"], utc=True).as_unit("us")}
+    )
+    t_by = np.array([2**20], dtype=np.int32)
+    prep = _Prepared(tickets, None, t_by, None, [], None)  # type: ignore[arg-type]
+    found = _anchor_rows(Anchor.CREATED, prep, buckets, True)
+    assert found is not None
+    # the last bucket (nb - 1) of group 2**20
+    assert found.keys.tolist() == [2**20 * nb + nb - 1]
