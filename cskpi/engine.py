@@ -16,7 +16,7 @@ from cskpi.config import Config
 from cskpi.errors import UsageError
 from cskpi.grouping import NAT, GroupView, Rows, Table, countable, times_us
 from cskpi.groups import ByColumn, group_codes, joint_codes, resolve_by
-from cskpi.kpis.registry import Anchor, Kpi
+from cskpi.kpis.registry import Anchor, Kpi, all_kpis
 from cskpi.kpis.team import VENDOR_FRT
 from cskpi.load.schema import UNASSIGNED
 from cskpi.result import Compare, KpiInfo, Period, Result
@@ -348,6 +348,7 @@ def _pass(
     if force_all:
         key_parts.append(np.arange(nb, dtype="int64"))
     keys, index_of = _present_keys(key_parts)
+    del key_parts  # each anchor's keys go once its codes are made (below), not at the end
     ctx = replace(prep.context, window=window, buckets=buckets)
     columns: dict[str, Any] = {}
     group_by_code: np.ndarray = keys // nb
@@ -356,7 +357,8 @@ def _pass(
     columns["_bucket"] = keys % nb
     usage = {a: r.mask for a, r in rows.items()}
     views: dict[Anchor, GroupView] = {}
-    for anchor, found in rows.items():
+    for anchor in list(rows):
+        found = rows.pop(anchor)
         if anchor not in anchors:  # read for the usage counts only
             continue
         extra = dict(found.extra)
@@ -368,10 +370,16 @@ def _pass(
         extra["keys"] = keys
         codes = index_of(found.keys)
         views[anchor] = GroupView(found.frame, codes, len(keys), keys % nb, bool(by_labels), extra)
-    rows.clear()
-    # one anchor at a time, its view (taken columns, cached arrays) let go after its last KPI
-    last = {kpi.anchor: i for i, kpi in enumerate(kpis)}
-    order = sorted(range(len(kpis)), key=lambda i: anchors.index(kpis[i].anchor))
+        del found, codes
+    # one anchor at a time, its KPIs in registry order (those that share a value are
+    # neighbours: a value is let go once they have run); the view (taken columns, cached
+    # arrays) is let go after the anchor's last KPI
+    registry = {kpi_id: at for at, kpi_id in enumerate(all_kpis())}
+    order = sorted(
+        range(len(kpis)),
+        key=lambda i: (anchors.index(kpis[i].anchor), registry.get(kpis[i].id, len(registry))),
+    )
+    last = {kpis[i].anchor: i for i in order}
     results: dict[int, tuple[Any, Any]] = {}
     for i in order:
         kpi = kpis[i]
@@ -386,6 +394,7 @@ def _pass(
                 {"backlog": np.zeros(len(keys), dtype="int64"), "keys": keys},
             )
         results[i] = kpi.compute(view, ctx)
+        view.forget_unread()
         if last[kpi.anchor] == i:
             views.pop(kpi.anchor, None)
     for i, kpi in enumerate(kpis):

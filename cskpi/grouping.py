@@ -44,6 +44,17 @@ _BLOCK = 1 << 20
 """Rows per block where a column is converted a block at a time (8 MB of float64)."""
 
 
+def _gather(values: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """`values[where]`, a block of positions at a time: int32 positions are widened to
+    numpy's index type one block at a time, not all at once."""
+    import numpy as np
+
+    out: np.ndarray = np.empty(len(where), dtype=values.dtype)
+    for at in range(0, len(where), _BLOCK):  # blocks of rows, not rows
+        np.take(values, where[at : at + _BLOCK], out=out[at : at + _BLOCK])
+    return out
+
+
 def as_floats(values: Any) -> np.ndarray:
     """A numeric, boolean or numeric-text array as float64 with NaN for missing."""
     import numpy as np
@@ -79,7 +90,10 @@ class Rows:
         import numpy as np
 
         if self._where is None:
-            self._where = np.flatnonzero(self._mask)
+            where = np.flatnonzero(self._mask)
+            # int32 where they fit: half the memory, held for the anchor's life; they are
+            # read a block at a time (`_gather`), so never widened all at once
+            self._where = where.astype(np.int32) if len(self._mask) < 2**31 else where
         return self._where
 
     def __len__(self) -> int:
@@ -100,7 +114,7 @@ class Rows:
             found = times_us(self._source[column]).view()
             found.flags.writeable = False
             return found
-        return times_us(self._source[column])[self._positions]
+        return _gather(times_us(self._source[column]), self._positions)
 
     def floats(self, column: str) -> np.ndarray:
         """A numeric or boolean column's rows as float64, NaN for missing (`as_floats`),
@@ -171,13 +185,29 @@ class GroupView:
         default_factory=dict, repr=False
     )
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    _read: set[str] = field(default_factory=set, repr=False)
+    """Keys of `_cache` and `_sorted` read since `forget_unread`."""
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
         """A per-row result shared by several KPIs of this view (e.g. SLA outcomes)."""
+        self._read.add(key)
         if key not in self._cache:
             self._cache[key] = compute()
         result: T = self._cache[key]
         return result
+
+    def forget_unread(self) -> None:
+        """Drop the shared values that the KPI just computed did not read, and start over.
+
+        The engine runs an anchor's KPIs in registry order, where the KPIs that share a
+        value are neighbours (the FRT family, the SLA pair): a value lives while they run
+        and is let go after, not kept to the anchor's last KPI (80 MB per value on 10
+        million tickets). A later KPI that reads it again computes it again."""
+        for key in [k for k in self._cache if k not in self._read]:
+            del self._cache[key]
+        for key in [k for k in self._sorted if f"sorted:{k}" not in self._read]:
+            del self._sorted[key]
+        self._read = set()
 
     # -- columns ---------------------------------------------------------------------------
     def has(self, column: str) -> bool:
@@ -232,12 +262,14 @@ class GroupView:
         """Linear-interpolation quantile per group (numpy's default), one sort per `key`."""
         import numpy as np
 
+        self._read.add(f"sorted:{key}")
         if key not in self._sorted:
             keep = ~np.isnan(values)
-            vals, codes = values[keep], self.codes[keep]
+            codes = self.codes[keep]
             n = np.bincount(codes, minlength=self.ngroups)
             starts = np.concatenate(([0], np.cumsum(n)[:-1]))
-            self._sorted[key] = (_sorted_by_group(vals, codes, self.ngroups), n, starts)
+            # the kept values handed over: the sort lets them go once packed
+            self._sorted[key] = (_sorted_by_group(values[keep], codes, self.ngroups), n, starts)
         vals, n, starts = self._sorted[key]
         out = np.full(self.ngroups, np.nan)
         has = n > 0
@@ -261,12 +293,15 @@ class GroupView:
 
 
 def _sorted_by_group(vals: np.ndarray, codes: np.ndarray, ngroups: int) -> np.ndarray:
-    """`vals` ordered by group code, then by value.
+    """`vals` ordered by group code, then by value. `vals` is given over (the caller keeps
+    no other reference): it is let go as soon as it is no longer read.
 
     Durations are whole microseconds in seconds (`span`): when every value survives the
     round trip to an integer count of microseconds, (group, microseconds) packs into one
     int64 and a plain `np.sort` orders both at once (no argsort, no gather); the values are
     then rebuilt bit for bit. Otherwise: a float argsort, then a stable radix sort by group.
+    Conversions run a block at a time, so that the sort holds two arrays of the values'
+    size, not four (each is 80 MB on 10 million tickets).
     """
     import numpy as np
 
@@ -280,20 +315,28 @@ def _sorted_by_group(vals: np.ndarray, codes: np.ndarray, ngroups: int) -> np.nd
             span_bits + group_bits <= 62
             and abs(low) < 2**53
             and abs(high) < 2**53
-            and np.array_equal(micros / 1e6, vals)
+            and all(
+                np.array_equal(micros[at : at + _BLOCK] / 1e6, vals[at : at + _BLOCK])
+                for at in range(0, len(vals), _BLOCK)
+            )
         ):
-            # in place where numpy allows: each array here is 80 MB on 10 million tickets
-            offset = micros.astype(np.int64)
-            del micros
-            offset -= np.int64(low)
+            del vals
             packed: np.ndarray = codes.astype(np.int64)
             packed <<= np.int64(span_bits)
-            packed |= offset
-            del offset
+            for at in range(0, len(packed), _BLOCK):  # blocks: no int64 copy of micros
+                offset = micros[at : at + _BLOCK].astype(np.int64)
+                offset -= np.int64(low)
+                packed[at : at + _BLOCK] |= offset
+            del micros
             packed.sort()
             packed &= np.int64((1 << span_bits) - 1)
             packed += np.int64(low)
-            return np.asarray(packed / 1e6, dtype=np.float64)
+            out: np.ndarray = packed.view(
+                np.float64
+            )  # in place: each block is read before it is written
+            for at in range(0, len(packed), _BLOCK):
+                out[at : at + _BLOCK] = packed[at : at + _BLOCK] / 1e6
+            return out
     order = np.argsort(vals)
     small = codes[order].astype(np.int16 if ngroups < 2**15 else np.int64)
     order = order[np.argsort(small, kind="stable")]

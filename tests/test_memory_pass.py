@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -251,3 +252,97 @@ def test_int32_by_codes_widened_before_the_bucket_count() -> None:
     assert found is not None
     # the last bucket (nb - 1) of group 2**20
     assert found.keys.tolist() == [2**20 * nb + nb - 1]
+
+
+@pytest.mark.parametrize("block", [1, 3, 1 << 20])
+def test_packed_sort_block_by_block(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grouping, "_BLOCK", block)
+    rng = np.random.default_rng(11)
+    for trial in range(30):
+        n, groups = int(rng.integers(0, 30)), int(rng.integers(1, 5))
+        codes = rng.integers(0, groups, n)
+        values = rng.integers(-(10**9), 10**12, n) / 1e6 if trial % 2 else rng.normal(size=n)
+        given = values.copy()
+        expected = values[np.lexsort((values, codes))]
+        assert np.array_equal(grouping._sorted_by_group(values, codes, groups), expected)
+        assert np.array_equal(values, given)  # the caller's values are not written
+
+
+@pytest.mark.parametrize("block", [1, 2, 1 << 20])
+def test_taken_times_gathered_block_by_block(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grouping, "_BLOCK", block)
+    stamps = pd.to_datetime(
+        ["2024-03-01T00:00Z", None, "2024-03-02T00:00Z", "2024-03-03T00:00Z", None], utc=True
+    ).as_unit("us")
+    frame = pd.DataFrame({"at": stamps})
+    keep = np.array([True, True, False, True, True])
+    rows = Rows(frame, keep)
+    assert rows._positions.dtype == np.int32  # half the memory of numpy's index type
+    expected = grouping.times_us(frame["at"])[keep]
+    assert rows.times("at").tolist() == expected.tolist()
+
+
+def test_a_view_forgets_what_the_last_kpi_did_not_read() -> None:
+    view = GroupView(pd.DataFrame({"x": [1.0]}), np.zeros(1, np.int32), 1, np.zeros(1), False)
+    runs: list[str] = []
+
+    def make(name: str) -> Any:
+        def compute() -> str:
+            runs.append(name)
+            return name
+
+        return compute
+
+    view.cached("a", make("a"))
+    view.quantile(np.array([2.0]), 0.5, "q")
+    view.forget_unread()  # both were read by this KPI: kept
+    view.cached("a", make("a"))
+    view.forget_unread()  # the quantile's sort was not read: let go
+    assert "q" not in view._sorted and "a" in view._cache
+    view.cached("b", make("b"))
+    view.forget_unread()
+    assert "a" not in view._cache
+    view.cached("a", make("a"))  # read again later: computed again, with the same value
+    assert runs == ["a", "b", "a"]
+
+
+def _sla_view() -> tuple[GroupView, Any]:
+    from cskpi.config import Config
+    from cskpi.engine import Context
+
+    us = 1_000_000
+    base = 1_709_280_000 * us  # 2024-03-01 08:00 UTC
+    nat = grouping.NAT
+    frame = pd.DataFrame(
+        {
+            "created_at": pd.to_datetime(np.full(5, base), unit="us", utc=True),
+            # answered in 10 s and 40 s; unanswered: resolved at 5 s, at 60 s, still open
+            "first_response_at": pd.to_datetime(
+                [base + 10 * us, base + 40 * us, nat, nat, nat], unit="us", utc=True
+            ),
+            "resolved_at": pd.to_datetime(
+                [nat, nat, base + 5 * us, base + 60 * us, nat], unit="us", utc=True
+            ),
+        }
+    ).astype("datetime64[us, UTC]")
+    view = GroupView(Rows(frame, np.ones(5, bool)), np.zeros(5, np.int32), 1, np.zeros(1), False)
+    as_of = base + 3600 * us
+    ctx = Context(Config(), as_of, False, None, frame, None, None, None)  # type: ignore[arg-type]
+    return view, ctx
+
+
+@pytest.mark.parametrize("per_row", [False, True])
+def test_judgement_without_actual_durations_agrees(per_row: bool) -> None:
+    from cskpi.sla import judge_first_response
+
+    view, ctx = _sla_view()
+    target: Any = np.array([20.0, 20.0, 20.0, 20.0, np.nan]) if per_row else 20.0
+    counted, met, actual = judge_first_response(view, ctx, target, False)
+    lean, lean_met, none = judge_first_response(view, ctx, target, False, actual=False)
+    # 10 s met; 40 s missed; resolved at 5 s unanswered: pending; resolved at 60 s and
+    # open for an hour: missed (the last has no target when per row: not counted)
+    assert counted.tolist() == [True, True, False, True, not per_row]
+    assert met.tolist() == [True, False, False, False, False]
+    assert lean.tolist() == counted.tolist() and lean_met.tolist() == met.tolist()
+    assert none is None and actual is not None
+    assert actual.tolist() == [10.0, 40.0, 5.0, 60.0, 3600.0]

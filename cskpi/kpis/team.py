@@ -222,7 +222,7 @@ def service_level(g: GroupView, ctx: Context) -> Out:
     from cskpi.sla import judge_first_response
 
     target = np.float64(ctx.config.service_level_threshold)  # one for every ticket
-    counted, met, _ = judge_first_response(g, ctx, target, False)
+    counted, met, _ = judge_first_response(g, ctx, target, False, actual=False)
     return g.share(met, counted)
 
 
