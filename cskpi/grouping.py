@@ -331,9 +331,8 @@ def _sorted_by_group(vals: np.ndarray, codes: np.ndarray, ngroups: int) -> np.nd
             packed.sort()
             packed &= np.int64((1 << span_bits) - 1)
             packed += np.int64(low)
-            out: np.ndarray = packed.view(
-                np.float64
-            )  # in place: each block is read before it is written
+            # in place: each block is read before it is written
+            out: np.ndarray = packed.view(np.float64)
             for at in range(0, len(packed), _BLOCK):
                 out[at : at + _BLOCK] = packed[at : at + _BLOCK] / 1e6
             return out
