@@ -346,3 +346,14 @@ def test_judgement_without_actual_durations_agrees(per_row: bool) -> None:
     assert lean.tolist() == counted.tolist() and lean_met.tolist() == met.tolist()
     assert none is None and actual is not None
     assert actual.tolist() == [10.0, 40.0, 5.0, 60.0, 3600.0]
+
+
+def test_parquet_without_row_groups(tmp_path: Path) -> None:
+    schema = pa.schema([("Ticket ID", pa.string()), ("Created At", pa.timestamp("us", tz="UTC"))])
+    path = tmp_path / "none.parquet"
+    pq.ParquetWriter(path, schema).close()  # a schema and no row group at all
+    assert pq.ParquetFile(path).num_row_groups == 0
+    raw = read_inputs([str(path)])
+    assert list(raw.frame.columns) == ["Ticket ID", "Created At"] and len(raw.frame) == 0
+    assert str(raw.frame["Created At"].dtype) == "datetime64[us, UTC]"
+    assert raw.places.rows == 0

@@ -264,6 +264,7 @@ def read_inputs(
     stdin: BinaryIO | None = None,
 ) -> RawInput:
     """Read `paths` (files, globs, `-`) into one raw frame; `columns` prunes each file's header."""
+    import numpy as np
     import pandas as pd
 
     if input_format is not None and input_format not in FORMATS:
@@ -291,7 +292,13 @@ def read_inputs(
         frame=frame.reset_index(drop=True),
         files=tuple(infos),
         malformed=tuple(m for p in parts for m in p.malformed),
-        places=Places(tuple(p.lines for p in parts)),
+        # a list of line numbers (the csv module's path) as one array, once
+        places=Places(
+            tuple(
+                p.lines if isinstance(p.lines, range) else np.asarray(p.lines, dtype=np.int64)
+                for p in parts
+            )
+        ),
         warnings=tuple(w for p in parts for w in p.warnings),
     )
 
@@ -1033,10 +1040,10 @@ def _read_parquet(src: _Source, opts: _Options) -> _Part:
                 if unique
                 else pf.read_row_group(i).select(keep)  # a repeated name cannot be selected
                 for i in range(pf.num_row_groups)
-            ]
+            ] or [pf.schema_arrow.empty_table().select(keep)]  # no row group: no rows
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{src.name}: not a readable Parquet file ({exc})") from exc
-    table = pa.concat_tables(groups) if groups else pf.schema_arrow.empty_table().select(keep)
+    table = pa.concat_tables(groups)
     groups.clear()  # the row groups share the table's buffers
     # handed over in a list that `_arrow_frame` empties: no name here keeps the table
     handed = [_binary_as_text(table.rename_columns([names[i] for i in keep]))]
