@@ -131,12 +131,6 @@ class Rows:
             out[start : start + _BLOCK] = as_floats(values.take(where[start : start + _BLOCK]))
         return out
 
-    def column(self, key: str) -> pd.Series:
-        """`rows[key]` without keeping it: for a column read once and converted."""
-        if self._every or key in self._taken:
-            return self[key]
-        return self._take(key)
-
     def _take(self, key: str) -> pd.Series:
         """The rows of one column, numbered 0..n-1: `iloc` would also build an index of
         the positions (80 MB on 10 million tickets) that no KPI reads."""
