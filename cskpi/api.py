@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from cskpi.engine import Inputs, ReportRequest, compute
+from cskpi.engine.compute import compute
+from cskpi.engine.types import Inputs, ReportRequest
 from cskpi.errors import UsageError
 from cskpi.load.business import load_business
 from cskpi.load.messages import TICKET_COLUMNS as MESSAGE_TICKET_COLUMNS
@@ -23,8 +24,8 @@ from cskpi.load.normalize import (
     ratings_as_surveys,
     read_frames,
 )
+from cskpi.load.plan import ReadPlan
 from cskpi.load.schema import SURVEY_KINDS, Frame
-from cskpi.plan import ReadPlan
 
 __all__ = ["Inputs", "LoadOptions", "ReportRequest", "compute", "load", "split_survey_kind"]
 
@@ -96,7 +97,7 @@ def load(
     The business inputs (customers, orders, schedules, costs; `cskpi.load.business`) are read
     whole, without presets; costs default to the config's `[costs] file`.
 
-    With a `plan` (see `cskpi.plan.plan_for`), only the columns it names are read.
+    With a `plan` (see `cskpi.engine.plan.plan_for`), only the columns it names are read.
     Helpdesk presets (DECISIONS 25): a survey export given as a ticket file is read as
     surveys; a supplement (Zendesk ticket_metrics) is joined to the tickets on ticket id;
     ratings a ticket export carries become survey rows when no survey file is given.

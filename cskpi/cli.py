@@ -17,9 +17,9 @@ from typing import Annotated, Any
 
 import typer
 
-from cskpi import __version__
 from cskpi.errors import CskpiError, UsageError, did_you_mean
 from cskpi.result import Compare, Period
+from cskpi.version import __version__
 
 app = typer.Typer(
     name="cskpi",
@@ -151,7 +151,7 @@ def _main(
 def _split_kpis(values: list[str] | None) -> list[str]:
     if not values:
         return []
-    from cskpi.kpis.registry import all_kpis
+    from cskpi.kpis import all_kpis
 
     ids = [v.strip() for value in values for v in value.split(",") if v.strip()]
     registry = all_kpis()
@@ -282,7 +282,7 @@ def _load_options(
     from cskpi.config import load_config
     from cskpi.load.normalize import LoadOptions
     from cskpi.load.presets import check_choice
-    from cskpi.window import check_tz
+    from cskpi.time.window import check_tz
 
     config = load_config(config_path)
     pairs = list(config.columns)
@@ -502,9 +502,10 @@ def report(
     Example: cskpi report tickets.csv --surveys surveys.csv -k frt_median,csat --by agent
     """
     with boundary(verbose):
-        from cskpi.engine import ReportRequest, compute
+        from cskpi.engine.compute import compute
+        from cskpi.engine.types import ReportRequest
         from cskpi.errors import InputError, TargetMissed
-        from cskpi.window import WindowSpec
+        from cskpi.time.window import WindowSpec
 
         kpis = _split_kpis(kpi)
         options = _load_options(
@@ -520,7 +521,7 @@ def report(
             preset,
         )
         out_format = _format_of(fmt, output)
-        from cskpi.plan import plan_for
+        from cskpi.engine.plan import plan_for
 
         plan = plan_for(
             tuple(kpis),
@@ -678,11 +679,11 @@ def peak(
     Example: cskpi peak tickets.csv --last 3mo --tz Europe/Berlin
     """
     with boundary(verbose):
-        from cskpi.engine import ReportRequest
-        from cskpi.peak import peak as compute_peak
-        from cskpi.plan import ReadPlan
+        from cskpi.engine.peak import peak as compute_peak
+        from cskpi.engine.types import ReportRequest
+        from cskpi.load.plan import ReadPlan
         from cskpi.render.peak import render_peak
-        from cskpi.window import WindowSpec
+        from cskpi.time.window import WindowSpec
 
         options = _load_options(
             config,
@@ -821,9 +822,9 @@ def explain(
     Example: cskpi explain 4711 tickets.csv --messages comments.json --events audits.json
     """
     with boundary(verbose):
-        from cskpi.explain import explain as explain_ticket
+        from cskpi.engine.explain import explain as explain_ticket
         from cskpi.render.explain import render_explain
-        from cskpi.window import check_tz
+        from cskpi.time.window import check_tz
 
         options = _load_options(
             config,
@@ -890,7 +891,7 @@ def sample(
     Example: cskpi sample --tickets 1000000 --out bench/data
     """
     with boundary():
-        from cskpi.sample import write_sample
+        from cskpi.sample.tickets import write_sample
 
         try:
             out.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from cskpi.cli import app
 from cskpi.errors import InputError
 from cskpi.load.business import load_business, periods
 from cskpi.load.normalize import LoadOptions
+from cskpi.time.window import WindowSpec
 
 DATA = Path(__file__).parent / "data" / "business"
 runner = CliRunner()
@@ -161,7 +162,7 @@ def test_a_quarter_is_spread_by_overlap(tmp_path: Path) -> None:
         inputs,
         cskpi.ReportRequest(
             kpis=("cost_per_resolution",),
-            window=cskpi.engine.WindowSpec(month="2024-03"),
+            window=WindowSpec(month="2024-03"),
             as_of="2024-04-15T00:00:00Z",
         ),
     )
@@ -263,7 +264,7 @@ def test_html_business_section_only_with_business_kpis(tmp_path: Path) -> None:
 
 
 def test_sample_writes_matching_business_files(tmp_path: Path) -> None:
-    from cskpi.sample import write_sample
+    from cskpi.sample.tickets import write_sample
 
     paths = write_sample(tmp_path / "a", 400, seed=3, formats=("csv",))
     again = write_sample(tmp_path / "b", 400, seed=3, formats=("csv",))

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cskpi.calendar import (
+from cskpi.errors import UsageError
+from cskpi.time.calendar import (
     DAYS,
     BusinessCalendar,
     always_open,
     business_seconds,
     parse_calendar,
 )
-from cskpi.errors import UsageError
 
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"
@@ -241,9 +241,9 @@ def test_folded_and_unfolded_clocks_agree(monkeypatch: pytest.MonkeyPatch) -> No
     start = rng.integers(lo, hi, 50)
     end = start + rng.integers(0, 400 * 86_400 * 1_000_000, 50)
     end[0] = hi  # past the end of the first cycle (1960-2360), so folding applies
-    monkeypatch.setattr("cskpi.calendar._FOLD_YEAR", 1960)
+    monkeypatch.setattr("cskpi.time.calendar._FOLD_YEAR", 1960)
     folded = business_seconds(start, end, cal)
-    monkeypatch.setattr("cskpi.calendar._FOLD_YEAR", 9000)
+    monkeypatch.setattr("cskpi.time.calendar._FOLD_YEAR", 9000)
     assert business_seconds(start, end, cal).tolist() == folded.tolist()
 
 

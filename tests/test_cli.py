@@ -21,8 +21,8 @@ from typer.testing import CliRunner, Result
 
 import cskpi
 from cskpi.cli import app
-from cskpi.engine import ReportRequest
-from cskpi.kpis.registry import all_kpis
+from cskpi.engine.types import ReportRequest
+from cskpi.kpis import all_kpis
 from cskpi.render.text import render_text
 
 runner = CliRunner()
@@ -299,7 +299,7 @@ def test_internal_error_is_exit_1_without_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("cskpi.engine.compute", broken)
+    monkeypatch.setattr("cskpi.engine.compute.compute", broken)
     result = cli("report", tiny_tickets, "-f", "csv")
     assert result.exit_code == 1
     assert "internal error (RuntimeError: boom)" in result.stderr

@@ -27,9 +27,9 @@ import pytest
 
 import cskpi
 from cskpi.config import parse_config
-from cskpi.engine import ReportRequest
+from cskpi.engine.types import ReportRequest
 from cskpi.errors import InputError, UsageError
-from cskpi.window import WindowSpec
+from cskpi.time.window import WindowSpec
 
 DATA = Path(__file__).parent / "data" / "business"
 AS_OF = "2024-04-15T00:00:00Z"

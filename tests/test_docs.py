@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cskpi.kpis.registry import all_kpis
+from cskpi.kpis import all_kpis
 from cskpi.render.catalogue import markdown_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -24,10 +24,10 @@ import pytest
 
 import cskpi
 from cskpi.config import parse_config
-from cskpi.engine import ReportRequest
+from cskpi.engine.types import ReportRequest
 from cskpi.errors import InputError, UsageError
 from cskpi.result import Compare, Period
-from cskpi.window import WindowSpec
+from cskpi.time.window import WindowSpec
 
 TICKETS = """\
 Ticket ID,Created At,First Response At,Resolved At,Status,Assignee,Channel,Priority,Agent Replies,Customer Replies,Reopens,Escalated,Handle Time (s),Customer ID,FCR

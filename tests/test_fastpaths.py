@@ -20,9 +20,11 @@ from typer.testing import CliRunner
 import cskpi
 from cskpi.cli import app
 from cskpi.config import parse_config
-from cskpi.engine import ReportRequest, _present_keys, positions
-from cskpi.grouping import GroupView, _sorted_by_group
-from cskpi.groups import ColumnCodes, joint_codes
+from cskpi.engine.keys import ColumnCodes, joint_codes
+from cskpi.engine.passes import _present_keys
+from cskpi.engine.prepare import positions
+from cskpi.engine.types import ReportRequest
+from cskpi.kpis.view import GroupView, _sorted_by_group
 from cskpi.load import ids
 
 runner = CliRunner()
@@ -228,7 +230,8 @@ def test_csv_rows_equal_json_rows(tmp_path: Path) -> None:
 
 
 def test_rows_read_like_the_filtered_frame() -> None:
-    from cskpi.grouping import Rows, times_us
+    from cskpi.arrays import times_us
+    from cskpi.kpis.view import Rows
 
     frame = pd.DataFrame(
         {
@@ -302,7 +305,7 @@ def test_text_columns_judged_per_distinct_value() -> None:
 
 def test_customer_id_read_for_grouping_only_with_customer_inputs() -> None:
     from cskpi.config import Config
-    from cskpi.plan import plan_for
+    from cskpi.engine.plan import plan_for
 
     # --by agent: the customer id joins customer attributes, so it is read only when a
     # customers or orders file can supply them

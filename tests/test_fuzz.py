@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cskpi.cli import app
-from cskpi.kpis.registry import all_kpis
+from cskpi.kpis import all_kpis
 from cskpi.load import readers
 from cskpi.load.schema import SURVEY_COLUMNS, TICKET_COLUMNS
 

@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cskpi.grouping import GroupView
+from cskpi.kpis.view import GroupView
 
 values_and_codes = st.integers(min_value=0, max_value=60).flatmap(
     lambda n: st.tuples(

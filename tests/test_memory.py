@@ -20,8 +20,9 @@ import pandas as pd
 import pytest
 
 import cskpi
-from cskpi.engine import ReportRequest
-from cskpi.grouping import GroupView, Rows, times_us
+from cskpi.arrays import times_us
+from cskpi.engine.types import ReportRequest
+from cskpi.kpis.view import GroupView, Rows
 from cskpi.load.normalize import LoadOptions, _kept
 from cskpi.load.readers import read_inputs
 

@@ -24,13 +24,17 @@ import pyarrow.parquet as pq
 import pytest
 
 import cskpi
-from cskpi import grouping
-from cskpi.engine import _SPENT, ReportRequest, _anchor_rows, _Prepared
-from cskpi.grouping import GroupView, Rows
-from cskpi.kpis.registry import Anchor, all_kpis
+from cskpi import arrays
+from cskpi.engine.passes import _anchor_rows
+from cskpi.engine.prepare import SPENT
+from cskpi.engine.types import Prepared, ReportRequest
+from cskpi.kpis import all_kpis
+from cskpi.kpis import view as grouping
+from cskpi.kpis.registry import Anchor
+from cskpi.kpis.view import GroupView, Rows
 from cskpi.load import ids
 from cskpi.load.readers import Places, _arrow_frame, read_inputs
-from cskpi.window import Window, bucket_edges
+from cskpi.time.window import Window, bucket_edges
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 
@@ -49,8 +53,8 @@ def _sample() -> cskpi.Inputs:
 def _computable() -> tuple[str, ...]:
     """Every KPI the sample data can give (some need message-level columns it lacks)."""
     from cskpi.config import Config
+    from cskpi.engine.selection import select_kpis
     from cskpi.errors import InputError
-    from cskpi.selection import select_kpis
 
     inputs, found = _sample(), []
     for kpi_id in all_kpis():
@@ -97,8 +101,8 @@ def test_transient_frames_lose_only_what_no_step_reads() -> None:
     assert set(given.surveys.frame.columns) == before["surveys"]
     spent = cskpi.compute(replace(given, transient=True), request)
     pd.testing.assert_frame_equal(spent.rows, kept.rows)
-    assert set(given.tickets.frame.columns) == before["tickets"] - set(_SPENT["tickets"])
-    assert set(given.surveys.frame.columns) == before["surveys"] - set(_SPENT["surveys"])
+    assert set(given.tickets.frame.columns) == before["tickets"] - set(SPENT["tickets"])
+    assert set(given.surveys.frame.columns) == before["surveys"] - set(SPENT["surveys"])
     # the breach list names tickets: their ids stay
     again = _sample()
     listed = cskpi.compute(
@@ -198,12 +202,12 @@ def test_positions_and_codes_of_chunked_ids() -> None:
 
 def test_span_exact_with_far_times() -> None:
     from cskpi.config import Config
-    from cskpi.engine import Context
+    from cskpi.kpis.context import Context
 
     ctx = Context(Config(), 0, False, None, pd.DataFrame(), None, None, None)  # type: ignore[arg-type]
     far = 253_402_214_400_000_000  # 9999-12-31 in µs: beyond 2**53, not exact as a float
-    start = np.array([0, far - 1_500_001, 10, grouping.NAT, 5], dtype=np.int64)
-    end = np.array([1_500_000, far, 5, 7, grouping.NAT], dtype=np.int64)
+    start = np.array([0, far - 1_500_001, 10, arrays.NAT, 5], dtype=np.int64)
+    end = np.array([1_500_000, far, 5, 7, arrays.NAT], dtype=np.int64)
     out = ctx.span(start, end)
     # 1.5 s; 1.500001 s (exact only in integers); negative → NaN; NaT at either end → NaN
     assert out[0] == 1.5 and out[1] == 1.500001
@@ -247,7 +251,7 @@ def test_int32_by_codes_widened_before_the_bucket_count() -> None:
         {"created_at": pd.to_datetime(["2020-12-31T12:00Z"], utc=True).as_unit("us")}
     )
     t_by = np.array([2**20], dtype=np.int32)
-    prep = _Prepared(tickets, None, t_by, None, [], None)  # type: ignore[arg-type]
+    prep = Prepared(tickets, None, t_by, None, [], None)  # type: ignore[arg-type]
     found = _anchor_rows(Anchor.CREATED, prep, buckets, True)
     assert found is not None
     # the last bucket (nb - 1) of group 2**20
@@ -278,7 +282,7 @@ def test_taken_times_gathered_block_by_block(block: int, monkeypatch: pytest.Mon
     keep = np.array([True, True, False, True, True])
     rows = Rows(frame, keep)
     assert rows._positions.dtype == np.int32  # half the memory of numpy's index type
-    expected = grouping.times_us(frame["at"])[keep]
+    expected = arrays.times_us(frame["at"])[keep]
     assert rows.times("at").tolist() == expected.tolist()
 
 
@@ -308,11 +312,11 @@ def test_a_view_forgets_what_the_last_kpi_did_not_read() -> None:
 
 def _sla_view() -> tuple[GroupView, Any]:
     from cskpi.config import Config
-    from cskpi.engine import Context
+    from cskpi.kpis.context import Context
 
     us = 1_000_000
     base = 1_709_280_000 * us  # 2024-03-01 08:00 UTC
-    nat = grouping.NAT
+    nat = arrays.NAT
     frame = pd.DataFrame(
         {
             "created_at": pd.to_datetime(np.full(5, base), unit="us", utc=True),
@@ -333,7 +337,7 @@ def _sla_view() -> tuple[GroupView, Any]:
 
 @pytest.mark.parametrize("per_row", [False, True])
 def test_judgement_without_actual_durations_agrees(per_row: bool) -> None:
-    from cskpi.sla import judge_first_response
+    from cskpi.kpis.sla import judge_first_response
 
     view, ctx = _sla_view()
     target: Any = np.array([20.0, 20.0, 20.0, 20.0, np.nan]) if per_row else 20.0

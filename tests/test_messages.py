@@ -16,7 +16,7 @@ import pytest
 
 import cskpi
 from cskpi.config import parse_config
-from cskpi.engine import ReportRequest
+from cskpi.engine.types import ReportRequest
 from cskpi.errors import InputError, UsageError
 from cskpi.load import derive
 from cskpi.load.fold import NAT, build_stream, time_us

@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 
 import cskpi
 from cskpi.cli import app
-from cskpi.engine import ReportRequest
-from cskpi.peak import peak, peak_records
-from cskpi.window import WindowSpec
+from cskpi.engine.peak import peak, peak_records
+from cskpi.engine.types import ReportRequest
+from cskpi.time.window import WindowSpec
 
 # 2024-03-04 is a Monday. Window: two weeks, 03-04 .. 03-17.
 TICKETS = """\

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import cskpi
 from cskpi.cli import app
 from cskpi.config import parse_config
-from cskpi.engine import ReportRequest
+from cskpi.engine.types import ReportRequest
 from cskpi.load import presets
 from cskpi.load.normalize import LoadOptions
 from cskpi.load.schema import COLUMNS, SURVEY_KINDS, Frame

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 import cskpi
-from cskpi.engine import ReportRequest
+from cskpi.engine.types import ReportRequest
 from cskpi.load import readers
 from cskpi.load.normalize import Loaded, LoadOptions
 from cskpi.load.quality import DataQuality, FrameQuality
-from cskpi.window import WindowSpec
+from cskpi.time.window import WindowSpec
 
 
 def write(path: Path, text: str) -> str:

@@ -9,9 +9,10 @@ import pytest
 
 import cskpi
 from cskpi.config import parse_config
-from cskpi.engine import ReportRequest
-from cskpi.kpis.registry import Anchor, Unit, all_kpis
-from cskpi.window import WindowSpec
+from cskpi.engine.types import ReportRequest
+from cskpi.kpis import all_kpis
+from cskpi.kpis.registry import Anchor, Unit
+from cskpi.time.window import WindowSpec
 from tests.test_engine import SURVEYS, TICKETS
 
 REGISTRY = all_kpis()

@@ -13,10 +13,10 @@ import pytest
 from rich.console import Console
 
 from cskpi import __version__
-from cskpi.render.human import humanize, humanize_change
 from cskpi.render.table import render_table
 from cskpi.render.text import TEXT_FORMATS, render_text
 from cskpi.result import Compare, KpiInfo, Period, Result, TargetStatus
+from cskpi.units import humanize, humanize_change
 
 HOSTILE = "=cmd|'/c calc'!A1"
 KPIS = (
@@ -614,7 +614,7 @@ def test_importing_renderers_stays_light() -> None:
 
     code = (
         "import sys, cskpi.render.text, cskpi.render.table, cskpi.render.files, "
-        "cskpi.render.human; "
+        "cskpi.units; "
         "print(sorted(m for m in ('pandas', 'numpy', 'rich') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

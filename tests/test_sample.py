@@ -7,9 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cskpi import sample
 from cskpi.errors import UsageError
-from cskpi.sample import DIRTY_ROWS, SURVEY_HEADERS, TICKET_HEADERS, generate, write_sample
+from cskpi.sample import tickets as sample
+from cskpi.sample.tickets import (
+    DIRTY_ROWS,
+    SURVEY_HEADERS,
+    TICKET_HEADERS,
+    generate,
+    write_sample,
+)
 
 N = 2_000
 TIMES = ("Created At", "First Response At", "Resolved At", "Updated At")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from cskpi.engine.targets import parse_target, parse_targets
 from cskpi.errors import UsageError
-from cskpi.kpis.registry import all_kpis
-from cskpi.targets import parse_target, parse_targets
+from cskpi.kpis import all_kpis
 
 
 @pytest.mark.parametrize(

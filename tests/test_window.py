@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cskpi.errors import UsageError
 from cskpi.result import Compare, Period
-from cskpi.window import (
+from cskpi.time.window import (
     Window,
     WindowSpec,
     bucket_edges,

@@ -10,8 +10,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from cskpi.engine import Context
-    from cskpi.grouping import GroupView
+    from cskpi.kpis.context import Context
+    from cskpi.kpis.view import GroupView
 
     Out = tuple[np.ndarray, np.ndarray]
 

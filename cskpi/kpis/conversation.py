@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from cskpi.engine import Context
-    from cskpi.grouping import GroupView
+    from cskpi.kpis.context import Context
+    from cskpi.kpis.view import GroupView
 
     Out = tuple[np.ndarray, np.ndarray]
 
@@ -58,7 +58,7 @@ def _episodes(g: GroupView, ctx: Context) -> tuple[np.ndarray, GroupView]:
     def run() -> tuple[np.ndarray, GroupView]:
         import numpy as np
 
-        from cskpi.grouping import GroupView
+        from cskpi.kpis.view import GroupView
 
         start, rows, _ = flatten(g.frame["reopened_at"])
         answer, _, _ = flatten(g.frame["next_response_at"])

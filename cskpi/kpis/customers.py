@@ -1,7 +1,7 @@
 """Customer, revenue and workforce KPIs (issue 9): the business inputs' KPIs.
 
 Customer-state KPIs read the `window start/end` anchor: per group and bucket, the customers
-active at its start and end and what changed inside it (`cskpi.states`; a customer is
+active at its start and end and what changed inside it (`cskpi.engine.states`; a customer is
 active at instant t when `started_at < t ≤ ended_at`, an empty `ended_at` meaning still
 active; nothing after `as_of` has happened). Order KPIs read orders whose `ordered_at` is in
 the window; a customer's history (first order, categories bought, previous amount) looks at
@@ -18,8 +18,8 @@ from cskpi.kpis.registry import Anchor, Unit, kpi
 if TYPE_CHECKING:
     import numpy as np
 
-    from cskpi.engine import Context
-    from cskpi.grouping import GroupView
+    from cskpi.kpis.context import Context
+    from cskpi.kpis.view import GroupView
 
     Out = tuple[np.ndarray, np.ndarray]
 

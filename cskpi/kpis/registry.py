@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cskpi.engine import Context, GroupView
+    from cskpi.kpis.context import Context
+    from cskpi.kpis.view import GroupView
 
     ComputeFn = Callable[[GroupView, Context], tuple[Any, Any]]
 else:
@@ -93,10 +94,3 @@ def kpi(
         return fn
 
     return register
-
-
-def all_kpis() -> dict[str, Kpi]:
-    """The registry, filled (importing the definition modules registers them)."""
-    import cskpi.kpis  # noqa: F401  (registers every KPI)
-
-    return REGISTRY

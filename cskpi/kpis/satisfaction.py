@@ -13,8 +13,8 @@ from cskpi.kpis.registry import Anchor, Unit, kpi
 if TYPE_CHECKING:
     import numpy as np
 
-    from cskpi.engine import Context
-    from cskpi.grouping import GroupView
+    from cskpi.kpis.context import Context
+    from cskpi.kpis.view import GroupView
 
     Out = tuple[np.ndarray, np.ndarray]
 

@@ -14,8 +14,8 @@ from cskpi.kpis.registry import Anchor, Unit, kpi
 if TYPE_CHECKING:
     import numpy as np
 
-    from cskpi.engine import Context
-    from cskpi.grouping import GroupView
+    from cskpi.kpis.context import Context
+    from cskpi.kpis.view import GroupView
 
     Out = tuple[np.ndarray, np.ndarray]
 
@@ -112,7 +112,7 @@ def _frt(g: GroupView, ctx: Context) -> np.ndarray:
     fills tickets without a `first_response_at` (DECISIONS 24; counted when loading)."""
     import numpy as np
 
-    from cskpi.sla import calendar_first_response, response_start
+    from cskpi.kpis.sla import calendar_first_response, response_start
 
     if not ctx.business:  # shared with the service level's judgement
         return calendar_first_response(g, ctx)
@@ -183,7 +183,7 @@ def frt_sla_rate(g: GroupView, ctx: Context) -> Out:
     """Share of created tickets whose first response met (≤) its policy target; unanswered
     tickets count as breaches once the target has elapsed at `as_of`; no policy → not counted.
     Without `[[sla]]`, the built-in policy is a 24 h first response in calendar time."""
-    from cskpi.sla import first_response
+    from cskpi.kpis.sla import first_response
 
     o = first_response(g, ctx)
     return g.share(o.met, o.counted)
@@ -200,7 +200,7 @@ def frt_sla_rate(g: GroupView, ctx: Context) -> Out:
 def frt_sla_breaches(g: GroupView, ctx: Context) -> Out:
     """Number of created tickets that breached their first-response target (as counted by
     `frt_sla_rate`)."""
-    from cskpi.sla import first_response
+    from cskpi.kpis.sla import first_response
 
     o = first_response(g, ctx)
     n = g.count(o.counted & ~o.met)
@@ -219,7 +219,7 @@ def service_level(g: GroupView, ctx: Context) -> Out:
     calendar time); unanswered tickets are misses once the threshold has elapsed."""
     import numpy as np
 
-    from cskpi.sla import judge_first_response
+    from cskpi.kpis.sla import judge_first_response
 
     target = np.float64(ctx.config.service_level_threshold)  # one for every ticket
     counted, met, _ = judge_first_response(g, ctx, target, False, actual=False)
@@ -272,7 +272,7 @@ def resolution_time_p90(g: GroupView, ctx: Context) -> Out:
 def resolution_sla_rate(g: GroupView, ctx: Context) -> Out:
     """Share of resolved tickets resolved within (≤) their policy's resolution target; null
     when no policy sets one."""
-    from cskpi.sla import resolution
+    from cskpi.kpis.sla import resolution
 
     o = resolution(g, ctx)
     return g.share(o.met, o.counted)
@@ -288,7 +288,7 @@ def resolution_sla_rate(g: GroupView, ctx: Context) -> Out:
 )
 def resolution_sla_breaches(g: GroupView, ctx: Context) -> Out:
     """Number of tickets resolved in the window after their resolution target."""
-    from cskpi.sla import resolution
+    from cskpi.kpis.sla import resolution
 
     o = resolution(g, ctx)
     n = g.count(o.counted & ~o.met)

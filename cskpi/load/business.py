@@ -196,7 +196,7 @@ def order_history(orders: pd.DataFrame) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    from cskpi.grouping import times_us
+    from cskpi.arrays import times_us
 
     orders = orders.reset_index(drop=True)
     ids, _ = pd.factorize(orders["order_id"], sort=True)  # integer ranks of the text ids

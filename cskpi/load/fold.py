@@ -60,7 +60,7 @@ def codes(tickets: pd.DataFrame, ids: pd.Series) -> np.ndarray:
 
 
 def time_us(series: pd.Series) -> np.ndarray:
-    from cskpi.grouping import times_us
+    from cskpi.arrays import times_us
 
     return times_us(series)
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cskpi.grouping import countable
+from cskpi.arrays import countable
 
 if TYPE_CHECKING:
     import numpy as np

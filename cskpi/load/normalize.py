@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from cskpi.load.plan import ReadPlan
     from cskpi.load.readers import FileInfo, RawInput
-    from cskpi.plan import ReadPlan
 
 
 @dataclass(frozen=True)

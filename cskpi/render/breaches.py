@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cskpi.render.human import humanize
 from cskpi.render.text import breach_records
+from cskpi.units import humanize
 
 if TYPE_CHECKING:
     from cskpi.result import Result

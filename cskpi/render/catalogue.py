@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from cskpi.kpis.registry import all_kpis
+from cskpi.kpis import all_kpis
 
 
 def catalogue_rows() -> list[dict[str, Any]]:

@@ -31,7 +31,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cskpi.render.human import humanize
+from cskpi.units import humanize
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -164,7 +164,7 @@ def trend_charts(result: Result) -> list[Chart]:
     """One chart per KPI when the result has a period; none otherwise."""
     if result.period is None or "period" not in result.rows.columns or len(result.rows) == 0:
         return []
-    from cskpi.targets import parse_target
+    from cskpi.engine.targets import parse_target
 
     trend = trend_series(result)
     targets = {t.kpi: t.target for t in result.targets}

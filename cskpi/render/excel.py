@@ -37,8 +37,8 @@ import zipfile
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from cskpi import __version__
-from cskpi.render.human import humanize
+from cskpi.units import humanize
+from cskpi.version import __version__
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet

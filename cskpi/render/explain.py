@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cskpi.explain import Story
+    from cskpi.engine.explain import Story
 
 
 def render_explain(story: Story, fmt: str) -> Any:
@@ -17,8 +17,8 @@ def render_explain(story: Story, fmt: str) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from cskpi.explain import short
-    from cskpi.render.human import NULL, humanize
+    from cskpi.engine.explain import short
+    from cskpi.units import NULL, humanize
 
     def when(value: str | None) -> str:
         return NULL if value is None else short(value)

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from cskpi import __version__
-from cskpi.render.human import NULL, humanize, humanize_change
-from cskpi.targets import Target, parse_target
+from cskpi.engine.targets import Target, parse_target
+from cskpi.units import NULL, humanize, humanize_change
+from cskpi.version import __version__
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -155,7 +155,7 @@ def _against(result: Result) -> str:
 def _business_ids() -> set[str]:
     """KPIs of the catalogue's Business section (customers, revenue, workforce, cost): their
     cards get their own "Business" heading."""
-    from cskpi.kpis.registry import all_kpis
+    from cskpi.kpis import all_kpis
 
     return {
         k.id

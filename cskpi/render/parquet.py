@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from cskpi import __version__
+from cskpi.version import __version__
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -7,10 +7,10 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
-from cskpi.peak import WEEKDAYS, peak_records
+from cskpi.engine.peak import WEEKDAYS, peak_records
 
 if TYPE_CHECKING:
-    from cskpi.peak import Peak
+    from cskpi.engine.peak import Peak
 
 TOP = 5
 _HEAT = ("grey35", "blue", "cyan", "green", "yellow", "dark_orange", "red")

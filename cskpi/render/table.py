@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cskpi.render.human import NULL, humanize, humanize_change
-from cskpi.targets import Target, parse_target
+from cskpi.engine.targets import Target, parse_target
+from cskpi.units import NULL, humanize, humanize_change
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult

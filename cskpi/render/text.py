@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from cskpi import __version__
-from cskpi.render.human import humanize, humanize_change
+from cskpi.units import humanize, humanize_change
+from cskpi.version import __version__
 
 if TYPE_CHECKING:
     from cskpi.result import KpiInfo, Result

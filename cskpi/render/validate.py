@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cskpi.engine import Inputs
+    from cskpi.engine.types import Inputs
     from cskpi.load.normalize import Loaded
 
 

@@ -81,7 +81,7 @@ def evaluate(
     pairs: Sequence[tuple[str, str]], kpis: Sequence[Kpi], overall: dict[str, Any]
 ) -> tuple[tuple[TargetStatus, ...], list[str]]:
     """Judge each configured target on `overall`; unrequested KPIs get a note instead."""
-    from cskpi.kpis.registry import all_kpis
+    from cskpi.kpis import all_kpis
 
     targets = parse_targets(pairs, all_kpis())
     requested = {k.id for k in kpis}

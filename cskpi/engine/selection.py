@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from cskpi.config import Config
 from cskpi.errors import InputError, UsageError, did_you_mean
-from cskpi.kpis.registry import DEFAULT_KPIS, Kpi, all_kpis
+from cskpi.kpis import all_kpis
+from cskpi.kpis.registry import DEFAULT_KPIS, Kpi
 
 if TYPE_CHECKING:
-    from cskpi.engine import Inputs
+    from cskpi.engine.types import Inputs
 
 
 def available(need: str, inputs: Inputs, config: Config) -> bool:

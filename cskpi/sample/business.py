@@ -22,6 +22,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cskpi.sample import common
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -92,9 +94,7 @@ def write_business(
 
 
 def _text(seconds: Any, valid: Any) -> Any:
-    from cskpi.sample import _iso_text
-
-    return _iso_text(seconds, valid).to_numpy(zero_copy_only=False)
+    return common.iso_text(seconds, valid).to_numpy(zero_copy_only=False)
 
 
 def _customers(
@@ -103,18 +103,16 @@ def _customers(
     import numpy as np
     import pandas as pd
 
-    from cskpi.sample import _REGION_W, REGIONS, _bucket, _ids
-
     rng = np.random.default_rng([plan.seed, 2, 0, k])
     ids: Any = np.arange(lo, hi, dtype=np.int64)
     n = len(ids)
     t0, t1 = plan.t0, plan.t1
     first, last, breached = stats.first[ids], stats.last[ids], stats.breached[ids]
     has_ticket = last >= 0
-    tier = _bucket(rng.random(n), [p[2] for p in PLANS]).astype(np.int64)
+    tier = common.bucket(rng.random(n), [p[2] for p in PLANS]).astype(np.int64)
     segment = np.clip(tier + (rng.random(n) < 0.2) * rng.choice([-1, 1], n), 0, 2)
     mix = ((ids - 1).astype(np.uint64) * np.uint64(2654435761)) & np.uint64(0xFFFFFFFF)
-    region = _bucket(mix / 2.0**32, _REGION_W)
+    region = common.bucket(mix / 2.0**32, common.REGION_W)
     new = rng.random(n) < 0.3
     latest_start = np.where(has_ticket, first, t1 - 1)
     start = np.where(
@@ -129,12 +127,14 @@ def _customers(
     churned &= end < t1
     customers = pd.DataFrame(
         {
-            "Customer ID": _ids("C", ids, plan.widths[1], None).to_numpy(zero_copy_only=False),
+            "Customer ID": common.ids("C", ids, plan.widths[1], None).to_numpy(
+                zero_copy_only=False
+            ),
             "Signup Date": _text(start, np.ones(n, dtype=bool)),
             "Churn Date": _text(end, churned),
             "Plan": np.asarray([p[0] for p in PLANS], dtype=object)[tier],
             "MRR": np.asarray([p[1] for p in PLANS])[tier],
-            "Region": np.asarray(REGIONS, dtype=object)[region],
+            "Region": np.asarray(common.REGIONS, dtype=object)[region],
             "Segment": np.asarray(SEGMENTS, dtype=object)[segment],
         }
     )
@@ -149,7 +149,7 @@ def _customers(
     owner, when = owner[order], when[order]
     rank = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
     pick = np.clip(
-        _bucket(rng.random(len(owner)), (0.3, 0.25, 0.15, 0.1, 0.08, 0.06, 0.04, 0.02))
+        common.bucket(rng.random(len(owner)), (0.3, 0.25, 0.15, 0.1, 0.08, 0.06, 0.04, 0.02))
         + tier[owner]
         + np.minimum(rank, 3) * (rng.random(len(owner)) < 0.3),
         0,
@@ -158,7 +158,7 @@ def _customers(
     quantity = 1 + (rng.random(len(owner)) < 0.15)
     orders = pd.DataFrame(
         {
-            "Order ID": _ids(
+            "Order ID": common.ids(
                 "O", numbered + 1 + np.arange(len(owner)), max(7, plan.widths[1] + 1), None
             ).to_numpy(zero_copy_only=False),
             "Customer ID": customers["Customer ID"].to_numpy()[owner],

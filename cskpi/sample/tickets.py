@@ -36,11 +36,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cskpi.errors import UsageError
+from cskpi.sample.common import REGION_W, REGIONS, bucket, ids, iso_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,8 +86,6 @@ CHANNELS = ("email", "chat", "web", "phone", "social")
 _CHANNEL_W = (0.38, 0.25, 0.17, 0.12, 0.08)
 _CHANNEL_FRT = (1.2, 0.06, 1.0, 0.02, 0.7)
 _CHANNEL_HANDLE = (1.0, 1.4, 1.0, 2.0, 0.7)
-REGIONS = ("EMEA", "NA", "APAC", "LATAM")
-_REGION_W = (0.40, 0.35, 0.15, 0.10)
 PRIORITIES = ("low", "normal", "high", "urgent")
 _PRIORITY_W = (0.20, 0.55, 0.18, 0.07)
 _PRIORITY_FRT = (1.4, 1.0, 0.6, 0.3)
@@ -163,11 +161,11 @@ def write_sample(
     CSV and JSONL hold the `generate` frames; Parquet holds typed columns
     (timestamp[us, UTC], dictionary labels, bool, int64, float64). With `business` and CSV
     among the formats, also customers.csv, orders.csv, schedules.csv and costs.csv that
-    match the tickets (`cskpi.sample_business`), listed last.
+    match the tickets (`cskpi.sample.business`), listed last.
     """
     import pyarrow.parquet as pq
 
-    from cskpi.sample_business import TicketStats, write_business
+    from cskpi.sample.business import TicketStats, write_business
 
     fmts = list(dict.fromkeys(f.lower().lstrip(".") for f in formats))
     unknown = [f for f in fmts if f not in FORMATS]
@@ -280,7 +278,7 @@ def _tickets(rng: Any, plan: _Plan, lo: int, hi: int) -> dict[str, Any]:
     follow = (rng.random(n) < 0.10) & (earlier >= 0)
     cust[follow] = cust[earlier[follow]]
     mix = (cust.astype(np.uint64) * np.uint64(2654435761)) & np.uint64(0xFFFFFFFF)
-    region = _bucket(mix / 2.0**32, _REGION_W)
+    region = bucket(mix / 2.0**32, REGION_W)
 
     frt_med = np.asarray([a[2] for a in _AGENTS] + [_QUEUE_FRT_MIN]) * 60.0
     median = frt_med[agent]  # agent -1 picks the queue median
@@ -452,14 +450,14 @@ def _ticket_table(chunk: dict[str, Any], plan: _Plan, text: bool) -> pa.Table:
     import pyarrow as pa
 
     t = chunk["t"]
-    ts = _iso_text if text else _timestamps
+    ts = iso_text if text else _timestamps
     escalated = (
         _labels(t["escalated"].astype(np.int8), ("false", "true"))
         if text
         else pa.array(t["escalated"])
     )
     columns = (
-        _ids("T", t["num"], plan.widths[0], t["no_id"]),
+        ids("T", t["num"], plan.widths[0], t["no_id"]),
         _fill(ts(t["created"], ~t["bad_created"]), UNPARSEABLE if text else None),
         ts(t["first"], t["has_first"]),
         ts(t["resolved"], t["has_res"]),
@@ -470,7 +468,7 @@ def _ticket_table(chunk: dict[str, Any], plan: _Plan, text: bool) -> pa.Table:
         _labels(t["region"], REGIONS),
         _labels(t["priority"], PRIORITIES),
         _labels(t["topic"], TOPICS),
-        _ids("C", t["cust"], plan.widths[1], None),
+        ids("C", t["cust"], plan.widths[1], None),
         pa.array(t["replies"]),
         pa.array(t["creplies"]),
         pa.array(t["reopens"]),
@@ -486,25 +484,17 @@ def _survey_table(chunk: dict[str, Any], plan: _Plan, text: bool) -> pa.Table:
     import pyarrow as pa
 
     s = chunk["s"]
-    ts = _iso_text if text else _timestamps
+    ts = iso_text if text else _timestamps
     comment = pa.array(COMMENTS).take(pa.array(s["comment"], mask=s["comment"] < 0))
     columns = (
-        _ids("R", s["response"], plan.widths[2], None),
-        _ids("T", s["num"], plan.widths[0], None),
+        ids("R", s["response"], plan.widths[2], None),
+        ids("T", s["num"], plan.widths[0], None),
         ts(s["submitted"], np.ones(len(s["num"]), dtype=bool)),
         _labels(s["kind"], SURVEY_KINDS),
         pa.array(s["score"]),
         comment,
     )
     return pa.table(dict(zip(SURVEY_HEADERS, columns, strict=True)))
-
-
-def _ids(prefix: str, numbers: Any, width: int, missing: Any) -> pa.Array:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    digits = pc.utf8_lpad(pc.cast(pa.array(numbers, mask=missing), pa.string()), width, "0")
-    return pc.binary_join_element_wise(prefix, digits, "")
 
 
 def _labels(codes: Any, names: Sequence[str]) -> pa.Array:
@@ -518,32 +508,6 @@ def _timestamps(seconds: Any, valid: Any) -> pa.Array:
     import pyarrow as pa
 
     return pa.array(seconds * 1_000_000, type=pa.timestamp("us", tz="UTC"), mask=~valid)
-
-
-def _iso_text(seconds: Any, valid: Any) -> pa.Array:
-    """`2024-01-03T09:15:27Z` (null where not valid), by lookup of day and time-of-day text."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not valid.any():
-        return pa.nulls(len(seconds), pa.string())
-    day = seconds // _DAY
-    first, last = int(day[valid].min()), int(day[valid].max())
-    days = pa.array(np.datetime_as_string(np.arange(first, last + 1).astype("datetime64[D]")))
-    day_text = days.take(pa.array(np.where(valid, day - first, 0), mask=~valid))
-    return pc.binary_join_element_wise(day_text, _clock_text().take(seconds % _DAY), "")
-
-
-@lru_cache(maxsize=1)
-def _clock_text() -> pa.Array:
-    """'T00:00:00Z' ... 'T23:59:59Z', indexed by second of the day."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    stamps = np.datetime_as_string(np.arange(_DAY).astype("datetime64[s]"), unit="s")
-    return pc.binary_join_element_wise(pc.utf8_slice_codeunits(pa.array(stamps), 10), "Z", "")
 
 
 def _fill(values: pa.Array, text: str | None) -> pa.Array:
@@ -566,15 +530,7 @@ def _next_opening(created: Any) -> Any:
 
 
 def _draw(rng: Any, weights: Sequence[float], n: int) -> Any:
-    return _bucket(rng.random(n), weights)
-
-
-def _bucket(u: Any, weights: Sequence[float]) -> Any:
-    """Category codes (int8) for uniforms `u` in [0, 1) under `weights`."""
-    import numpy as np
-
-    cum = np.cumsum(weights) / np.sum(weights)
-    return np.searchsorted(cum[:-1], u, side="right").astype(np.int8)
+    return bucket(rng.random(n), weights)
 
 
 def _lognormal(rng: Any, sigma: float, n: int) -> Any:

@@ -8,10 +8,10 @@ the canonical columns a report needs; the reader keeps only the source columns m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cskpi.config import Config
-from cskpi.kpis.registry import DEFAULT_KPIS, all_kpis
+from cskpi.kpis import all_kpis
+from cskpi.kpis.registry import DEFAULT_KPIS
+from cskpi.load.plan import ReadPlan
 
 TICKET_BASE = frozenset(
     {
@@ -30,16 +30,6 @@ COMPANIONS = {
     "first_response_at": ("first_response_seconds",),
     "agent_replies": ("reopens",),
 }
-
-
-@dataclass(frozen=True)
-class ReadPlan:
-    tickets: frozenset[str]
-    """Canonical ticket columns to keep."""
-    surveys: frozenset[str]
-    """Canonical survey columns to keep."""
-    extras: tuple[str, ...]
-    """Other column names to keep when present (`--by product`, SLA filters)."""
 
 
 def plan_for(

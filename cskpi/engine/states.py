@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cskpi.grouping import NAT, times_us
+from cskpi.arrays import NAT, times_us
 
 if TYPE_CHECKING:
     import numpy as np

@@ -10,10 +10,10 @@ from cskpi.errors import UsageError, did_you_mean
 if TYPE_CHECKING:
     import pandas as pd
 
-    from cskpi.groups import ByColumn
+    from cskpi.engine.keys import ByColumn
     from cskpi.kpis.registry import Kpi
     from cskpi.result import Compare, Period
-    from cskpi.window import Buckets
+    from cskpi.time.window import Buckets
 
 
 def scalar(value: Any) -> Any:

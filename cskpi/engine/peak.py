@@ -16,7 +16,7 @@ from cskpi.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from cskpi.engine import Inputs, ReportRequest
+    from cskpi.engine.types import Inputs, ReportRequest
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -50,13 +50,14 @@ def peak(inputs: Inputs, request: ReportRequest, config: Config | None = None) -
     import numpy as np
     import pandas as pd
 
-    from cskpi.engine import _latest, report_zone
-    from cskpi.window import parse_as_of, resolve_window
+    from cskpi.engine.compute import report_zone
+    from cskpi.engine.prepare import latest_time
+    from cskpi.time.window import parse_as_of, resolve_window
 
     if inputs.tickets is None:
         raise InputError("peak needs a tickets file")
     tz = report_zone(request, config or Config(), inputs)
-    latest = _latest(inputs)
+    latest = latest_time(inputs)
     as_of = parse_as_of(
         request.as_of, tz, latest if latest is not None else pd.Timestamp.now(tz="UTC")
     )

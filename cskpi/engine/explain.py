@@ -18,9 +18,9 @@ from cskpi.load.derive import AGENT, BOT, CUSTOMER, NAT, TERMINAL
 if TYPE_CHECKING:
     import pandas as pd
 
-    from cskpi.calendar import BusinessCalendar
     from cskpi.config import Config
-    from cskpi.engine import Inputs
+    from cskpi.engine.types import Inputs
+    from cskpi.time.calendar import BusinessCalendar
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ class _Clock:
     def both(self, start: int, end: int) -> tuple[float | None, float | None]:
         import numpy as np
 
-        from cskpi.calendar import business_seconds
+        from cskpi.time.calendar import business_seconds
 
         if start == NAT or end == NAT or end < start:
             return None, None
@@ -128,7 +128,7 @@ class _Clock:
 
 def _calendar(config: Config, row: pd.DataFrame) -> BusinessCalendar | None:
     """The ticket's business calendar: its `calendar_by` calendar, else `[business_hours]`."""
-    from cskpi.calendar import parse_calendar
+    from cskpi.time.calendar import parse_calendar
 
     by = config.calendar_by
     if by is not None and by in row and config.calendars:
@@ -251,7 +251,7 @@ def _verdict(
     s: Any,
     clock: _Clock,
 ) -> tuple[str, str]:
-    from cskpi.render.human import humanize
+    from cskpi.units import humanize
 
     if role == CUSTOMER:
         if i == first_customer:
@@ -347,7 +347,7 @@ def _summary(
     story: Story, row: pd.DataFrame, start: int, h: Any, episodes: Any, clock: _Clock, zone: str
 ) -> None:
     from cskpi.load.fold import time_us
-    from cskpi.render.human import humanize
+    from cskpi.units import humanize
 
     def at(name: str) -> int:
         return int(time_us(row[name])[0]) if name in row else NAT

@@ -15,8 +15,8 @@ from cskpi.errors import UsageError, did_you_mean
 if TYPE_CHECKING:
     import numpy as np
 
-    from cskpi.engine import Context
-    from cskpi.grouping import GroupView, Table
+    from cskpi.kpis.context import Context
+    from cskpi.kpis.view import GroupView, Table
 
 BUILT_IN = SlaPolicy(
     filters=(),

@@ -15,53 +15,33 @@ The engine calls three hooks, so a business frame behaves like tickets and surve
 - `ANCHORS` builds the rows of the business anchors: `ordered` (orders by `ordered_at`),
   `scheduled` (shifts by `date`, together with tickets by `resolved_at`, whose handle time
   counts only where the agent has a shift in the same bucket) and `window start/end`
-  (customer states per group and bucket, `cskpi.states`).
+  (customer states per group and bucket, `cskpi.engine.states`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from cskpi.arrays import times_us
+from cskpi.engine.keys import DERIVED
 from cskpi.errors import InputError
-from cskpi.grouping import times_us
+from cskpi.kpis.context import Coded
 from cskpi.kpis.registry import Anchor
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from cskpi.engine import Context, Inputs, _Prepared
-    from cskpi.groups import ByColumn, ColumnCodes
-    from cskpi.window import Buckets
+    from cskpi.engine.keys import ByColumn, ColumnCodes
+    from cskpi.engine.types import Inputs, Prepared
+    from cskpi.kpis.context import Context
+    from cskpi.time.window import Buckets
 
     Rows = tuple[pd.DataFrame, np.ndarray, dict[str, Any], np.ndarray]
 
-DERIVED = ("sla_breached",)
-"""Group columns computed from the data rather than read."""
 _CENSOR = {"customers": "started_at", "orders": "ordered_at", "schedules": "date"}
-
-
-@dataclass
-class Coded:
-    """A business frame inside the engine: censored rows and their joint by-group code."""
-
-    frame: pd.DataFrame
-    by: np.ndarray
-    complete: bool
-    """Every by-column is a column of this frame (its own, or joined): costs per group are
-    known only then (DECISIONS 20)."""
-
-
-def known(name: str, inputs: Inputs) -> bool:
-    """Whether `--by name` names a derived column or a column of a business input."""
-    from cskpi.groups import find_column
-
-    if name in DERIVED:
-        return inputs.tickets is not None
-    given = inputs.business.given() if inputs.business else {}
-    return any(find_column(name, loaded.frame) is not None for loaded in given.values())
 
 
 def attach(
@@ -80,7 +60,7 @@ def attach(
     dict[str, pd.DataFrame],
 ]:
     """Censored business frames, and the joins of the module docstring for each by-column."""
-    from cskpi.groups import find_column
+    from cskpi.engine.keys import find_column
 
     given = inputs.business.given() if inputs.business else {}
     frames = {name: _censor(name, loaded.frame, as_of) for name, loaded in given.items()}
@@ -170,8 +150,8 @@ def _breached(
     import numpy as np
     import pandas as pd
 
-    from cskpi import sla
-    from cskpi.grouping import GroupView
+    from cskpi.kpis import sla
+    from cskpi.kpis.view import GroupView
 
     if "first_response_at" not in tickets:
         raise InputError("--by sla_breached needs a first_response_at column in the tickets")
@@ -203,7 +183,7 @@ def extend_codes(
     the order of `frames`), merging their labels into the column's label table."""
     import numpy as np
 
-    from cskpi.groups import empty_label, find_column, label_codes
+    from cskpi.engine.keys import empty_label, find_column, label_codes
 
     for col, codes in zip(by, columns, strict=True):
         parts = []
@@ -234,7 +214,7 @@ def extend_codes(
 def coded(
     frames: dict[str, pd.DataFrame], codes: list[np.ndarray], by: list[ByColumn]
 ) -> dict[str, Coded]:
-    from cskpi.groups import find_column
+    from cskpi.engine.keys import find_column
 
     return {
         name: Coded(frame, code, all(find_column(c.name, frame) is not None for c in by))
@@ -257,7 +237,7 @@ def _in_buckets(
     return coded.frame[inside], by[inside] * len(buckets.labels) + bucket[inside], inside
 
 
-def _ordered(prep: _Prepared, buckets: Buckets, grouped: bool) -> Rows | None:
+def _ordered(prep: Prepared, buckets: Buckets, grouped: bool) -> Rows | None:
     orders = prep.context.frames.get("orders")
     if orders is None:
         return None
@@ -265,7 +245,7 @@ def _ordered(prep: _Prepared, buckets: Buckets, grouped: bool) -> Rows | None:
     return frame, keys, {}, inside
 
 
-def _scheduled(prep: _Prepared, buckets: Buckets, grouped: bool) -> Rows | None:
+def _scheduled(prep: Prepared, buckets: Buckets, grouped: bool) -> Rows | None:
     """Shifts in the window and tickets resolved in it, as one frame: `scheduled_seconds`
     from shifts (unknown per group when the schedules lack a by-column); `handle_seconds`
     from tickets whose agent has a shift in the same bucket."""
@@ -312,10 +292,10 @@ def _scheduled(prep: _Prepared, buckets: Buckets, grouped: bool) -> Rows | None:
     return frame, np.concatenate([s_keys, t_keys]), {}, inside
 
 
-def _states(prep: _Prepared, buckets: Buckets, grouped: bool) -> Rows | None:
+def _states(prep: Prepared, buckets: Buckets, grouped: bool) -> Rows | None:
     import numpy as np
 
-    from cskpi.states import customer_states
+    from cskpi.engine.states import customer_states
 
     customers = prep.context.frames.get("customers")
     if customers is None:
@@ -325,7 +305,7 @@ def _states(prep: _Prepared, buckets: Buckets, grouped: bool) -> Rows | None:
     return customers.frame.iloc[:0], keys, extra, mask
 
 
-ANCHORS: dict[Anchor, Callable[[_Prepared, Buckets, bool], Rows | None]] = {
+ANCHORS: dict[Anchor, Callable[[Prepared, Buckets, bool], Rows | None]] = {
     Anchor.ORDERED: _ordered,
     Anchor.SCHEDULED: _scheduled,
     Anchor.WINDOW_BOUNDS: _states,

@@ -7,16 +7,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from cskpi.arrays import countable
 from cskpi.errors import UsageError, did_you_mean
-from cskpi.grouping import countable
-from cskpi.kpis.registry import all_kpis
+from cskpi.kpis import all_kpis
 from cskpi.load.schema import NONE_LABEL, UNASSIGNED, UNKNOWN, squash
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from cskpi.engine import Inputs
+    from cskpi.engine.types import Inputs
+
+DERIVED = ("sla_breached",)
+"""Group columns computed from the data rather than read."""
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,17 @@ def find_column(name: str, frame: pd.DataFrame | None) -> str | None:
     return str(hits[0]) if hits else None
 
 
+def business_column(name: str, inputs: Inputs) -> bool:
+    """Whether `--by name` names a derived column or a column of a business input."""
+    if name in DERIVED:
+        return inputs.tickets is not None
+    given = inputs.business.given() if inputs.business else {}
+    return any(find_column(name, loaded.frame) is not None for loaded in given.values())
+
+
 def resolve_by(names: tuple[str, ...], inputs: Inputs, kpi_ids: list[str]) -> list[ByColumn]:
     """Each `--by` name found in the tickets and/or surveys (or a business input); exit 2 for
     an unknown name or one that collides with `period` or a KPI id."""
-    from cskpi import frames
-
     tickets = inputs.tickets.frame if inputs.tickets else None
     surveys = inputs.surveys.frame if inputs.surveys else None
     out = []
@@ -50,7 +59,7 @@ def resolve_by(names: tuple[str, ...], inputs: Inputs, kpi_ids: list[str]) -> li
                 f"{'the period column' if name == 'period' else 'a KPI id'}"
             )
         col = ByColumn(name, find_column(name, tickets), find_column(name, surveys))
-        if col.tickets is None and col.surveys is None and not frames.known(name, inputs):
+        if col.tickets is None and col.surveys is None and not business_column(name, inputs):
             known = sorted(
                 {
                     str(c)
@@ -101,7 +110,7 @@ class ColumnCodes:
     surveys: np.ndarray
     labels: np.ndarray
     extra: list[np.ndarray] = field(default_factory=list)
-    """Label indices of the business frames' rows (`cskpi.frames.extend_codes`)."""
+    """Label indices of the business frames' rows (`cskpi.engine.business_frames.extend_codes`)."""
 
 
 def group_codes(

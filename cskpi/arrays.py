@@ -1,0 +1,36 @@
+"""Array helpers every layer shares: the missing-time sentinel, UTC times as int64
+microseconds, and the rule for integer keys few enough to count.
+
+Times inside the engine are int64 microseconds since the epoch with `NAT` for missing
+(docs/DECISIONS.md 23): comparisons and bucket searches on them are plain integer work.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+NAT = -(2**63)
+
+
+def countable(span: int, rows: int) -> bool:
+    """Whether integer keys spanning `span` values over `rows` rows are few enough to count
+    with `bincount` or index with a direct table (a few times the rows), instead of sorting
+    or hashing them."""
+    return span <= 4 * rows + 1_000_000
+
+
+def times_us(series: pd.Series) -> np.ndarray:
+    """UTC timestamp column → int64 microseconds since the epoch, NaT as `NAT`.
+
+    A microsecond column (what the loaders make) is read in place, without a copy."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.DatetimeTZDtype) and series.dtype.unit == "us":
+        return np.asarray(series.array.asi8)  # epoch-based whatever the zone
+    naive = series.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+    return np.asarray(naive.to_numpy()).view("int64")

@@ -1,0 +1,240 @@
+"""compute(inputs, request) → Result: every requested KPI per group × period bucket.
+
+Flow: choose KPIs (`selection`) → report zone and `as_of` → `prepare` (censor what happened
+after `as_of`, link surveys, group codes) → window and buckets → one pass per window
+(`passes`) → rows, overall, compare, sort/top (`shaping`), targets → one `Result` that every
+output format renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from cskpi.arrays import times_us
+from cskpi.config import Config
+from cskpi.engine.keys import resolve_by
+from cskpi.engine.passes import run_pass
+from cskpi.engine.prepare import earliest_time, latest_time, prepare, spent_columns
+from cskpi.engine.selection import select_kpis
+from cskpi.engine.shaping import (
+    attach_previous,
+    finish_rows,
+    overall_change,
+    overall_values,
+    parse_sort,
+)
+from cskpi.errors import UsageError
+from cskpi.kpis.registry import Anchor, Kpi
+from cskpi.kpis.view import GroupView
+from cskpi.load.schema import UNASSIGNED
+from cskpi.result import KpiInfo, Result
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from cskpi.engine.types import Inputs, Prepared, ReportRequest
+    from cskpi.load.quality import DataQuality
+    from cskpi.time.window import Buckets, Window
+
+
+def report_zone(request: ReportRequest, config: Config, inputs: Inputs) -> str:
+    """DECISIONS 3: --tz, config timezone, the source zone, UTC."""
+    return request.tz or config.timezone or inputs.source_tz or "UTC"
+
+
+def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None) -> Result:
+    """Compute the requested KPIs. The same `Result` feeds every output format."""
+    import pandas as pd
+
+    from cskpi.load.quality import DataQuality
+    from cskpi.time.window import bucket_edges, parse_as_of, previous_window, resolve_window
+
+    config = config or Config()
+    kpis, notes = select_kpis(request.kpis, inputs, config)
+    by = resolve_by(request.group_by, inputs, [k.id for k in kpis])
+    tz = report_zone(request, config, inputs)
+    latest = latest_time(inputs)
+    as_of = parse_as_of(
+        request.as_of, tz, latest if latest is not None else pd.Timestamp.now(tz="UTC")
+    )
+    business = (
+        config.clock == "business" if request.business_hours is None else request.business_hours
+    )
+    quality = DataQuality(
+        tickets=inputs.tickets.quality if inputs.tickets else DataQuality().tickets,
+        surveys=inputs.surveys.quality if inputs.surveys else DataQuality().surveys,
+        others=tuple(
+            (name, loaded.quality)
+            for name, loaded in (inputs.business.given() if inputs.business else {}).items()
+        ),
+    )
+    if inputs.tickets is not None:
+        from cskpi.kpis.sla import check_filters
+
+        check_filters(config.sla, [str(c) for c in inputs.tickets.frame.columns])
+    spent = spent_columns(kpis, by, config, request.breaches) if inputs.transient else None
+    prep, quality = prepare(inputs, by, as_of, config, business, quality, spent)
+    window = resolve_window(request.window, as_of=as_of, earliest=earliest_time(prep), tz=tz)
+    buckets = bucket_edges(window, request.period, request.week_start)
+    rows, usage = run_pass(kpis, prep, window, buckets, prep.by_labels, force_all=False)
+    whole_window = request.overall or bool(config.targets)
+    overall: dict[str, Any] = {}
+    if whole_window:
+        whole = bucket_edges(window, None)
+        overall_frame, _ = run_pass(kpis, prep, window, whole, [], force_all=True)
+        overall = overall_values(overall_frame, kpis)
+    quality = _usage(quality, usage, prep)
+    if request.compare is not None:
+        before = previous_window(window, request.window, request.compare)
+        prev_buckets = bucket_edges(before, request.period, request.week_start)
+        prev_rows, _ = run_pass(kpis, prep, before, prev_buckets, prep.by_labels, force_all=False)
+        rows = attach_previous(rows, prev_rows, kpis, len(by))
+        if whole_window:
+            prev_overall = overall_values(
+                run_pass(kpis, prep, before, bucket_edges(before, None), [], force_all=True)[0],
+                kpis,
+            )
+            overall = overall_change(overall, prev_overall, kpis)
+    if request.sort or request.top is not None:
+        rows = _sort_top(rows, request, kpis, prep, window, len(by))
+    table = finish_rows(rows, by, buckets, request.period, kpis, request.compare)
+    from cskpi.engine.targets import evaluate
+
+    targets, target_notes = evaluate(config.targets, kpis, overall)
+    breaches = breach_table(prep, window, buckets) if request.breaches else None
+    return Result(
+        as_of=as_of.tz_convert(tz),
+        since=window.since,
+        until=window.until,
+        timezone=tz,
+        business_hours=business,
+        group_by=tuple(c.name for c in by),
+        period=request.period,
+        kpis=tuple(KpiInfo(k.id, k.name, k.unit.value, k.anchor.value, k.additive) for k in kpis),
+        rows=table,
+        overall=overall,
+        targets=targets,
+        data_quality=quality.as_json(),
+        compare=request.compare,
+        notes=(*notes, *_load_notes(inputs), *target_notes),
+        quality_lines=tuple(quality.summary_lines()),
+        breaches=breaches,
+    )
+
+
+def _load_notes(inputs: Inputs) -> list[str]:
+    return [n for loaded in (inputs.tickets, inputs.surveys) if loaded for n in loaded.notes]
+
+
+def _usage(quality: DataQuality, usage: dict[Anchor, np.ndarray], prep: Prepared) -> DataQuality:
+    """used = kept records in the window on some anchor; the rest is out of window."""
+    import numpy as np
+
+    t_used: np.ndarray = np.zeros(len(prep.tickets) if prep.tickets is not None else 0, dtype=bool)
+    for anchor in (Anchor.CREATED, Anchor.RESOLVED, Anchor.WINDOW_END):
+        if anchor in usage and len(usage[anchor]) == len(t_used):
+            t_used |= usage[anchor]
+    s_used = usage.get(Anchor.SUBMITTED)
+    return replace(
+        quality,
+        tickets=quality.tickets.with_usage(int(t_used.sum())),
+        surveys=quality.surveys.with_usage(int(s_used.sum()) if s_used is not None else 0),
+    )
+
+
+def _sort_top(
+    rows: pd.DataFrame,
+    request: ReportRequest,
+    kpis: list[Kpi],
+    prep: Prepared,
+    window: Window,
+    nby: int,
+) -> pd.DataFrame:
+    """Rank groups by their whole-window value (DECISIONS 13); nulls last, ties by key."""
+    import numpy as np
+
+    from cskpi.time.window import bucket_edges
+
+    if request.top is not None and request.top < 1:
+        raise UsageError("--top must be at least 1")
+    keys = [f"_by{j}" for j in range(nby)]
+    if request.sort:
+        kpi_id, ascending = parse_sort(request.sort, kpis)
+    else:
+        kpi_id, ascending = kpis[0].id, False
+    if not keys:
+        return rows.head(request.top) if request.top and request.period is None else rows
+    if request.period is None:
+        ranking = rows[[*keys, kpi_id]]
+    else:
+        whole, _ = run_pass(
+            kpis, prep, window, bucket_edges(window, None), prep.by_labels, force_all=False
+        )
+        ranking = whole[[*keys, kpi_id]]
+    value = ranking[kpi_id].astype("float64").to_numpy()
+    order_value = np.where(np.isnan(value), np.inf, value if ascending else -value)
+    ranked = ranking.assign(_rank_value=order_value).sort_values(
+        ["_rank_value", *keys], kind="stable"
+    )
+    if request.top:
+        ranked = ranked.head(request.top)
+    ranked = ranked[keys].assign(_rank=np.arange(len(ranked)))
+    out = rows.merge(ranked, on=keys, how="inner")
+    return out.sort_values(["_rank", "_bucket"], kind="stable").drop(columns="_rank")
+
+
+def breach_table(prep: Prepared, window: Window, buckets: Buckets) -> pd.DataFrame:
+    """Tickets that breached an SLA target: first response among tickets created in the
+    window, resolution among tickets resolved in it (the populations of the SLA KPIs)."""
+    import numpy as np
+    import pandas as pd
+
+    from cskpi.kpis import sla
+
+    columns = ["ticket_id", "agent", "metric", "policy", "target", "actual", "clock"]
+    tickets = prep.tickets
+    if tickets is None:
+        return pd.DataFrame(columns=columns)
+    ctx = replace(prep.context, window=window, buckets=buckets)
+    policies = sla.policies_for(ctx.config.sla)
+    labels = np.asarray([p.label for p in policies], dtype=object)
+    parts = []
+    for metric, anchor, judge in (
+        ("first_response", "created_at", sla.first_response),
+        ("resolution", "resolved_at", sla.resolution),
+    ):
+        if anchor not in tickets or (
+            metric == "first_response" and "first_response_at" not in tickets
+        ):
+            continue
+        inside = buckets.index(times_us(tickets[anchor])) >= 0
+        frame = tickets[inside]
+        view = GroupView(
+            frame, np.zeros(len(frame), dtype="int64"), 1, np.zeros(1, dtype="int64"), False
+        )
+        outcome = judge(view, ctx)
+        hit = outcome.counted & ~outcome.met
+        agent = (
+            frame["agent"].astype("str").where(frame["agent"].notna(), UNASSIGNED)
+            if "agent" in frame
+            else pd.Series(UNASSIGNED, index=frame.index)
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "ticket_id": frame["ticket_id"].to_numpy(dtype=object)[hit],
+                    "agent": agent.to_numpy(dtype=object)[hit],
+                    "metric": metric,
+                    "policy": labels[np.maximum(outcome.targets.policy[hit], 0)],
+                    "target": outcome.targets.seconds[hit],
+                    "actual": outcome.actual[hit],
+                    "clock": np.where(outcome.targets.business[hit], "business", "calendar"),
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(parts, ignore_index=True)
+    return table.sort_values(["metric", "ticket_id"], kind="stable").reset_index(drop=True)
