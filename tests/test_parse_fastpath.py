@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from cskpi.load.parse import (
     Parsed,
     TimeOptions,
-    _parse_counts,
-    _parse_text,
     parse_ints,
     parse_times,
 )
+from cskpi.load.parse.times import _parse_text
+from cskpi.load.parse.values import _parse_counts
 
 
 def utc(text: str) -> pd.Timestamp:
@@ -194,7 +194,7 @@ def test_uniform_fixed_width_forms_skip_the_regex(
 ) -> None:
     import pyarrow as pa
 
-    from cskpi.load.parse import _FAST_AWARE_RE, _FAST_NAIVE_RE, _uniform
+    from cskpi.load.parse.times import _FAST_AWARE_RE, _FAST_NAIVE_RE, _uniform
 
     shape = _FAST_AWARE_RE if aware else _FAST_NAIVE_RE
     for kind in (pa.string(), pa.large_string()):
@@ -212,7 +212,7 @@ def test_uniform_fixed_width_forms_skip_the_regex(
 def test_a_few_odd_values_leave_the_rest_on_the_fast_path() -> None:
     import pyarrow as pa
 
-    from cskpi.load.parse import _FAST_AWARE_RE, _uniform
+    from cskpi.load.parse.times import _FAST_AWARE_RE, _uniform
 
     # 300 rows in three reader blocks; the middle one holds a typo, a blank and a value of
     # another width: 1 odd value of 300 (under 1 %) is left to the general parser
@@ -259,7 +259,8 @@ ID_TEXT = st.one_of(
 @settings(max_examples=200, deadline=None)
 @given(values=st.lists(ID_TEXT, max_size=12))
 def test_ids_without_spaces_skip_the_strip(values: list[str | None]) -> None:
-    from cskpi.load.parse import _clean_ids, parse_ids
+    from cskpi.load.parse import parse_ids
+    from cskpi.load.parse.values import _clean_ids
 
     raw = pd.Series(values, dtype="str")
     text = raw.str.strip()

@@ -1,4 +1,4 @@
-"""Message-level inputs: vendor record shapes, as data (like `presets.py` for tickets).
+"""Message-level inputs: vendor record shapes, as data (like `presets/` for tickets).
 
 Two canonical frames (columns in `cskpi.load.schema`, README "Messages and status history"):
 

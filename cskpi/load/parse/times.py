@@ -1,18 +1,16 @@
-"""Vectorised value parsers: timestamps, durations, integers, booleans, labels, scores.
-
-Each parser takes a raw column (strings from text formats, typed values from Parquet/XLSX) and
-returns the canonical dtype plus the number of non-empty values it could not read, so that
-normalisation can count them (nothing is dropped silently).
+"""Timestamps: any accepted form (ISO 8601, day/month text, Unix epochs, Excel serials, typed
+datetimes) → `datetime64[us, UTC]`, naive values in the source zone; plain ISO 8601 text takes
+Arrow's cast (a fixed-width column: byte comparisons instead of a regex per value).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from cskpi.errors import InputError
+from cskpi.load.parse.text import Parsed, is_present, matches, only_filled, text_array, text_chunks
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,11 +28,8 @@ _FAST_TIME = r"[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
 _FAST_ZONE = r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)"
 _FAST_AWARE_RE = f"^{_FAST_DATE}{_FAST_TIME}{_FAST_ZONE}$"
 _FAST_NAIVE_RE = f"^{_FAST_DATE}(?:{_FAST_TIME})?$"
-_DIGITS_RE = r"^\d{1,15}$"  # a count that float64 holds exactly
 EXCEL_EPOCH = "1899-12-30"
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
-MAX_DURATION = 100 * 366 * 86400.0
-"""Durations longer than a century (either sign) are unusable values, counted as such."""
 
 
 @dataclass(frozen=True)
@@ -49,40 +44,6 @@ class TimeOptions:
     day/month order of slash dates is settled per file (DECISIONS 23)."""
 
 
-@dataclass(frozen=True)
-class Parsed:
-    values: pd.Series
-    bad: pd.Series
-    """Boolean mask: a non-empty input value that could not be read."""
-    shifted: int = 0
-    """Local times in a DST gap or overlap (shifted forward / earlier instant)."""
-
-
-def _matches(text: pd.Series, pattern: str) -> pd.Series:
-    """Regex search per value (False for missing), in Arrow's RE2 engine: pandas falls back
-    to Python's `re` for many patterns, about ten times slower on a million values."""
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        values = pa.array(text, from_pandas=True)
-        if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
-            raise TypeError(values.type)
-        hit = pc.match_substring_regex(values, pattern).fill_null(False)
-    except (pa.ArrowException, TypeError):
-        return text.astype("str").str.contains(pattern, na=False, regex=True).astype(bool)
-    return pd.Series(hit.to_numpy(zero_copy_only=False), index=text.index)
-
-
-def _present(raw: pd.Series) -> pd.Series:
-    import pandas as pd
-
-    if raw.dtype == object or isinstance(raw.dtype, pd.StringDtype):
-        return raw.notna() & (raw.astype("str").str.strip() != "")
-    return raw.notna()
-
-
 def parse_times(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
     """Any accepted timestamp form → `datetime64[us, UTC]`; naive values in `source_tz`."""
     import pandas as pd
@@ -95,7 +56,7 @@ def parse_times(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
         return Parsed(local, pd.Series(False, index=raw.index), shifted)
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         out = _from_numbers(raw.astype("float64"), options)
-        return Parsed(out, _present(raw) & out.isna())
+        return Parsed(out, is_present(raw) & out.isna())
     fast = None if options.date_format else _iso_fast(raw, options.source_tz)
     if fast is None or not fast[1].any():
         return _parse_text(raw, column, options)
@@ -109,48 +70,6 @@ def parse_times(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
         bad[todo] = rest.bad.to_numpy()
         shifted += rest.shifted
     return Parsed(out, bad, shifted)
-
-
-def text_array(raw: pd.Series) -> Any:
-    """The column as an Arrow string array (no copy for Arrow-backed text), or None."""
-    import pyarrow as pa
-
-    try:
-        values = pa.array(raw, from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError):
-        return None
-    if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
-        return None
-    return values
-
-
-def text_chunks(values: Any) -> Iterator[tuple[Any, np.ndarray, np.ndarray]]:
-    """Each chunk of an Arrow text array (or the array) with its offsets, from its first row
-    (`len + 1` of them), and its data bytes: the text as it lies in memory, not copied. A
-    sliced chunk is copied first, so that its buffers start at its first row."""
-    import numpy as np
-    import pyarrow as pa
-
-    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
-        if chunk.offset:
-            chunk = pa.concat_arrays([chunk])
-        _, offsets_buf, data_buf = chunk.buffers()
-        wide = pa.types.is_large_string(chunk.type)
-        offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
-        data = np.zeros(0, np.uint8) if data_buf is None else np.frombuffer(data_buf, np.uint8)
-        yield chunk, offsets[: len(chunk) + 1], data
-
-
-def only_filled(chunk: Any, filled: np.ndarray) -> Any:
-    """`chunk` with only its `filled` rows valid (blanks and nulls missing): a new validity
-    bitmap over the same text."""
-    import numpy as np
-    import pyarrow as pa
-
-    if not chunk.null_count and np.count_nonzero(filled) == len(chunk):
-        return chunk
-    bitmap = pa.array(filled).buffers()[1]
-    return pa.Array.from_buffers(chunk.type, len(chunk), [bitmap, *chunk.buffers()[1:]])
 
 
 def _uniform(values: Any, shape: str) -> tuple[Any, Any] | None:
@@ -311,7 +230,7 @@ def _parse_text(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
     """The general parser for text timestamps: every accepted form, mixed in one column."""
     import pandas as pd
 
-    present = _present(raw)
+    present = is_present(raw)
     text = raw.astype("str").str.strip().where(present)
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
     if not present.any():
@@ -319,7 +238,7 @@ def _parse_text(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
     named_utc = text.str.endswith((" UTC", " GMT"), na=False)  # Ruby `Time#to_s` (Chatwoot)
     if named_utc.any():
         text = text.where(~named_utc, text.str[:-4] + "Z")
-    numeric = _matches(text, _NUMBER_RE)
+    numeric = matches(text, _NUMBER_RE)
     if numeric.any():
         out[numeric] = _from_numbers(text[numeric].astype("float64"), options)
     rest = present & ~numeric
@@ -328,9 +247,9 @@ def _parse_text(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
         naive = pd.to_datetime(text[rest], format=options.date_format, errors="coerce")
         shifted += _assign_naive_or_aware(out, naive, options.source_tz)
     else:
-        iso = rest & _matches(text, _ISO_RE)
+        iso = rest & matches(text, _ISO_RE)
         if iso.any():
-            with_offset = iso & _matches(text, _OFFSET_RE)
+            with_offset = iso & matches(text, _OFFSET_RE)
             if with_offset.any():
                 out[with_offset] = pd.to_datetime(
                     text[with_offset], format="ISO8601", errors="coerce", utc=True
@@ -432,226 +351,3 @@ def _from_numbers(values: pd.Series, options: TimeOptions) -> pd.Series:
     good = micros.notna()
     out[good] = pd.to_datetime(micros[good].astype(np.int64), unit="us", utc=True)
     return out
-
-
-_UNIT_WORDS = (
-    (re.compile(r"(milli|_ms\b|\(ms\))"), 0.001),
-    (re.compile(r"(minute|\bmins?\b|_mins?\b|in ?mins?\b|\(m\)|\(min\))"), 60.0),
-    (re.compile(r"(hour|hrs?\b|\(h\))"), 3600.0),
-    (re.compile(r"(\bdays?\b|_days?\b|\(d\))"), 86400.0),
-)
-_HUMAN_UNITS = {
-    "d": 86400.0,
-    "day": 86400.0,
-    "days": 86400.0,
-    "h": 3600.0,
-    "hr": 3600.0,
-    "hrs": 3600.0,
-    "hour": 3600.0,
-    "hours": 3600.0,
-    "m": 60.0,
-    "min": 60.0,
-    "mins": 60.0,
-    "minute": 60.0,
-    "minutes": 60.0,
-    "s": 1.0,
-    "sec": 1.0,
-    "secs": 1.0,
-    "second": 1.0,
-    "seconds": 1.0,
-}
-
-
-def unit_from_name(name: str) -> float:
-    """Seconds per unit implied by a header: `reply_time_in_minutes` → 60; default seconds."""
-    lowered = name.lower()
-    for pattern, factor in _UNIT_WORDS:
-        if pattern.search(lowered):
-            return factor
-    return 1.0
-
-
-def parse_durations(raw: pd.Series, unit: float) -> Parsed:
-    """Numbers (in `unit` seconds), `HH:MM[:SS]`, or `1 day 3 hours` text → float seconds.
-
-    `--` and empty cells mean "no value" (NaN), never zero.
-    """
-    import numpy as np
-    import pandas as pd
-
-    present = _present(raw)
-    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        seconds = raw.astype("float64") * unit
-        sane = seconds.abs() <= MAX_DURATION  # as for text below (NaN is not sane: missing)
-        return Parsed(seconds.where(sane), raw.notna() & ~sane)
-    text = raw.astype("str").str.strip().where(present)
-    none = text.isin(["--", "-", "—", "n/a", "N/A"])
-    present = present & ~none
-    out = pd.to_numeric(text.where(present), errors="coerce") * unit
-    clock = present & out.isna() & _matches(text, r"^-?\d+:\d{2}(:\d{2})?$")
-    if clock.any():
-        parts = text[clock].str.split(":", expand=True).astype("float64")
-        seconds = parts[2].fillna(0.0) if 2 in parts else 0.0  # all `HH:MM`: no third part
-        secs = parts[0].abs() * 3600 + parts[1] * 60 + seconds
-        sign = np.where(text[clock].str.startswith("-"), -1.0, 1.0)
-        out[clock] = secs * sign
-    human = present & out.isna()
-    if human.any():
-        pairs = text[human].str.lower().str.extractall(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
-        factor = pairs[1].astype(object).map(_HUMAN_UNITS).astype("float64")
-        amount = pd.to_numeric(pairs[0].astype(object), errors="coerce").astype("float64")
-        seconds = (amount * factor).groupby(level=0).sum(min_count=1)
-        complete = factor.notna().groupby(level=0).all()
-        out[seconds.index] = seconds.where(complete)
-    out = out.astype("float64")
-    out = out.where(out.abs() <= MAX_DURATION)  # a century or more is no real duration
-    return Parsed(out, present & out.isna())
-
-
-_TRUE = {"true", "t", "yes", "y", "1", "1.0", "x"}
-_FALSE = {"false", "f", "no", "n", "0", "0.0"}
-
-
-def distinct(raw: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """(code per row, -1 when missing; the distinct values): a column's work done once per
-    distinct value. Text goes through Arrow's dictionary encoding (0.1 s for 10 million
-    values, where `astype("category")` took 0.9 s); other columns through categories."""
-    import numpy as np
-    import pandas as pd
-
-    if isinstance(raw.dtype, pd.StringDtype):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        try:
-            encoded = pc.dictionary_encode(pa.chunked_array(pa.array(raw, from_pandas=True)))
-            encoded = encoded.unify_dictionaries()
-        except (pa.ArrowException, TypeError, ValueError):
-            encoded = None
-        if encoded is not None and encoded.num_chunks:
-            codes = np.concatenate(
-                [
-                    np.asarray(c.indices.fill_null(-1).to_numpy(zero_copy_only=False), "int64")
-                    for c in encoded.chunks
-                ]
-            )
-            values = encoded.chunk(0).dictionary.to_pandas(types_mapper=None)
-            return codes, pd.Series(values, dtype="str")
-    cat = raw if isinstance(raw.dtype, pd.CategoricalDtype) else raw.astype("category")
-    return cat.cat.codes.to_numpy().astype("int64"), pd.Series(cat.cat.categories)
-
-
-def parse_bools(raw: pd.Series) -> Parsed:
-    import numpy as np
-    import pandas as pd
-
-    if pd.api.types.is_bool_dtype(raw.dtype):
-        return Parsed(raw.astype("boolean"), pd.Series(False, index=raw.index))
-    if isinstance(raw.dtype, pd.StringDtype):  # judged once per distinct value
-        codes, values = distinct(raw)
-        text = values.astype("str").str.strip().str.lower()
-        given = (text != "").to_numpy(dtype=bool)
-        true = text.isin(_TRUE).to_numpy(dtype=bool) & given
-        false = text.isin(_FALSE).to_numpy(dtype=bool) & given
-        present, safe = codes >= 0, np.maximum(codes, 0)
-        if not len(values):
-            present = np.zeros(len(codes), dtype=bool)
-            given = true = false = np.zeros(1, dtype=bool)
-        known = present & (true | false)[safe]
-        out = pd.arrays.BooleanArray(present & true[safe], ~known)
-        bad = present & given[safe] & ~known
-        return Parsed(pd.Series(out, index=raw.index), pd.Series(bad, index=raw.index))
-    present = _present(raw)
-    text = raw.astype("str").str.strip().str.lower()
-    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-    out[text.isin(_TRUE) & present] = True
-    out[text.isin(_FALSE) & present] = False
-    return Parsed(out, present & out.isna())
-
-
-def parse_ints(raw: pd.Series) -> Parsed:
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    values = text_array(raw)
-    if values is None:
-        return _parse_counts(raw)
-    # plain digits (nearly every count in an export): Arrow's cast; the rest as before
-    digits = pc.match_substring_regex(values, _DIGITS_RE).fill_null(False)
-    ints = pc.if_else(digits, values, pa.scalar(None, values.type)).cast(pa.int64())
-    out = pd.Series(
-        pd.arrays.IntegerArray(
-            ints.fill_null(0).to_numpy(zero_copy_only=False),
-            ints.is_null().to_numpy(zero_copy_only=False),
-        ),
-        index=raw.index,
-    )
-    bad = pd.Series(False, index=raw.index)
-    todo = raw.notna() & ~pd.Series(digits.to_numpy(zero_copy_only=False), index=raw.index)
-    if todo.any():
-        rest = _parse_counts(raw[todo])
-        out[todo] = rest.values.array  # positional: the index need not be unique
-        bad[todo] = rest.bad.to_numpy()
-    return Parsed(out, bad)
-
-
-def _parse_counts(raw: pd.Series) -> Parsed:
-    import pandas as pd
-
-    present = _present(raw)
-    num = pd.to_numeric(raw.where(present), errors="coerce").astype("float64")
-    # counts: whole, not negative, exactly representable; anything else is unusable
-    whole = num.where((num == num.round()) & (num >= 0) & (num < 2.0**53))
-    return Parsed(whole.astype("Int64"), present & whole.isna())
-
-
-def _clean_ids(raw: pd.Series) -> pd.Series | None:
-    """An Arrow text column whose values need no strip, with blanks as missing, without
-    copying the text (10 million ids: 0.1 s instead of 1 s); None when some value starts or
-    ends with a space, a control or a non-ASCII byte (it may be Unicode whitespace)."""
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-
-    values = text_array(raw)
-    if values is None:
-        return None
-    out = []
-    for chunk, offsets, data in text_chunks(values):
-        filled = np.diff(offsets) > 0
-        if chunk.null_count:
-            filled &= chunk.is_valid().to_numpy(zero_copy_only=False)
-        if filled.any():
-            for edge in (data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]):
-                if ((edge <= 0x20) | (edge >= 0x7F)).any():
-                    return None
-        out.append(only_filled(chunk, filled))  # blanks (and nulls) as missing
-    text = pa.chunked_array(out, type=values.type)
-    return pd.Series(pd.array(text, dtype=raw.dtype), index=raw.index, copy=False)
-
-
-def parse_ids(raw: pd.Series) -> pd.Series:
-    """Identifiers as text, verbatim (`000123` stays `000123`); `123.0` from XLSX → `123`."""
-    import pandas as pd
-
-    if isinstance(raw.dtype, pd.StringDtype):  # text: stripped once, blanks are missing
-        clean = _clean_ids(raw)
-        if clean is not None:
-            return clean
-        text = raw.str.strip()
-        return text.where(raw.notna() & (text != "")).astype("str")
-    present = _present(raw)
-    text = raw.astype("str").str.strip()
-    if pd.api.types.is_float_dtype(raw.dtype):
-        # whole numbers a float holds exactly (not inf, not 1e300) are ids without ".0"
-        whole = present & (raw.abs() < 2.0**53) & (raw == raw.round())
-        text[whole] = raw[whole].astype("int64").astype("str")
-    elif raw.dtype == object:
-        # XLSX cells arrive as Python objects: a number typed into an id column is a float.
-        floats = raw.map(type).eq(float) & present
-        if floats.any():
-            nums = raw[floats].astype("float64")
-            whole = (nums.abs() < 2.0**53) & (nums == nums.round())
-            text[whole[whole].index] = nums[whole].astype("int64").astype("str")
-    return text.where(present).astype("str")
