@@ -25,7 +25,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cskpi.cli import app
-from cskpi.load import readers
+from cskpi.load.readers import source
 
 CORPUS = Path(__file__).resolve().parent / "data" / "bad"
 runner = CliRunner()
@@ -234,7 +234,7 @@ def test_an_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
                 raise PermissionError(13, "Permission denied", str(file))
             return real_open(file, *args, **kwargs)
 
-        monkeypatch.setattr(readers, "open", denied, raising=False)
+        monkeypatch.setattr(source, "open", denied, raising=False)
     try:
         refused(cli("report", path), 4, "locked.csv: cannot read the file (Permission denied)")
     finally:

@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cskpi.errors import InputError
-from cskpi.load import readers
-from cskpi.load.readers import _plain_file, read_inputs
+from cskpi.load.readers import csv_arrow, model, read_inputs, source
 
 PIECES = st.sampled_from(
     [
@@ -52,12 +51,12 @@ def test_block_pass_agrees_with_the_whole_bytes(
     data = b"".join(pieces)
     path = tmp_path_factory.mktemp("plain") / "t.csv"
     path.write_bytes(data)
-    old = readers._STREAM_BLOCK
-    readers._STREAM_BLOCK = block  # characters cut at every block boundary
+    old = csv_arrow._STREAM_BLOCK
+    csv_arrow._STREAM_BLOCK = block  # characters cut at every block boundary
     try:
-        found = _plain_file(str(path))
+        found = csv_arrow._plain_file(str(path))
     finally:
-        readers._STREAM_BLOCK = old
+        csv_arrow._STREAM_BLOCK = old
     want = expected(data)
     if want is None:
         assert found is None
@@ -73,7 +72,7 @@ def big_csv(path: Path, rows: int, extra: str = "") -> None:
 
 @pytest.fixture
 def small_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "_PYARROW_MIN_BYTES", 1000)
+    monkeypatch.setattr(csv_arrow, "_PYARROW_MIN_BYTES", 1000)
 
 
 def test_streamed_read_equals_the_whole_file_read(
@@ -82,7 +81,7 @@ def test_streamed_read_equals_the_whole_file_read(
     path = tmp_path / "t.csv"
     big_csv(path, 200)
     streamed = read_inputs([str(path)])
-    monkeypatch.setattr(readers, "_csv_stream", lambda *args: None)
+    monkeypatch.setattr(csv_arrow, "_csv_stream", lambda *args: None)
     whole = read_inputs([str(path)])
     assert streamed.frame.equals(whole.frame)
     assert streamed.source_line.tolist() == whole.source_line.tolist() == list(range(2, 202))
@@ -93,8 +92,8 @@ def test_streamed_read_equals_the_whole_file_read(
 def test_streamed_read_is_used_for_a_plain_file(tmp_path: Path, small_threshold: None) -> None:
     path = tmp_path / "t.csv"
     big_csv(path, 200)
-    part = readers._csv_stream(
-        readers._open(str(path), None), ",", readers._Options(None, None, None), "CSV"
+    part = csv_arrow._csv_stream(
+        source.open_source(str(path), None), ",", model.Options(None, None, None), "CSV"
     )
     assert part is not None and len(part.frame) == 200
 
@@ -114,7 +113,7 @@ def test_other_files_read_as_before(
     path = tmp_path / "t.csv"
     big_csv(path, 200, extra)
     got = read_inputs([str(path)])
-    monkeypatch.setattr(readers, "_csv_stream", lambda *args: None)
+    monkeypatch.setattr(csv_arrow, "_csv_stream", lambda *args: None)
     whole = read_inputs([str(path)])
     assert got.frame.equals(whole.frame)
     assert got.source_line.tolist() == whole.source_line.tolist()
@@ -127,7 +126,7 @@ def test_other_encodings_take_the_whole_file_path(
     path = tmp_path / "t.csv"
     rows = "".join(f"T{i},2024-03-01T09:00:00Z,\ud55c\uad6d\n" for i in range(200))
     path.write_bytes(("Ticket ID,Created At,Assignee\n" + rows).encode("cp949"))
-    assert _plain_file(str(path)) is None  # not UTF-8: the encoding is guessed as before
+    assert csv_arrow._plain_file(str(path)) is None  # not UTF-8: the encoding is guessed as before
     got = read_inputs([str(path)])
     assert got.files[0].encoding == "cp949"
     assert got.frame["Assignee"].iloc[0] == "\ud55c\uad6d"

@@ -33,7 +33,7 @@ from typer.testing import CliRunner
 
 from cskpi.cli import app
 from cskpi.kpis import all_kpis
-from cskpi.load import readers
+from cskpi.load.readers import csv_lines, csv_small
 from cskpi.load.schema import SURVEY_COLUMNS, TICKET_COLUMNS
 
 EXAMPLES = int(os.environ.get("CSKPI_FUZZ_EXAMPLES", "30"))
@@ -664,12 +664,12 @@ CSV_BYTES = st.lists(
 @given(data=CSV_BYTES, chunk=st.integers(1, 9))
 def test_record_lines_do_not_depend_on_the_chunk_size(data: bytes, chunk: int) -> None:
     """`_record_lines` scans big files in slices: any slice size gives the one-pass answer."""
-    whole = readers._record_lines(data, ",")
-    saved, readers._CHUNK = readers._CHUNK, chunk
+    whole = csv_lines._record_lines(data, ",")
+    saved, csv_lines._CHUNK = csv_lines._CHUNK, chunk
     try:
-        sliced = readers._record_lines(data, ",")
+        sliced = csv_lines._record_lines(data, ",")
     finally:
-        readers._CHUNK = saved
+        csv_lines._CHUNK = saved
     assert (whole is None) == (sliced is None)
     if whole is not None and sliced is not None:
         assert whole.tolist() == sliced.tolist()
@@ -691,10 +691,10 @@ def test_record_lines_match_the_csv_module(rows: list[list[str]], crlf: bool, ch
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n" if crlf else "\n").writerows([["k", "v"], *rows])
     text = buffer.getvalue()
-    expected = [line for line, row, _ in readers._csv_records(text, ",") if row]
-    saved, readers._CHUNK = readers._CHUNK, chunk
+    expected = [line for line, row, _ in csv_small._csv_records(text, ",") if row]
+    saved, csv_lines._CHUNK = csv_lines._CHUNK, chunk
     try:
-        got = readers._record_lines(text.encode(), ",")
+        got = csv_lines._record_lines(text.encode(), ",")
     finally:
-        readers._CHUNK = saved
+        csv_lines._CHUNK = saved
     assert got is not None and got.tolist() == expected

@@ -149,12 +149,14 @@ def test_service_level_with_one_threshold(tmp_path: Path) -> None:
 
 
 def test_pyarrow_csv_lets_go_of_the_bytes_once_read() -> None:
-    from cskpi.load.readers import _csv_arrow, _Options, _Text
+    from cskpi.load.readers import csv_arrow
+    from cskpi.load.readers.model import Options
+    from cskpi.load.readers.text import Text
 
     rows = "".join(f"T{i},2024-03-01T09:00:00Z\n" for i in range(3))
     data = ("Ticket ID,Created At\n" + rows).encode()
-    decoded = _Text(None, "utf-8", data)
-    part = _csv_arrow("t.csv", decoded, ",", _Options(None, None, None))
+    decoded = Text(None, "utf-8", data)
+    part = csv_arrow._csv_arrow("t.csv", decoded, ",", Options(None, None, None))
     assert part is not None
     assert part.frame["Ticket ID"].tolist() == ["T0", "T1", "T2"]
     assert list(part.lines) == [2, 3, 4]  # the header is line 1
@@ -162,8 +164,8 @@ def test_pyarrow_csv_lets_go_of_the_bytes_once_read() -> None:
 
     # a short row: pyarrow gives up, and the text stays for the csv module to read
     bad = ("Ticket ID,Created At\nT0\n" + rows).encode()
-    kept = _Text(None, "utf-8", bad)
-    assert _csv_arrow("t.csv", kept, ",", _Options(None, None, None)) is None
+    kept = Text(None, "utf-8", bad)
+    assert csv_arrow._csv_arrow("t.csv", kept, ",", Options(None, None, None)) is None
     assert kept.data == bad
 
 

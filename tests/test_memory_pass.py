@@ -33,7 +33,8 @@ from cskpi.kpis import view as grouping
 from cskpi.kpis.registry import Anchor
 from cskpi.kpis.view import GroupView, Rows
 from cskpi.load import ids
-from cskpi.load.readers import Places, _arrow_frame, read_inputs
+from cskpi.load.readers import Places, read_inputs
+from cskpi.load.readers.frames import arrow_frame
 from cskpi.time.window import Window, bucket_edges
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
@@ -137,11 +138,11 @@ def test_parquet_read_by_row_group_and_converted_column_by_column(tmp_path: Path
 def test_arrow_frame_takes_the_table_over() -> None:
     table = pa.table({"a": [1, 2], "b": ["x", None]})
     handed = [table]
-    frame = _arrow_frame(handed, 2)
+    frame = arrow_frame(handed, 2)
     assert handed == []  # emptied: the table is the frame's now
     assert frame["a"].tolist() == [1, 2] and frame["b"].tolist()[0] == "x"
     assert pd.isna(frame["b"].tolist()[1])
-    assert _arrow_frame([pa.table({})], 3).shape == (3, 0)  # no columns: the rows stay
+    assert arrow_frame([pa.table({})], 3).shape == (3, 0)  # no columns: the rows stay
 
 
 def test_places_per_file() -> None:

@@ -15,8 +15,8 @@ import pytest
 import cskpi
 from cskpi.config import parse_config
 from cskpi.errors import InputError, UsageError
-from cskpi.load import readers
 from cskpi.load.normalize import Loaded, LoadOptions
+from cskpi.load.readers import csv_arrow
 
 
 def write(path: Path, text: str) -> str:
@@ -49,7 +49,7 @@ def surveys(*specs: str, **opts: Any) -> Loaded:
 def csv_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test through the small-file CSV path and the big-file (pyarrow) path."""
     if request.param == "pyarrow":
-        monkeypatch.setattr(readers, "_PYARROW_MIN_BYTES", 0)
+        monkeypatch.setattr(csv_arrow, "_PYARROW_MIN_BYTES", 0)
     return str(request.param)
 
 

@@ -11,9 +11,9 @@ import pytest
 
 import cskpi
 from cskpi.engine.types import ReportRequest
-from cskpi.load import readers
 from cskpi.load.normalize import Loaded, LoadOptions
 from cskpi.load.quality import DataQuality, FrameQuality
+from cskpi.load.readers import csv_arrow
 from cskpi.time.window import WindowSpec
 
 
@@ -32,7 +32,7 @@ def invariant(json: dict[str, Any]) -> bool:
 def csv_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test through the small-file CSV path and the big-file (pyarrow) path."""
     if request.param == "pyarrow":
-        monkeypatch.setattr(readers, "_PYARROW_MIN_BYTES", 0)
+        monkeypatch.setattr(csv_arrow, "_PYARROW_MIN_BYTES", 0)
     return str(request.param)
 
 

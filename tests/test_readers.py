@@ -25,7 +25,16 @@ from hypothesis import strategies as st
 
 from cskpi.errors import InputError, UsageError
 from cskpi.load import readers
-from cskpi.load.readers import FORMATS, FileInfo, Malformed, detect_format, read_inputs
+from cskpi.load.readers import (
+    FORMATS,
+    FileInfo,
+    Malformed,
+    csv_arrow,
+    detect_format,
+    inputs,
+    read_inputs,
+    source,
+)
 
 
 def write(path: Path, content: str | bytes) -> str:
@@ -42,7 +51,7 @@ def values(frame: pd.DataFrame, column: str) -> list[Any]:
 def csv_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a CSV test through the small-file path and the big-file (pyarrow) path."""
     if request.param == "pyarrow":
-        monkeypatch.setattr(readers, "_PYARROW_MIN_BYTES", 0)
+        monkeypatch.setattr(csv_arrow, "_PYARROW_MIN_BYTES", 0)
     return str(request.param)
 
 
@@ -116,9 +125,9 @@ def test_csv_values_stay_text(tmp_path: Path, csv_path: str) -> None:
 
 
 def test_csv_big_file_path_uses_pyarrow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "_PYARROW_MIN_BYTES", 0)
+    monkeypatch.setattr(csv_arrow, "_PYARROW_MIN_BYTES", 0)
     called: list[str] = []
-    monkeypatch.setattr(readers, "_csv_module", lambda *a: called.append("module"))
+    monkeypatch.setattr(csv_arrow, "csv_module", lambda *a: called.append("module"))
     raw = read_inputs([write(tmp_path / "t.csv", 'a,b\n1,"x\ny"\n\n2,z\n')])
     assert called == []
     assert raw.frame.to_dict("list") == {"a": ["1", "2"], "b": ["x\ny", "z"]}
@@ -212,11 +221,11 @@ def test_both_csv_paths_agree(tmp_path: Path, rows: list[list[str]]) -> None:
     csv.writer(buf, lineterminator="\n").writerows([["k", "v"], *rows])
     path = write(tmp_path / "p.csv", buf.getvalue())
     small = read_inputs([path])
-    readers._PYARROW_MIN_BYTES, saved = 0, readers._PYARROW_MIN_BYTES
+    csv_arrow._PYARROW_MIN_BYTES, saved = 0, csv_arrow._PYARROW_MIN_BYTES
     try:
         big = read_inputs([path])
     finally:
-        readers._PYARROW_MIN_BYTES = saved
+        csv_arrow._PYARROW_MIN_BYTES = saved
     pd.testing.assert_frame_equal(small.frame, big.frame)
     assert small.source_line.tolist() == big.source_line.tolist()
     assert small.malformed == big.malformed
@@ -338,7 +347,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         raise PermissionError(13, "Permission denied")
 
     # root ignores file modes, so simulate what open() does for an unreadable file
-    monkeypatch.setattr(readers, "open", denied, raising=False)
+    monkeypatch.setattr(source, "open", denied, raising=False)
     with pytest.raises(InputError) as err:
         read_inputs([path])
     assert str(err.value) == f"{path}: cannot read the file (Permission denied)"
@@ -658,6 +667,6 @@ def test_a_text_export_too_big_for_memory_is_refused(
     path = tmp_path / "huge.csv"
     path.write_text("id,created_at\n" + "T1,2024-03-01T00:00:00Z\n" * 40, encoding="utf-8")
     sizes = {"SC_AVPHYS_PAGES": 2, "SC_PAGE_SIZE": 1000}
-    monkeypatch.setattr(readers.os, "sysconf", lambda name: sizes[name])
+    monkeypatch.setattr(inputs.os, "sysconf", lambda name: sizes[name])
     with pytest.raises(InputError, match=r"huge.csv: .* convert it to Parquet"):
         readers.read_inputs([str(path)])

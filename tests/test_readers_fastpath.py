@@ -1,8 +1,8 @@
 """cskpi.load.readers: the shortcuts of the big-file CSV path give what the long way gives.
 
-Valid UTF-8 is checked by Arrow and decoded only when needed (`_Text`); the first line and the
+Valid UTF-8 is checked by Arrow and decoded only when needed (`Text`); the first line and the
 header are read from a prefix; pyarrow splits the file at every line end when no quoted value
-holds one (`_record_scan`).
+holds one (`record_scan`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cskpi.errors import InputError
-from cskpi.load import readers
-from cskpi.load.readers import _first_line, _record_scan, _Text, _valid_utf8, read_inputs
+from cskpi.load.readers import csv_arrow, csv_lines, read_inputs
+from cskpi.load.readers.csv_lines import record_scan
+from cskpi.load.readers.text import Text, valid_utf8
 
 
 @pytest.mark.parametrize(
@@ -40,9 +41,9 @@ def test_utf8_check_agrees_with_python(data: bytes) -> None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        assert not _valid_utf8(data)
+        assert not valid_utf8(data)
     else:
-        assert _valid_utf8(data)
+        assert valid_utf8(data)
 
 
 @pytest.mark.parametrize("chars", [1, 2, 3, 5, 100])
@@ -50,7 +51,7 @@ def test_utf8_check_agrees_with_python(data: bytes) -> None:
 def test_head_of_undecoded_text_equals_the_decoded_prefix(chars: int, encoding: str) -> None:
     text = "\u00e9\ud55c\U0001f600a" * 3  # 2-, 3-, 4- and 1-byte characters: 12 in all
     data = text.encode(encoding)
-    lazy = _Text(None, encoding, data)
+    lazy = Text(None, encoding, data)
     head, whole = lazy.head(chars)
     assert head == text[:chars]
     assert whole == (chars >= len(text))
@@ -61,20 +62,20 @@ def test_head_of_undecoded_text_equals_the_decoded_prefix(chars: int, encoding: 
 def test_first_line_from_a_prefix_or_the_whole_text(
     sniff: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(readers, "_HEADER_SNIFF", sniff)
+    monkeypatch.setattr(csv_arrow, "_HEADER_SNIFF", sniff)
     text = '\ufeff\n \r\n\t[{"a": 1}]\nnext'
     # blank lines, spaces and a stray BOM are skipped, whatever the prefix length
-    assert _first_line(_Text(None, "utf-8", text.encode())) == '[{"a": 1}]'
-    assert _first_line(_Text(text, "utf-8", text.encode())) == '[{"a": 1}]'
-    assert _first_line(_Text(None, "utf-8", b"\n\nonly")) == "only"
+    assert csv_arrow._first_line(Text(None, "utf-8", text.encode())) == '[{"a": 1}]'
+    assert csv_arrow._first_line(Text(text, "utf-8", text.encode())) == '[{"a": 1}]'
+    assert csv_arrow._first_line(Text(None, "utf-8", b"\n\nonly")) == "only"
 
 
 @pytest.mark.parametrize("sniff", [3, 1_000_000])
 def test_json_in_a_big_csv_is_refused_with_any_prefix(
     sniff: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(readers, "_PYARROW_MIN_BYTES", 0)
-    monkeypatch.setattr(readers, "_HEADER_SNIFF", sniff)
+    monkeypatch.setattr(csv_arrow, "_PYARROW_MIN_BYTES", 0)
+    monkeypatch.setattr(csv_arrow, "_HEADER_SNIFF", sniff)
     path = tmp_path / "t.csv"
     path.write_text('\n\n{"id": "T1", "created": "2024-03-01"}\n', encoding="utf-8")
     with pytest.raises(InputError, match="holds JSON, not CSV; use --input-format jsonl"):
@@ -94,7 +95,7 @@ def test_json_in_a_big_csv_is_refused_with_any_prefix(
 def test_record_scan_reports_line_ends_inside_quotes(
     data: bytes, lines: list[int], quoted_breaks: bool
 ) -> None:
-    scan = _record_scan(data, ",")
+    scan = record_scan(data, ",")
     assert scan is not None
     assert scan[0].tolist() == lines
     assert scan[1] is quoted_breaks
@@ -110,7 +111,7 @@ def test_big_csv_path_with_and_without_quoted_line_ends(
     path = tmp_path / "t.csv"
     path.write_bytes(codecs.BOM_UTF8 + text.encode())
     small = read_inputs([str(path)])
-    monkeypatch.setattr(readers, "_PYARROW_MIN_BYTES", 0)
+    monkeypatch.setattr(csv_arrow, "_PYARROW_MIN_BYTES", 0)
     big = read_inputs([str(path)])
     assert big.frame.to_dict("list") == {"id": ["T1", "T2"], "note": [quoted or "plain", "x"]}
     assert big.frame.to_dict("list") == small.frame.to_dict("list")
@@ -136,11 +137,11 @@ def test_record_scan_flag_is_a_line_end_in_a_quoted_value(
     quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
     writer = csv.writer(buffer, lineterminator="\r\n" if crlf else "\n", quoting=quoting)
     writer.writerows([["k", "v"], *rows])
-    saved, readers._CHUNK = readers._CHUNK, chunk  # any slice size gives the one-pass answer
+    saved, csv_lines._CHUNK = csv_lines._CHUNK, chunk  # any slice size gives the one-pass answer
     try:
-        scan = _record_scan(buffer.getvalue().encode(), ",")
+        scan = record_scan(buffer.getvalue().encode(), ",")
     finally:
-        readers._CHUNK = saved
+        csv_lines._CHUNK = saved
     assert scan is not None
     # the writer quotes a value holding a character of its line terminator (or every value);
     # a CR left unquoted ends a line, as in the csv module
@@ -163,7 +164,7 @@ def test_plain_big_csv_line_numbers(
     path = tmp_path / "t.csv"
     path.write_text(text, encoding="utf-8")
     small = read_inputs([str(path)])
-    monkeypatch.setattr(readers, "_PYARROW_MIN_BYTES", 0)
+    monkeypatch.setattr(csv_arrow, "_PYARROW_MIN_BYTES", 0)
     big = read_inputs([str(path)])
     assert (
         big.frame.to_dict("list")

@@ -1,0 +1,56 @@
+"""Read export files into raw DataFrames (DATA.md "Files"; DECISIONS 23, 26).
+
+Text formats (CSV, TSV, JSON, JSON Lines) are read as text: every value is a string or missing
+("" counts as missing), so identifiers such as `000123` survive; normalisation parses types.
+Parquet keeps its types; XLSX keeps cell values (datetimes, numbers, text) in object columns.
+
+CSV/TSV: a row with more fields than the header (beyond trailing empty ones), an unterminated
+quote, or a field the csv module refuses is skipped and reported as `Malformed`; a row with
+fewer fields is padded with missing values (counted in `warnings`); empty lines are ignored.
+
+In every format a repeated column name is read as `name.1`, `name.2`, ...; a column without a
+name gets `Unnamed: i` (0-based position) and is dropped when it holds no value.
+
+Damaged text: a file with many control bytes is refused as binary (UTF-16 is read when it
+starts with a byte-order mark or `--encoding` names it); a record holding a NUL byte is
+`Malformed`. A UTF-8 file (it holds valid non-ASCII UTF-8) in which a few lines are in another
+encoding (≤ 1 % of the lines, at least one) keeps its UTF-8 lines and reports each other one as
+`Malformed` (CSV, TSV, JSON Lines; a JSON document is refused, naming the line). A file that
+holds JSON under a .csv/.tsv name, or CSV under a .json name, is refused with the format to use.
+
+`source_line` is, per row, the 1-based physical line where the row starts (CSV, TSV, JSONL),
+the worksheet row (XLSX) or the 1-based record index (JSON, Parquet).
+
+The package is split by input format. Each module imports only modules listed before it here
+(no cycles) and never this `__init__`, which re-exports the public names:
+
+- `model`: what a read gives (`RawInput`, `FileInfo`, `Malformed`, `Places`) and what a
+  format's reader gets and returns (`Options`, `Part`).
+- `source`: paths, globs, standard input, pipes and gzip: a file's bytes (`Source`).
+- `text`: bytes → text: the encoding, binary files, lines in another encoding (`Text`).
+- `frames`: column names, pruning and Arrow → pandas, shared by every format.
+- `csv_small`: CSV/TSV through the csv module (small files, damaged ones, pyarrow's refusals).
+- `csv_lines`: each CSV record's start line, from a scan of the bytes.
+- `csv_arrow`: `read_delimited` picks the CSV/TSV path; big files read by pyarrow, streamed
+  from disk or from the bytes in memory.
+- `json_files`, `parquet`, `xlsx`: the other formats.
+- `inputs`: `read_inputs` (files → one `RawInput`), the format table and the memory check.
+
+numpy, pandas and pyarrow are imported inside functions only, so `cskpi --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from cskpi.load.readers.inputs import FORMATS, TEXT_MEMORY_FACTOR, detect_format, read_inputs
+from cskpi.load.readers.model import FileInfo, Malformed, Places, RawInput
+
+__all__ = [
+    "FORMATS",
+    "TEXT_MEMORY_FACTOR",
+    "FileInfo",
+    "Malformed",
+    "Places",
+    "RawInput",
+    "detect_format",
+    "read_inputs",
+]

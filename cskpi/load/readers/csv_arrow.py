@@ -1,0 +1,294 @@
+"""CSV/TSV: `read_delimited` picks the path; big files are read by pyarrow, every field as text.
+
+Under `_PYARROW_MIN_BYTES` the csv module reads the file (`csv_small`). A bigger plain UTF-8
+file (no BOM, quote, CR or NUL) is streamed: one pass in `_STREAM_BLOCK` blocks settles the
+encoding and counts the lines, and pyarrow reads the file itself (`_csv_stream`). Other big
+files are decoded whole and read from memory, their lines found by `csv_lines` (`_csv_arrow`).
+Whatever pyarrow cannot read exactly (a bad row, a skipped line) goes to the csv module, which
+reports it. The size thresholds are read in this module only.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cskpi.errors import InputError
+from cskpi.load.readers.csv_lines import record_scan
+from cskpi.load.readers.csv_small import FIELD_LIMIT, csv_module
+from cskpi.load.readers.frames import arrow_frame, column_names, drop_unnamed, prune
+from cskpi.load.readers.model import Options, Part
+from cskpi.load.readers.source import Source
+from cskpi.load.readers.text import Text, decode, refuse_binary, valid_utf8
+
+if TYPE_CHECKING:
+    import numpy as np
+
+_PYARROW_MIN_BYTES = 2**20  # smaller CSVs take the csv module (3.4 MB: 0.43 s vs 0.05 s)
+_STREAM_BLOCK = 64 << 20  # bytes per block of the pass over a big CSV (`_plain_file`)
+_HEADER_SNIFF = 1_000_000  # characters searched for the header line on the pyarrow path
+_BLANK = re.compile("[\ufeff \t\r\n]*")  # what precedes the first line `_refuse_json` reads
+
+
+def read_delimited(src: Source, opts: Options, delimiter: str, kind: str) -> Part:
+    streamed = _csv_stream(src, delimiter, opts, kind)
+    if streamed is not None:
+        return streamed
+    decoded = decode(src, opts, kind)
+    encoding = decoded.encoding
+    _refuse_json(src.name, _first_line(decoded), kind)
+    part = None
+    if len(decoded.data) >= _PYARROW_MIN_BYTES and not decoded.dirty:
+        part = _csv_arrow(src.name, decoded, delimiter, opts)
+    part = part or csv_module(src.name, decoded.text, delimiter, opts, decoded.dirty)
+    part.encoding = encoding
+    return part
+
+
+def _first_line(decoded: Text) -> str:
+    """The first line that is not blank (a BOM counts as blank), from a prefix if it holds it."""
+    for chars in (_HEADER_SNIFF, None):
+        text, whole = (decoded.text, True) if chars is None else decoded.head(chars)
+        blank = _BLANK.match(text)
+        start = blank.end() if blank else 0
+        end = text.find("\n", start)
+        if end >= 0 or whole:
+            return text[start:] if end < 0 else text[start:end]
+    raise AssertionError("unreachable: the whole text is the last prefix")
+
+
+def _refuse_json(name: str, first: str, kind: str) -> None:
+    """Exit 4 with the right --input-format when a .csv/.tsv file holds JSON (`first`: its
+    first line that is not blank)."""
+    first = first.strip()
+    if not first.startswith(("{", "[")):
+        return
+    try:
+        doc = json.loads(first)
+    except (json.JSONDecodeError, RecursionError):
+        doc = None
+    if isinstance(doc, dict):
+        fmt = "jsonl"
+    elif first in ("[", "{") or first.startswith(("[{", '{"')) or isinstance(doc, list):
+        fmt = "json"
+    else:
+        return
+    raise InputError(
+        f"{name}: holds JSON, not {kind}; use --input-format {fmt} or rename the file to .{fmt}"
+    )
+
+
+def _csv_arrow(name: str, decoded: Text, delimiter: str, opts: Options) -> Part | None:
+    """pyarrow's multi-threaded reader for big files; None (-> csv module, which recovers line
+    numbers and pads short rows) when any row is bad or record lines cannot be derived. Once
+    the rows are read, `decoded` is emptied (`Text.forget`)."""
+    import pyarrow as pa
+
+    prefix = decoded.head(_HEADER_SNIFF)[0]  # not all of it: StringIO holds 4 bytes a char
+    if decoded.encoding in ("utf-8", "utf-8-sig"):
+        utf8 = decoded.data[3:] if decoded.encoding == "utf-8-sig" else decoded.data
+    else:
+        utf8 = decoded.text.encode("utf-8")
+    # no quotes and no \r (most exports): every \n ends a record, so the lines need no scan
+    # when pyarrow reads as many rows as there are line ends (no empty line was skipped)
+    plain = utf8.find(b'"') < 0 and utf8.find(b"\r") < 0
+    scan = (None, False) if plain else record_scan(utf8, delimiter)
+    if scan is None:
+        return None
+    scanned, quoted_breaks = scan
+    rows = _arrow_rows(name, prefix, pa.BufferReader(utf8), delimiter, opts, quoted_breaks)
+    if rows is None:
+        return None
+    lines: Sequence[int] | np.ndarray
+    if scanned is not None:
+        lines = scanned
+    elif (records := utf8.count(b"\n") + (not utf8.endswith(b"\n"))) == rows.count:
+        lines = range(1, records + 1)
+    else:
+        found = record_scan(utf8, delimiter)
+        if found is None:
+            return None
+        lines = found[0]
+    if len(lines) != rows.count:
+        return None
+    decoded.forget()  # read: the bytes go before the columns are copied into pandas
+    del utf8
+    return rows.part(lines)
+
+
+@dataclass
+class _Rows:
+    """What pyarrow read of a CSV: the table (header row included) and how to name it."""
+
+    table: Any
+    keep: list[str]
+    unnamed: set[str]
+    warnings: list[str]
+
+    @property
+    def count(self) -> int:
+        return int(self.table.num_rows)
+
+    def part(self, lines: Sequence[int] | np.ndarray) -> Part:
+        """The rows as a raw part; `lines`: each record's line, the header's first."""
+        table, self.table = self.table, None  # the frame takes over the columns
+        count = table.num_rows - 1
+        handed = [table.slice(1).select(self.keep)]
+        del table
+        frame = arrow_frame(handed, count)
+        return Part(drop_unnamed(frame, self.unnamed), lines[1:], warnings=self.warnings)
+
+
+def _arrow_rows(
+    name: str, prefix: str, source: Any, delimiter: str, opts: Options, quoted_breaks: bool
+) -> _Rows | None:
+    """Read a CSV (`source`: a buffer or a path) with pyarrow, every field as text; None when
+    the header cannot be found in `prefix` (the text's first `_HEADER_SNIFF` characters) or
+    any row is bad: the csv module then reads the file and reports what it finds."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    old_limit = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        reader = csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter)
+        header = next((row for row in reader if row), None)
+    except csv.Error:
+        return None  # the csv module reports the line
+    finally:
+        csv.field_size_limit(old_limit)
+    if header is None or sum(len(f) + 1 for f in header) >= len(prefix) - 2:
+        return None  # no header, or one that may run past the prefix
+    names, unnamed, warnings = column_names(name, header)
+    keep = [names[i] for i in prune(names, opts.columns)]
+    bad: list[object] = []
+
+    def on_bad(row: object) -> str:
+        bad.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            source,
+            # 4 MiB blocks instead of 1 MiB: a quarter of the chunks per column, which every
+            # later step pays for (10 M tickets: read 2.4 s instead of 4-6, to pandas 0.5 s
+            # instead of 2.5-4)
+            read_options=pacsv.ReadOptions(column_names=names, block_size=4 << 20),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                # without line ends inside quoted values, pyarrow splits the file at any line
+                # end and parses the blocks in parallel (1 M tickets: 3 times faster)
+                newlines_in_values=quoted_breaks,
+                invalid_row_handler=on_bad,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                # large_string: what pandas keeps text in, so no cast copies it (10 M
+                # tickets: 2 s and 0.8 GB)
+                column_types=dict.fromkeys(names, pa.large_string()),
+                include_columns=keep or names[:1],  # an empty list would mean "all"
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except (pa.ArrowInvalid, OSError):
+        return None
+    return None if bad else _Rows(table, keep, unnamed, warnings)
+
+
+@dataclass
+class _Plain:
+    """What one pass over a plain UTF-8 CSV file found (`_plain_file`)."""
+
+    prefix: str
+    """The text's first `_HEADER_SNIFF` characters at most."""
+    records: int
+    """Line ends, plus one when the last line has none."""
+
+
+def _plain_file(path: str) -> _Plain | None:
+    """One pass over a file in `_STREAM_BLOCK` blocks: valid UTF-8 without a BOM, NUL, quote
+    or carriage return (then every line end ends a record). None for any other file."""
+    buffer = bytearray(_STREAM_BLOCK)  # one buffer read into again and again
+    view = memoryview(buffer)
+    carry = b""  # the start of a character cut by the previous block's end
+    records = 0
+    prefix = b""
+    last = b""
+    with open(path, "rb") as fh:
+        while size := fh.readinto(buffer):
+            block = buffer if size == len(buffer) else bytearray(view[:size])
+            if len(prefix) < 4 * _HEADER_SNIFF:  # enough bytes for the prefix's characters
+                prefix += bytes(view[: min(size, 4 * _HEADER_SNIFF - len(prefix))])
+                if prefix.startswith(codecs.BOM_UTF8):
+                    return None  # a BOM: the whole-file path reads it as utf-8-sig
+            if b"\x00" in block or b'"' in block or b"\r" in block:
+                return None
+            records += block.count(b"\n")
+            last = bytes(block[-1:])
+            if not carry and block.isascii():
+                continue
+            start = 0
+            if carry:  # the end of the character the previous block cut
+                while start < size and len(carry) + start < 4 and block[start] & 0xC0 == 0x80:
+                    start += 1
+                if start == size and len(carry) + start < 4:
+                    carry += bytes(view[:size])  # the whole block goes on with it
+                    continue
+                if not valid_utf8(carry + bytes(view[:start])):
+                    return None
+            cut = size
+            while cut > start and size - cut < 3 and block[cut - 1] & 0xC0 == 0x80:
+                cut -= 1  # continuation bytes of a character that may go on
+            if cut > start and block[cut - 1] >= 0xC0:
+                cut -= 1  # its lead byte
+            if not valid_utf8(view[start:cut]):
+                return None
+            carry = bytes(view[cut:size])
+    if carry and not valid_utf8(carry):
+        return None  # the file ends inside a character
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    return _Plain(decoder.decode(prefix)[:_HEADER_SNIFF], records + (last != b"\n"))
+
+
+def _csv_stream(src: Source, delimiter: str, opts: Options, kind: str) -> Part | None:
+    """A big plain UTF-8 CSV read by pyarrow straight from the file, never all in memory.
+
+    Reading the whole file first held its bytes (1.7 GB for 10 million tickets) next to
+    the columns pyarrow makes from them. Here one pass in blocks settles the encoding and
+    counts the lines, and pyarrow reads the file itself. None (the whole-file path) for
+    anything else: standard input, gzip, another encoding, a BOM, quotes, CR line ends,
+    NUL bytes or a row pyarrow cannot read.
+    """
+    if src.content is not None or src.gz:
+        return None
+    if opts.encoding is not None and codecs.lookup(opts.encoding).name != "utf-8":
+        return None
+    if src.head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return None
+    try:
+        if os.path.getsize(src.path) < _PYARROW_MIN_BYTES:
+            return None
+    except OSError:
+        return None
+    refuse_binary(src.name, src.head, kind)
+    plain = _plain_file(src.path)
+    if plain is None:
+        return None
+    blank = _BLANK.match(plain.prefix)
+    first_end = plain.prefix.find("\n", blank.end() if blank else 0)
+    if first_end < 0:
+        return None
+    _refuse_json(src.name, plain.prefix[blank.end() if blank else 0 : first_end], kind)
+    rows = _arrow_rows(src.name, plain.prefix, src.path, delimiter, opts, False)
+    if rows is None or rows.count != plain.records:
+        return None  # an empty line pyarrow skipped: the whole-file path finds the lines
+    part = rows.part(range(1, plain.records + 1))
+    part.encoding = "utf-8"
+    return part

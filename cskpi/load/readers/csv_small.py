@@ -1,0 +1,86 @@
+"""CSV/TSV through Python's csv module: small files, damaged ones, any that pyarrow refuses.
+
+Slower, but it recovers and knows each row's line: a row with extra fields, an unterminated
+quote or a field the csv module refuses is skipped as `Malformed`, and reading goes on at the
+next line; a short row is padded (counted in the warnings); empty lines are ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterator
+
+from cskpi.errors import InputError
+from cskpi.load.readers.frames import column_names, drop_unnamed, prune, text_frame
+from cskpi.load.readers.model import Malformed, Options, Part
+from cskpi.load.readers.text import dirty_reason
+
+_EOF = "\ue000cskpi-end-of-file\ue000"  # appended line: seeing it inside a field = open quote
+FIELD_LIMIT = 64 * 2**20  # csv module's default (128 KiB) is below long ticket descriptions
+
+
+def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(start line, fields, "") per record, or (line, None, reason) for one that cannot be
+    parsed; reading resumes on the next line, so a stray quote costs one line, not the rest."""
+    skip = 0
+    while True:
+        lines = itertools.islice(io.StringIO(text, newline=""), skip, None)
+        reader = csv.reader(itertools.chain(lines, [_EOF]), delimiter=delimiter)
+        while True:
+            start = skip + reader.line_num + 1
+            try:
+                row = next(reader)
+            except csv.Error as exc:
+                reason = str(exc)
+                break
+            if row == [_EOF]:
+                return
+            if row and row[-1].endswith(_EOF):
+                reason = "unterminated quoted field"
+                break
+            yield start, row, ""
+        yield start, None, reason
+        skip = start
+
+
+def csv_module(name: str, text: str, delimiter: str, opts: Options, dirty: bool = False) -> Part:
+    malformed: list[Malformed] = []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    header: list[str] | None = None
+    short = 0
+    old_limit = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        for line, row, reason in _csv_records(text, delimiter):
+            if row is None:
+                malformed.append(Malformed(name, line, reason))
+            elif not row:
+                continue
+            elif dirty and (why := dirty_reason("\x1f".join(row))) is not None:
+                if header is None:
+                    raise InputError(f"{name}: line {line}: cannot read the header ({why})")
+                malformed.append(Malformed(name, line, why))
+            elif header is None:
+                header = row
+            elif len(row) > len(header) and any(row[len(header) :]):
+                malformed.append(
+                    Malformed(name, line, f"{len(row)} fields, expected {len(header)}")
+                )
+            else:
+                short += len(row) < len(header)
+                row.extend([""] * (len(header) - len(row)))
+                rows.append(row[: len(header)])
+                lines.append(line)
+    finally:
+        csv.field_size_limit(old_limit)
+    if header is None:
+        raise InputError(f"{name}: no header line (the file holds only empty lines)")
+    names, unnamed, warnings = column_names(name, header)
+    keep = prune(names, opts.columns)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    frame = text_frame({names[i]: cols[i] for i in keep}, len(rows))
+    if short:
+        warnings.append(f"{name}: {short} row(s) had fewer fields than the header; padded")
+    return Part(drop_unnamed(frame, unnamed), lines, malformed=malformed, warnings=warnings)

@@ -1,0 +1,94 @@
+"""Columns → raw frame, for every format: header names, pruning, Arrow → pandas.
+
+A blank header gets `Unnamed: i` (dropped when its column holds no value) and a repeated one
+`name.1`, `name.2`, ... (`column_names`); `prune` keeps the columns asked for. Frames are made
+from Arrow tables column by column (`arrow_frame`), so the data is never held twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def column_names(name: str, header: Sequence[object]) -> tuple[list[str], set[str], list[str]]:
+    """(column names, generated names, warnings): blanks get `Unnamed: i`, repeats `.1`..."""
+    names: list[str] = []
+    unnamed: set[str] = set()
+    warnings: list[str] = []
+    for i, value in enumerate(header):
+        base = "" if value is None else str(value)
+        if not base.strip():
+            base = f"Unnamed: {i}"
+            unnamed.add(base)
+        column, k = base, 0
+        while column in names:
+            k += 1
+            column = f"{base}.{k}"
+        if k and base not in unnamed:
+            warnings.append(f"{name}: column '{base}' appears more than once; read as '{column}'")
+        names.append(column)
+    return names, unnamed, warnings
+
+
+def prune(names: list[str], columns: Callable[[list[str]], list[str]] | None) -> list[int]:
+    """Positions of the columns to read, in file order."""
+    if columns is None:
+        return list(range(len(names)))
+    wanted = set(columns(list(names)))
+    return [i for i, n in enumerate(names) if n in wanted]
+
+
+def text_frame(columns: dict[str, Sequence[str | None]], rows: int) -> pd.DataFrame:
+    """A frame of text columns (pyarrow-built: pandas' string dtype where it is the default)."""
+    import pyarrow as pa
+
+    arrays = [pa.array([v or None for v in col], type=pa.string()) for col in columns.values()]
+    return arrow_frame([pa.Table.from_arrays(arrays, names=list(columns))], rows)
+
+
+def arrow_frame(handed: list[Any], rows: int) -> pd.DataFrame:
+    """The table in `handed` (a one-item list, emptied) as a frame, keeping the row count of
+    a table without columns.
+
+    Column by column, each column's Arrow memory freed once converted, so that the data is
+    not held twice (10 million tickets: 1.3 GB at the peak instead of 0.99); the caller
+    keeps no other reference to the table. `split_blocks`: one block per column, so
+    columns are not copied into 2-D blocks of one dtype."""
+    import pandas as pd
+    import pyarrow as pa
+
+    table = handed.pop()
+    if not table.num_columns:
+        return pd.DataFrame(index=range(rows))
+    mapper = _text_dtype()
+    columns = {}
+    for name in table.column_names:
+        one = table.select([name])
+        table = table.drop_columns([name])
+        columns[name] = one.to_pandas(split_blocks=True, self_destruct=True, types_mapper=mapper)[
+            name
+        ]
+        del one
+        pa.default_memory_pool().release_unused()
+    return pd.DataFrame(columns, copy=False)
+
+
+def _text_dtype() -> Callable[[Any], Any] | None:
+    """Arrow text → pandas' own text dtype (pandas then wraps Arrow's large_string buffers
+    as they are, and casts others once), rather than pyarrow's own conversion."""
+    import pandas as pd
+    import pyarrow as pa
+
+    text = pd.Series([""], dtype="str").dtype
+    if getattr(text, "storage", None) != "pyarrow":
+        return None
+    return {pa.string(): text, pa.large_string(): text}.get
+
+
+def drop_unnamed(frame: pd.DataFrame, unnamed: set[str]) -> pd.DataFrame:
+    empty = [c for c in frame.columns if c in unnamed and frame[c].isna().all()]
+    return frame.drop(columns=empty) if empty else frame

@@ -1,0 +1,120 @@
+"""`read_inputs`: files, globs and standard input → one `RawInput`, each file by its format.
+
+The format is `--input-format` or the file's extension (a trailing `.gz` ignored); each file
+goes to its format's reader (`_READERS`) and the parts are concatenated in the order read. A
+text export bigger than the free memory can take is refused before it is read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Callable, Sequence
+from typing import BinaryIO
+
+from cskpi.errors import InputError, UsageError
+from cskpi.load.readers.csv_arrow import read_delimited
+from cskpi.load.readers.json_files import jsonl_lines, read_json
+from cskpi.load.readers.model import FileInfo, Options, Part, Places, RawInput
+from cskpi.load.readers.parquet import read_parquet
+from cskpi.load.readers.source import Source, expand, open_source
+from cskpi.load.readers.xlsx import read_xlsx
+
+FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "jsonl", "parquet", "xlsx")
+
+
+def read_inputs(
+    paths: Sequence[str],
+    *,
+    input_format: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    columns: Callable[[list[str]], list[str]] | None = None,
+    stdin: BinaryIO | None = None,
+) -> RawInput:
+    """Read `paths` (files, globs, `-`) into one raw frame; `columns` prunes each file's header."""
+    import numpy as np
+    import pandas as pd
+
+    if input_format is not None and input_format not in FORMATS:
+        raise UsageError(f"unknown input format '{input_format}'; use {'|'.join(FORMATS)}")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise UsageError(f"unknown encoding '{encoding}' (try utf-8, cp949, cp932)") from exc
+    if "-" in paths and input_format is None:
+        raise UsageError("reading standard input needs --input-format")
+    opts = Options(encoding, sheet, columns)
+    parts: list[Part] = []
+    infos: list[FileInfo] = []
+    for path in expand(paths):
+        src = open_source(path, stdin)
+        fmt = input_format or detect_format(path)
+        _check_memory(path, fmt)
+        part = _READERS[fmt](src, opts)
+        parts.append(part)
+        infos.append(FileInfo(path, fmt, part.encoding, len(part.frame), part.sheet))
+    frames = [p.frame for p in parts]
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, sort=False)
+    return RawInput(
+        frame=frame.reset_index(drop=True),
+        files=tuple(infos),
+        malformed=tuple(m for p in parts for m in p.malformed),
+        # a list of line numbers (the csv module's path) as one array, once
+        places=Places(
+            tuple(
+                p.lines if isinstance(p.lines, range) else np.asarray(p.lines, dtype=np.int64)
+                for p in parts
+            )
+        ),
+        warnings=tuple(w for p in parts for w in p.warnings),
+    )
+
+
+TEXT_MEMORY_FACTOR = 3
+"""Peak memory of reading a text export is about this many times its size (README)."""
+
+
+def _check_memory(path: str, fmt: str) -> None:
+    """Refuse a text export that cannot fit in the memory this machine has free, rather than
+    letting the system kill the process halfway (Parquet reads only the needed columns)."""
+    if path == "-" or fmt in ("parquet", "xlsx"):
+        return
+    try:
+        size = os.path.getsize(path)
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return
+    gzip_factor = 5 if path.endswith(".gz") else 1  # typical compression of CSV exports
+    need = size * gzip_factor * TEXT_MEMORY_FACTOR
+    if need > free > 0:
+        raise InputError(
+            f"{path}: {size / 2**30:.1f} GiB of {fmt.upper()} needs about "
+            f"{need / 2**30:.0f} GiB of memory to read, but only {free / 2**30:.0f} GiB is "
+            "free; convert it to Parquet (e.g. with DuckDB or pyarrow), which cskpi reads "
+            "column by column"
+        )
+
+
+def detect_format(path: str) -> str:
+    """The format named by the file's extension, ignoring a trailing `.gz`."""
+    if path == "-":
+        raise UsageError("reading standard input needs --input-format")
+    base = path[:-3] if path.lower().endswith(".gz") else path
+    suffix = os.path.splitext(base)[1].lower()
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    what = f"unsupported format '{suffix}'" if suffix else "no extension to tell the format"
+    raise InputError(f"{path}: {what}; use --input-format {'|'.join(FORMATS)}")
+
+
+_READERS: dict[str, Callable[[Source, Options], Part]] = {
+    "csv": lambda src, opts: read_delimited(src, opts, ",", "CSV"),
+    "tsv": lambda src, opts: read_delimited(src, opts, "\t", "TSV"),
+    "json": read_json,
+    "jsonl": jsonl_lines,
+    "parquet": read_parquet,
+    "xlsx": read_xlsx,
+}
+_SUFFIXES: dict[str, str] = {f".{fmt}": fmt for fmt in _READERS} | {".ndjson": "jsonl"}

@@ -1,0 +1,68 @@
+"""Parquet: typed columns, only those asked for, read row group by row group.
+
+Binary columns become UTF-8 text, as in the text formats; `source_line` is the record index.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cskpi.errors import InputError
+from cskpi.load.readers.frames import arrow_frame, column_names, drop_unnamed, prune
+from cskpi.load.readers.model import Options, Part
+from cskpi.load.readers.source import Source
+
+
+def read_parquet(src: Source, opts: Options) -> Part:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        with pq.ParquetFile(src.handle()) as pf:
+            stored = list(pf.schema_arrow.names)
+            names, unnamed, warnings = column_names(src.name, stored)
+            keep = prune(names, opts.columns)
+            rows = pf.metadata.num_rows
+            unique = len(set(stored)) == len(stored)
+            # row group by row group: each column chunk is allocated at its size, where one
+            # read of the whole file grows every column's buffers by doubling (10 million
+            # tickets: 815 MB held for 611 MB of data)
+            groups = [
+                pf.read_row_group(i, columns=[stored[j] for j in keep])
+                if unique
+                else pf.read_row_group(i).select(keep)  # a repeated name cannot be selected
+                for i in range(pf.num_row_groups)
+            ] or [pf.schema_arrow.empty_table().select(keep)]  # no row group: no rows
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{src.name}: not a readable Parquet file ({exc})") from exc
+    table = pa.concat_tables(groups)
+    groups.clear()  # the row groups share the table's buffers
+    # handed over in a list that `arrow_frame` empties: no name here keeps the table
+    handed = [_binary_as_text(table.rename_columns([names[i] for i in keep]))]
+    del table
+    frame = drop_unnamed(arrow_frame(handed, rows), unnamed)
+    return Part(frame, range(1, rows + 1), warnings=warnings)
+
+
+def _binary_as_text(table: Any) -> Any:
+    """Binary columns as UTF-8 text (undecodable bytes replaced), like the text formats."""
+    import pyarrow as pa
+
+    for i, column in enumerate(table.schema):
+        kind = column.type
+        if not (
+            pa.types.is_binary(kind)
+            or pa.types.is_large_binary(kind)
+            or pa.types.is_fixed_size_binary(kind)
+        ):
+            continue
+        values = table.column(i)
+        try:
+            text = values.cast(pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            decoded = [
+                None if v is None else v.decode("utf-8", "replace") for v in values.to_pylist()
+            ]
+            text = pa.chunked_array([pa.array(decoded, type=pa.string())])
+        table = table.set_column(i, column.name, text)
+    return table
