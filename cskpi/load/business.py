@@ -154,7 +154,7 @@ def _customers(
     options: LoadOptions,
     mapping: dict[str, str],
 ) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
-    from cskpi.load.normalize import _dedupe
+    from cskpi.load.normalize.dedupe import dedupe
 
     out, quality = _require(out, quality, bad_required, where, ("customer_id", "started_at"))
     out = out.copy()
@@ -163,7 +163,7 @@ def _customers(
         backwards = out["ended_at"] < out["started_at"]
         quality = quality.drop("ended_before_started", int(backwards.sum()), where(backwards))
         out = out[~backwards]
-    out, quality = _dedupe(out, quality, "customer_id", "duplicate_customer_id", None)
+    out, quality = dedupe(out, quality, "customer_id", "duplicate_customer_id", None)
     return out, quality, [], None
 
 
@@ -178,14 +178,14 @@ def _orders(
     options: LoadOptions,
     mapping: dict[str, str],
 ) -> tuple[pd.DataFrame, FrameQuality, list[str], Any]:
-    from cskpi.load.normalize import _dedupe
+    from cskpi.load.normalize.dedupe import dedupe
 
     out, quality = _require(
         out, quality, bad_required, where, ("order_id", "customer_id", "ordered_at")
     )
     out = out.copy()
     out, quality = _amounts(out, quality, where, "amount")
-    out, quality = _dedupe(out, quality, "order_id", "duplicate_order_id", None)
+    out, quality = dedupe(out, quality, "order_id", "duplicate_order_id", None)
     return order_history(out), quality, [], None
 
 
