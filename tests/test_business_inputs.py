@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 import cskpi
 from cskpi.cli import app
 from cskpi.errors import InputError
-from cskpi.load.business import load_business, periods
+from cskpi.load.business import load_business
 from cskpi.load.normalize import LoadOptions
+from cskpi.load.normalize.business import periods
 from cskpi.time.window import WindowSpec
 
 DATA = Path(__file__).parent / "data" / "business"

@@ -267,14 +267,14 @@ def test_rows_read_like_the_filtered_frame() -> None:
 )
 def test_text_scores_fast_path_agrees(values: list[str | None]) -> None:
     from cskpi.config import Config
-    from cskpi.load import normalize
+    from cskpi.load.normalize import columns
 
     raw = pd.Series(values, dtype="str")
-    score, missing = normalize._scores(raw, Config())
+    score, missing = columns.scores(raw, Config())
     # the general path on the same values as Python objects (the fast path needs text dtype)
-    general, general_missing = normalize._scores(raw.astype(object), Config())
+    general, general_missing = columns.scores(raw.astype(object), Config())
     assert score.equals(general) and missing.tolist() == general_missing.tolist()
-    fast = normalize._digit_scores(raw)
+    fast = columns._digit_scores(raw)
     assert (fast is not None) is (values == ["5", "10", None, "0"])
     if fast is not None:  # 5, 10, missing, 0
         assert fast.tolist()[:2] == [5.0, 10.0] and fast.isna().tolist()[2] and fast[3] == 0.0

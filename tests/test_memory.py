@@ -2,7 +2,7 @@
 the same answers as the plain ones.
 
 - `cskpi.memory.release` hands freed memory back and never imports anything;
-- rows are dropped column by column (`normalize._kept`);
+- rows are dropped column by column (`normalize.dedupe.kept`);
 - a released raw input keeps no view of the raw columns;
 - `Rows` over every row reads the frame in place, read-only;
 - `GroupView.floats` converts numeric columns directly;
@@ -23,7 +23,8 @@ import cskpi
 from cskpi.arrays import times_us
 from cskpi.engine.types import ReportRequest
 from cskpi.kpis.view import GroupView, Rows
-from cskpi.load.normalize import LoadOptions, _kept
+from cskpi.load.normalize import LoadOptions
+from cskpi.load.normalize.dedupe import kept
 from cskpi.load.readers import read_inputs
 
 
@@ -50,7 +51,7 @@ def test_kept_rows_equal_the_mask_and_empty_the_frame() -> None:
     )
     keep = np.array([True, False, True])
     expected = frame[keep]
-    got = _kept(frame, keep)
+    got = kept(frame, keep)
     pd.testing.assert_frame_equal(got, expected)
     assert list(got.index) == [10, 12]  # labels kept: messages name the source rows
     assert frame.columns.empty  # each column let go once taken

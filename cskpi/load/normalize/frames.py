@@ -1,0 +1,131 @@
+"""Files → canonical frames: one per kind of export (`read_frames`), or exactly one
+(`read_frame`).
+
+Each file's preset is detected from its full header; files of one kind are read together,
+files of different kinds per kind. With a read plan, only the columns it needs are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from cskpi.errors import UsageError
+from cskpi.load import presets
+from cskpi.load.normalize.core import normalize
+from cskpi.load.normalize.mapping import mapping_for
+from cskpi.load.normalize.options import Loaded, LoadOptions
+from cskpi.load.presets import Match
+from cskpi.load.schema import Frame, squash
+
+if TYPE_CHECKING:
+    from cskpi.load.plan import ReadPlan
+
+
+def read_frame(
+    paths: Sequence[str],
+    frame: Frame,
+    options: LoadOptions,
+    stdin: Any = None,
+    keep: ReadPlan | None = None,
+) -> Loaded:
+    """Read files and normalise them into one canonical frame (see `read_frames`)."""
+    parts = read_frames(paths, frame, options, stdin, keep)
+    if len(parts) > 1:
+        raise UsageError(
+            f"{', '.join(paths)}: the files are different exports "
+            f"({', '.join(p.preset.key if p.preset else 'generic' for p in parts)});"
+            " read them with cskpi.load"
+        )
+    return parts[0]
+
+
+def read_frames(
+    paths: Sequence[str],
+    frame: Frame,
+    options: LoadOptions,
+    stdin: Any = None,
+    keep: ReadPlan | None = None,
+) -> list[Loaded]:
+    """Read files and normalise them into canonical frames: one per kind of export.
+
+    Each file's preset is detected from its full header. Files of one kind are read together
+    (one frame); files of different kinds (Zendesk tickets + ticket_metrics +
+    satisfaction_ratings) are read per kind, so the caller can join them. A surveys preset
+    given as tickets comes back as a surveys frame. With a read plan, each file keeps only the
+    source columns mapped to the plan's canonical columns and the plan's extra names (Parquet
+    is pruned at read time).
+    """
+    from cskpi.load.readers import read_inputs
+
+    label = ", ".join(paths) if len(paths) <= 2 else f"{paths[0]} (+{len(paths) - 1} files)"
+    mapping: dict[str, str] = {}
+    seen: dict[str, Match] = {}
+    wanted = (
+        set() if keep is None else set(keep.tickets if frame is Frame.TICKETS else keep.surveys)
+    )
+    wanted |= {
+        f"{c[: -len('_seconds')]}_business_seconds" for c in wanted if c.endswith("_seconds")
+    }
+    extras = {squash(name) for name in keep.extras} if keep is not None else set()
+
+    def prune(headers: list[str]) -> list[str]:
+        match = presets.detect(headers, frame, options.preset)
+        seen.setdefault(match.key, match)
+        if len(seen) > 1:
+            return []  # different exports: read again per kind below
+        if keep is None:
+            return headers
+        target = match.target(frame)
+        found = mapping_for(headers, target, options, label, match)
+        for canon, source in found.items():
+            mapping.setdefault(canon, source)
+        every = wanted | (set(keep.surveys) if target is not frame else set())
+        kept = {source for canon, source in found.items() if canon in every}
+        kept.update(h for h in headers if squash(h) in extras)
+        kept.update(match.keep())
+        return [h for h in headers if h in kept]
+
+    raw = read_inputs(
+        paths,
+        input_format=options.input_format,
+        encoding=options.encoding,
+        sheet=options.sheet,
+        stdin=stdin,
+        columns=prune,
+    )
+    if len(seen) > 1:
+        return [
+            part
+            for group in _by_kind([f.path for f in raw.files], frame, options)
+            for part in read_frames(group, frame, options, stdin, keep)
+        ]
+    if raw.files and len(raw.files) <= 2:
+        label = ", ".join(f.path for f in raw.files)
+    elif raw.files:
+        label = f"{raw.files[0].path} (+{len(raw.files) - 1} files)"
+    match = next(iter(seen.values()), None)
+    return [normalize(raw, frame, options, label, mapping if keep is not None else None, match)]
+
+
+def _by_kind(paths: list[str], frame: Frame, options: LoadOptions) -> list[list[str]]:
+    """Paths grouped by the preset each file's header matches, in first-seen order."""
+    from cskpi.load.readers import read_inputs
+
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        found: list[str] = []
+
+        def peek(headers: list[str], found: list[str] = found) -> list[str]:
+            found.append(presets.detect(headers, frame, options.preset).key)
+            return []
+
+        read_inputs(
+            [path],
+            input_format=options.input_format,
+            encoding=options.encoding,
+            sheet=options.sheet,
+            columns=peek,
+        )
+        groups.setdefault(found[0], []).append(path)
+    return list(groups.values())

@@ -1,0 +1,179 @@
+"""Source columns → canonical columns, for one file's headers.
+
+Mapping order: explicit `--map` / `[columns]`, then (issue 6) presets, then the alias table,
+compared case-, space- and punctuation-insensitively with unit suffixes ignored
+(`Handle Time (s)` → `handle_seconds`). A missing required column exits 4 naming the closest
+headers and the `--map` that fixes it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from cskpi.errors import InputError, UsageError, did_you_mean, nearest_many
+from cskpi.load import presets
+from cskpi.load.presets import BUSINESS_COLUMNS, Match
+from cskpi.load.schema import COLUMNS, Frame, squash
+
+if TYPE_CHECKING:
+    from cskpi.load.normalize.options import LoadOptions
+
+
+_UNIT_SUFFIX = re.compile(
+    r"(\s*[\(\[][^\)\]]*[\)\]]\s*$)|(_?in_?(seconds|secs|minutes|mins|hours|hrs|ms)$)"
+    r"|(_(seconds|secs|minutes|mins|hours|hrs|ms)$)",
+    re.IGNORECASE,
+)
+
+
+def _keys(name: str) -> set[str]:
+    return {squash(name), squash(_UNIT_SUFFIX.sub("", name))} - {""}
+
+
+def explicit_for(frame: Frame, mapping: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The `--map` pairs that apply to `frame` (unprefixed names apply to whichever has them).
+
+    A name both frames have (`agent`, `ticket_id`, ...) applies unprefixed to each file that
+    has the source column; `tickets.` / `surveys.` pin it to one frame.
+    """
+    names = {c.name for c in COLUMNS[frame]}
+    every = {c.name for cols in COLUMNS.values() for c in cols}
+    out = {}
+    for canon, source in mapping:
+        prefix, _, bare = canon.rpartition(".")
+        if prefix and prefix not in {f.value for f in Frame}:
+            raise UsageError(
+                f"--map {canon}={source}: prefix must be tickets. or surveys. "
+                "(or customers., orders., schedules., costs.)"
+            )
+        own = {c.name for c in COLUMNS[Frame(prefix)]} if prefix else every
+        if bare not in own:
+            where = f" in {prefix}" if prefix else ""
+            raise UsageError(
+                f"--map {canon}={source}: unknown canonical column '{bare}'{where}"
+                f"{did_you_mean(bare, sorted(own))}"
+            )
+        if (prefix == frame.value) or (not prefix and bare in names):
+            out[bare] = source
+    return out
+
+
+_SHARING = (
+    Frame.TICKETS,
+    Frame.SURVEYS,
+    Frame.CUSTOMERS,
+    Frame.ORDERS,
+    Frame.SCHEDULES,
+    Frame.COSTS,
+)
+"""Frames read from files of their own (issue 9 adds the business inputs)."""
+
+
+def _shared(name: str) -> bool:
+    """A canonical name of more than one of `_SHARING` (`agent`, `customer_id`, `amount`):
+    an unprefixed `--map` of it applies to each file that has the source column."""
+    return sum(name in {c.name for c in COLUMNS[f]} for f in _SHARING) > 1
+
+
+def resolve_mapping(
+    headers: Sequence[str],
+    frame: Frame,
+    explicit: dict[str, str],
+    label: str,
+    match: Match | None = None,
+) -> dict[str, str]:
+    """canonical → source column for `headers`: explicit, then the preset, then aliases.
+
+    A preset also maps vendor business-hours durations (`BUSINESS_COLUMNS`) and keeps the
+    headers it knows to be traps away from the aliases."""
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    by_key: dict[str, str] = {}
+    for header in headers:
+        for key in _keys(header):
+            by_key.setdefault(key, header)
+    for canon, source in explicit.items():
+        found = source if source in headers else by_key.get(squash(source))
+        if found is None and _shared(canon):
+            continue  # an unprefixed shared name applies to the files that have the column
+        if found is None:
+            raise InputError(
+                f"{label}: --map {canon}={source}: no column '{source}'; found: {_listing(headers)}"
+            )
+        mapping[canon] = found
+        used.add(found)
+    if match is not None and match.target(frame) is frame:
+        names = {c.name for c in COLUMNS[frame]} | set(BUSINESS_COLUMNS)
+        for canon, source in match.mapping().items():
+            if canon in names and canon not in mapping and source not in used:
+                mapping[canon] = source
+                used.add(source)
+        used |= match.reserved()
+    for col in COLUMNS[frame]:
+        if col.name in mapping:
+            continue
+        for candidate in (col.name, *col.aliases):
+            hit = by_key.get(squash(candidate))
+            if hit is not None and hit not in used:
+                mapping[col.name] = hit
+                used.add(hit)
+                break
+    return mapping
+
+
+def _short(name: str, width: int = 60) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def _listing(headers: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(_short(h) for h in headers[:limit])
+    return shown + (f", … ({len(headers)} columns)" if len(headers) > limit else "")
+
+
+def missing_required(
+    headers: Sequence[str], frame: Frame, mapping: dict[str, str], label: str, can_default: set[str]
+) -> None:
+    """Exit 4 naming every missing required column, the closest headers and the fix."""
+    missing = [
+        c
+        for c in COLUMNS[frame]
+        if c.required and c.name not in mapping and c.name not in can_default
+    ]
+    if not missing:
+        return
+    free = [h for h in headers if h not in mapping.values() and len(h) <= 200][:500]
+    fixes = []
+    for col in missing:
+        close = nearest_many(col.name, free) or free[:1]
+        fixes.append(f"--map {col.name}={_quote(_short(close[0])) if close else 'COLUMN'}")
+        if close:
+            free.remove(close[0])  # never suggest one column for two canonical names
+    names = ", ".join(c.name for c in missing)
+    raise InputError(
+        f"{label}: no column for {names}; found: {_listing(list(headers))}\n"
+        f"map {'it' if len(missing) == 1 else 'them'} with {' '.join(fixes)}"
+    )
+
+
+def mapping_for(
+    headers: Sequence[str],
+    frame: Frame,
+    options: LoadOptions,
+    label: str,
+    match: Match | None = None,
+) -> dict[str, str]:
+    """canonical → source for one file's headers; exit 4 if a required column is missing.
+
+    The preset is detected here from the full headers unless `match` is given."""
+    if match is None:
+        match = presets.detect(headers, frame, options.preset)
+    mapping = resolve_mapping(headers, frame, explicit_for(frame, options.mapping), label, match)
+    defaults = {"kind"} if frame is Frame.SURVEYS else set()
+    missing_required(headers, frame, mapping, label, defaults)
+    return mapping
+
+
+def _quote(header: str) -> str:
+    return f'"{header}"' if re.search(r"[\s\"'$`]", header) else header

@@ -1,0 +1,57 @@
+"""The types every step of normalisation shares: how to read (`LoadOptions`) and what comes
+out (`Loaded`: one canonical frame, its mapping, files, quality counts and notes).
+
+The lowest module of `cskpi.load.normalize`: it imports none of the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cskpi.config import Config
+from cskpi.load.presets import Match
+from cskpi.load.quality import FrameQuality
+from cskpi.load.schema import Frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cskpi.load.readers import FileInfo
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to interpret input files (flags and config merged by the caller)."""
+
+    input_format: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    dayfirst: bool = False
+    date_format: str | None = None
+    source_tz: str = "UTC"
+    mapping: tuple[tuple[str, str], ...] = ()
+    """(canonical, source) pairs; canonical may be prefixed `tickets.` / `surveys.`."""
+    include_status: tuple[str, ...] = ()
+    survey_kind: str | None = None
+    config: Config = field(default_factory=Config)
+    preset: str = "auto"
+    """`--preset`: auto (recognise the export from its header), none, or a preset name."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One canonical frame and how it was obtained."""
+
+    frame: pd.DataFrame
+    kind: Frame
+    mapping: tuple[tuple[str, str], ...]
+    """(source column, canonical column) pairs, in canonical order."""
+    unmapped: tuple[str, ...]
+    files: tuple[FileInfo, ...]
+    quality: FrameQuality
+    notes: tuple[str, ...] = ()
+    excluded: pd.DataFrame | None = None
+    """Tickets dropped for an excluded status: still used to link surveys (DECISIONS 7)."""
+    preset: Match | None = None
+    """The helpdesk preset the file was read with, and why (None: the alias table alone)."""
