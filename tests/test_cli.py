@@ -657,7 +657,7 @@ def test_breaches_in_csv_and_json(tiny_tickets: Path) -> None:
 
 def test_progress_is_silent_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     # not a terminal (pytest captures stderr): no spinner, whatever the work takes
-    from cskpi.cli import progress
+    from cskpi.cli.common import progress
 
     with progress("reading…", quiet=False):
         pass
@@ -668,12 +668,12 @@ def test_binary_formats_are_refused_on_a_terminal(
     tiny_tickets: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # xlsx/parquet bytes would garble a terminal: exit 2 with the -o hint before any reading
-    import cskpi.cli as cli_module
+    import cskpi.cli.report as report_module
 
-    monkeypatch.setattr(cli_module.sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(report_module.sys.stdout, "isatty", lambda: True, raising=False)
     with pytest.raises(
-        cli_module.UsageError,
+        report_module.UsageError,
         match=r"--format xlsx is a binary file: write it "
         r"with -o report.xlsx",
     ):
-        cli_module._format_of(cli_module.OutputFormat.XLSX, None)
+        report_module.format_of(report_module.OutputFormat.XLSX, None)

@@ -1,0 +1,241 @@
+"""What every command shares: the error boundary (exit codes live here), reading, writing.
+
+Errors: a `CskpiError` prints its message (one or two lines) and exits with its code; anything
+else is a bug: exit 1 with a one-line note, the traceback only with --verbose / CSKPI_DEBUG=1.
+Heavy modules (pandas, the engine, the renderers) are imported inside the functions, so that
+`--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from cskpi.errors import CskpiError, UsageError
+
+# -- errors and exit codes ---------------------------------------------------------------------
+
+
+def print_err(message: str) -> None:
+    """One message on stderr, ending in exactly one newline."""
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+@contextmanager
+def boundary(verbose: bool = False) -> Iterator[None]:
+    """The one error boundary: user errors → message + code; bugs → exit 1."""
+    try:
+        yield
+    except CskpiError as exc:
+        print_err(f"cskpi: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    except BrokenPipeError:
+        quiet_pipe()
+        raise typer.Exit(0) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if verbose or os.environ.get("CSKPI_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        print_err(
+            f"cskpi: internal error ({type(exc).__name__}: {exc}); "
+            "rerun with --verbose and report it"
+        )
+        raise typer.Exit(1) from None
+
+
+@contextmanager
+def progress(text: str, quiet: bool) -> Iterator[None]:
+    """A transient spinner on stderr for work that takes longer than a second — only on a
+    terminal, never with --quiet or TERM=dumb, so pipes and cron logs stay clean."""
+    if quiet or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        yield
+        return
+    import threading
+
+    from rich.console import Console
+
+    status = Console(stderr=True).status(text)
+    timer = threading.Timer(1.0, status.start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        status.stop()
+
+
+def quiet_pipe() -> None:
+    """After a closed pipe, point stdout at devnull so interpreter shutdown stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def load_options(
+    config_path: Path | None,
+    maps: list[str] | None,
+    encoding: str | None,
+    input_format: str | None,
+    sheet: str | None,
+    dayfirst: bool,
+    date_format: str | None,
+    source_tz: str | None,
+    include_status: str | None,
+    preset: str = "auto",
+) -> Any:
+    """The `LoadOptions` of the reading flags, merged with the config file."""
+    from cskpi.config import load_config
+    from cskpi.load.normalize import LoadOptions
+    from cskpi.load.presets import check_choice
+    from cskpi.time.window import check_tz
+
+    config = load_config(config_path)
+    pairs = list(config.columns)
+    for item in maps or []:
+        canon, sep, source = item.partition("=")
+        if not sep or not canon.strip() or not source.strip():
+            raise UsageError(f"--map {item}: use CANON=SOURCE, e.g. --map created_at='Opened at'")
+        pairs.append((canon.strip(), source.strip()))
+    zone = source_tz or config.source_timezone or "UTC"
+    check_tz(zone)
+    statuses = tuple(s.strip().lower() for s in (include_status or "").split(",") if s.strip())
+    if input_format is not None:
+        from cskpi.load.readers import FORMATS
+
+        if input_format not in FORMATS:
+            raise UsageError(f"--input-format {input_format}: use one of {', '.join(FORMATS)}")
+    return LoadOptions(
+        input_format=input_format,
+        encoding=encoding,
+        sheet=sheet,
+        dayfirst=dayfirst,
+        date_format=date_format,
+        source_tz=zone,
+        mapping=tuple(pairs),
+        include_status=statuses,
+        config=config,
+        preset=check_choice(preset),
+    )
+
+
+def _check_stdin(files: list[str]) -> None:
+    if "-" in files and sys.stdin.isatty():
+        raise UsageError(
+            "reading tickets from standard input (-), but stdin is a terminal; "
+            "pipe a file in or name the file"
+        )
+
+
+def load_inputs(
+    files: list[str],
+    surveys: list[str] | None,
+    options: Any,
+    plan: Any = None,
+    **business: list[str] | None,
+) -> Any:
+    """Load the inputs; `business`: customers, orders, schedules and costs paths (issue 9)."""
+    from cskpi.api import load
+
+    _check_stdin(files)
+    return load(
+        files,
+        surveys or [],
+        options,
+        stdin=None,
+        plan=plan,
+        **{name: paths or [] for name, paths in business.items()},
+    )
+
+
+def window_spec(
+    since: str | None,
+    until: str | None,
+    last: str | None,
+    month: str | None,
+    quarter: str | None,
+    year: str | None,
+) -> Any:
+    """The `WindowSpec` of the window options (report, peak), exactly as given."""
+    from cskpi.time.window import WindowSpec
+
+    return WindowSpec(since=since, until=until, last=last, month=month, quarter=quarter, year=year)
+
+
+BENIGN = (
+    "excluded_status",
+    "survey_not_answered",
+    "derived_differs_first_response_at",
+    "derived_differs_agent_replies",
+    "derived_differs_customer_replies",
+    "derived_differs_reopens",
+    "derived_differs_resolved_at",
+)
+"""Rows removed (or vendor values replaced by derived ones) by rule, not by a fault in the
+data: `--strict` does not fire on them."""
+
+
+def has_problems(data_quality: dict[str, Any]) -> bool:
+    """Whether the data-quality summary holds anything `--strict` refuses (see `BENIGN`)."""
+    return any(
+        count
+        for frame in data_quality.values()
+        for kind in ("dropped", "issues")
+        for reason, count in frame[kind].items()
+        if reason not in BENIGN
+    )
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def notes(lines: list[str] | tuple[str, ...], quiet: bool) -> None:
+    """Info lines on stderr, unless --quiet."""
+    if not quiet:
+        for line in lines:
+            print_err(line)
+
+
+def console(file: Any = None) -> Any:
+    """A rich console on stdout (or `file`) that honours NO_COLOR and never wraps."""
+    from rich.console import Console
+
+    return Console(
+        file=file or sys.stdout, no_color=bool(os.environ.get("NO_COLOR")), soft_wrap=False
+    )
+
+
+def emit(text: str | bytes, output: Path | None) -> None:
+    """Rendered text or bytes to `output` (written atomically) or to stdout."""
+    from cskpi.render.files import write_atomic
+
+    if output is not None:
+        write_atomic(output, text)
+        return
+    if isinstance(text, bytes):
+        sys.stdout.buffer.write(text)
+    else:
+        sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def show(rendered: Any, output: Path | None = None) -> None:
+    """A renderer's answer: text is emitted, anything else (a rich table) printed to stdout."""
+    if isinstance(rendered, str):
+        emit(rendered, output)
+    else:
+        console().print(rendered)

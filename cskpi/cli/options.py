@@ -1,0 +1,143 @@
+"""Options shared by several commands, each declared once: inputs, window, reading, verbosity.
+
+A command lists them as parameters (`config: ConfigOpt = None`); typer reads the name, the
+flags and the help from the `Annotated` alias, so every command shows the same text.
+Options that only one command has, or whose help differs between commands, stay with it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class ListFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+
+
+# -- input files -------------------------------------------------------------------------------
+
+Files = Annotated[
+    list[str], typer.Argument(help="Ticket export files or globs; - for stdin.", show_default=False)
+]
+SurveysOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--surveys", help="Survey export file; KIND=FILE sets its kind (csat, nps, ces, esat)."
+    ),
+]
+CustomersOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--customers",
+        help="Customers file: customer_id, started_at, ended_at, plan, mrr, region, "
+        "segment (churn, retention, MRR, CLV; --by plan).",
+    ),
+]
+OrdersOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--orders",
+        help="Orders file: order_id, customer_id, ordered_at, amount, product, "
+        "category (repeat purchase, cross-sell, upsell).",
+    ),
+]
+SchedulesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--schedules",
+        help="Agent schedules: agent, date (or start/end), scheduled_seconds (agent_utilization).",
+    ),
+]
+CostsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--costs", help="Costs file: period, amount, optional team (default: [costs] file)."
+    ),
+]
+MessagesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--messages",
+        help="Messages (comments, conversation parts): ticket_id, created_at, "
+        "author_role, public; first response, replies and the FRT start come "
+        "from them.",
+    ),
+]
+EventsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--events",
+        help="Status history: ticket_id, at, status; reopens, resolution and paused "
+        "clocks ([status] paused) come from it.",
+    ),
+]
+
+# -- window (report, peak) ---------------------------------------------------------------------
+
+SinceOpt = Annotated[str | None, typer.Option(help="Window start (date or datetime).")]
+UntilOpt = Annotated[
+    str | None, typer.Option(help="Window end; a date-only value includes that day.")
+]
+LastOpt = Annotated[str | None, typer.Option(help="Window [as_of - N, as_of): 7d, 4w, 3mo, 1y.")]
+MonthOpt = Annotated[str | None, typer.Option(help="Calendar month, e.g. 2024-03.")]
+QuarterOpt = Annotated[str | None, typer.Option(help="Calendar quarter, e.g. 2024Q1.")]
+YearOpt = Annotated[str | None, typer.Option(help="Calendar year, e.g. 2024.")]
+TzOpt = Annotated[str | None, typer.Option("--tz", help="Report time zone (IANA name).")]
+
+# -- reading -----------------------------------------------------------------------------------
+
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map", help="CANON=SOURCE column mapping (repeatable), e.g. created_at='Opened at'."
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="TOML config (default ./cskpi.toml if present)."),
+]
+EncodingOpt = Annotated[str | None, typer.Option(help="Force a text encoding (utf-8, cp949, ...).")]
+InputFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--input-format", help="csv, tsv, json, jsonl, parquet or xlsx (required for stdin)."
+    ),
+]
+SheetOpt = Annotated[str | None, typer.Option(help="XLSX sheet to read (default: the first).")]
+DayFirstOpt = Annotated[bool, typer.Option("--dayfirst", help="Read 03/02/2024 as 3 February.")]
+DateFormatOpt = Annotated[
+    str | None, typer.Option("--date-format", help="strptime format of timestamps.")
+]
+SourceTzOpt = Annotated[
+    str | None, typer.Option("--source-tz", help="Zone of naive timestamps (default UTC).")
+]
+IncludeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--include-status", help="Count statuses excluded by default: merged,deleted,spam."
+    ),
+]
+PresetOpt = Annotated[
+    str,
+    typer.Option(
+        "--preset",
+        help="Export preset: auto (recognise the export), none, or a name such as "
+        "zendesk_csv, freshdesk_csv, intercom_csv, chatwoot_csat_csv, zammad_xlsx.",
+    ),
+]
+
+# -- output and verbosity ----------------------------------------------------------------------
+
+ListFormatOpt = Annotated[ListFormat, typer.Option("--format", "-f")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Exit 4 on any data-quality problem.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Hide info and warnings.")]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="More detail; tracebacks of internal errors.")
+]

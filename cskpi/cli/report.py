@@ -1,0 +1,398 @@
+"""`cskpi report`: the flags → one `ReportRequest` → the engine → a renderer → stdout or -o.
+
+The command itself only wires the steps together; each step is a named function below:
+`split_kpis`, `format_of` (checked before any file is read), `read_inputs`, `build_request`,
+`compute_report` (with the `--strict` check and the stderr notes), `write_report` and
+`check_targets` (`--check`, exit 3).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cskpi.cli.common import (
+    boundary,
+    console,
+    emit,
+    has_problems,
+    load_inputs,
+    load_options,
+    notes,
+    print_err,
+    progress,
+    window_spec,
+)
+from cskpi.cli.options import (
+    ConfigOpt,
+    CostsOpt,
+    CustomersOpt,
+    DateFormatOpt,
+    DayFirstOpt,
+    EncodingOpt,
+    EventsOpt,
+    Files,
+    IncludeOpt,
+    InputFormatOpt,
+    LastOpt,
+    MapOpt,
+    MessagesOpt,
+    MonthOpt,
+    OrdersOpt,
+    PresetOpt,
+    QuarterOpt,
+    QuietOpt,
+    SchedulesOpt,
+    SheetOpt,
+    SinceOpt,
+    SourceTzOpt,
+    StrictOpt,
+    SurveysOpt,
+    TzOpt,
+    UntilOpt,
+    VerboseOpt,
+    YearOpt,
+)
+from cskpi.errors import InputError, TargetMissed, UsageError, did_you_mean
+from cskpi.result import Compare, Period
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    TSV = "tsv"
+    JSON = "json"
+    JSONL = "jsonl"
+    MARKDOWN = "markdown"
+    HTML = "html"
+    XLSX = "xlsx"
+    PARQUET = "parquet"
+
+
+BINARY_FORMATS = ("xlsx", "parquet")
+
+
+class WeekStart(StrEnum):
+    MON = "mon"
+    SUN = "sun"
+
+
+def report(
+    files: Files,
+    surveys: SurveysOpt = None,
+    customers: CustomersOpt = None,
+    orders: OrdersOpt = None,
+    schedules: SchedulesOpt = None,
+    costs: CostsOpt = None,
+    messages: MessagesOpt = None,
+    events: EventsOpt = None,
+    kpi: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kpi", "-k", help="KPI id (repeatable or comma-separated); see `cskpi kpis`."
+        ),
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    last: LastOpt = None,
+    month: MonthOpt = None,
+    quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="'Now' for open tickets and SLA clocks: DATETIME or now "
+            "(default: the latest timestamp in the inputs).",
+        ),
+    ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by", "-b", help="Group by a column (repeatable): agent, team, channel, ..."
+        ),
+    ] = None,
+    period: Annotated[
+        Period | None, typer.Option("--period", "-p", help="One row per bucket.")
+    ] = None,
+    week_start: Annotated[WeekStart, typer.Option("--week-start")] = WeekStart.MON,
+    compare: Annotated[
+        Compare | None, typer.Option(help="Add each KPI's previous value and the change.")
+    ] = None,
+    sort: Annotated[str | None, typer.Option(help="KPI[:asc|desc] to order groups by.")] = None,
+    top: Annotated[int | None, typer.Option(help="Keep the first N groups.")] = None,
+    tz: TzOpt = None,
+    source_tz: SourceTzOpt = None,
+    business_hours: Annotated[
+        bool | None,
+        typer.Option(
+            "--business-hours/--calendar-hours",
+            help="Durations and SLA clocks in business hours from the config.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat | None,
+        typer.Option("--format", "-f", help="Default: table on a terminal, csv otherwise."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to a file (format from the extension)."),
+    ] = None,
+    config: ConfigOpt = None,
+    map_: MapOpt = None,
+    preset: PresetOpt = "auto",
+    encoding: EncodingOpt = None,
+    input_format: InputFormatOpt = None,
+    sheet: SheetOpt = None,
+    dayfirst: DayFirstOpt = False,
+    date_format: DateFormatOpt = None,
+    check: Annotated[bool, typer.Option("--check", help="Exit 3 when a target is missed.")] = False,
+    strict: StrictOpt = False,
+    include_status: IncludeOpt = None,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="CSV for spreadsheets (BOM, formula-safe cells).")
+    ] = False,
+    breaches: Annotated[
+        bool,
+        typer.Option(
+            "--breaches", help="List the tickets that breached an SLA target (one row each)."
+        ),
+    ] = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Compute KPIs over a window, per group and period.
+
+    Example: cskpi report tickets.csv --surveys surveys.csv -k frt_median,csat --by agent
+    """
+    with boundary(verbose):
+        kpis = split_kpis(kpi)
+        options = load_options(
+            config,
+            map_,
+            encoding,
+            input_format,
+            sheet,
+            dayfirst,
+            date_format,
+            source_tz,
+            include_status,
+            preset,
+        )
+        out_format = format_of(fmt, output)
+        inputs = read_inputs(
+            files,
+            options,
+            kpis,
+            by,
+            breaches,
+            quiet,
+            surveys=surveys,
+            customers=customers,
+            orders=orders,
+            schedules=schedules,
+            costs=costs,
+            messages=messages,
+            events=events,
+        )
+        request = build_request(
+            kpis,
+            window=window_spec(since, until, last, month, quarter, year),
+            as_of=as_of,
+            tz=tz,
+            by=by,
+            period=period,
+            week_start=week_start,
+            compare=compare,
+            sort=sort,
+            top=top,
+            business_hours=business_hours,
+            breaches=breaches,
+            overall=out_format not in ("csv", "tsv", "jsonl") or check,
+        )
+        result = compute_report(inputs, request, options.config, strict, quiet)
+        write_report(result, out_format, output, excel)
+        check_targets(result, check)
+
+
+# -- the steps ---------------------------------------------------------------------------------
+
+
+def split_kpis(values: list[str] | None) -> list[str]:
+    """The `--kpi` ids (repeated or comma-separated), each checked against the registry."""
+    if not values:
+        return []
+    from cskpi.kpis import all_kpis
+
+    ids = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    registry = all_kpis()
+    for kpi_id in ids:
+        if kpi_id not in registry:
+            # UsageError, not typer.BadParameter: this runs inside `boundary`, which would
+            # report a BadParameter as an internal error (exit 1).
+            raise UsageError(
+                f"unknown KPI '{kpi_id}'{did_you_mean(kpi_id, registry)}; "
+                "list them with: cskpi kpis"
+            )
+    return ids
+
+
+def format_of(fmt: OutputFormat | None, output: Path | None) -> str:
+    """The output format, checked before any file is read (with the output's directory)."""
+    from cskpi.render import RENDERERS
+    from cskpi.render.files import format_for_path
+
+    if output is not None:
+        chosen = format_for_path(str(output), fmt.value if fmt else None)
+        if not output.parent.is_dir():
+            raise InputError(f"{output}: cannot write (no directory {output.parent})")
+    elif fmt is not None:
+        chosen = fmt.value
+    else:
+        chosen = "table" if sys.stdout.isatty() else "csv"
+    if chosen != "table" and chosen not in RENDERERS:
+        raise UsageError(
+            f"--format {chosen} is not available in this version; use one of "
+            f"table, {', '.join(RENDERERS)}"
+        )
+    if chosen in BINARY_FORMATS and output is None and sys.stdout.isatty():
+        raise UsageError(
+            f"--format {chosen} is a binary file: write it with -o report."
+            f"{chosen} (or redirect stdout)"
+        )
+    return chosen
+
+
+def read_inputs(
+    files: list[str],
+    options: Any,
+    kpis: list[str],
+    by: list[str] | None,
+    breaches: bool,
+    quiet: bool,
+    *,
+    surveys: list[str] | None,
+    **business: list[str] | None,
+) -> Any:
+    """Read only the columns the report needs (the read plan), under the spinner.
+
+    `business`: the customers, orders, schedules, costs, messages and events paths.
+    """
+    from cskpi.engine.plan import plan_for
+
+    plan = plan_for(
+        tuple(kpis),
+        tuple(by or ()),
+        options.config,
+        breaches,
+        customers=bool(business["customers"] or business["orders"]),
+    )
+    with progress(f"reading {', '.join(files)[:60]}…", quiet):
+        return load_inputs(files, surveys, options, plan, **business)
+
+
+def build_request(
+    kpis: list[str],
+    *,
+    window: Any,
+    as_of: str | None,
+    tz: str | None,
+    by: list[str] | None,
+    period: Period | None,
+    week_start: WeekStart,
+    compare: Compare | None,
+    sort: str | None,
+    top: int | None,
+    business_hours: bool | None,
+    breaches: bool,
+    overall: bool,
+) -> Any:
+    """The `ReportRequest` the flags ask for (the config is merged in by the engine)."""
+    from cskpi.engine.types import ReportRequest
+
+    return ReportRequest(
+        kpis=tuple(kpis),
+        window=window,
+        as_of=as_of,
+        tz=tz,
+        group_by=tuple(by or ()),
+        period=period,
+        week_start=week_start.value,
+        compare=compare,
+        sort=sort,
+        top=top,
+        business_hours=business_hours,
+        breaches=breaches,
+        overall=overall,
+    )
+
+
+def compute_report(inputs: Any, request: Any, config: Any, strict: bool, quiet: bool) -> Any:
+    """Compute the result; refuse it under `--strict` on data-quality problems; then the
+    notes, the window line and the data-quality lines on stderr (unless --quiet)."""
+    from cskpi.engine.compute import compute
+
+    with progress("computing KPIs…", quiet):
+        # handed over: the engine may drop columns it has done with (`Inputs.transient`)
+        result = compute(replace(inputs, transient=True), request, config)
+    if strict and has_problems(result.data_quality):
+        raise InputError(
+            "--strict: the input has data-quality problems\n" + "\n".join(result.quality_lines)
+        )
+    notes(result.notes, quiet)
+    if not quiet:
+        print_err(window_line(result))
+        notes(result.quality_lines, quiet)
+    return result
+
+
+def window_line(result: Any) -> str:
+    """`window 2024-01-01 00:00 → 2024-07-01 00:00, report zone UTC, as of …` for stderr."""
+
+    def moment(ts: Any) -> str:
+        # strftime writes year 1 as "1" on Linux: pad the year by hand
+        return f"{ts.year:04d}-" + ts.strftime("%m-%d %H:%M:%S" if ts.second else "%m-%d %H:%M")
+
+    return (
+        f"window {moment(result.since)} → {moment(result.until)}, report zone "
+        f"{result.timezone}, as of {moment(result.as_of)}"
+    )
+
+
+def render_result(result: Any, fmt: str, excel: bool) -> str | bytes | None:
+    """The rendered bytes/text for file formats; None for the terminal table."""
+    if fmt == "table":
+        return None
+    from cskpi.render import render
+
+    return render(result, fmt, excel=excel)
+
+
+def write_report(result: Any, out_format: str, output: Path | None, excel: bool) -> None:
+    """The result in `out_format`: to `output` or stdout; the table (or breaches) to a terminal."""
+    rendered = render_result(result, out_format, excel)
+    if rendered is None:
+        from cskpi.render.table import render_table
+
+        if output is not None:
+            raise UsageError("--format table prints to the terminal; choose a file format")
+        if result.breaches is not None:
+            from cskpi.render.breaches import breaches_table
+
+            console().print(breaches_table(result))
+        else:
+            console().print(render_table(result))
+    else:
+        emit(rendered, output)
+
+
+def check_targets(result: Any, check: bool) -> None:
+    """`--check`: exit 3 (`TargetMissed`) when a KPI missed its target."""
+    if check and any(t.met is False for t in result.targets):
+        missed = ", ".join(f"{t.kpi} {t.target}" for t in result.targets if t.met is False)
+        raise TargetMissed(f"--check: target missed: {missed}")

@@ -1,0 +1,87 @@
+"""`cskpi validate`: how the files are read (format, encoding, mapping) and their data quality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cskpi.cli.common import boundary, has_problems, load_inputs, load_options, show
+from cskpi.cli.options import (
+    ConfigOpt,
+    DateFormatOpt,
+    DayFirstOpt,
+    EncodingOpt,
+    EventsOpt,
+    Files,
+    IncludeOpt,
+    InputFormatOpt,
+    ListFormat,
+    ListFormatOpt,
+    MapOpt,
+    MessagesOpt,
+    PresetOpt,
+    QuietOpt,
+    SheetOpt,
+    SourceTzOpt,
+    StrictOpt,
+    SurveysOpt,
+    VerboseOpt,
+)
+
+
+def validate(
+    files: Files,
+    surveys: SurveysOpt = None,
+    messages: MessagesOpt = None,
+    events: EventsOpt = None,
+    fmt: ListFormatOpt = ListFormat.TABLE,
+    config: ConfigOpt = None,
+    map_: MapOpt = None,
+    preset: PresetOpt = "auto",
+    encoding: EncodingOpt = None,
+    input_format: InputFormatOpt = None,
+    sheet: SheetOpt = None,
+    dayfirst: DayFirstOpt = False,
+    date_format: DateFormatOpt = None,
+    source_tz: SourceTzOpt = None,
+    include_status: IncludeOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Show how the files are read: format, encoding, column mapping and data quality.
+
+    Example: cskpi validate tickets.csv --surveys surveys.csv
+    """
+    with boundary(verbose):
+        from cskpi.errors import InputError
+        from cskpi.load.quality import DataQuality
+        from cskpi.render.validate import render_validation
+
+        options = load_options(
+            config,
+            map_,
+            encoding,
+            input_format,
+            sheet,
+            dayfirst,
+            date_format,
+            source_tz,
+            include_status,
+            preset,
+        )
+        inputs = load_inputs(files, surveys, options, messages=messages, events=events)
+        show(render_validation(inputs, fmt.value))
+        if strict and has_problems(DataQuality(*_quality_of(inputs)).as_json()):
+            raise InputError(
+                "--strict: the input has data-quality problems\n"
+                + "\n".join(DataQuality(*_quality_of(inputs)).summary_lines())
+            )
+
+
+def _quality_of(inputs: Any) -> tuple[Any, Any]:
+    from cskpi.load.quality import FrameQuality
+
+    return (
+        inputs.tickets.quality if inputs.tickets else FrameQuality(),
+        inputs.surveys.quality if inputs.surveys else FrameQuality(),
+    )
