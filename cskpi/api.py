@@ -114,7 +114,7 @@ def load(
     read = read_frames(ticket_paths, Frame.TICKETS, options, stdin, plan) if ticket_paths else []
     loaded_tickets = _tickets([p for p in read if p.kind is Frame.TICKETS])
     said = changed = None
-    if talk[0] or talk[1]:  # messages and status history fold into the tickets (issue 10)
+    if talk[0] or talk[1]:  # messages and status history fold into the tickets
         loaded_tickets, said, changed = load_conversation(loaded_tickets, *talk, options, stdin)
     parts = [p for p in read if p.kind is Frame.SURVEYS]
     for spec in survey_specs:

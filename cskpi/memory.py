@@ -1,4 +1,4 @@
-"""Give freed memory back to the system between the big steps of a report (issue 7).
+"""Give freed memory back to the system between the big steps of a report.
 
 Arrow's allocator (mimalloc in the wheels) and glibc's malloc keep pages that were freed, so
 they can be reused without asking the kernel again. After a file is read and normalised,

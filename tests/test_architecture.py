@@ -202,3 +202,20 @@ def test_imports_reads_lazy_and_type_checking_imports(tmp_path: Path) -> None:
         ("cskpi.engine.compute", "_pass", 5),
         ("cskpi.engine.keys", "", 6),
     ]
+
+
+OUTSIDE = ("../shared", "shared/design", "shared/reference")
+
+
+def test_the_repository_points_only_inside_itself() -> None:
+    """The README, docs/ and the code cite contracts that ship with the project."""
+    outside = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for pattern in ("*.md", "cskpi/**/*.py", "tests/*.py", "docs/*.md", "bench/*.py")
+        for path in ROOT.glob(pattern)
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if path != Path(__file__).resolve() and any(mark in line for mark in OUTSIDE)
+    ]
+    assert outside == []
+    for cited in ("KPIS.md", "DATA.md", "CLI.md", "DECISIONS.md", "outputs.md"):
+        assert (ROOT / "docs" / cited).is_file()

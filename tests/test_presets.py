@@ -1,5 +1,5 @@
 """Helpdesk presets (issue 6): each fixture under tests/data/presets/ is a realistic export
-written from the documented headers (../shared/reference/helpdesk-metrics-and-exports.md,
+written from the documented headers (docs/helpdesk-exports.md,
 section 2). For each: auto-detection picks its preset, `cskpi report FILE` needs no --map, and
 the numbers equal the hand-checked expectations in the comments.
 """

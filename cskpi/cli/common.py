@@ -148,7 +148,7 @@ def load_inputs(
     plan: Any = None,
     **business: list[str] | None,
 ) -> Any:
-    """Load the inputs; `business`: customers, orders, schedules and costs paths (issue 9)."""
+    """Load the inputs; `business`: customers, orders, schedules and costs paths."""
     from cskpi.api import load
 
     _check_stdin(files)

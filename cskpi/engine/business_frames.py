@@ -1,4 +1,4 @@
-"""The business frames inside the engine (issue 9): customers, orders, schedules and costs.
+"""The business frames inside the engine: customers, orders, schedules and costs.
 
 The engine calls three hooks, so a business frame behaves like tickets and surveys:
 

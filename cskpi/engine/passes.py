@@ -48,7 +48,7 @@ def _anchor_rows(
     import numpy as np
 
     nb = len(buckets.labels)
-    if anchor in frames.ANCHORS:  # business frames (issue 9)
+    if anchor in frames.ANCHORS:  # business frames
         found = frames.ANCHORS[anchor](prep, buckets, grouped)
         return None if found is None else _AnchorRows(*found)
     if anchor is Anchor.SUBMITTED:

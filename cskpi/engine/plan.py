@@ -59,7 +59,7 @@ def plan_for(
     if config.calendar_by:
         filters = (*filters, config.calendar_by)
     extras = tuple(dict.fromkeys((*group_by, *filters)))
-    if group_by and customers:  # customer attributes join through customer_id (issue 9)
+    if group_by and customers:  # customer attributes join through customer_id
         tickets.add("customer_id")
         surveys.add("customer_id")
     if "sla_breached" in group_by:

@@ -23,7 +23,7 @@ def available(need: str, inputs: Inputs, config: Config) -> bool:
         )
     frame_name, _, column = need.rpartition(":")
     loaded = inputs.surveys if frame_name == "surveys" else inputs.tickets
-    if frame_name not in ("", "tickets", "surveys"):  # a business input (issue 9)
+    if frame_name not in ("", "tickets", "surveys"):  # a business input
         loaded = inputs.business.get(frame_name) if inputs.business else None
     if loaded is None:
         return False

@@ -60,7 +60,7 @@ class Inputs:
     surveys: Loaded | None = None
     source_tz: str = "UTC"
     business: Business | None = None
-    """Customers, orders, schedules and costs, when given (issue 9)."""
+    """Customers, orders, schedules and costs, when given."""
     messages: Loaded | None = None
     """`--messages`, already folded into the tickets' columns (`cskpi.load.fold`)."""
     events: Loaded | None = None

@@ -1,4 +1,4 @@
-"""Customer, revenue and workforce KPIs (issue 9): the business inputs' KPIs.
+"""Customer, revenue and workforce KPIs: the business inputs' KPIs.
 
 Customer-state KPIs read the `window start/end` anchor: per group and bucket, the customers
 active at its start and end and what changed inside it (`cskpi.engine.states`; a customer is

@@ -1,4 +1,4 @@
-"""Business inputs (issue 9): customers, orders, agent schedules and costs.
+"""Business inputs: customers, orders, agent schedules and costs.
 
 Each is optional and read like tickets and surveys — any reader format, `--map`, the alias
 table of `cskpi.load.schema` — into one canonical frame (no helpdesk presets apply):

@@ -268,7 +268,7 @@ SURVEY_COLUMNS: tuple[Column, ...] = (
     Column("comment", "text", False, ("feedback", "comments", "feedback_comment")),
 )
 
-# Business inputs (issue 9): one row per customer, order, shift and cost period. `money`
+# Business inputs: one row per customer, order, shift and cost period. `money`
 # columns are numbers with currency signs and thousands separators allowed; `period` is a
 # calendar month (`2024-03`), quarter (`2024-Q1`), year (`2024`) or a date (its month).
 CUSTOMER_COLUMNS: tuple[Column, ...] = (
@@ -412,7 +412,7 @@ COST_COLUMNS: tuple[Column, ...] = (
     Column("team", "label", False, ("group", "queue", "department")),
 )
 
-# Message-level inputs (issue 10, `cskpi.load.shapes`): one row per message / status change.
+# Message-level inputs (`cskpi.load.shapes`): one row per message / status change.
 MESSAGE_COLUMNS: tuple[Column, ...] = (
     Column(
         "ticket_id",

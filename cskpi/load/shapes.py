@@ -11,7 +11,7 @@ Two canonical frames (columns in `cskpi.load.schema`, README "Messages and statu
 A `Shape` recognises a vendor's record layout from its header (every signature column present)
 and says how to map it: columns, and `Rule`s that set the role / visibility / status from vendor
 fields (the first matching rule wins per target; a shape may skip records no rule matches).
-Facts: ../shared/reference/helpdesk-metrics-and-exports.md, sections 1.3, 1.4, 2.2, 2.5; record
+Facts: docs/helpdesk-exports.md, sections 1.3, 1.4, 2.2, 2.5; record
 layouts the reference does not spell out (Zendesk comments and audits, Intercom conversation
 parts) follow the vendors' public API schemas and say so in their caveats.
 """

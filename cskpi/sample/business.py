@@ -1,6 +1,6 @@
 """Synthetic business inputs that match the sample tickets: customers, orders, schedules, costs.
 
-Written by `cskpi sample` beside tickets.csv (issue 9), as CSV with headers a CRM, a shop,
+Written by `cskpi sample` beside tickets.csv, as CSV with headers a CRM, a shop,
 a rota and a budget sheet would use, so the tool maps them by alias. Deterministic: every
 draw comes from `numpy.random.default_rng([seed, 2, part, chunk])`, all array arithmetic.
 

@@ -1,6 +1,6 @@
 """Raw export frame → canonical tickets or surveys frame (DATA.md), counting what is unusable.
 
-Mapping order: explicit `--map` / `[columns]`, then (issue 6) presets, then the alias table,
+Mapping order: explicit `--map` / `[columns]`, then presets, then the alias table,
 compared case-, space- and punctuation-insensitively with unit suffixes ignored
 (`Handle Time (s)` → `handle_seconds`). Unmapped columns are kept under their own names so
 they can be used with `--by`.

@@ -1,6 +1,6 @@
 """Source columns → canonical columns, for one file's headers.
 
-Mapping order: explicit `--map` / `[columns]`, then (issue 6) presets, then the alias table,
+Mapping order: explicit `--map` / `[columns]`, then presets, then the alias table,
 compared case-, space- and punctuation-insensitively with unit suffixes ignored
 (`Handle Time (s)` → `handle_seconds`). A missing required column exits 4 naming the closest
 headers and the `--map` that fixes it.
@@ -68,7 +68,7 @@ _SHARING = (
     Frame.SCHEDULES,
     Frame.COSTS,
 )
-"""Frames read from files of their own (issue 9 adds the business inputs)."""
+"""Frames read from files of their own (the business inputs)."""
 
 
 def _shared(name: str) -> bool:

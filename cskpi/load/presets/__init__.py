@@ -3,9 +3,9 @@
 A preset is data: the header signature that recognises an export (every signature column must
 be present), the column map, each duration's unit and calendar/business clock, vocabularies,
 where naive timestamps get their zone (the `--source-tz` flag, the header, or UTC), summary
-lines to skip, and the ratings a ticket export carries. Facts: ../shared/reference
-/helpdesk-metrics-and-exports.md, section 2. `{tz}` in a header stands for the zone written in
-it (Intercom: `Conversation started at (America/New_York)`).
+lines to skip, and the ratings a ticket export carries. Facts: docs/helpdesk-exports.md,
+section 2. `{tz}` in a header stands for the zone written in it
+(Intercom: `Conversation started at (America/New_York)`).
 
 Mapping order (normalize): explicit `--map`, then the preset, then the alias table; headers a
 preset knows to be traps (rounded hours, business minutes) are never alias-mapped.
