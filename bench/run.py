@@ -1,23 +1,26 @@
 """Benchmarks (not tests): `make bench`, or `python bench/run.py [--sizes 1000000,10000000]`.
 
-For each size it generates deterministic sample exports (12 months, `cskpi sample`) under
-bench/data/, then times whole processes, paired and alternating, median of --runs:
+Workload W (bench/anchors/README.md): 12-month window 2024, `--by agent --period month`, eleven
+KPIs, `[[sla]] first_response = "1h"`, `resolution = "72h"` — timed through `cskpi report`
+against the DuckDB anchors in `bench/anchors/`, byte-identical copies of the team's shared
+anchors (checked against them when the shared folder is beside the repository), on both data
+shapes and both formats:
 
-- W (issue 7): 12-month window, agent × month, tickets created, FRT mean/median/p90, share of
-  first responses within 60 min, mean resolution time, resolution rate, FCR, escalation rate,
-  CSAT and NPS from surveys — through `cskpi report` and through DuckDB SQL (bench/duck_w.py)
-  on the same Parquet and CSV files. cskpi's output is checked against DuckDB's before any
-  time is reported.
-- FRT median in calendar vs business hours (issue 5).
-- One KPI (frt_median) from Parquet: the read-the-needed-columns path (issue 2).
+- shape 1, typed warehouse extract (`gen_typed.py`): anchor `w_duckdb.py`; cskpi's output must
+  equal the anchor's (every agent × month, every KPI, 1e-9 relative) before a time counts;
+- shape 2, `cskpi sample` files (vendor headers, string ids, a few broken rows): anchor
+  `w_duckdb_sample.py`; times only (cskpi drops the broken and duplicate rows the anchor keeps).
 
-Peak memory is the child's max RSS (os.wait4). Results go to stdout and bench/RESULTS.md.
+Whole processes, alternating cskpi / anchor, --runs pairs (at least 5 by default); time =
+median, ratio = median of the paired ratios, peak = max RSS of the child (os.wait4). Then the
+start-up figures. Every goal of the performance issue is printed as met or not, and the
+measured part of bench/RESULTS.md is replaced (the notes around it stay).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import filecmp
 import itertools
 import math
 import os
@@ -30,12 +33,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+ANCHORS = HERE / "anchors"
+SHARED = ROOT.parent / "shared" / "bench"
 BIN = Path(sys.executable).parent
 CSKPI = str(BIN / "cskpi")
 W_KPIS = (
-    "tickets_created,frt_mean,frt_median,frt_p90,service_level,resolution_time_mean,"
+    "tickets_created,frt_mean,frt_median,frt_p90,frt_sla_rate,resolution_time_mean,"
     "resolution_rate,fcr_rate,escalation_rate,csat,nps"
 )
+GIB = 2**30
 
 
 def measure(cmd: list[str]) -> tuple[float, float]:
@@ -48,63 +54,66 @@ def measure(cmd: list[str]) -> tuple[float, float]:
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
-    return elapsed, usage.ru_maxrss / 2**20
+    return elapsed, usage.ru_maxrss * 1024 / GIB
 
 
-def data_for(size: int) -> Path:
-    folder = HERE / "data" / f"{size}"
-    if not all(
-        (folder / f"{name}.{fmt}").exists()
-        for name in ("tickets", "surveys")
-        for fmt in ("csv", "parquet")
-    ):
-        print(f"generating {size:,} tickets in {folder} ...", flush=True)
-        subprocess.run(
-            [CSKPI, "sample", "--tickets", str(size), "--months", "12", "--out", str(folder), "-q"],
-            check=True,
-        )
+def check_anchors() -> None:
+    """The anchors run unchanged: our copies equal the shared ones byte for byte."""
+    names = ("w_duckdb.py", "w_duckdb_sample.py", "gen_typed.py")
+    if not SHARED.is_dir():
+        print(f"(the shared anchors are not beside the repository; using {ANCHORS})")
+        return
+    for name in names:
+        if not filecmp.cmp(ANCHORS / name, SHARED / name, shallow=False):
+            raise SystemExit(f"bench/anchors/{name} differs from the shared anchor: copy it again")
+
+
+def typed_data(size: int) -> Path:
+    folder = HERE / "data" / f"typed_{size}"
+    wanted = [folder / f"{n}.{f}" for n in ("tickets", "surveys") for f in ("parquet", "csv")]
+    if not all(p.exists() for p in wanted):
+        print(f"generating {size:,} typed tickets in {folder} ...", flush=True)
+        tag = "g"
+        cmd = [sys.executable, str(ANCHORS / "gen_typed.py"), str(size), "--out", str(folder)]
+        subprocess.run([*cmd, "--tag", tag], check=True, stdout=subprocess.DEVNULL)
+        for path in folder.glob(f"*_{tag}.*"):
+            path.rename(folder / path.name.replace(f"_{tag}.", "."))
     return folder
 
 
-def cskpi_w(tickets: Path, surveys: Path, out: Path) -> list[str]:
+def sample_data(size: int) -> Path:
+    folder = HERE / "data" / f"sample_{size}"
+    wanted = [folder / f"{n}.{f}" for n in ("tickets", "surveys") for f in ("parquet", "csv")]
+    if not all(p.exists() for p in wanted):
+        print(f"generating {size:,} sample tickets in {folder} ...", flush=True)
+        cmd = [CSKPI, "sample", "--tickets", str(size), "--months", "12", "--out", str(folder)]
+        subprocess.run([*cmd, "-q"], check=True)
+    return folder
+
+
+def cskpi_w(tickets: Path, surveys: Path, out: Path, typed: bool) -> list[str]:
+    mapping = ["--map", "reopens=reopened"] if typed else []
     return [
-        CSKPI,
-        "report",
-        str(tickets),
-        "--surveys",
-        str(surveys),
-        "-k",
-        W_KPIS,
-        "--by",
-        "agent",
-        "--period",
-        "month",
-        "--since",
-        "2024-01-01",
-        "--until",
-        "2024-12-31",
-        "-c",
-        str(HERE / "workload.toml"),
-        "-q",
-        "-f",
-        "csv",
-        "-o",
-        str(out),
-    ]
+        CSKPI, "report", str(tickets), "--surveys", str(surveys), "-c", str(HERE / "w.toml"),
+        *mapping, "--since", "2024-01-01", "--until", "2024-12-31", "--tz", "UTC",
+        "--by", "agent", "--period", "month", "-k", W_KPIS, "-q", "-o", str(out),
+    ]  # fmt: skip
 
 
-def duck_w(tickets: Path, surveys: Path, out: Path) -> list[str]:
-    return [sys.executable, str(HERE / "duck_w.py"), str(tickets), str(surveys), str(out)]
+def anchor_w(tickets: Path, surveys: Path, out: Path, typed: bool) -> list[str]:
+    script = ANCHORS / ("w_duckdb.py" if typed else "w_duckdb_sample.py")
+    return [sys.executable, str(script), str(tickets), str(surveys), str(out)]
 
 
 def check_same(ours: Path, theirs: Path) -> None:
-    """cskpi's W equals DuckDB's on every group, bucket and KPI (1e-9 relative)."""
+    """cskpi's W equals the anchor's on every agent × month and KPI (1e-9 relative)."""
+    import pyarrow.parquet as pq
 
-    def load(path: Path) -> dict[tuple[str, str], dict[str, str]]:
-        with path.open(newline="", encoding="utf-8") as fh:
-            return {(r["agent"], r["period"]): r for r in csv.DictReader(fh)}
+    def rows(path: Path) -> dict[tuple[str, str], dict[str, object]]:
+        table = pq.read_table(path).to_pylist()
+        return {(str(r["agent"]), str(r["period"])): r for r in table}
 
-    a, b = load(ours), load(theirs)
+    a, b = rows(ours), rows(theirs)
     if a.keys() != b.keys():
         raise SystemExit(f"row keys differ: {sorted(a.keys() ^ b.keys())[:5]}")
     for key, row in b.items():
@@ -112,10 +121,15 @@ def check_same(ours: Path, theirs: Path) -> None:
             if kpi in ("agent", "period"):
                 continue
             mine = a[key][kpi]
-            if (mine == "") != (value == ""):
-                raise SystemExit(f"{key} {kpi}: cskpi {mine!r} vs duckdb {value!r}")
-            if value and not math.isclose(float(mine), float(value), rel_tol=1e-9, abs_tol=1e-9):
-                raise SystemExit(f"{key} {kpi}: cskpi {mine} vs duckdb {value}")
+            if (mine is None) != (value is None):
+                raise SystemExit(f"{key} {kpi}: cskpi {mine!r} vs anchor {value!r}")
+            if value is not None and not math.isclose(
+                float(mine),
+                float(value),
+                rel_tol=1e-9,
+                abs_tol=1e-9,  # type: ignore[arg-type]
+            ):
+                raise SystemExit(f"{key} {kpi}: cskpi {mine} vs anchor {value}")
 
 
 def paired(a: list[str], b: list[str], runs: int) -> dict[str, float]:
@@ -150,116 +164,110 @@ def machine() -> str:
     )
 
 
+def startup(runs: int) -> dict[str, float]:
+    """--version, --help (neither imports pandas) and a report on the 20 k sample."""
+    sample = sample_data(20000)
+    out = {}
+    for name, cmd in (
+        ("--version", [CSKPI, "--version"]),
+        ("--help", [CSKPI, "--help"]),
+        ("20 k sample report", [CSKPI, "report", str(sample / "tickets.csv"), "--surveys",
+                                str(sample / "surveys.csv")]),
+    ):  # fmt: skip
+        out[name] = statistics.median(measure(cmd)[0] for _ in range(max(runs, 3)))
+    return out
+
+
+def goals(w: dict[tuple[str, str, int], dict[str, float]], start: dict[str, float]) -> list[str]:
+    """Each goal of the performance issue, measured at the largest size run."""
+    big = max(size for _, _, size in w)
+    rows = ["| goal | measured | met |", "|---|---|---|"]
+
+    def goal(text: str, value: str, met: bool) -> None:
+        rows.append(f"| {text} | {value} | {'yes' if met else '**no**'} |")
+
+    def at(shape: str, fmt: str) -> dict[str, float] | None:
+        return w.get((shape, fmt, big))
+
+    if r := at("typed", "parquet"):
+        goal(f"W, {big:,} typed Parquet ≤ 2.0× w_duckdb.py", f"{r['ratio']:.2f}×", r["ratio"] <= 2)
+        goal(f"W, {big:,} typed Parquet peak ≤ 1.0 GiB", f"{r['mem_a']:.2f} GiB", r["mem_a"] <= 1)
+    if r := at("sample", "parquet"):
+        goal(f"W, {big:,} sample Parquet ≤ 2.0× w_duckdb_sample.py", f"{r['ratio']:.2f}×",
+             r["ratio"] <= 2)  # fmt: skip
+    for shape in ("typed", "sample"):
+        if r := at(shape, "csv"):
+            goal(f"W, {big:,} {shape} CSV ≤ 1.5× its anchor", f"{r['ratio']:.2f}×",
+                 r["ratio"] <= 1.5)  # fmt: skip
+    if r := at("typed", "csv"):
+        goal(f"W, {big:,} typed CSV peak ≤ 1.5 GiB", f"{r['mem_a']:.2f} GiB", r["mem_a"] <= 1.5)
+    sizes = sorted({size for _, _, size in w})
+    for (shape, fmt), (small, large) in itertools.product(
+        itertools.product(("typed", "sample"), ("parquet", "csv")), itertools.pairwise(sizes)
+    ):
+        if (shape, fmt, small) in w and (shape, fmt, large) in w:
+            growth = w[(shape, fmt, large)]["a"] / w[(shape, fmt, small)]["a"]
+            goal(f"{small:,} → {large:,} at most linear ({shape} {fmt})",
+                 f"{growth:.1f}× for {large // small}× the rows", growth <= large / small)  # fmt: skip
+    goal("`--help` < 0.3 s", f"{start['--help']:.2f} s", start["--help"] < 0.3)
+    goal("20 k sample report < 1.5 s", f"{start['20 k sample report']:.2f} s",
+         start["20 k sample report"] < 1.5)  # fmt: skip
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000000"))
-    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000000,10000000"))
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "5")))
+    parser.add_argument("--shapes", default="typed,sample")
+    parser.add_argument("--formats", default="parquet,csv")
     args = parser.parse_args()
+    check_anchors()
     sizes = [int(s) for s in args.sizes.split(",")]
     lines = [
         "# Benchmark results",
         "",
         f"Machine: {machine()}.",
         "",
-        f"Command: `python bench/run.py --sizes {args.sizes} --runs {args.runs}` "
-        "(`make bench`). Whole processes, paired and alternating; times are medians, "
-        "ratio = median of paired ratios, memory = max RSS.",
+        f"Command: `python bench/run.py --sizes {args.sizes} --runs {args.runs}` (`make bench`). "
+        "Whole processes, paired and alternating; times are medians, ratio = median of paired "
+        "ratios, peak = max RSS. Anchors: `bench/anchors/` (the shared DuckDB scripts, "
+        "unchanged).",
         "",
-    ]
-    lines += [
-        "| size | workload | input | cskpi s | other s | ratio | cskpi GiB | other GiB |",
+        "| size | shape | input | cskpi s | anchor s | ratio | cskpi GiB | anchor GiB |",
         "|---:|---|---|---:|---:|---:|---:|---:|",
     ]
     out = HERE / "data" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    w_seconds: list[tuple[int, str, float]] = []
+    w: dict[tuple[str, str, int], dict[str, float]] = {}
     for size in sizes:
-        folder = data_for(size)
-        for fmt in ("parquet", "csv"):
-            tickets, surveys = folder / f"tickets.{fmt}", folder / f"surveys.{fmt}"
-            ours, theirs = out / f"cskpi_{size}_{fmt}.csv", out / f"duck_{size}_{fmt}.csv"
-            subprocess.run(cskpi_w(tickets, surveys, ours), check=True)
-            subprocess.run(duck_w(tickets, surveys, theirs), check=True)
-            check_same(ours, theirs)
-            r = paired(cskpi_w(tickets, surveys, ours), duck_w(tickets, surveys, theirs), args.runs)
-            w_seconds.append((size, fmt, r["a"]))
-            lines.append(
-                f"| {size:,} | W vs DuckDB | {fmt} | {r['a']:.2f} | {r['b']:.2f} | "
-                f"{r['ratio']:.2f}× | {r['mem_a']:.2f} | {r['mem_b']:.2f} |"
-            )
-            print(lines[-1], flush=True)
-        parquet = folder / "tickets.parquet"
-        base = [
-            CSKPI,
-            "report",
-            str(parquet),
-            "-k",
-            "frt_median",
-            "--by",
-            "agent",
-            "-q",
-            "-f",
-            "csv",
-            "-o",
-            str(out / "frt.csv"),
-            "-c",
-            str(HERE / "business.toml"),
-        ]
-        r = paired([*base, "--business-hours"], [*base, "--calendar-hours"], args.runs)
-        lines.append(
-            f"| {size:,} | FRT median business vs calendar hours | parquet | "
-            f"{r['a']:.2f} | {r['b']:.2f} | {r['ratio']:.2f}× | {r['mem_a']:.2f} | "
-            f"{r['mem_b']:.2f} |"
-        )
-        print(lines[-1], flush=True)
-        t, m = measure(
-            [
-                CSKPI,
-                "report",
-                str(parquet),
-                "-k",
-                "frt_median",
-                "-q",
-                "-f",
-                "csv",
-                "-o",
-                str(out / "one.csv"),
-            ]
-        )
-        lines.append(
-            f"| {size:,} | one KPI (frt_median), whole process | parquet | {t:.2f} | "
-            f"— | — | {m:.2f} | — |"
-        )
-        print(lines[-1], flush=True)
-    w_times = {(size, fmt): t for size, fmt, t in w_seconds}
-    for fmt in ("parquet", "csv"):
-        known = sorted(size for size, f in w_times if f == fmt)
-        for small, large in itertools.pairwise(known):
-            growth = w_times[(large, fmt)] / w_times[(small, fmt)]
-            lines.append(
-                f"| {small:,} → {large:,} | W time growth ({large // small}× the tickets) | "
-                f"{fmt} | {growth:.1f}× | — | — | — | — |"
-            )
-            print(lines[-1], flush=True)
-    lines += ["", *startup(args.runs)]
+        for shape in args.shapes.split(","):
+            typed = shape == "typed"
+            folder = typed_data(size) if typed else sample_data(size)
+            for fmt in args.formats.split(","):
+                tickets, surveys = folder / f"tickets.{fmt}", folder / f"surveys.{fmt}"
+                ours = out / f"cskpi_{shape}_{size}_{fmt}.parquet"
+                theirs = out / f"anchor_{shape}_{size}_{fmt}.parquet"
+                a, b = (
+                    cskpi_w(tickets, surveys, ours, typed),
+                    anchor_w(tickets, surveys, theirs, typed),
+                )
+                if typed:  # the output first: a time counts only for the same numbers
+                    subprocess.run(a, check=True)
+                    subprocess.run(b, check=True)
+                    check_same(ours, theirs)
+                r = w[(shape, fmt, size)] = paired(a, b, args.runs)
+                lines.append(
+                    f"| {size:,} | {shape} | {fmt} | {r['a']:.2f} | {r['b']:.2f} | "
+                    f"{r['ratio']:.2f}× | {r['mem_a']:.2f} | {r['mem_b']:.2f} |"
+                )
+                print(lines[-1], flush=True)
+    start = startup(args.runs)
+    lines += ["", "| command | s (median) |", "|---|---:|"]
+    lines += [f"| `cskpi {name}` | {seconds:.2f} |" for name, seconds in start.items()]
+    lines += ["", "Goals:", "", *goals(w, start)]
+    print("\n".join(lines[-(len(goals(w, start)) + 1) :]), flush=True)
     write_results("\n".join(lines))
-
-
-def startup(runs: int) -> list[str]:
-    """Start-up (issue 7): --help and --version import neither pandas nor pyarrow; a report
-    on the 20-thousand-ticket sample."""
-    sample = data_for(20000)
-    rows = ["| command | s (median) |", "|---|---:|"]
-    for cmd in (
-        [CSKPI, "--version"],
-        [CSKPI, "--help"],
-        [CSKPI, "report", str(sample / "tickets.csv"), "--surveys", str(sample / "surveys.csv")],
-    ):
-        seconds = statistics.median(measure(cmd)[0] for _ in range(max(runs, 3)))
-        shown = " ".join(Path(c).name if "/" in c else c for c in cmd)
-        rows.append(f"| `{shown}` | {seconds:.2f} |")
-        print(rows[-1], flush=True)
-    return rows
 
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
