@@ -23,6 +23,8 @@ from cskpi.load.normalize import (
     join_supplement,
     ratings_as_surveys,
     read_frames,
+    text_ids,
+    text_ids_if_mixed,
 )
 from cskpi.load.plan import ReadPlan
 from cskpi.load.schema import SURVEY_KINDS, Frame
@@ -115,6 +117,8 @@ def load(
     loaded_tickets = _tickets([p for p in read if p.kind is Frame.TICKETS])
     said = changed = None
     if talk[0] or talk[1]:  # messages and status history fold into the tickets
+        if loaded_tickets is not None:  # message ids are text: so are the tickets' then
+            loaded_tickets = text_ids(loaded_tickets)
         loaded_tickets, said, changed = load_conversation(loaded_tickets, *talk, options, stdin)
     parts = [p for p in read if p.kind is Frame.SURVEYS]
     for spec in survey_specs:
@@ -129,7 +133,11 @@ def load(
     if zone == "UTC" and header_zone:
         zone = header_zone  # DECISIONS 3: a single zone named in the headers (Intercom)
     business = load_business(customers, orders, schedules, costs, options, stdin)
-    return Inputs(loaded_tickets, _merge(parts) if parts else None, zone, business, said, changed)
+    parts = text_ids_if_mixed(text_ids_if_mixed(parts), "response_id")
+    loaded_surveys = _merge(parts) if parts else None
+    if loaded_tickets is not None and loaded_surveys is not None:  # linked on ticket id
+        loaded_tickets, loaded_surveys = text_ids_if_mixed([loaded_tickets, loaded_surveys])
+    return Inputs(loaded_tickets, loaded_surveys, zone, business, said, changed)
 
 
 def _tickets(parts: list[Loaded]) -> Loaded | None:
@@ -140,6 +148,9 @@ def _tickets(parts: list[Loaded]) -> Loaded | None:
         bases, extras = extras[:1], extras[1:]
     if not bases:
         return None
+    if len(bases) + len(extras) > 1:  # stacked or joined on ticket id
+        same = text_ids_if_mixed(bases + extras)
+        bases, extras = same[: len(bases)], same[len(bases) :]
     loaded = _merge(bases)
     for extra in extras:
         loaded = join_supplement(loaded, extra)

@@ -192,6 +192,7 @@ def breach_table(prep: Prepared, window: Window, buckets: Buckets) -> pd.DataFra
     import pandas as pd
 
     from cskpi.kpis import sla
+    from cskpi.load.ids import as_text
 
     columns = ["ticket_id", "agent", "metric", "policy", "target", "actual", "clock"]
     tickets = prep.tickets
@@ -224,7 +225,7 @@ def breach_table(prep: Prepared, window: Window, buckets: Buckets) -> pd.DataFra
         parts.append(
             pd.DataFrame(
                 {
-                    "ticket_id": frame["ticket_id"].to_numpy(dtype=object)[hit],
+                    "ticket_id": as_text(frame["ticket_id"]).to_numpy(dtype=object)[hit],
                     "agent": agent.to_numpy(dtype=object)[hit],
                     "metric": metric,
                     "policy": labels[np.maximum(outcome.targets.policy[hit], 0)],

@@ -63,16 +63,18 @@ def explain(
 
     from cskpi.load import derive
     from cskpi.load.fold import build_stream, paused_statuses, time_us
+    from cskpi.load.ids import as_text
 
     if inputs.tickets is None:
         raise InputError("explain needs a ticket export")
     tickets = inputs.tickets.frame
-    hit = np.flatnonzero((tickets["ticket_id"] == ticket_id).to_numpy(dtype=bool))
+    ids = as_text(tickets["ticket_id"])  # integer ids are named by their text
+    hit = np.flatnonzero((ids == ticket_id).to_numpy(dtype=bool))
     if not len(hit):
         raise InputError(
             f"ticket {ticket_id}: no such ticket_id in "
             f"{', '.join(f.path for f in inputs.tickets.files)}"
-            f"{did_you_mean(ticket_id, tickets['ticket_id'].dropna().unique())}"
+            f"{did_you_mean(ticket_id, ids.dropna().unique())}"
         )
     row = tickets.iloc[hit[:1]].reset_index(drop=True)
     zone = tz or config.timezone or inputs.source_tz or "UTC"

@@ -226,7 +226,9 @@ def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
     import pyarrow.compute as pc
 
     from cskpi.load.ids import positions as int_positions
+    from cskpi.load.ids import same_kind
 
+    values, keys = same_kind(values, keys)  # integer ids from one file, text from another
     by_number = int_positions(values, keys)
     if by_number is not None:
         return by_number

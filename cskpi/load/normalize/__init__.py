@@ -22,7 +22,12 @@ This package only re-exports; pandas is imported by the functions that use it.
 from __future__ import annotations
 
 from cskpi.load.normalize.columns import labels
-from cskpi.load.normalize.combine import join_supplement, ratings_as_surveys
+from cskpi.load.normalize.combine import (
+    join_supplement,
+    ratings_as_surveys,
+    text_ids,
+    text_ids_if_mixed,
+)
 from cskpi.load.normalize.core import normalize
 from cskpi.load.normalize.frames import read_frame, read_frames
 from cskpi.load.normalize.mapping import (
@@ -46,4 +51,6 @@ __all__ = [
     "read_frame",
     "read_frames",
     "resolve_mapping",
+    "text_ids",
+    "text_ids_if_mixed",
 ]

@@ -28,6 +28,11 @@ def zone_for(topts: parse.TimeOptions, match: Match, source: str) -> parse.TimeO
     return replace(topts, source_tz=zone) if zone else topts
 
 
+INTEGER_IDS = ("ticket_id", "response_id")
+"""Id columns kept as integers when a file types them so (`cskpi.load.ids`); other ids
+(customers, orders, messages) are always text."""
+
+
 def parse_column(
     raw: pd.Series, col: Column, source: str, topts: parse.TimeOptions, unit: float | None = None
 ) -> tuple[pd.Series, pd.Series | None, int]:
@@ -43,8 +48,8 @@ def parse_column(
     if col.kind == "bool":
         p = parse.parse_bools(raw)
         return p.values, p.bad, 0
-    if col.kind == "id":
-        return parse.parse_ids(raw), None, 0
+    if col.kind == "id":  # ticket and response ids typed as integers stay integers
+        return parse.parse_ids(raw, col.name in INTEGER_IDS), None, 0
     if col.kind == "label":
         return labels(raw, col.name), None, 0
     if col.kind in ("float", "money", "period"):

@@ -123,3 +123,28 @@ def join_supplement(base: Loaded, extra: Loaded) -> Loaded:
         quality=quality,
         notes=(*base.notes, *extra.notes, note),
     )
+
+
+def text_ids_if_mixed(parts: list[Loaded], column: str = "ticket_id") -> list[Loaded]:
+    """The frames whose ids are to be matched or stacked, their `column` all integers or all
+    text: where some file typed its ids as integers and another wrote them as text, the
+    integers become the text `parse.parse_ids` makes of them (`cskpi.load.ids`)."""
+    from cskpi.load.ids import is_integer
+
+    kinds = {is_integer(p.frame[column]) for p in parts if column in p.frame}
+    if len(kinds) < 2:
+        return parts
+    return [text_ids(part, column) for part in parts]
+
+
+def text_ids(part: Loaded, column: str = "ticket_id") -> Loaded:
+    """`part` with its integer ids in `column` as text (the rows it excluded too)."""
+    from cskpi.load.ids import as_text, is_integer
+
+    if column not in part.frame or not is_integer(part.frame[column]):
+        return part
+    frame = part.frame.assign(**{column: as_text(part.frame[column])})
+    excluded = part.excluded
+    if excluded is not None and column in excluded:
+        excluded = excluded.assign(**{column: as_text(excluded[column])})
+    return replace(part, frame=frame, excluded=excluded)

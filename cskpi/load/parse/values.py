@@ -138,9 +138,23 @@ def _clean_ids(raw: pd.Series) -> pd.Series | None:
     return pd.Series(pd.array(text, dtype=raw.dtype), index=raw.index, copy=False)
 
 
-def parse_ids(raw: pd.Series) -> pd.Series:
-    """Identifiers as text, verbatim (`000123` stays `000123`); `123.0` from XLSX → `123`."""
+def parse_ids(raw: pd.Series, keep_integers: bool = False) -> pd.Series:
+    """Identifiers as text, verbatim (`000123` stays `000123`); `123.0` from XLSX → `123`.
+
+    `keep_integers`: a typed integer column that is never missing nor negative stays int64
+    (`cskpi.load.ids`: integer ids are their own numbers; no text is made)."""
     import pandas as pd
+
+    if (
+        keep_integers
+        and pd.api.types.is_integer_dtype(raw.dtype)
+        and not isinstance(raw.dtype, pd.CategoricalDtype)
+        and len(raw)
+        and not raw.isna().any()
+        and int(raw.min()) >= 0
+        and int(raw.max()) < 2**63
+    ):
+        return raw.astype("int64")  # no copy when already int64 (copy on write)
 
     if isinstance(raw.dtype, pd.StringDtype):  # text: stripped once, blanks are missing
         clean = _clean_ids(raw)

@@ -1,0 +1,121 @@
+"""Ticket and response ids a file types as integers stay integers (`cskpi.load.ids`), and
+match text ids of other files exactly as text ids would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+import cskpi
+from cskpi.cli import app
+from cskpi.engine.types import ReportRequest
+from cskpi.load import ids
+from cskpi.load.parse import parse_ids
+
+runner = CliRunner()
+
+
+def tickets_parquet(path: Path, numbers: list[int]) -> str:
+    """Typed tickets: int64 ids, naive UTC times; ticket n created on 2024-03-0n 09:00 and
+    answered 1 h later (n = 1..)."""
+    created = [pd.Timestamp(f"2024-03-{n:02d} 09:00") for n in range(1, len(numbers) + 1)]
+    table = pa.table(
+        {
+            "ticket_id": pa.array(numbers, pa.int64()),
+            "created_at": pa.array(created, pa.timestamp("us")),
+            "first_response_at": pa.array(
+                [c + pd.Timedelta(hours=1) for c in created], pa.timestamp("us")
+            ),
+            "agent": ["ann"] * len(numbers),
+            "status": ["open"] * len(numbers),
+        }
+    )
+    pq.write_table(table, path)
+    return str(path)
+
+
+def test_integer_ids_stay_integers_only_when_asked_and_clean() -> None:
+    assert parse_ids(pd.Series([3, 1, 2]), keep_integers=True).dtype == "int64"
+    assert parse_ids(pd.Series([3, 1, 2])).tolist() == ["3", "1", "2"]  # other id columns
+    # a negative or missing id keeps the text path
+    assert parse_ids(pd.Series([3, -1]), keep_integers=True).tolist() == ["3", "-1"]
+    assert parse_ids(pd.Series([3, None], dtype="Int64"), keep_integers=True).isna().tolist() == [
+        False,
+        True,
+    ]
+
+
+def test_codes_and_positions_of_integer_ids_do_not_write_the_column() -> None:
+    keys = pd.Series([10, 12, 11], dtype="int64")
+    before = keys.copy()
+    # codes: 10, 12, 11 less the lowest (10) → 0, 2, 1
+    assert ids.codes(keys).tolist() == [0, 2, 1]
+    # 12 is row 1, 10 row 0, 13 nowhere; the text "11" is the integer 11 (row 2), but "011"
+    # is another id (its text differs from "11")
+    assert ids.positions(pd.Series([12, 10, 13]), keys).tolist() == [1, 0, -1]
+    assert ids.positions(pd.Series(["11", "011"], dtype="str"), keys).tolist() == [2, -1]
+    assert keys.equals(before)
+
+
+def test_survey_text_ids_link_to_integer_ticket_ids(tmp_path: Path) -> None:
+    tickets = tickets_parquet(tmp_path / "t.parquet", [101, 102, 103])
+    surveys = tmp_path / "s.csv"
+    # 101 and 103 are known tickets; 0101 is not 101 as text, so it is an unknown ticket
+    surveys.write_text(
+        "ticket_id,submitted_at,kind,score\n"
+        "101,2024-03-05T10:00:00Z,csat,5\n"
+        "103,2024-03-05T11:00:00Z,csat,2\n"
+        "0101,2024-03-05T12:00:00Z,csat,5\n",
+        encoding="utf-8",
+    )
+    inputs = cskpi.load(tickets, surveys=str(surveys))
+    assert inputs.tickets is not None and inputs.surveys is not None
+    # the surveys are text: the tickets' ids become text to match them
+    assert inputs.tickets.frame["ticket_id"].tolist() == ["101", "102", "103"]
+    result = cskpi.compute(inputs, ReportRequest(kpis=("csat",), group_by=("agent",)))
+    rows = result.rows.set_index("agent")
+    # ann: 101 (5) and 103 (2) → 1 of 2 satisfied = 0.5; 0101's survey is (unknown)'s
+    assert rows.loc["ann", "csat"] == 0.5
+    assert rows.loc["ann", "csat_n"] == 2
+    assert result.data_quality["surveys"]["issues"] == {"survey_unknown_ticket": 1}
+
+
+def test_integer_and_text_ticket_files_stack_as_text(tmp_path: Path) -> None:
+    typed = tickets_parquet(tmp_path / "t.parquet", [7, 8])
+    text = tmp_path / "t.csv"
+    text.write_text(
+        "ticket_id,created_at,status\n8,2024-03-09T09:00:00Z,open\nX9,2024-03-09T10:00:00Z,open\n",
+        encoding="utf-8",
+    )
+    inputs = cskpi.load([typed, str(text)])
+    assert inputs.tickets is not None
+    # 7, 8 from Parquet and 8, X9 from CSV: "8" twice, the later row read wins → 3 tickets
+    assert sorted(inputs.tickets.frame["ticket_id"].tolist()) == ["7", "8", "X9"]
+    assert inputs.tickets.quality.as_json()["dropped"] == {"duplicate_ticket_id": 1}
+
+
+def test_breach_list_and_explain_name_integer_ids_as_text(tmp_path: Path) -> None:
+    tickets = tickets_parquet(tmp_path / "t.parquet", [5, 40])
+    loaded = cskpi.load(tickets).tickets
+    assert loaded is not None and loaded.frame["ticket_id"].dtype == "int64"
+    config = tmp_path / "c.toml"
+    config.write_text('[[sla]]\nfirst_response = "30m"\n', encoding="utf-8")
+    out = runner.invoke(
+        app,
+        ["report", tickets, "-c", str(config), "-k", "frt_sla_rate", "--breaches", "-f", "json"],
+    )
+    assert out.exit_code == 0, out.output
+    breaches = json.loads(out.stdout)["breaches"]
+    # both answered after 1 h > 30 min: "40" sorts before "5" as text, as text ids always did
+    assert [b["ticket_id"] for b in breaches] == ["40", "5"]
+    found = runner.invoke(app, ["explain", "40", tickets, "-f", "json"])
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.stdout)["ticket_id"] == "40"
+    missing = runner.invoke(app, ["explain", "41", tickets])
+    assert missing.exit_code == 4
+    assert "ticket 41: no such ticket_id" in missing.output
