@@ -127,3 +127,35 @@ def test_cli_writes_parquet(tiny_tickets: Path, tmp_path: Path) -> None:
     rows = {r["agent"]: r for r in table.to_pylist()}
     assert rows["kim"]["tickets_created"] == 2 and rows["kim"]["frt_median"] == 1200.0
     assert rows["(unassigned)"]["frt_median"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "passes"),
+    [
+        # Parquet carries the rows only: the grouped pass, no whole-window pass
+        (["-o", "{out}/r.parquet"], 1),
+        (["-f", "csv"], 1),
+        # JSON shows `overall`: the whole-window pass too
+        (["-f", "json"], 2),
+        # --check judges the whole-window values, whatever the format
+        (["-o", "{out}/r.parquet", "--check"], 2),
+    ],
+)
+def test_row_formats_skip_the_whole_window_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], passes: int
+) -> None:
+    import cskpi.engine.compute as compute
+
+    calls = []
+    real = compute.run_pass
+
+    def counted(*a: object, **k: object) -> object:
+        calls.append(1)
+        return real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compute, "run_pass", counted)
+    sample = Path(__file__).resolve().parent.parent / "sample_data" / "tickets.csv"
+    argv = ["report", str(sample), "-k", "tickets_created", "-q"]
+    out = CliRunner().invoke(app, [*argv, *(a.format(out=tmp_path) for a in args)])
+    assert out.exit_code == 0, out.output
+    assert len(calls) == passes

@@ -75,6 +75,9 @@ class OutputFormat(StrEnum):
 
 
 BINARY_FORMATS = ("xlsx", "parquet")
+ROW_FORMATS = ("csv", "tsv", "jsonl", "parquet")
+"""Formats that carry the rows only: the whole-window pass is skipped unless --check needs it
+(a second pass over every anchor that nobody would see)."""
 
 
 class WeekStart(StrEnum):
@@ -213,7 +216,7 @@ def report(
             top=top,
             business_hours=business_hours,
             breaches=breaches,
-            overall=out_format not in ("csv", "tsv", "jsonl") or check,
+            overall=out_format not in ROW_FORMATS or check,
         )
         result = compute_report(inputs, request, options.config, strict, quiet)
         write_report(result, out_format, output, excel)

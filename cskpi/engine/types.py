@@ -48,7 +48,7 @@ class ReportRequest:
     """Also list the tickets that breached an SLA target (`--breaches`)."""
     overall: bool = True
     """Compute the whole-window values (`Result.overall`, targets). The CLI turns this off
-    for the row-only formats (csv, tsv, jsonl) when no target is configured: a second pass
+    for the row-only formats (csv, tsv, jsonl, parquet) when --check is not given: a second pass
     over every anchor that nobody would see. Off, `Result.overall` is empty."""
 
 
