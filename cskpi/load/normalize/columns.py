@@ -112,13 +112,14 @@ def labels(raw: pd.Series, name: str) -> pd.Series:
         names = norm.fillna(names)
     names = names.where(names != "")
     new_codes, uniques = pd.factorize(names, sort=True)
-    mapped = (
-        np.where(codes >= 0, new_codes[np.maximum(codes, 0)], -1)
-        if len(new_codes)
-        else np.full(len(codes), -1)
-    )
+    # one take per row through a table that ends in -1 (a missing value's code), in the
+    # categorical's own code width: no int64 temporaries of the rows' size
+    small = pd.CategoricalDtype(pd.Index(uniques, dtype=object)).categories
+    width = np.int8 if len(small) < 127 else np.int16 if len(small) < 32767 else np.int32
+    table: np.ndarray = np.append(new_codes, -1).astype(width)
+    mapped = table[codes]
     return pd.Series(
-        pd.Categorical.from_codes(mapped, categories=pd.Index(uniques, dtype=object)),
+        pd.Categorical.from_codes(mapped, dtype=pd.CategoricalDtype(small), validate=False),
         index=raw.index,
     )
 
