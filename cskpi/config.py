@@ -1,10 +1,14 @@
 """`cskpi.toml` → one frozen `Config`. Unknown keys are errors that name the nearest valid key.
 
 Precedence is applied by the caller: flag > config > default (the defaults live here).
+Discovery (DECISIONS 43), first found: `-c`, `$CSKPI_CONFIG`, `./cskpi.toml`,
+`$XDG_CONFIG_HOME/cskpi/cskpi.toml` (default `~/.config`). Every error in a config starts
+with the file's path (`config` for a table parsed without one).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -15,6 +19,7 @@ from typing import Any
 from cskpi.errors import UsageError, did_you_mean
 
 CONFIG_NAME = "cskpi.toml"
+CONFIG_ENV = "CSKPI_CONFIG"
 
 _DURATION_RE = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)\s*d)?\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*"
@@ -83,6 +88,7 @@ class Config:
     """The whole configuration, defaults applied."""
 
     path: Path | None = None
+    """The file read (as found: relative to the working directory for `./cskpi.toml`), or None."""
     timezone: str | None = None
     source_timezone: str | None = None
     clock: str = "calendar"
@@ -103,6 +109,15 @@ class Config:
     agent_initiated: str = "measure"
     """`[messages] agent_initiated`: FRT of a ticket an agent opened is measured from the first
     customer message ("measure") or left out ("exclude"); never a breach without one."""
+
+    @property
+    def origin(self) -> str:
+        """How an error about this config starts: the file's path, or `config` without one."""
+        return origin(self.path)
+
+
+def origin(path: Path | None) -> str:
+    return str(path) if path is not None else "config"
 
 
 _TOP_KEYS = {
@@ -141,9 +156,7 @@ def _check_keys(table: Mapping[str, Any], valid: set[str], where: str) -> None:
     for key in table:
         if key not in valid:
             place = f"{where}." if where else ""
-            raise UsageError(
-                f"config: unknown key '{place}{key}'{did_you_mean(key, sorted(valid))}"
-            )
+            raise UsageError(f"unknown key '{place}{key}'{did_you_mean(key, sorted(valid))}")
 
 
 def _scale(value: Any, where: str) -> Scale:
@@ -153,48 +166,44 @@ def _scale(value: Any, where: str) -> Scale:
         or not all(isinstance(v, int | float) for v in value)
         or value[0] >= value[1]
     ):
-        raise UsageError(f"config: {where} must be two numbers [low, high], e.g. [1, 5]")
+        raise UsageError(f"{where} must be two numbers [low, high], e.g. [1, 5]")
     return Scale(float(value[0]), float(value[1]))
 
 
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise UsageError(f"config: {where} must be a non-negative number, not {value!r}")
+        raise UsageError(f"{where} must be a non-negative number, not {value!r}")
     return float(value)
 
 
 def _str(value: Any, where: str) -> str:
     if not isinstance(value, str):
-        raise UsageError(f"config: {where} must be a string")
+        raise UsageError(f"{where} must be a string")
     return value
 
 
 def _names(value: Any, where: str) -> tuple[str, ...]:
     """A list of status names, compared like normalised statuses (`On hold` → `on_hold`)."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UsageError(
-            f'config: {where} must be a list of status names, e.g. ["pending", "on_hold"]'
-        )
+        raise UsageError(f'{where} must be a list of status names, e.g. ["pending", "on_hold"]')
     return tuple(re.sub(r"[\s\-]+", "_", v.strip().lower()) for v in value)
 
 
 def _one_of(value: Any, choices: tuple[str, ...], where: str) -> str:
     if value not in choices:
-        raise UsageError(
-            f"config: {where} must be {' or '.join(map(repr, choices))}, not {value!r}"
-        )
+        raise UsageError(f"{where} must be {' or '.join(map(repr, choices))}, not {value!r}")
     return str(value)
 
 
 def _sla(entries: Any) -> tuple[SlaPolicy, ...]:
     if not isinstance(entries, list):
-        raise UsageError("config: sla must be an array of tables ([[sla]])")
+        raise UsageError("sla must be an array of tables ([[sla]])")
     policies = []
     for i, entry in enumerate(entries, 1):
         where = f"sla[{i}]"
         if not isinstance(entry, dict):
             raise UsageError(
-                f"config: {where} must be a table ([[sla]] with first_response = "
+                f"{where} must be a table ([[sla]] with first_response = "
                 '"24h", ...), not {entry!r}'
             )
         filters = []
@@ -205,21 +214,21 @@ def _sla(entries: Any) -> tuple[SlaPolicy, ...]:
             filters.append((key, tuple(str(v).strip().lower() for v in values)))
         clock = entry.get("clock")
         if clock is not None and clock not in ("business", "calendar"):
-            raise UsageError(f'config: {where}.clock must be "business" or "calendar"')
+            raise UsageError(f'{where}.clock must be "business" or "calendar"')
         first = entry.get("first_response")
         resolution = entry.get("resolution")
         if first is None and resolution is None:
-            raise UsageError(f"config: {where} sets no target; add first_response or resolution")
+            raise UsageError(f"{where} sets no target; add first_response or resolution")
         label = " ".join(f"{k}={'|'.join(v)}" for k, v in filters) or "all tickets"
         policies.append(
             SlaPolicy(
                 filters=tuple(filters),
                 first_response=None
                 if first is None
-                else parse_duration(first, where=f"config: {where}.first_response"),
+                else parse_duration(first, where=f"{where}.first_response"),
                 resolution=None
                 if resolution is None
-                else parse_duration(resolution, where=f"config: {where}.resolution"),
+                else parse_duration(resolution, where=f"{where}.resolution"),
                 clock=clock,
                 label=label,
             )
@@ -228,31 +237,67 @@ def _sla(entries: Any) -> tuple[SlaPolicy, ...]:
 
 
 def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
-    """Validate a parsed TOML table and build the `Config`."""
+    """Validate a parsed TOML table and build the `Config`; an error starts with `path`."""
+    try:
+        return _build(data, path)
+    except UsageError as exc:
+        raise UsageError(f"{origin(path)}: {exc}") from None
+
+
+def _zone(value: Any, where: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = _str(value, where)
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"{where}: unknown time zone {text!r} (use an IANA name such as Europe/Berlin)"
+        ) from None
+    return text
+
+
+def _tables(data: Mapping[str, Any]) -> None:
+    """Tables read later (calendars, targets) must at least be tables of the right shape."""
+    for key in ("business_hours", "targets", "calendars"):
+        if key in data and not isinstance(data[key], dict):
+            raise UsageError(f"[{key}] must be a table")
+    for name, table in data.get("calendars", {}).items():
+        if not isinstance(table, dict):
+            raise UsageError(f"[calendars.{name}] must be a table")
+    for kpi, text in data.get("targets", {}).items():
+        if isinstance(text, bool) or not isinstance(text, str | int | float):
+            raise UsageError(f'targets.{kpi} must be a string such as "<= 4h" or ">= 85%"')
+    if "calendar_by" in data:
+        _str(data["calendar_by"], "calendar_by")
+
+
+def _build(data: Mapping[str, Any], path: Path | None) -> Config:
     _check_keys(data, _TOP_KEYS, "")
     for section, keys in _SECTION_KEYS.items():
         if section in data:
             if not isinstance(data[section], dict):
-                raise UsageError(f"config: [{section}] must be a table")
+                raise UsageError(f"[{section}] must be a table")
             _check_keys(data[section], keys, section)
+    _tables(data)
     base = path.parent if path else Path(".")
     csat_t = data.get("csat", {})
     costs_t = data.get("costs", {})
     clock = data.get("clock", "calendar")
     if clock not in ("calendar", "business"):
-        raise UsageError('config: clock must be "calendar" or "business"')
+        raise UsageError('clock must be "calendar" or "business"')
     columns = data.get("columns", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise UsageError(
-            'config: [columns] maps canonical names to source columns, e.g. created_at = "Created time"'
+            '[columns] maps canonical names to source columns, e.g. created_at = "Created time"'
         )
     targets = data.get("targets", {})
     calendars = data.get("calendars", {})
     return Config(
         path=path,
-        timezone=_str(data["timezone"], "timezone") if "timezone" in data else None,
+        timezone=_zone(data["timezone"], "timezone") if "timezone" in data else None,
         source_timezone=(
-            _str(data["source_timezone"], "source_timezone") if "source_timezone" in data else None
+            _zone(data["source_timezone"], "source_timezone") if "source_timezone" in data else None
         ),
         clock=clock,
         columns=tuple(columns.items()),
@@ -262,7 +307,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         sla=_sla(data.get("sla", [])),
         service_level_threshold=parse_duration(
             data.get("service_level", {}).get("threshold", 20),
-            where="config: service_level.threshold",
+            where="service_level.threshold",
         ),
         csat=CsatConfig(
             scale=_scale(csat_t["scale"], "csat.scale") if "scale" in csat_t else Scale(1, 5),
@@ -279,9 +324,9 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         ),
         targets=tuple((str(k), str(v)) for k, v in targets.items()),
         costs=CostsConfig(
-            currency=costs_t.get("currency", "USD"),
-            monthly=costs_t.get("monthly"),
-            file=(base / costs_t["file"]) if "file" in costs_t else None,
+            currency=_str(costs_t.get("currency", "USD"), "costs.currency"),
+            monthly=_number(costs_t["monthly"], "costs.monthly") if "monthly" in costs_t else None,
+            file=(base / _str(costs_t["file"], "costs.file")) if "file" in costs_t else None,
         ),
         repeat_contact_days=_number(
             data.get("repeat_contact", {}).get("days", 7), "repeat_contact.days"
@@ -297,14 +342,36 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
     )
 
 
+def find_config(explicit: str | Path | None, cwd: Path | None = None) -> Path | None:
+    """The config file a run uses (DECISIONS 43), first found: `explicit` (`-c`),
+    `$CSKPI_CONFIG`, `cskpi.toml` in `cwd` (default: the working directory, named relatively),
+    `$XDG_CONFIG_HOME/cskpi/cskpi.toml` (default `~/.config`). The first two must exist."""
+    if explicit is not None:
+        return Path(explicit)
+    named = os.environ.get(CONFIG_ENV, "")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise UsageError(f"{path}: config file not found (named by ${CONFIG_ENV})")
+        return path
+    local = Path(CONFIG_NAME) if cwd is None else cwd / CONFIG_NAME
+    if local.is_file():
+        return local
+    home = os.environ.get("XDG_CONFIG_HOME", "")
+    try:
+        # relative values are invalid by the XDG spec and ignored
+        base = Path(home) if os.path.isabs(home) else Path.home() / ".config"
+    except RuntimeError:  # no home directory to look in
+        return None
+    user = base / "cskpi" / CONFIG_NAME
+    return user if user.is_file() else None
+
+
 def load_config(path: str | Path | None, cwd: Path | None = None) -> Config:
-    """Read `path`, or `./cskpi.toml` when it exists; no file → defaults."""
+    """Read the config `find_config` names (`path` is `-c`); none found → defaults."""
+    path = find_config(path, cwd)
     if path is None:
-        candidate = (cwd or Path.cwd()) / CONFIG_NAME
-        if not candidate.is_file():
-            return Config()
-        path = candidate
-    path = Path(path)
+        return Config()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:

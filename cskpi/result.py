@@ -40,14 +40,25 @@ class KpiInfo:
 
 @dataclass(frozen=True)
 class TargetStatus:
-    """One configured target evaluated on `overall`."""
+    """One configured target evaluated on the KPI's whole-window value (DECISIONS 41)."""
 
     kpi: str
     target: str
     """As written in the config, e.g. `<= 4h`."""
     value: float | None
     met: bool | None
-    """None when the value is null (not evaluated)."""
+    """None when the target cannot be evaluated (`reason` says why): a `--check` failure."""
+    name: str = ""
+    """The KPI's name; its unit below. The KPI may not be among `Result.kpis`: a target's
+    KPI is computed for the target alone when the report does not show it."""
+    unit: str = ""
+    reason: str | None = None
+    """Why it is not evaluated: the input the KPI needs is missing, or its value is null."""
+
+    @property
+    def status(self) -> str:
+        """`met`, `missed` or `not_evaluated`."""
+        return "not_evaluated" if self.met is None else ("met" if self.met else "missed")
 
 
 @dataclass(frozen=True)
@@ -86,3 +97,5 @@ class Result:
     (seconds), clock."""
     quality_lines: tuple[str, ...] = ()
     """The data-quality summary for stderr, one line per frame with problems (with examples)."""
+    config: str | None = None
+    """The config file used (DECISIONS 43), or None."""

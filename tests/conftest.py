@@ -14,6 +14,21 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+
+@pytest.fixture(scope="session")
+def _empty_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(_empty_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Config discovery (DECISIONS 43) never finds the developer's own config: an empty home,
+    no `$XDG_CONFIG_HOME`, no `$CSKPI_CONFIG`."""
+    monkeypatch.setenv("HOME", str(_empty_home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("CSKPI_CONFIG", raising=False)
+
+
 TINY_TICKETS = """\
 Ticket ID,Created At,First Response At,Resolved At,Status,Assignee,Channel,Agent Replies,Reopens
 T1,2024-03-01 09:00,2024-03-01 09:10,2024-03-01 10:00,solved,kim,email,1,0

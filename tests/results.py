@@ -82,8 +82,10 @@ def trend_result(**changes: Any) -> Result:
             "csat_change": None,
         },
         "targets": (
-            TargetStatus("frt_median", "<= 1h", 2000.25, True),
-            TargetStatus("csat", ">= 85%", 0.8, False),
+            TargetStatus(
+                "frt_median", "<= 1h", 2000.25, True, "First response time (median)", "seconds"
+            ),
+            TargetStatus("csat", ">= 85%", 0.8, False, "CSAT", "ratio"),
         ),
         "data_quality": {
             "tickets": {

@@ -180,7 +180,8 @@ def test_missing_config_file(tiny_tickets: Path, tmp_path: Path) -> None:
 def test_check_target_missed_exits_3(tiny_tickets: Path, tmp_path: Path) -> None:
     config = write(tmp_path / "miss.toml", '[targets]\ntickets_created = ">= 1000"\n')
     result = cli("report", tiny_tickets, "-c", config, "--check", "-f", "csv")
-    user_error(result, 3, "target missed", "tickets_created >= 1000")
+    # DECISIONS 41: the message carries the value (5 tickets created)
+    user_error(result, 3, "cskpi: --check: target missed: tickets_created 5 < 1000\n")
     # The report itself is still written: 5 tickets.
     assert csv_rows(result.stdout)[0]["tickets_created"] == "5"
 
@@ -191,7 +192,16 @@ def test_check_target_met_exits_0(tiny_tickets: Path, tmp_path: Path) -> None:
     result = cli("report", tiny_tickets, "-c", config, "--check", "-f", "json")
     assert result.exit_code == 0, result.stderr
     targets = json.loads(result.stdout)["targets"]
-    assert targets == [{"kpi": "tickets_created", "target": ">= 5", "value": 5, "met": True}]
+    assert targets == [
+        {
+            "kpi": "tickets_created",
+            "target": ">= 5",
+            "value": 5,
+            "met": True,
+            "status": "met",
+            "reason": None,
+        }
+    ]
 
 
 def test_missed_target_without_check_exits_0(tiny_tickets: Path, tmp_path: Path) -> None:
@@ -277,20 +287,29 @@ def test_check_reads_percent_targets(
         "-f",
         "json",
     )
-    user_error(result, 3, "target missed", "csat >= 85%")
+    # 2/3 = 66.67 % shown to one decimal
+    user_error(result, 3, "cskpi: --check: target missed: csat 66.7% < 85%\n")
     assert json.loads(result.stdout)["targets"] == [
-        {"kpi": "csat", "target": ">= 85%", "value": pytest.approx(2 / 3), "met": False}
+        {
+            "kpi": "csat",
+            "target": ">= 85%",
+            "value": pytest.approx(2 / 3),
+            "met": False,
+            "status": "missed",
+            "reason": None,
+        }
     ]
 
 
-def test_check_ignores_targets_of_unrequested_kpis(tiny_tickets: Path, tmp_path: Path) -> None:
-    # DECISIONS 22: a target for a KPI not in the report is a warning, not a miss.
+def test_check_fails_on_a_target_it_cannot_evaluate(tiny_tickets: Path, tmp_path: Path) -> None:
+    # DECISIONS 41 (changes 22): no surveys file, so the csat target cannot be judged: exit 3.
     config = write(tmp_path / "csat.toml", '[targets]\ncsat = ">= 85%"\n')
     result = cli(
         "report", tiny_tickets, "-k", "tickets_created", "-c", config, "--check", "-f", "csv"
     )
-    assert result.exit_code == 0, result.stderr
-    assert "target for csat not evaluated" in result.stderr
+    user_error(
+        result, 3, "cskpi: --check: target not evaluated: csat >= 85% (no surveys file given)\n"
+    )
 
 
 def test_internal_error_is_exit_1_without_traceback(

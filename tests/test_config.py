@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cskpi.config import Config, Scale, load_config, parse_config, parse_duration
+from cskpi.config import Config, Scale, find_config, load_config, parse_config, parse_duration
 from cskpi.errors import UsageError
 
 # --- durations ------------------------------------------------------------------------------
@@ -218,3 +218,111 @@ def test_discovered_config_is_validated(tmp_path: Path) -> None:
     (tmp_path / "cskpi.toml").write_text('timezon = "UTC"\n', encoding="utf-8")
     with pytest.raises(UsageError, match="did you mean timezone"):
         load_config(None, cwd=tmp_path)
+
+
+def test_errors_in_a_file_start_with_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "team.toml"
+    path.write_text('[sla]\nfirst_response = "1h"\n', encoding="utf-8")
+    with pytest.raises(UsageError) as err:
+        load_config(path)
+    assert str(err.value) == f"{path}: sla must be an array of tables ([[sla]])"
+    assert err.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'timezone = "Europe/Berln"',
+            "timezone: unknown time zone 'Europe/Berln' (use an IANA name such as Europe/Berlin)",
+        ),
+        ('business_hours = "9-18"', "[business_hours] must be a table"),
+        ('[calendars]\nsupport = "9-18"', "[calendars.support] must be a table"),
+        ("[targets]\ncsat = [1]", 'targets.csat must be a string such as "<= 4h" or ">= 85%"'),
+        ('[costs]\nmonthly = "lots"', "costs.monthly must be a non-negative number, not 'lots'"),
+        (
+            '[[sla]]\nfirst_response = "soon"',
+            "sla[1].first_response: cannot read duration 'soon'; use e.g. 45s, 30m, 4h, 2d, 1h30m",
+        ),
+    ],
+)
+def test_config_mistakes_are_usage_errors_naming_the_file(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "cskpi.toml"
+    path.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(UsageError) as err:
+        load_config(path)
+    assert str(err.value) == f"{path}: {message}"
+
+
+# --- discovery (DECISIONS 43): -c, $CSKPI_CONFIG, ./cskpi.toml, $XDG_CONFIG_HOME ---------------
+
+
+@pytest.fixture
+def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """One config file in each place discovery looks, the working directory in `work`."""
+    found = {
+        "explicit": tmp_path / "explicit.toml",
+        "env": tmp_path / "env.toml",
+        "cwd": tmp_path / "work" / "cskpi.toml",
+        "xdg": tmp_path / "xdg" / "cskpi" / "cskpi.toml",
+        "home": tmp_path / "home" / ".config" / "cskpi" / "cskpi.toml",
+    }
+    for path in found.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "work")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("CSKPI_CONFIG", str(found["env"]))
+    return found
+
+
+def test_discovery_order(places: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    assert find_config(places["explicit"]) == places["explicit"]
+    assert find_config(None) == places["env"]
+    monkeypatch.delenv("CSKPI_CONFIG")
+    assert find_config(None) == Path("cskpi.toml")  # named as found, relative to the cwd
+    places["cwd"].unlink()
+    assert find_config(None) == places["xdg"]
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    assert find_config(None) == places["home"]  # ~/.config by default
+    places["home"].unlink()
+    assert find_config(None) is None
+
+
+def test_relative_xdg_config_home_is_ignored(
+    places: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the XDG spec: a relative path is invalid and ignored, so ~/.config is used
+    monkeypatch.delenv("CSKPI_CONFIG")
+    places["cwd"].unlink()
+    monkeypatch.setenv("XDG_CONFIG_HOME", "xdg")
+    assert find_config(None) == places["home"]
+
+
+def test_empty_cskpi_config_is_unset(
+    places: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CSKPI_CONFIG", "")
+    assert find_config(None) == Path("cskpi.toml")
+
+
+def test_cskpi_config_must_exist(places: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = places["env"].parent / "gone.toml"
+    monkeypatch.setenv("CSKPI_CONFIG", str(missing))
+    with pytest.raises(UsageError) as err:
+        load_config(None)
+    assert str(err.value) == f"{missing}: config file not found (named by $CSKPI_CONFIG)"
+    assert err.value.exit_code == 2
+
+
+def test_discovered_user_config_is_read(
+    places: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CSKPI_CONFIG")
+    places["cwd"].unlink()
+    places["xdg"].write_text('timezone = "Asia/Seoul"\n', encoding="utf-8")
+    config = load_config(None)
+    assert (config.timezone, config.path) == ("Asia/Seoul", places["xdg"])

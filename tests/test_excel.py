@@ -112,9 +112,9 @@ def test_quality_and_targets_sheets(book: dict[str, Worksheet]) -> None:
         ["surveys", "out_of_window", None, 1],
     ]
     assert table(book["targets"]) == [
-        ["kpi", "target", "value", "met"],
-        ["frt_median", "<= 1h", 2000.25, True],
-        ["csat", ">= 85%", 0.8, False],
+        ["kpi", "target", "value", "met", "status", "reason"],
+        ["frt_median", "<= 1h", 2000.25, True, "met", None],
+        ["csat", ">= 85%", 0.8, False, "missed", None],
     ]
     report = {str(key): value for key, value in table(book["report"])[1:]}
     assert report["timezone"] == "Asia/Seoul" and report["period"] == "month"

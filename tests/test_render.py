@@ -64,8 +64,10 @@ def make_result(**changes: Any) -> Result:
             "nps_n": 9,
         },
         "targets": (
-            TargetStatus("frt_median", "<= 1h", 2000.25, True),
-            TargetStatus("csat", ">= 85%", 0.8, False),
+            TargetStatus(
+                "frt_median", "<= 1h", 2000.25, True, "First response time (median)", "seconds"
+            ),
+            TargetStatus("csat", ">= 85%", 0.8, False, "CSAT", "ratio"),
         ),
         "data_quality": {
             "tickets": {
@@ -108,7 +110,9 @@ def tiny_result() -> Result:
         kpis=kpis,
         rows=rows,
         overall={"csat": None, "csat_n": 0, "tickets_created": 3, "tickets_created_n": 3},
-        targets=(TargetStatus("csat", ">= 0.85", None, None),),
+        targets=(
+            TargetStatus("csat", ">= 0.85", None, None, "CSAT", "ratio", "no value in the window"),
+        ),
         data_quality={
             "tickets": {
                 "read": 4,
@@ -313,6 +317,7 @@ def test_json_exact_tiny() -> None:
     "timezone": "Asia/Seoul"
   },
   "business_hours": true,
+  "config": null,
   "group_by": [
     "agent"
   ],
@@ -350,7 +355,9 @@ def test_json_exact_tiny() -> None:
       "kpi": "csat",
       "target": ">= 0.85",
       "value": null,
-      "met": null
+      "met": null,
+      "status": "not_evaluated",
+      "reason": "no value in the window"
     }
   ],
   "data_quality": {
@@ -380,7 +387,14 @@ def test_json_values_unrounded_and_typed() -> None:
     assert third["csat"] == 0.1 + 0.2  # repr round-trip: 0.30000000000000004
     assert third["agent"] == HOSTILE
     assert doc["data_quality"]["tickets"]["read"] == 20
-    assert doc["targets"][1] == {"kpi": "csat", "target": ">= 85%", "value": 0.8, "met": False}
+    assert doc["targets"][1] == {
+        "kpi": "csat",
+        "target": ">= 85%",
+        "value": 0.8,
+        "met": False,
+        "status": "missed",
+        "reason": None,
+    }
 
 
 def test_json_never_writes_nan() -> None:
@@ -395,8 +409,8 @@ def test_json_compare_key_follows_period() -> None:
     doc = json.loads(render_text(compare_result(), "json"))
     keys = list(doc)
     assert keys == [
-        "schema_version", "cskpi_version", "as_of", "window", "business_hours", "group_by",
-        "period", "compare", "kpis", "rows", "overall", "targets", "data_quality",
+        "schema_version", "cskpi_version", "as_of", "window", "business_hours", "config",
+        "group_by", "period", "compare", "kpis", "rows", "overall", "targets", "data_quality",
     ]  # fmt: skip
     assert doc["compare"] == "previous"
     assert doc["rows"][0]["tickets_created_previous"] == 10
@@ -548,9 +562,9 @@ def test_table_targets_section() -> None:
 
 
 def test_table_null_target_not_evaluated() -> None:
+    # DECISIONS 41: it fails --check, so it is marked (not a dim dash) and says why
     text = table_text(tiny_result(), 200)
-    assert "— CSAT" in text
-    assert "no data" in text
+    assert "? CSAT >= 0.85 — not evaluated: no value in the window" in text
 
 
 def test_table_compare_shows_change_next_to_value() -> None:

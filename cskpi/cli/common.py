@@ -97,14 +97,19 @@ def load_options(
     source_tz: str | None,
     include_status: str | None,
     preset: str = "auto",
+    quiet: bool = False,
 ) -> Any:
-    """The `LoadOptions` of the reading flags, merged with the config file."""
+    """The `LoadOptions` of the reading flags, merged with the config file, which is named
+    on stderr unless `quiet` (DECISIONS 43) and checked whole before any input is read."""
     from cskpi.config import load_config
     from cskpi.load.normalize import LoadOptions
     from cskpi.load.presets import check_choice
     from cskpi.time.window import check_tz
 
     config = load_config(config_path)
+    if config.path is not None:
+        notes([f"using config {config.path}"], quiet)
+    check_config(config)
     pairs = list(config.columns)
     for item in maps or []:
         canon, sep, source = item.partition("=")
@@ -131,6 +136,20 @@ def load_options(
         config=config,
         preset=check_choice(preset),
     )
+
+
+def check_config(config: Any) -> None:
+    """What the engine reads of the config later (targets, calendars), checked now: a
+    mistake in it is exit 2 naming the file before a large export is read."""
+    from cskpi.engine.targets import parse_targets
+    from cskpi.kpis import all_kpis
+    from cskpi.time.calendar import parse_calendar
+
+    parse_targets(config.targets, all_kpis(), config.origin)
+    if config.business_hours:
+        parse_calendar(config.business_hours, where=f"{config.origin}: business_hours")
+    for name, table in config.calendars:
+        parse_calendar(table, where=f"{config.origin}: calendars.{name}")
 
 
 def _check_stdin(files: list[str]) -> None:

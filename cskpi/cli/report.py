@@ -186,6 +186,7 @@ def report(
             source_tz,
             include_status,
             preset,
+            quiet=quiet,
         )
         out_format = format_of(fmt, output)
         inputs = read_inputs(
@@ -220,7 +221,7 @@ def report(
         )
         result = compute_report(inputs, request, options.config, strict, quiet)
         write_report(result, out_format, output, excel)
-        check_targets(result, check)
+        check_targets(result, check, quiet)
 
 
 # -- the steps ---------------------------------------------------------------------------------
@@ -394,8 +395,15 @@ def write_report(result: Any, out_format: str, output: Path | None, excel: bool)
         emit(rendered, output)
 
 
-def check_targets(result: Any, check: bool) -> None:
-    """`--check`: exit 3 (`TargetMissed`) when a KPI missed its target."""
-    if check and any(t.met is False for t in result.targets):
-        missed = ", ".join(f"{t.kpi} {t.target}" for t in result.targets if t.met is False)
-        raise TargetMissed(f"--check: target missed: {missed}")
+def check_targets(result: Any, check: bool, quiet: bool = False) -> None:
+    """`--check`: exit 3 (`TargetMissed`) when a target is missed or cannot be evaluated
+    (DECISIONS 41), each failure with its value or its reason; without `--check`, a target
+    that cannot be evaluated is a note."""
+    from cskpi.engine.targets import failure
+
+    if check:
+        failures = [text for t in result.targets if (text := failure(t)) is not None]
+        if failures:
+            raise TargetMissed("--check: " + "; ".join(failures))
+    else:
+        notes([str(failure(t)) for t in result.targets if t.met is None], quiet)

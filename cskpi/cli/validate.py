@@ -68,6 +68,7 @@ def validate(
             source_tz,
             include_status,
             preset,
+            quiet=quiet,
         )
         inputs = load_inputs(files, surveys, options, messages=messages, events=events)
         show(render_validation(inputs, fmt.value))

@@ -16,7 +16,7 @@ from cskpi.config import Config
 from cskpi.engine.keys import resolve_by
 from cskpi.engine.passes import run_pass
 from cskpi.engine.prepare import earliest_time, latest_time, prepare, spent_columns
-from cskpi.engine.selection import select_kpis
+from cskpi.engine.selection import select_kpis, unsupported
 from cskpi.engine.shaping import (
     attach_previous,
     finish_rows,
@@ -24,7 +24,9 @@ from cskpi.engine.shaping import (
     overall_values,
     parse_sort,
 )
+from cskpi.engine.targets import evaluate, parse_targets
 from cskpi.errors import UsageError
+from cskpi.kpis import all_kpis
 from cskpi.kpis.registry import Anchor, Kpi
 from cskpi.kpis.view import GroupView
 from cskpi.load.schema import UNASSIGNED
@@ -52,7 +54,20 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
     from cskpi.time.window import bucket_edges, parse_as_of, previous_window, resolve_window
 
     config = config or Config()
+    registry = all_kpis()
+    targets = parse_targets(config.targets, registry, config.origin)
     kpis, notes = select_kpis(request.kpis, inputs, config)
+    # DECISIONS 41: every target is judged; its KPI is computed in the overall pass alone
+    # when the report does not show it, unless the inputs cannot support it
+    unavailable = {
+        t.kpi: why for t in targets if (why := unsupported(registry[t.kpi], inputs, config))
+    }
+    shown = {k.id for k in kpis}
+    for_targets = [
+        registry[i]
+        for i in dict.fromkeys(t.kpi for t in targets)
+        if i not in shown | set(unavailable)
+    ]
     by = resolve_by(request.group_by, inputs, [k.id for k in kpis])
     tz = report_zone(request, config, inputs)
     latest = latest_time(inputs)
@@ -70,21 +85,23 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
             for name, loaded in (inputs.business.given() if inputs.business else {}).items()
         ),
     )
-    if inputs.tickets is not None:
-        from cskpi.kpis.sla import check_filters
-
-        check_filters(config.sla, [str(c) for c in inputs.tickets.frame.columns])
-    spent = spent_columns(kpis, by, config, request.breaches) if inputs.transient else None
+    spent = (
+        spent_columns([*kpis, *for_targets], by, config, request.breaches)
+        if inputs.transient
+        else None
+    )
     prep, quality = prepare(inputs, by, as_of, config, business, quality, spent)
     window = resolve_window(request.window, as_of=as_of, earliest=earliest_time(prep), tz=tz)
     buckets = bucket_edges(window, request.period, request.week_start)
     rows, usage = run_pass(kpis, prep, window, buckets, prep.by_labels, force_all=False)
     whole_window = request.overall or bool(config.targets)
     overall: dict[str, Any] = {}
+    target_values: dict[str, Any] = {}
     if whole_window:
         whole = bucket_edges(window, None)
-        overall_frame, _ = run_pass(kpis, prep, window, whole, [], force_all=True)
+        overall_frame, _ = run_pass([*kpis, *for_targets], prep, window, whole, [], force_all=True)
         overall = overall_values(overall_frame, kpis)
+        target_values = {**overall, **overall_values(overall_frame, for_targets)}
     quality = _usage(quality, usage, prep)
     if request.compare is not None:
         before = previous_window(window, request.window, request.compare)
@@ -100,9 +117,6 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
     if request.sort or request.top is not None:
         rows = _sort_top(rows, request, kpis, prep, window, len(by))
     table = finish_rows(rows, by, buckets, request.period, kpis, request.compare)
-    from cskpi.engine.targets import evaluate
-
-    targets, target_notes = evaluate(config.targets, kpis, overall)
     breaches = breach_table(prep, window, buckets) if request.breaches else None
     return Result(
         as_of=as_of.tz_convert(tz),
@@ -115,12 +129,13 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
         kpis=tuple(KpiInfo(k.id, k.name, k.unit.value, k.anchor.value, k.additive) for k in kpis),
         rows=table,
         overall=overall,
-        targets=targets,
+        targets=evaluate(targets, registry, target_values, unavailable),
         data_quality=quality.as_json(),
         compare=request.compare,
-        notes=(*notes, *_load_notes(inputs), *target_notes),
+        notes=(*notes, *_load_notes(inputs)),
         quality_lines=tuple(quality.summary_lines()),
         breaches=breaches,
+        config=None if config.path is None else str(config.path),
     )
 
 

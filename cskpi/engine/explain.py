@@ -137,8 +137,10 @@ def _calendar(config: Config, row: pd.DataFrame) -> BusinessCalendar | None:
         key = str(row[by].iloc[0]).strip().lower()
         for name, table in config.calendars:
             if name.lower() == key:
-                return parse_calendar(table, where=f"calendars.{name}")
-    return parse_calendar(config.business_hours) if config.business_hours else None
+                return parse_calendar(table, where=f"{config.origin}: calendars.{name}")
+    if not config.business_hours:
+        return None
+    return parse_calendar(config.business_hours, where=f"{config.origin}: business_hours")
 
 
 def _subset(loaded: Any, ticket_id: str) -> pd.DataFrame | None:

@@ -1,6 +1,7 @@
 """The read plan (DECISIONS 33): which columns to read, decided before any file is opened.
 
-The requested KPIs (or the default set), the `--by` columns and the SLA filter columns name
+The requested KPIs (or the default set), the configured targets' KPIs (DECISIONS 41: each is
+computed for its target), the `--by` columns and the SLA filter columns name
 the canonical columns a report needs; the reader keeps only the source columns mapped to them
 (Parquet prunes at read time). A column a KPI can do without is read when present
 ("companions": a duration that can stand in for a missing timestamp, `reopens` for FCR).
@@ -46,7 +47,8 @@ def plan_for(
     tickets, surveys = set(TICKET_BASE), set(SURVEY_BASE)
     if breaches:  # the breach list names each ticket's agent and judges first responses
         tickets |= {"agent", "first_response_at", "first_response_seconds"}
-    for kpi_id in kpi_ids or DEFAULT_KPIS:
+    targets = tuple(kpi_id for kpi_id, _ in config.targets if kpi_id in registry)
+    for kpi_id in dict.fromkeys((*(kpi_ids or DEFAULT_KPIS), *targets)):
         for need in registry[kpi_id].needs:
             frame, _, column = need.rpartition(":")
             if frame not in ("", "tickets", "surveys") or column.startswith("kind="):

@@ -125,9 +125,14 @@ def prepare(
             "--business-hours needs a [business_hours] table in the config "
             "(see README, Business hours)"
         )
-    calendar = parse_calendar(config.business_hours) if config.business_hours else None
+    calendar = (
+        parse_calendar(config.business_hours, where=f"{config.origin}: business_hours")
+        if config.business_hours
+        else None
+    )
     calendars = {
-        name: parse_calendar(table, where=f"calendars.{name}") for name, table in config.calendars
+        name: parse_calendar(table, where=f"{config.origin}: calendars.{name}")
+        for name, table in config.calendars
     }
     empty = pd.DataFrame({"created_at": pd.Series(dtype="datetime64[us, UTC]")})
     ctx = Context(

@@ -48,6 +48,31 @@ def describe_need(need: str) -> str:
     return f"a {names} column"
 
 
+def absence(need: str, inputs: Inputs) -> str:
+    """What the inputs lack for `need`, as a target's reason: `no surveys file given`."""
+    if need.startswith("config:"):
+        return "no cost given: --costs FILE or [costs] monthly in the config"
+    frame_name, _, column = need.rpartition(":")
+    frame_name = frame_name or "tickets"
+    if frame_name == "tickets":
+        loaded = inputs.tickets
+    elif frame_name == "surveys":
+        loaded = inputs.surveys
+    else:
+        loaded = inputs.business.get(frame_name) if inputs.business else None
+    if loaded is None:
+        return f"no {frame_name} file given"
+    if column.startswith("kind="):
+        return f"no {column[5:].upper()} responses in the surveys"
+    return f"no {' or '.join(column.split('|'))} column in the {frame_name}"
+
+
+def unsupported(kpi: Kpi, inputs: Inputs, config: Config) -> str | None:
+    """Why the inputs cannot support `kpi` (survey kinds included), or None."""
+    missing = missing_needs(kpi, inputs, config, soft=True)
+    return absence(missing[0], inputs) if missing else None
+
+
 def select_kpis(
     requested: tuple[str, ...], inputs: Inputs, config: Config
 ) -> tuple[list[Kpi], list[str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cskpi.config import SlaPolicy
+from cskpi.config import Config, SlaPolicy
 from cskpi.errors import UsageError, did_you_mean
 
 if TYPE_CHECKING:
@@ -31,15 +31,23 @@ def policies_for(configured: tuple[SlaPolicy, ...]) -> tuple[SlaPolicy, ...]:
     return configured or (BUILT_IN,)
 
 
-def check_filters(policies: tuple[SlaPolicy, ...], columns: list[str]) -> None:
-    """Every filter key must name a canonical or input column (DECISIONS 30)."""
-    for i, policy in enumerate(policies, 1):
+def check_filters(config: Config, columns: list[str]) -> None:
+    """Every filter key must name a canonical or input column (DECISIONS 30). Checked when
+    the policies are applied, so only a report that computes an SLA judgement fails on a
+    column its input lacks (DECISIONS 43)."""
+    for i, policy in enumerate(config.sla, 1):
         for key, _ in policy.filters:
             if key not in columns:
                 raise UsageError(
-                    f"config: sla[{i}].{key}: no such column in the tickets"
+                    f"{config.origin}: sla[{i}].{key}: no such column in the tickets"
                     f"{did_you_mean(key, columns)}"
                 )
+
+
+def policy_targets(frame: Table, config: Config, which: str, report_business: bool) -> Targets:
+    """`assign` for the configured policies (or the built-in one), filters checked first."""
+    check_filters(config, [str(c) for c in frame.columns])
+    return assign(frame, policies_for(config.sla), which, report_business)
 
 
 @dataclass(frozen=True)
@@ -165,7 +173,7 @@ def first_response(g: GroupView, ctx: Context) -> Outcome:
     """First-response SLA outcome of every ticket in the view (computed once per view)."""
 
     def run() -> Outcome:
-        targets = assign(g.frame, policies_for(ctx.config.sla), "first_response", ctx.business)
+        targets = policy_targets(g.frame, ctx.config, "first_response", ctx.business)
         counted, met, actual = judge_first_response(g, ctx, targets.seconds, targets.business)
         assert actual is not None  # asked for
         return Outcome(counted, met, actual, targets)
@@ -179,7 +187,7 @@ def resolution(g: GroupView, ctx: Context) -> Outcome:
     def run() -> Outcome:
         import numpy as np
 
-        targets = assign(g.frame, policies_for(ctx.config.sla), "resolution", ctx.business)
+        targets = policy_targets(g.frame, ctx.config, "resolution", ctx.business)
         elapsed = ctx.span(g.times("created_at"), g.times("resolved_at"), targets.business, g.frame)
         counted = ~np.isnan(targets.seconds) & ~np.isnan(elapsed)
         with np.errstate(invalid="ignore"):

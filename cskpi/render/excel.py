@@ -8,7 +8,7 @@ Sheets, in order:
   with `--compare`), and `shown`, the value as the terminal table writes it (`1h 02m`).
 - `data quality` — one row per count: `input`, `measure` (read, used, out_of_window,
   dropped, issues), `reason`, `count`.
-- `targets` — when any are configured: `kpi`, `target`, `value`, `met`.
+- `targets` — when any are configured: `kpi`, `target`, `value`, `met`, `status`, `reason`.
 - `report` — what the numbers cover: window, time zone, clock, as-of, grouping, period.
 
 **Durations stay in seconds.** A spreadsheet time format (`[h]:mm:ss`) reads a cell as a
@@ -288,11 +288,11 @@ def _quality_sheet(sheet: Worksheet, result: Result) -> None:
 
 
 def _targets_sheet(sheet: Worksheet, result: Result) -> None:
-    units = {k.id: str(k.unit) for k in result.kpis}
-    header = ["kpi", "target", "value", "met"]
-    body = [[t.kpi, t.target, _number(t.value), t.met] for t in result.targets]
+    """As in JSON: a target not evaluated has `met` empty, status `not_evaluated` and why."""
+    header = ["kpi", "target", "value", "met", "status", "reason"]
+    body = [[t.kpi, t.target, _number(t.value), t.met, t.status, t.reason] for t in result.targets]
     formats = [
-        [GENERAL, GENERAL, FORMATS.get(units.get(t.kpi, ""), GENERAL), GENERAL]
+        [GENERAL, GENERAL, FORMATS.get(t.unit, GENERAL), GENERAL, GENERAL, GENERAL]
         for t in result.targets
     ]
     _write_rows_with_formats(sheet, header, body, formats)

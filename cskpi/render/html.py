@@ -53,6 +53,8 @@ class Card:
     change: str
     change_css: str
     previous: str
+    reason: str = ""
+    """Why its target is not evaluated (DECISIONS 41)."""
 
 
 def render_html(result: Result) -> str:
@@ -220,16 +222,18 @@ def _cards(result: Result) -> list[Card]:
                 change=_arrow(change, unit) if result.compare is not None else "",
                 change_css=_change_css(change, targets.get(k.id)),
                 previous=humanize(result.overall.get(f"{k.id}_previous"), unit),
+                reason="" if target is None else target.reason or "",
             )
         )
     return cards
 
 
-def _other_targets(result: Result) -> list[tuple[str, str, str, bool | None]]:
-    """Targets on KPIs without a card (not requested): kpi, target, value, met."""
+def _other_targets(result: Result) -> list[tuple[str, str, str, bool | None, str]]:
+    """Targets on KPIs without a card (computed for the target alone): KPI name, target,
+    value, met, why not evaluated."""
     shown = {k.id for k in result.kpis}
     return [
-        (t.kpi, t.target, humanize(t.value, ""), t.met)
+        (t.name or t.kpi, t.target, humanize(t.value, t.unit), t.met, t.reason or "")
         for t in result.targets
         if t.kpi not in shown
     ]

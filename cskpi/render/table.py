@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 MET_STYLE = "green"
 MISSED_STYLE = "red"
-_MARKS = {True: ("✓", MET_STYLE), False: ("✗", MISSED_STYLE), None: ("—", "dim")}
+UNKNOWN_STYLE = "yellow"
+_MARKS = {True: ("✓", MET_STYLE), False: ("✗", MISSED_STYLE), None: ("?", UNKNOWN_STYLE)}
+"""A target that cannot be evaluated fails `--check` too (DECISIONS 41): marked, not dimmed."""
 
 
 def render_table(result: Result) -> RenderableType:
@@ -213,17 +215,19 @@ def _targets(result: Result) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
 
-    by_id = {k.id: k for k in result.kpis}
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
     grid.add_column(no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
+    unknown = any(t.met is None for t in result.targets)
+    if unknown:  # the reason, after the value
+        grid.add_column(overflow="fold")
     for t in result.targets:
-        kpi = by_id.get(t.kpi)
-        mark = Text(*_MARKS[t.met])
-        value = humanize(t.value, str(kpi.unit)) if kpi else humanize(t.value, "")
-        if t.met is None and value == NULL:
-            value = f"{NULL} (no data)"
-        grid.add_row(mark, Text(kpi.name if kpi else t.kpi), Text(t.target), Text(value))
+        cells = [Text(*_MARKS[t.met]), Text(t.name or t.kpi), Text(t.target)]
+        cells.append(Text(humanize(t.value, t.unit)))
+        if unknown:
+            reason = f"not evaluated: {t.reason}" if t.met is None else ""
+            cells.append(Text(reason, style=UNKNOWN_STYLE))
+        grid.add_row(*cells)
     return Group(Text("Targets", style="bold"), grid)

@@ -162,6 +162,7 @@ def _document(result: Result) -> dict[str, Any]:
             "timezone": result.timezone,
         },
         "business_hours": bool(result.business_hours),
+        "config": result.config,
         "group_by": [str(g) for g in result.group_by],
         "period": None if result.period is None else str(result.period),
     }
@@ -176,6 +177,8 @@ def _document(result: Result) -> dict[str, Any]:
             "target": t.target,
             "value": _scalar(t.value),
             "met": None if t.met is None else bool(t.met),
+            "status": t.status,
+            "reason": t.reason,
         }
         for t in result.targets
     ]
