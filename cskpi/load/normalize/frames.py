@@ -16,7 +16,7 @@ from cskpi.load.normalize.core import normalize
 from cskpi.load.normalize.mapping import mapping_for
 from cskpi.load.normalize.options import Loaded, LoadOptions
 from cskpi.load.presets import Match
-from cskpi.load.schema import Frame, squash
+from cskpi.load.schema import COLUMNS, Frame, squash
 
 if TYPE_CHECKING:
     from cskpi.load.plan import ReadPlan
@@ -69,6 +69,12 @@ def read_frames(
     }
     extras = {squash(name) for name in keep.extras} if keep is not None else set()
 
+    label_sources: set[str] = set()
+
+    def labels(kept: list[str]) -> set[str]:
+        """Kept source columns that feed only label columns (read as categories)."""
+        return label_sources & set(kept)
+
     def prune(headers: list[str]) -> list[str]:
         match = presets.detect(headers, frame, options.preset)
         seen.setdefault(match.key, match)
@@ -82,6 +88,12 @@ def read_frames(
             mapping.setdefault(canon, source)
         every = wanted | (set(keep.surveys) if target is not frame else set())
         kept = {source for canon, source in found.items() if canon in every}
+        kinds = {c.name: c.kind for c in COLUMNS[target]}
+        read_as: dict[str, bool] = {}  # source → whether it feeds label columns only
+        for canon, source in found.items():
+            if canon in every:
+                read_as[source] = read_as.get(source, True) and kinds.get(canon) == "label"
+        label_sources.update(source for source, label in read_as.items() if label)
         kept.update(h for h in headers if squash(h) in extras)
         kept.update(match.keep())
         return [h for h in headers if h in kept]
@@ -93,6 +105,7 @@ def read_frames(
         sheet=options.sheet,
         stdin=stdin,
         columns=prune,
+        labels=labels,
     )
     if len(seen) > 1:
         return [

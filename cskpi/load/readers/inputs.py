@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import os
 from collections.abc import Callable, Sequence
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from cskpi.errors import InputError, UsageError
 from cskpi.load.readers.csv_arrow import read_delimited
@@ -19,6 +19,9 @@ from cskpi.load.readers.model import FileInfo, Options, Part, Places, RawInput
 from cskpi.load.readers.parquet import read_parquet
 from cskpi.load.readers.source import Source, expand, open_source
 from cskpi.load.readers.xlsx import read_xlsx
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "jsonl", "parquet", "xlsx")
 
@@ -31,10 +34,11 @@ def read_inputs(
     sheet: str | None = None,
     columns: Callable[[list[str]], list[str]] | None = None,
     stdin: BinaryIO | None = None,
+    labels: Callable[[list[str]], set[str]] | None = None,
 ) -> RawInput:
-    """Read `paths` (files, globs, `-`) into one raw frame; `columns` prunes each file's header."""
+    """Read `paths` (files, globs, `-`) into one raw frame; `columns` prunes each file's header,
+    `labels` names the kept columns that hold labels (`Options.labels`)."""
     import numpy as np
-    import pandas as pd
 
     if input_format is not None and input_format not in FORMATS:
         raise UsageError(f"unknown input format '{input_format}'; use {'|'.join(FORMATS)}")
@@ -45,7 +49,7 @@ def read_inputs(
             raise UsageError(f"unknown encoding '{encoding}' (try utf-8, cp949, cp932)") from exc
     if "-" in paths and input_format is None:
         raise UsageError("reading standard input needs --input-format")
-    opts = Options(encoding, sheet, columns)
+    opts = Options(encoding, sheet, columns, labels)
     parts: list[Part] = []
     infos: list[FileInfo] = []
     for path in expand(paths):
@@ -56,7 +60,7 @@ def read_inputs(
         parts.append(part)
         infos.append(FileInfo(path, fmt, part.encoding, len(part.frame), part.sheet))
     frames = [p.frame for p in parts]
-    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, sort=False)
+    frame = frames[0] if len(frames) == 1 else _stacked(frames)
     return RawInput(
         frame=frame.reset_index(drop=True),
         files=tuple(infos),
@@ -118,3 +122,24 @@ _READERS: dict[str, Callable[[Source, Options], Part]] = {
     "xlsx": read_xlsx,
 }
 _SUFFIXES: dict[str, str] = {f".{fmt}": fmt for fmt in _READERS} | {".ndjson": "jsonl"}
+
+
+def _stacked(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The files' frames one after another. A column read as categories in every file stays
+    categorical over their joint categories (concatenating differing categories would give
+    Python objects); one that is categorical in some files only becomes text."""
+    import pandas as pd
+
+    for name in {c for f in frames for c in f.columns}:
+        kinds = [isinstance(f[name].dtype, pd.CategoricalDtype) for f in frames if name in f]
+        if not any(kinds):
+            continue
+        if all(kinds) and len(kinds) == len(frames):
+            joint = pd.api.types.union_categoricals([f[name] for f in frames]).categories
+            for f in frames:
+                f[name] = f[name].cat.set_categories(joint)
+        else:
+            for f in frames:
+                if name in f and isinstance(f[name].dtype, pd.CategoricalDtype):
+                    f[name] = f[name].astype("str").where(f[name].notna())
+    return pd.concat(frames, ignore_index=True, sort=False)

@@ -122,6 +122,9 @@ class Options:
     encoding: str | None
     sheet: str | None
     columns: Callable[[list[str]], list[str]] | None
+    labels: Callable[[list[str]], set[str]] | None = None
+    """Of the kept names, those holding labels (a few distinct values): Parquet reads their
+    text columns dictionary-encoded, as pandas categories, so no string is made per row."""
 
 
 @dataclass
