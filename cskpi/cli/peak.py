@@ -93,6 +93,7 @@ def peak(
             date_format,
             source_tz,
             include_status,
+            as_of=as_of,
         )
         plan = ReadPlan(
             frozenset({"ticket_id", "created_at", "status", "updated_at"}), frozenset(), ()

@@ -183,6 +183,7 @@ def report(
             source_tz,
             include_status,
             preset,
+            as_of=as_of,
         )
         out_format = format_of(fmt, output)
         inputs = read_inputs(

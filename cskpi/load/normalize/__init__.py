@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from cskpi.load.normalize.columns import labels
 from cskpi.load.normalize.combine import join_supplement, ratings_as_surveys
-from cskpi.load.normalize.core import normalize
+from cskpi.load.normalize.core import normalize, short_lines
 from cskpi.load.normalize.frames import read_frame, read_frames
 from cskpi.load.normalize.mapping import (
     explicit_for,
@@ -46,4 +46,5 @@ __all__ = [
     "read_frame",
     "read_frames",
     "resolve_mapping",
+    "short_lines",
 ]

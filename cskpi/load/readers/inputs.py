@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import os
 from collections.abc import Callable, Sequence
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from cskpi.errors import InputError, UsageError
 from cskpi.load.readers.csv_arrow import read_delimited
@@ -19,6 +19,9 @@ from cskpi.load.readers.model import FileInfo, Options, Part, Places, RawInput
 from cskpi.load.readers.parquet import read_parquet
 from cskpi.load.readers.source import Source, expand, open_source
 from cskpi.load.readers.xlsx import read_xlsx
+
+if TYPE_CHECKING:
+    import numpy as np
 
 FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "jsonl", "parquet", "xlsx")
 
@@ -69,6 +72,22 @@ def read_inputs(
             )
         ),
         warnings=tuple(w for p in parts for w in p.warnings),
+        short=_short_rows(parts),
+    )
+
+
+def _short_rows(parts: list[Part]) -> np.ndarray | None:
+    """The padded short rows of every part, as positions in the concatenated frame."""
+    import numpy as np
+
+    if not any(p.short for p in parts):
+        return None
+    starts = np.cumsum([0] + [len(p.frame) for p in parts[:-1]])
+    return np.concatenate(
+        [
+            np.asarray(p.short, dtype=np.int64) + start
+            for p, start in zip(parts, starts, strict=True)
+        ]
     )
 
 
