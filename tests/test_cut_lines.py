@@ -9,12 +9,16 @@ test makes sure the path it names is the one that ran.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cskpi.cli import app
@@ -143,6 +147,43 @@ def test_several_files_place_short_rows_in_the_whole_frame(tmp_path: Path) -> No
     raw = read_inputs([a, b])
     assert values(raw.frame, "id") == ["1", "2", "3", "4"]
     assert raw.short is not None and raw.short.tolist() == [1, 2]
+
+
+row_text = st.text(alphabet=st.sampled_from(list('ab,"\n\r 가')), max_size=5)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(st.lists(row_text, min_size=3, max_size=3), min_size=1, max_size=5),
+    cut=st.floats(min_value=0.0, max_value=1.0),
+    ending=st.sampled_from(["\n", "\r\n"]),
+)
+def test_any_cut_reads_the_same_on_every_path(
+    tmp_path: Path, rows: list[list[str]], cut: float, ending: str
+) -> None:
+    """A well-formed CSV cut anywhere (`head -c`, on a character boundary): the csv module,
+    pyarrow on the whole file and, for plain files, pyarrow streaming the file give the same
+    rows, lines, skipped lines (with their kind) and short rows."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator=ending).writerows([["k", "v", "w"], *rows])
+    text = buf.getvalue()
+    header = len("k,v,w" + ending)
+    path = write(tmp_path / "c.csv", text[: header + round(cut * (len(text) - header))])
+    answers = []
+    for threshold, stream in ((2**30, False), (0, False), (0, True)):
+        csv_arrow._PYARROW_MIN_BYTES, saved = threshold, csv_arrow._PYARROW_MIN_BYTES
+        streamer = csv_arrow._csv_stream
+        if not stream:
+            csv_arrow._csv_stream = lambda *args: None
+        try:
+            raw = read_inputs([path])
+        finally:
+            csv_arrow._PYARROW_MIN_BYTES, csv_arrow._csv_stream = saved, streamer
+        short = [] if raw.short is None else raw.short.tolist()
+        answers.append((raw.frame.to_dict("list"), raw.source_line.tolist(), raw.malformed, short))
+    assert answers[0] == answers[1] == answers[2]
 
 
 # -- through the command line: counts, reconciliation, --strict ------------------------------
