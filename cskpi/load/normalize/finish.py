@@ -82,7 +82,7 @@ def _implausible_derived(
     out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str, Any], options: LoadOptions
 ) -> tuple[pd.DataFrame, FrameQuality]:
     """Times derived from durations are timestamps too (DECISIONS 40): an implausible one
-    (`created_at` + a duration of centuries) is emptied and counted like a read one, once per
+    (`created_at` + a duration of decades) is emptied and counted like a read one, once per
     ticket (a read value that was implausible was emptied before the derivation)."""
     for column in ("first_response_at", "resolved_at"):
         if column not in out or (far := implausible(out[column], options.now)) is None:
