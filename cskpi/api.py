@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from cskpi.engine.compute import compute
@@ -100,11 +101,16 @@ def load(
     whole, without presets; costs default to the config's `[costs] file`.
 
     With a `plan` (see `cskpi.engine.plan.plan_for`), only the columns it names are read.
+    `options.now` (default: the wall clock, read here) bounds plausible timestamps: one more
+    than a day after it, or before 1970, is treated as missing and counted (DECISIONS 40);
+    pass a later `now` to report as of a future instant.
     Helpdesk presets (DECISIONS 25): a survey export given as a ticket file is read as
     surveys; a supplement (Zendesk ticket_metrics) is joined to the tickets on ticket id;
     ratings a ticket export carries become survey rows when no survey file is given.
     """
     options = options or LoadOptions()
+    if options.now is None:  # the edge: the run's clock, read once (DECISIONS 40)
+        options = replace(options, now=datetime.now(UTC))
     ticket_paths = [tickets] if isinstance(tickets, str) else list(tickets)
     survey_specs = [surveys] if isinstance(surveys, str) else list(surveys)
     talk = (

@@ -296,11 +296,15 @@ def test_header_only_tsv() -> None:
 
 
 def test_inconsistent_field_counts() -> None:
-    """Too many fields: skipped and counted with its line; too few: padded; trailing empty
-    extra fields: kept."""
+    """Too many fields: skipped and counted with its line; too few: padded, used and flagged
+    (DECISIONS 44, line 4: T3); trailing empty extra fields: kept."""
     result, doc = report(bad("field_counts.csv"))
-    assert doc["data_quality"]["tickets"] == frame(4, 3, dropped={"malformed_line": 1})
+    assert doc["data_quality"]["tickets"] == frame(
+        4, 3, dropped={"malformed_line": 1}, issues={"short_line": 1}
+    )
     assert "field_counts.csv:3" in result.stderr
+    assert "1 short line: flagged (e.g. " in result.stderr
+    assert "field_counts.csv:4)" in result.stderr
 
 
 def test_unterminated_quote_costs_one_line() -> None:
@@ -402,7 +406,6 @@ def test_duplicate_headers_read_the_first() -> None:
     ("name", "phrase"),
     [
         ("duplicate_headers.csv", "column 'Assignee' appears more than once; read as 'Assignee.1'"),
-        ("field_counts.csv", "1 row(s) had fewer fields than the header; padded"),
     ],
 )
 def test_reader_warnings_reach_stderr(name: str, phrase: str) -> None:
@@ -509,20 +512,34 @@ def test_unparseable_timestamps_xlsx() -> None:
     assert "bad_values.xlsx:5" in result.stderr and "bad_values.xlsx:6" in result.stderr
 
 
-def test_years_0001_and_9999_fit() -> None:
-    """DECISIONS 23: years 0001–9999 are valid timestamps (as_of becomes 9999-12-31 23:59)."""
+def test_years_0001_and_9999_parse_but_are_implausible() -> None:
+    """DECISIONS 23: years 0001–9999 parse; DECISIONS 40: before 1970 or after the clock + 1
+    day they are implausible. T2 (created 0001) and T3 (created 9999) are dropped; T4 keeps
+    its row but loses its reply (9999) and its resolution (0001), so its `solved` status has
+    no time. as_of = the latest plausible time: T4 created 2024-03-02 08:00; the window runs
+    from the day of T1 (2024-03-01) through the as-of day."""
     _, doc = report(bad("extreme_years.csv"))
-    assert doc["data_quality"]["tickets"] == frame(4, 4, issues={"resolved_before_created": 1})
-    assert doc["as_of"] == "9999-12-31T23:59:00+00:00"
-    assert doc["window"]["since"] == "0001-01-01T00:00:00+00:00"
+    assert doc["data_quality"]["tickets"] == frame(
+        4,
+        2,
+        dropped={"implausible_created_at": 2},
+        issues={
+            "implausible_first_response_at": 1,
+            "implausible_resolved_at": 1,
+            "resolved_without_timestamp": 1,
+        },
+    )
+    assert doc["as_of"] == "2024-03-02T08:00:00+00:00"
+    assert doc["window"]["since"] == "2024-03-01T00:00:00+00:00"
+    assert doc["window"]["until"] == "2024-03-03T00:00:00+00:00"
 
 
 def test_year_0001_in_the_window_line(tmp_path: Path) -> None:
     """The stderr window line writes four-digit years (strftime gives `1-01-01` on Linux)."""
     path = tmp_path / "old.csv"
     path.write_text("Ticket ID,Created At\nT1,0001-01-01 00:00\nT2,2024-03-01 09:00\n")
-    result, doc = report(path, "-k", "tickets_created")
-    assert doc["data_quality"]["tickets"] == frame(2, 2)
+    result, doc = report(path, "-k", "tickets_created", "--since", "0001-01-01")
+    assert doc["data_quality"]["tickets"] == frame(2, 1, dropped={"implausible_created_at": 1})
     assert "window 0001-01-01 00:00 → 2024-03-02 00:00" in result.stderr, result.stderr
 
 

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,28 @@ def quiet_pipe() -> None:
 # -- reading -----------------------------------------------------------------------------------
 
 
+def wall_clock() -> datetime:
+    """The run's wall clock, read here and nowhere below the command line (tests pin it)."""
+    return datetime.now(UTC)
+
+
+def run_now(as_of: str | None) -> datetime:
+    """The "now" loading judges timestamps by (DECISIONS 40): the wall clock, or an explicit
+    `--as-of` when it is later. A naive `--as-of` is read as UTC here (the report zone is not
+    known before the inputs are read); the day of slack after "now" covers any zone's offset.
+    An `--as-of` that cannot be read is left to the engine, which says why."""
+    now = wall_clock()
+    if as_of is None or as_of.strip().lower() == "now":
+        return now
+    from cskpi.time.window import parse_instant
+
+    try:
+        given: datetime = parse_instant(as_of, "UTC", what="--as-of").to_pydatetime()
+    except UsageError:
+        return now
+    return max(now, given)
+
+
 def load_options(
     config_path: Path | None,
     maps: list[str] | None,
@@ -98,9 +121,11 @@ def load_options(
     include_status: str | None,
     preset: str = "auto",
     quiet: bool = False,
+    as_of: str | None = None,
 ) -> Any:
     """The `LoadOptions` of the reading flags, merged with the config file, which is named
-    on stderr unless `quiet` (DECISIONS 43) and checked whole before any input is read."""
+    on stderr unless `quiet` (DECISIONS 43) and checked whole before any input is read;
+    `now` is the wall clock, or `as_of` (`--as-of`) when it is later (`run_now`)."""
     from cskpi.config import load_config
     from cskpi.load.normalize import LoadOptions
     from cskpi.load.presets import check_choice
@@ -135,6 +160,7 @@ def load_options(
         include_status=statuses,
         config=config,
         preset=check_choice(preset),
+        now=run_now(as_of),
     )
 
 

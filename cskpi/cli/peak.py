@@ -94,6 +94,7 @@ def peak(
             source_tz,
             include_status,
             quiet=quiet,
+            as_of=as_of,
         )
         plan = ReadPlan(
             frozenset({"ticket_id", "created_at", "status", "updated_at"}), frozenset(), ()

@@ -187,6 +187,7 @@ def report(
             include_status,
             preset,
             quiet=quiet,
+            as_of=as_of,
         )
         out_format = format_of(fmt, output)
         inputs = read_inputs(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cskpi.errors import InputError
 from cskpi.load import parse
+from cskpi.load.plausible import implausible
 from cskpi.load.quality import FrameQuality
 from cskpi.load.schema import COLUMNS, Frame, squash
 from cskpi.load.shapes import (
@@ -47,7 +48,7 @@ def read_conversation(
 
     `requesters` (ticket id → customer id) gives an author role to shapes without one
     (Zendesk comments: the requester is the customer)."""
-    from cskpi.load.normalize import explicit_for, missing_required, resolve_mapping
+    from cskpi.load.normalize import explicit_for, missing_required, resolve_mapping, short_lines
     from cskpi.load.readers import read_inputs
 
     explicit = explicit_for(frame, options.mapping)
@@ -79,10 +80,8 @@ def read_conversation(
     mapping = _mapping(headers, frame, found, explicit, label, resolve_mapping)
     shape = found.shape
     missing_required(headers, frame, mapping, label, _defaults(found))
-    quality = FrameQuality(read=len(data) + len(raw.malformed))
-    quality = quality.drop(
-        "malformed_line", len(raw.malformed), (f"{m.file}:{m.line}" for m in raw.malformed)
-    )
+    quality = FrameQuality(read=len(data) + len(raw.malformed)).skipped(raw.malformed)
+    quality = short_lines(raw, raw.frame, quality, _places(raw, raw.frame))
     notes = [f"{label}: recognised as {shape.title}"] if shape is not None else []
     data, quality = _apply_filter(data, found, quality, raw)
     out, quality, more = (_messages if frame is Frame.MESSAGES else _events)(
@@ -259,7 +258,8 @@ def _base(
     quality: FrameQuality,
     raw: RawInput,
 ) -> tuple[pd.DataFrame, pd.DataFrame, FrameQuality]:
-    """ticket_id and the time column parsed; rows without either dropped and counted."""
+    """ticket_id and the time column parsed; rows without either, or with an implausible time,
+    dropped and counted."""
     import pandas as pd
 
     where = _places(raw, data)
@@ -276,10 +276,13 @@ def _base(
     quality = quality.drop("missing_ticket_id", int(no_id.sum()), where(no_id))
     bad = times.bad & ~no_id
     quality = quality.drop(f"unparseable_{time}", int(bad.sum()), where(bad))
+    mask = implausible(out[time], options.now)  # DECISIONS 40: as if it had no time
+    far = pd.Series(False if mask is None else mask, index=out.index) & ~no_id
+    quality = quality.drop(f"implausible_{time}", int(far.sum()), where(far))
     none = out[time].isna() & ~no_id & ~bad
     quality = quality.drop(f"missing_{time}", int(none.sum()), where(none))
     quality = quality.issue("dst_shifted_local_time", times.shifted)
-    keep = ~(no_id | bad | none)
+    keep = ~(no_id | bad | far | none)
     return out[keep], data[keep], quality
 
 

@@ -36,6 +36,18 @@ class FrameQuality:
     def issue(self, reason: str, count: int, examples: Iterable[str] = ()) -> FrameQuality:
         return self._add("issues", reason, count, examples)
 
+    def skipped(self, lines: Iterable[Any]) -> FrameQuality:
+        """Drop the lines a reader skipped (`cskpi.load.readers.Malformed`: `file`, `line`,
+        `kind`), each under its kind: `malformed_line`, or `truncated_line` for a file cut
+        inside its last line (DECISIONS 44)."""
+        quality = self
+        by_kind: dict[str, list[str]] = {}
+        for item in lines:
+            by_kind.setdefault(item.kind, []).append(f"{item.file}:{item.line}")
+        for kind, places in by_kind.items():
+            quality = quality.drop(kind, len(places), places)
+        return quality
+
     def _add(self, kind: str, reason: str, count: int, examples: Iterable[str]) -> FrameQuality:
         if count <= 0:
             return self

@@ -28,7 +28,7 @@ from cskpi.load.normalize.combine import (
     text_ids,
     text_ids_if_mixed,
 )
-from cskpi.load.normalize.core import normalize
+from cskpi.load.normalize.core import normalize, short_lines
 from cskpi.load.normalize.frames import read_frame, read_frames
 from cskpi.load.normalize.mapping import (
     explicit_for,
@@ -51,6 +51,7 @@ __all__ = [
     "read_frame",
     "read_frames",
     "resolve_mapping",
+    "short_lines",
     "text_ids",
     "text_ids_if_mixed",
 ]

@@ -57,14 +57,17 @@ def _require(
     where: Any,
     names: Sequence[str],
 ) -> tuple[pd.DataFrame, FrameQuality]:
-    """Drop rows whose required value is unparseable or missing, each under its first reason."""
+    """Drop rows whose required value is unparseable, implausible (a time: DECISIONS 40) or
+    missing, each under its first reason."""
     import pandas as pd
 
     gone = pd.Series(False, index=out.index)
     for name in names:
-        bad = bad_required.get(name, pd.Series(False, index=out.index)) & ~gone
-        quality = quality.drop(f"unparseable_{name}", int(bad.sum()), where(bad))
-        gone |= bad
+        far = f"implausible_{name}"
+        for reason, key in ((f"unparseable_{name}", name), (far, far)):
+            bad = bad_required.get(key, pd.Series(False, index=out.index)) & ~gone
+            quality = quality.drop(reason, int(bad.sum()), where(bad))
+            gone |= bad
         empty = out[name].isna() & ~gone
         quality = quality.drop(f"missing_{name}", int(empty.sum()), where(empty))
         gone |= empty

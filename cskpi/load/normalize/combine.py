@@ -11,6 +11,7 @@ from cskpi.load import parse, presets
 from cskpi.load.normalize.columns import labels, zone_for
 from cskpi.load.normalize.finish import finish_surveys, time_issues
 from cskpi.load.normalize.options import Loaded, LoadOptions
+from cskpi.load.plausible import implausible, without
 from cskpi.load.presets import BUSINESS_COLUMNS
 from cskpi.load.quality import FrameQuality
 from cskpi.load.schema import COLUMNS, Frame
@@ -60,8 +61,13 @@ def ratings_as_surveys(tickets: Loaded, options: LoadOptions) -> Loaded | None:
         return [str(v) for v in examples[mask[mask].index].head(3)]
 
     quality = FrameQuality(read=len(out))
+    rejected = {}
+    far = implausible(out["submitted_at"], options.now)  # DECISIONS 40
+    if far is not None:
+        out["submitted_at"] = without(out["submitted_at"], far)
+        rejected["implausible_submitted_at"] = pd.Series(far, index=out.index)
     out, quality, more, _ = finish_surveys(
-        out, quality, {}, where, replace(options, survey_kind=ratings.kind), {"score": score}
+        out, quality, rejected, where, replace(options, survey_kind=ratings.kind), {"score": score}
     )
     note = (
         f"{len(rows)} {ratings.kind.upper()} ratings read from the ticket export's "

@@ -17,6 +17,7 @@ from cskpi.load.normalize.columns import parse_column, zone_for
 from cskpi.load.normalize.finish import finish_surveys, finish_tickets
 from cskpi.load.normalize.mapping import mapping_for
 from cskpi.load.normalize.options import Loaded, LoadOptions
+from cskpi.load.plausible import implausible, without
 from cskpi.load.presets import BUSINESS_COLUMNS, Match
 from cskpi.load.quality import FrameQuality
 from cskpi.load.schema import COLUMNS, Frame
@@ -76,11 +77,9 @@ def normalize(
         first = str(data.loc[summary].iloc[0].dropna().iloc[0])
         notes.append(f"{label}: skipped {int(summary.sum())} summary line(s): {first!r}")
         data = data[~summary]
-    quality = FrameQuality(read=len(data) + len(raw.malformed))
-    quality = quality.drop(
-        "malformed_line", len(raw.malformed), (f"{m.file}:{m.line}" for m in raw.malformed)
-    )
+    quality = FrameQuality(read=len(data) + len(raw.malformed)).skipped(raw.malformed)
     where = _places(raw)
+    quality = short_lines(raw, data, quality, where)
     unanswered = _unanswered(data, frame, mapping, match)
     if unanswered is not None:
         quality = quality.drop("survey_not_answered", int(unanswered.sum()), where(unanswered))
@@ -96,6 +95,9 @@ def normalize(
         file_of=file_of,
     )
     columns: dict[str, Any] = {}
+    # required column → rows it could not parse; `implausible_<time column>` → rows whose
+    # value was implausible and is now missing (counted below unless the column is required:
+    # then the finishing step drops the row under that name)
     bad_required: dict[str, Any] = {}
     extract = match.preset.extract if match.preset else {}
     series: Any = None
@@ -119,6 +121,12 @@ def normalize(
             series, col, source, zone_for(topts, match, source), match.unit(source)
         )
         series = None
+        if col.kind == "time" and (far := implausible(values, options.now)) is not None:
+            values = without(values, far)  # treated as missing (DECISIONS 40)
+            mask = pd.Series(far, index=values.index)
+            bad_required[f"implausible_{col.name}"] = mask
+            if not col.required:  # a required one drops its row in the finishing step
+                quality = quality.issue(f"implausible_{col.name}", int(far.sum()), where(mask))
         _let_go(data, uses, source)
         columns[col.name] = values
         if shifted:
@@ -174,6 +182,23 @@ def normalize(
         excluded,
         match if match.preset else None,
     )
+
+
+def short_lines(
+    raw: RawInput, data: pd.DataFrame, quality: FrameQuality, where: Any
+) -> FrameQuality:
+    """Count the rows `data` keeps that had fewer fields than the header: read, padded with
+    missing values and used, but flagged `short_line` (DECISIONS 44)."""
+    import numpy as np
+    import pandas as pd
+
+    short = getattr(raw, "short", None)
+    if short is None or not len(short):
+        return quality
+    mask: np.ndarray = np.zeros(raw.places.rows, dtype=bool)
+    mask[short] = True
+    kept = pd.Series(mask[data.index.to_numpy()], index=data.index)
+    return quality.issue("short_line", int(kept.sum()), where(kept))
 
 
 def _let_go(data: pd.DataFrame, uses: Counter[str], source: str) -> None:

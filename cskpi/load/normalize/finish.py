@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from cskpi.load.normalize.columns import KIND_WORDS, scores
 from cskpi.load.normalize.dedupe import dedupe, duplicates, kept
+from cskpi.load.plausible import implausible, without
 from cskpi.load.quality import FrameQuality
 from cskpi.load.schema import EXCLUDED_STATUSES, SURVEY_KINDS, squash
 
@@ -39,11 +40,14 @@ def finish_tickets(
     excluded_rows = None
     missing_id = out["ticket_id"].isna()
     quality = quality.drop("missing_ticket_id", int(missing_id.sum()), where(missing_id))
-    bad_created = bad_required.get("created_at", pd.Series(False, index=out.index)) & ~missing_id
+    none = pd.Series(False, index=out.index)
+    bad_created = bad_required.get("created_at", none) & ~missing_id
     quality = quality.drop("unparseable_created_at", int(bad_created.sum()), where(bad_created))
-    no_created = out["created_at"].isna() & ~missing_id & ~bad_created
+    far_created = bad_required.get("implausible_created_at", none) & ~missing_id
+    quality = quality.drop("implausible_created_at", int(far_created.sum()), where(far_created))
+    no_created = out["created_at"].isna() & ~missing_id & ~bad_created & ~far_created
     quality = quality.drop("missing_created_at", int(no_created.sum()), where(no_created))
-    drop = np.array(missing_id | bad_created | no_created, dtype=bool)  # a writable copy
+    drop = np.array(missing_id | bad_created | far_created | no_created, dtype=bool)  # a copy
 
     dup, quality = duplicates(
         out,
@@ -70,7 +74,26 @@ def finish_tickets(
     if drop.any():
         out = kept(out, ~drop)
     out = _derive_times(out)  # on the kept rows only: a dropped row's duration may not fit
+    out, quality = _implausible_derived(out, quality, bad_required, options)
     return out, time_issues(out, quality), notes, excluded_rows
+
+
+def _implausible_derived(
+    out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str, Any], options: LoadOptions
+) -> tuple[pd.DataFrame, FrameQuality]:
+    """Times derived from durations are timestamps too (DECISIONS 40): an implausible one
+    (`created_at` + a duration of decades) is emptied and counted like a read one, once per
+    ticket (a read value that was implausible was emptied before the derivation)."""
+    for column in ("first_response_at", "resolved_at"):
+        if column not in out or (far := implausible(out[column], options.now)) is None:
+            continue
+        out = out.assign(**{column: without(out[column], far)})
+        counted = bad_required.get(f"implausible_{column}")
+        if counted is not None:
+            far &= ~counted.reindex(out.index, fill_value=False).to_numpy(dtype=bool)
+        reason = f"implausible_{column}"
+        quality = quality.issue(reason, int(far.sum()), out["ticket_id"].to_numpy()[far][:3])
+    return out, quality
 
 
 def time_issues(out: pd.DataFrame, quality: FrameQuality) -> FrameQuality:
@@ -143,13 +166,15 @@ def finish_surveys(
     def rows(values: np.ndarray) -> pd.Series:
         return pd.Series(values, index=out.index)
 
-    bad_time = np.asarray(
-        bad_required.get("submitted_at", pd.Series(False, index=out.index)), dtype=bool
-    )
+    none = pd.Series(False, index=out.index)
+    bad_time = np.asarray(bad_required.get("submitted_at", none), dtype=bool)
     quality = quality.drop("unparseable_submitted_at", int(bad_time.sum()), where(rows(bad_time)))
-    no_time = out["submitted_at"].isna().to_numpy(dtype=bool) & ~bad_time
+    # a survey is placed by its submission time: an implausible one drops it (DECISIONS 40)
+    far_time = np.asarray(bad_required.get("implausible_submitted_at", none), dtype=bool)
+    quality = quality.drop("implausible_submitted_at", int(far_time.sum()), where(rows(far_time)))
+    no_time = out["submitted_at"].isna().to_numpy(dtype=bool) & ~bad_time & ~far_time
     quality = quality.drop("missing_submitted_at", int(no_time.sum()), where(rows(no_time)))
-    gone = bad_time | no_time
+    gone = bad_time | far_time | no_time
 
     if options.survey_kind or "kind" not in out:
         given = options.survey_kind

@@ -7,6 +7,7 @@ The lowest module of `cskpi.load.normalize`: it imports none of the others.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cskpi.config import Config
@@ -37,6 +38,11 @@ class LoadOptions:
     config: Config = field(default_factory=Config)
     preset: str = "auto"
     """`--preset`: auto (recognise the export from its header), none, or a preset name."""
+    now: datetime | None = None
+    """The run's "now": the wall clock read once at the edge (the command line, `cskpi.load`),
+    or an explicit `--as-of` when that is later. A timestamp more than a day after it, or
+    before 1970, is implausible (DECISIONS 40, `cskpi.load.plausible`). None: no upper bound
+    (nothing below the edge reads the clock)."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ Parquet keeps its types; XLSX keeps cell values (datetimes, numbers, text) in ob
 
 CSV/TSV: a row with more fields than the header (beyond trailing empty ones), an unterminated
 quote, or a field the csv module refuses is skipped and reported as `Malformed`; a row with
-fewer fields is padded with missing values (counted in `warnings`); empty lines are ignored.
+fewer fields is padded with missing values and kept (its position in `RawInput.short`), except
+a last line with no line end after it: the file was cut there, and the row is skipped as a
+`Malformed` of kind `truncated_line` (DECISIONS 44); empty lines are ignored.
 
 In every format a repeated column name is read as `name.1`, `name.2`, ...; a column without a
 name gets `Unnamed: i` (0-based position) and is dropped when it holds no value.

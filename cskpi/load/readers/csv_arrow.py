@@ -5,7 +5,10 @@ file (no BOM, quote, CR or NUL) is streamed: one pass in `_STREAM_BLOCK` blocks 
 encoding and counts the lines, and pyarrow reads the file itself (`_csv_stream`). Other big
 files are decoded whole and read from memory, their lines found by `csv_lines` (`_csv_arrow`).
 Whatever pyarrow cannot read exactly (a bad row, a skipped line) goes to the csv module, which
-reports it. The size thresholds are read in this module only.
+reports it; except a file cut inside its last row (no line end after a row with fewer fields
+than the header): that row alone is dropped as `truncated_line` (DECISIONS 44) and pyarrow's
+read of the others is kept, so a cut download of a big export stays on the fast path. The size
+thresholds are read in this module only.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from cskpi.errors import InputError
 from cskpi.load.readers.csv_lines import record_scan
-from cskpi.load.readers.csv_small import FIELD_LIMIT, csv_module
+from cskpi.load.readers.csv_small import FIELD_LIMIT, csv_module, truncated
 from cskpi.load.readers.frames import arrow_frame, column_names, drop_unnamed, prune
 from cskpi.load.readers.model import Options, Part
 from cskpi.load.readers.source import Source
@@ -106,21 +109,34 @@ def _csv_arrow(name: str, decoded: Text, delimiter: str, opts: Options) -> Part 
     rows = _arrow_rows(name, prefix, pa.BufferReader(utf8), delimiter, opts, quoted_breaks)
     if rows is None:
         return None
+    cut = rows.cut is not None  # the last record is the truncated row pyarrow skipped
+    if rows.cut is not None and not _ends_with(utf8[-len(rows.cut) - 1 :], rows.cut):
+        return None  # a short row inside the file: the csv module pads it and counts it
     lines: Sequence[int] | np.ndarray
     if scanned is not None:
         lines = scanned
-    elif (records := utf8.count(b"\n") + (not utf8.endswith(b"\n"))) == rows.count:
+    elif (records := utf8.count(b"\n") + (not utf8.endswith(b"\n"))) == rows.count + cut:
         lines = range(1, records + 1)
     else:
         found = record_scan(utf8, delimiter)
         if found is None:
             return None
         lines = found[0]
-    if len(lines) != rows.count:
+    if len(lines) != rows.count + cut:
         return None
     decoded.forget()  # read: the bytes go before the columns are copied into pandas
     del utf8
-    return rows.part(lines)
+    if not cut:
+        return rows.part(lines)
+    part = rows.part(lines[:-1])
+    part.malformed.append(truncated(name, int(lines[-1]), *rows.cut_fields))
+    return part
+
+
+def _ends_with(tail: bytes, row: bytes) -> bool:
+    """Whether `tail` (the last `len(row) + 1` bytes of a file) is a line end, then `row`:
+    the row pyarrow read last is the file's last line, and no line end follows it."""
+    return len(tail) == len(row) + 1 and tail[:1] in (b"\n", b"\r") and tail[1:] == row
 
 
 @dataclass
@@ -131,6 +147,11 @@ class _Rows:
     keep: list[str]
     unnamed: set[str]
     warnings: list[str]
+    cut: bytes | None = None
+    """The one row pyarrow skipped, when it had fewer fields than the header: the file's
+    last line, cut short, if the caller finds it there (`_ends_with`); None when none was."""
+    cut_fields: tuple[int, int] = (0, 0)
+    """That row's fields and the header's."""
 
     @property
     def count(self) -> int:
@@ -151,7 +172,9 @@ def _arrow_rows(
 ) -> _Rows | None:
     """Read a CSV (`source`: a buffer or a path) with pyarrow, every field as text; None when
     the header cannot be found in `prefix` (the text's first `_HEADER_SNIFF` characters) or
-    any row is bad: the csv module then reads the file and reports what it finds."""
+    a row is bad: the csv module then reads the file and reports what it finds. One row with
+    too few fields is skipped and handed back (`_Rows.cut`) for the caller to check that it
+    is the file's cut last line."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -167,9 +190,9 @@ def _arrow_rows(
         return None  # no header, or one that may run past the prefix
     names, unnamed, warnings = column_names(name, header)
     keep = [names[i] for i in prune(names, opts.columns)]
-    bad: list[object] = []
+    bad: list[Any] = []  # pyarrow's InvalidRow: expected_columns, actual_columns, text
 
-    def on_bad(row: object) -> str:
+    def on_bad(row: Any) -> str:
         bad.append(row)
         return "skip"
 
@@ -199,7 +222,13 @@ def _arrow_rows(
         )
     except (pa.ArrowInvalid, OSError):
         return None
-    return None if bad else _Rows(table, keep, unnamed, warnings)
+    rows = _Rows(table, keep, unnamed, warnings)
+    if len(bad) == 1 and (row := bad[0]).actual_columns < row.expected_columns and row.text:
+        rows.cut = row.text.encode("utf-8")
+        rows.cut_fields = (row.actual_columns, row.expected_columns)
+    elif bad:
+        return None
+    return rows
 
 
 @dataclass
@@ -287,8 +316,22 @@ def _csv_stream(src: Source, delimiter: str, opts: Options, kind: str) -> Part |
         return None
     _refuse_json(src.name, plain.prefix[blank.end() if blank else 0 : first_end], kind)
     rows = _arrow_rows(src.name, plain.prefix, src.path, delimiter, opts, False)
-    if rows is None or rows.count != plain.records:
+    if rows is None:
+        return None
+    cut = rows.cut is not None
+    if rows.cut is not None and not _ends_with(_tail(src.path, len(rows.cut) + 1), rows.cut):
+        return None  # a short row inside the file: the csv module pads it and counts it
+    if rows.count + cut != plain.records:
         return None  # an empty line pyarrow skipped: the whole-file path finds the lines
-    part = rows.part(range(1, plain.records + 1))
+    part = rows.part(range(1, plain.records + 1 - cut))
+    if cut:
+        part.malformed.append(truncated(src.name, plain.records, *rows.cut_fields))
     part.encoding = "utf-8"
     return part
+
+
+def _tail(path: str, size: int) -> bytes:
+    """The last `size` bytes of a file (all of it when it is shorter)."""
+    with open(path, "rb") as fh:
+        fh.seek(max(0, os.path.getsize(path) - size))
+        return fh.read()

@@ -2,7 +2,9 @@
 
 Slower, but it recovers and knows each row's line: a row with extra fields, an unterminated
 quote or a field the csv module refuses is skipped as `Malformed`, and reading goes on at the
-next line; a short row is padded (counted in the warnings); empty lines are ignored.
+next line; empty lines are ignored. A short row is padded and kept (`Part.short`), except the
+last one when the text ends without a line end: a cut file, skipped as `truncated_line`
+(DECISIONS 44).
 """
 
 from __future__ import annotations
@@ -50,14 +52,16 @@ def csv_module(name: str, text: str, delimiter: str, opts: Options, dirty: bool 
     rows: list[list[str]] = []
     lines: list[int] = []
     header: list[str] | None = None
-    short = 0
+    short: list[int] = []  # positions in `rows` of the padded ones
+    last_short = 0  # fields of the last record read, when it was a short row; else 0
     old_limit = csv.field_size_limit(FIELD_LIMIT)
     try:
         for line, row, reason in _csv_records(text, delimiter):
+            if row is not None and not row:
+                continue
+            last_short = 0
             if row is None:
                 malformed.append(Malformed(name, line, reason))
-            elif not row:
-                continue
             elif dirty and (why := dirty_reason("\x1f".join(row))) is not None:
                 if header is None:
                     raise InputError(f"{name}: line {line}: cannot read the header ({why})")
@@ -69,7 +73,9 @@ def csv_module(name: str, text: str, delimiter: str, opts: Options, dirty: bool 
                     Malformed(name, line, f"{len(row)} fields, expected {len(header)}")
                 )
             else:
-                short += len(row) < len(header)
+                if len(row) < len(header):
+                    short.append(len(rows))
+                    last_short = len(row)
                 row.extend([""] * (len(header) - len(row)))
                 rows.append(row[: len(header)])
                 lines.append(line)
@@ -77,10 +83,21 @@ def csv_module(name: str, text: str, delimiter: str, opts: Options, dirty: bool 
         csv.field_size_limit(old_limit)
     if header is None:
         raise InputError(f"{name}: no header line (the file holds only empty lines)")
+    if last_short and not text.endswith(("\n", "\r")):  # the file ends inside this row
+        rows.pop()
+        short.pop()
+        malformed.append(truncated(name, lines.pop(), last_short, len(header)))
     names, unnamed, warnings = column_names(name, header)
     keep = prune(names, opts.columns)
     cols = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     frame = text_frame({names[i]: cols[i] for i in keep}, len(rows))
-    if short:
-        warnings.append(f"{name}: {short} row(s) had fewer fields than the header; padded")
-    return Part(drop_unnamed(frame, unnamed), lines, malformed=malformed, warnings=warnings)
+    return Part(
+        drop_unnamed(frame, unnamed), lines, malformed=malformed, warnings=warnings, short=short
+    )
+
+
+def truncated(name: str, line: int, fields: int, expected: int) -> Malformed:
+    """The last line of a file that ends without a line end and with fewer fields than the
+    header: the file was cut (a partial download), so the row is dropped (DECISIONS 44)."""
+    reason = f"{fields} fields, expected {expected}, and no line end: the file ends inside it"
+    return Malformed(name, line, reason, "truncated_line")

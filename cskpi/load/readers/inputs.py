@@ -21,6 +21,7 @@ from cskpi.load.readers.source import Source, expand, open_source
 from cskpi.load.readers.xlsx import read_xlsx
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "jsonl", "parquet", "xlsx")
@@ -73,6 +74,22 @@ def read_inputs(
             )
         ),
         warnings=tuple(w for p in parts for w in p.warnings),
+        short=_short_rows(parts),
+    )
+
+
+def _short_rows(parts: list[Part]) -> np.ndarray | None:
+    """The padded short rows of every part, as positions in the concatenated frame."""
+    import numpy as np
+
+    if not any(p.short for p in parts):
+        return None
+    starts = np.cumsum([0] + [len(p.frame) for p in parts[:-1]])
+    return np.concatenate(
+        [
+            np.asarray(p.short, dtype=np.int64) + start
+            for p, start in zip(parts, starts, strict=True)
+        ]
     )
 
 

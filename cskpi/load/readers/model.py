@@ -23,6 +23,9 @@ class Malformed:
     file: str
     line: int  # 1-based physical line (header = 1)
     reason: str
+    kind: str = "malformed_line"
+    """The data-quality reason the row is dropped under: `malformed_line`, or
+    `truncated_line` for a CSV's last line cut short (DECISIONS 44)."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,10 @@ class RawInput:
     malformed: tuple[Malformed, ...]
     places: Places
     """Where each row came from: its file and line / worksheet row / record (see top)."""
-    warnings: tuple[str, ...] = ()  # renamed duplicate columns, padded short rows
+    warnings: tuple[str, ...] = ()  # renamed duplicate columns
+    short: np.ndarray | None = None
+    """Positions of the rows that had fewer fields than the header and were padded with
+    missing values (CSV/TSV; DECISIONS 44: `short_line`); None when there is none."""
 
     @property
     def source_line(self) -> np.ndarray:
@@ -135,3 +141,5 @@ class Part:
     sheet: str | None = None
     malformed: list[Malformed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    short: list[int] = field(default_factory=list)
+    """Positions in `frame` of the rows padded because they had fewer fields than the header."""

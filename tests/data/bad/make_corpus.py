@@ -196,6 +196,12 @@ CASES: dict[str, Callable[[], bytes]] = {
         + json.dumps(TICKET_RECORDS[1])
         + "\n"
     ),
+    "cut_download.csv": _text(  # `head -c`: the file ends inside T3's reply time (DECISIONS 44)
+        GOOD_HEADER
+        + "T1,2024-03-01 09:00,2024-03-01 09:10,2024-03-01 10:00,solved,kim,email\n"
+        + "T2,2024-03-01 12:00,2024-03-01 12:30,2024-03-02 12:00,solved,kim,chat\n"
+        + "T3,2024-03-02 08:00,202"
+    ),
     "mixed_encoding.csv": _mixed_encoding,
     "duplicate_headers.csv": _text(
         "Ticket ID,Created At,Assignee,Assignee,Created At\n"
@@ -233,6 +239,13 @@ CASES: dict[str, Callable[[], bytes]] = {
         + "T2,0001-01-01 00:00,,,open,kim,email\n"
         + "T3,9999-12-31 23:00,,,open,lee,email\n"
         + "T4,2024-03-02 08:00,9999-12-31 23:59,0001-01-01 00:00,solved,lee,email\n"
+    ),
+    "sentinel_dates.csv": _text(  # "never", a typo'd year, Excel's day 0 (DECISIONS 40)
+        GOOD_HEADER
+        + "T1,2024-03-01 09:00,2024-03-01 09:10,2024-03-01 10:00,solved,kim,email\n"
+        + "T2,2024-03-01 12:00,2024-03-01 12:30,9999-12-31,solved,kim,chat\n"
+        + "T3,2024-03-02 08:00,2204-03-02 09:00,,open,lee,email\n"
+        + "T4,1899-12-30,,,open,lee,email\n"
     ),
     "bad_timestamps.json": _text(
         json.dumps(
