@@ -214,6 +214,8 @@ def _jsonl(result: Result, excel: bool) -> str:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):  # `partial`: spelled as in JSON
+        return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
     return str(value)
