@@ -177,7 +177,7 @@ def special_last(col: ColumnCodes) -> ColumnCodes:
     if not special.any():
         return col
     order = np.argsort(special, kind="stable")
-    rank = np.empty(len(order), dtype="int32")
+    rank: np.ndarray = np.empty(len(order), dtype="int32")
     rank[order] = np.arange(len(order), dtype="int32")
     return ColumnCodes(
         rank[col.tickets],
