@@ -44,11 +44,11 @@ def partial_note(result: Result) -> str | None:
     if not labels:
         return None
     unit = str(result.period)
-    which = ", ".join(labels)
+    many = len(labels) > 1
     return (
-        f"{MARK} partial {unit}{'s' if len(labels) > 1 else ''} ({which}): not the whole {unit}"
-        f" lies inside the window up to the as-of time "
-        f"({_as_of(result)}); its values cover only part of it."
+        f"{MARK} partial {unit}{'s' if many else ''} ({', '.join(labels)}): only part of "
+        f"{'each' if many else 'the'} {unit} lies inside the window up to the as-of time "
+        f"({_as_of(result)}); the values cover that part only."
     )
 
 

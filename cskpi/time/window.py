@@ -281,12 +281,11 @@ def previous_buckets(
             earlier = starts + pd.DateOffset(years=-1)
         points = earlier.append(_step(earlier, period, 1)).unique().sort_values()
         instants = _localize(points, window.tz)
-    except (ValueError, OverflowError) as exc:
+        labels = [_label(d, period, week_start) for d in points[:-1]]
+    except (ValueError, OverflowError, NotImplementedError) as exc:
         raise UsageError(f"--compare {mode}: the earlier window is out of range") from exc
     before = Window(instants[0], instants[-1], window.tz)
-    buckets = _buckets(
-        instants.as_unit("us").asi8.tolist(), [_label(d, period, week_start) for d in points[:-1]]
-    )
+    buckets = _buckets(instants.as_unit("us").asi8.tolist(), labels)
     return Previous(before, buckets, np.asarray(points.get_indexer(earlier), dtype="int64"))
 
 
@@ -303,7 +302,7 @@ def _iso_year_earlier(starts: pd.DatetimeIndex, week_start: str) -> pd.DatetimeI
     jan4 = pd.to_datetime(pd.DataFrame({"year": year, "month": 1, "day": 4}))
     dec28 = pd.to_datetime(pd.DataFrame({"year": year, "month": 12, "day": 28}))
     weeks = dec28.dt.isocalendar()["week"].to_numpy(dtype="int64")
-    first_monday = jan4 - pd.to_timedelta(jan4.dt.weekday, unit="D")
+    first_monday = jan4 - pd.to_timedelta(jan4.dt.day_of_week, unit="D")
     monday = first_monday + pd.to_timedelta((np.minimum(week, weeks) - 1) * 7, unit="D")
     return pd.DatetimeIndex(monday - shift)
 
