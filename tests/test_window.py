@@ -18,9 +18,9 @@ from cskpi.time.window import (
     WindowSpec,
     bucket_edges,
     parse_as_of,
+    parse_instant,
     partial_buckets,
     previous_buckets,
-    parse_instant,
     previous_window,
     resolve_window,
 )

@@ -50,15 +50,18 @@ def _frame(prep: Prepared, name: str) -> pd.DataFrame | None:
 
 
 def _earliest_us(prep: Prepared, name: str, column: str) -> int | None:
+    import numpy as np
+
     frame = _frame(prep, name)
     if frame is None or column not in frame or not len(frame):
         return None
     times = times_us(frame[column])
-    times = times[times != NAT]
-    return int(times.min()) if len(times) else None
+    none = np.iinfo(np.int64).max
+    first = int(np.min(times, where=times != NAT, initial=none))
+    return None if first == none else first
 
 
-def anchor_starts(prep: Prepared, tz: str) -> dict[Anchor, int | None]:
+def anchor_starts(prep: Prepared, tz: str, anchors: set[Anchor]) -> dict[Anchor, int | None]:
     """Per anchor: the start of the first day (in `tz`) holding one of its records, as UTC µs;
     None when the anchor has no record (nothing before any time is covered)."""
     import pandas as pd
@@ -67,6 +70,8 @@ def anchor_starts(prep: Prepared, tz: str) -> dict[Anchor, int | None]:
 
     out: dict[Anchor, int | None] = {}
     for anchor, sources in _TIMES.items():
+        if anchor not in anchors:
+            continue
         firsts = [_earliest_us(prep, name, column) for name, column in sources]
         if any(first is None for first in firsts):
             out[anchor] = None
@@ -103,7 +108,7 @@ def compare(
     from cskpi.time.window import bucket_edges, previous_buckets, previous_window
 
     assert request.compare is not None
-    firsts = anchor_starts(prep, window.tz)
+    firsts = anchor_starts(prep, window.tz, {k.anchor for k in kpis})
     previous = previous_buckets(
         window, request.window, request.period, request.compare, request.week_start
     )

@@ -251,7 +251,7 @@ def _value_cell(
     change: Any,
     target: Target | None,
     compare: bool,
-    previous: Any = 0,
+    previous: Any,
 ) -> Cell:
     """The value, coloured by its target, with the `--compare` change in small type below
     ("no earlier data" without a previous value, DECISIONS 38)."""

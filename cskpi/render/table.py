@@ -140,7 +140,7 @@ class _Fit:
 
 
 def _value_cell(
-    kpi: KpiInfo, value: Any, change: Any, met: bool | None, compare: bool, previous: Any = 0
+    kpi: KpiInfo, value: Any, change: Any, met: bool | None, compare: bool, previous: Any
 ) -> _Fit:
     """The value, with `--compare` its change, or "no earlier data" when there is no previous
     value (DECISIONS 38)."""
