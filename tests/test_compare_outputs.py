@@ -142,7 +142,8 @@ def test_terminal_table(result: Result) -> None:
     out = io.StringIO()
     Console(file=out, width=140, color_system=None).print(render_table(result))
     shown = out.getvalue()
-    assert "change vs previous month" in shown
+    # rows month over month (DECISIONS 37), overall against the window before (DECISIONS 5)
+    assert "change vs previous month; overall: previous period" in shown
     assert "2024-05*" in shown and "2024-04*" not in shown
     assert "* partial month (2024-05)" in shown
     assert "(no earlier data)" in shown
@@ -156,6 +157,7 @@ def test_html_marks_partial_and_no_earlier_data(result: Result) -> None:
     assert '<td class="label period">2024-04</td>' in table
     assert "period_previous" not in table and ">partial<" not in table
     assert "partial month (2024-05)" in page  # the footnote
+    assert "<dt>Compared with</dt><dd>previous month; overall: previous period</dd>" in page
     # the card: "no earlier data", never "+7 vs 0"
     cards = page[page.index('class="cards"') : page.index("Trend per month")]
     assert '<div class="line neutral">no earlier data</div>' in cards

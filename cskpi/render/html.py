@@ -149,9 +149,9 @@ def _facts(result: Result) -> list[tuple[str, str]]:
 
 
 def _against(result: Result) -> str:
-    from cskpi.render.marks import against
+    from cskpi.render.marks import compared_with
 
-    return against(result)
+    return compared_with(result)
 
 
 # -- cards ----------------------------------------------------------------------------------

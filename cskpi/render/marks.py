@@ -57,11 +57,20 @@ def _as_of(result: Result) -> str:
     return str(stamp.strftime("%Y-%m-%d %H:%M:%S" if stamp.second else "%Y-%m-%d %H:%M"))
 
 
-def against(result: Result) -> str:
-    """What `--compare` compares with, in words."""
+def against(result: Result, *, overall: bool = False) -> str:
+    """What `--compare` compares with, in words: each bucket's previous bucket with a period
+    (DECISIONS 37), else — and always for `overall` — the previous window (DECISIONS 5)."""
     if result.compare is None:
         return ""
-    unit = None if result.period is None else str(result.period)
+    unit = None if result.period is None or overall else str(result.period)
     if str(result.compare) == "previous":
         return f"previous {unit}" if unit else "previous period"
     return f"same {unit} a year earlier" if unit else "same window a year earlier"
+
+
+def compared_with(result: Result) -> str:
+    """`previous month; overall: previous period`, or one phrase without a period."""
+    rows = against(result)
+    if result.period is None or not rows:
+        return rows
+    return f"{rows}; overall: {against(result, overall=True)}"

@@ -93,9 +93,9 @@ def _title(result: Result) -> RenderableType:
     if result.business_hours:
         notes.append("business hours")
     if result.compare is not None:
-        from cskpi.render.marks import against
+        from cskpi.render.marks import compared_with
 
-        notes.append(f"change vs {against(result)}")
+        notes.append(f"change vs {compared_with(result)}")
     return _Fit(window, Text(" · ".join(notes), style="dim"), separator=" · ")
 
 
