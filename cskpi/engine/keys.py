@@ -168,23 +168,22 @@ SPECIAL = (UNASSIGNED, NONE_LABEL, UNKNOWN)
 """Group labels that name no group of the data: sorted after the named ones (DECISIONS 42)."""
 
 
-def special_last(col: ColumnCodes) -> ColumnCodes:
-    """The column with its labels reordered: named labels first (in their order), then
-    `(unassigned)`, `(none)` and `(unknown)` (in theirs); codes follow their labels."""
+def special_last(col: ColumnCodes) -> None:
+    """Reorder the column's labels in place: named labels first (in their order), then
+    `(unassigned)`, `(none)` and `(unknown)` (in theirs); the codes follow their labels."""
     import numpy as np
 
     special = np.isin(col.labels.astype(str), SPECIAL)
     if not special.any():
-        return col
+        return
     order = np.argsort(special, kind="stable")
-    rank: np.ndarray = np.empty(len(order), dtype="int32")
-    rank[order] = np.arange(len(order), dtype="int32")
-    return ColumnCodes(
-        rank[col.tickets],
-        rank[col.surveys],
-        col.labels[order],
-        [rank[part] for part in col.extra],
-    )
+    rank: np.ndarray = np.empty(len(order), dtype="int64")
+    rank[order] = np.arange(len(order))
+    # one array at a time, each replaced as soon as its reordered copy exists
+    col.tickets = rank.astype(col.tickets.dtype)[col.tickets]
+    col.surveys = rank.astype(col.surveys.dtype)[col.surveys]
+    col.extra = [rank.astype(part.dtype)[part] for part in col.extra]
+    col.labels = col.labels[order]
 
 
 def joint_codes(
@@ -201,7 +200,8 @@ def joint_codes(
 
     if not columns:
         return [np.zeros(n, dtype="int64") for n in sizes], []
-    columns = [special_last(col) for col in columns]
+    for col in columns:
+        special_last(col)
     space = 1
     for col in columns:
         space *= len(col.labels)
