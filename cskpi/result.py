@@ -66,9 +66,11 @@ class Result:
     """What `compute()` returns and every renderer reads.
 
     `rows` is a pandas DataFrame whose columns are, in order: the group columns (strings),
-    `period` (string label) when a period was requested, then for each KPI `<id>` and
-    `<id>_n`, followed by `<id>_previous` and `<id>_change` with `--compare`. Values are in
-    machine units: counts int64, other KPIs float64 with NaN for null, `_n` int64.
+    when a period was requested `period` (string label), `partial` (bool, DECISIONS 39) and
+    with `--compare` `period_previous` (the label compared with, DECISIONS 37), then for
+    each KPI `<id>` and `<id>_n`, followed by `<id>_previous` and `<id>_change` with
+    `--compare`. Values are in machine units: counts int64, other KPIs float64 with NaN for
+    null, `_n` int64.
     """
 
     as_of: pd.Timestamp

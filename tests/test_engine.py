@@ -213,8 +213,9 @@ def test_surveys(files: tuple[str, str]) -> None:
 def test_groups_reconcile_and_survey_attribution(files: tuple[str, str]) -> None:
     r = report(files, "tickets_created", "csat", "csat_responses", group_by=("agent",))
     got = {row["agent"]: row for row in rows(r)}
-    assert list(got) == ["(unassigned)", "(unknown)", "ann", "bob"]
-    assert [got[a]["tickets_created"] for a in got] == [1, 0, 2, 3]  # sums to 6
+    # named groups first, then (unassigned) and (unknown) (DECISIONS 42)
+    assert list(got) == ["ann", "bob", "(unassigned)", "(unknown)"]
+    assert [got[a]["tickets_created"] for a in got] == [2, 3, 1, 0]  # sums to 6
     assert sum(row["tickets_created"] for row in got.values()) == r.overall["tickets_created"]
     # CSAT by the linked ticket's agent: ann {5, 3} → 1/2; bob {4 (T5), 1 (T3)} → 1/2;
     # R9 links to no ticket → (unknown) {5} → 1/1; (unassigned) has no responses → null

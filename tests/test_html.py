@@ -79,7 +79,7 @@ def test_header_facts(page: str) -> None:
     assert "Asia/Seoul" in page
     assert "calendar hours" in page
     assert "2024-03-31 18:00" in page
-    assert "previous period" in page
+    assert "previous month" in page  # each bucket against the one before (DECISIONS 37)
     assert "business hours" in render_html(trend_result(business_hours=True))
 
 
@@ -89,9 +89,9 @@ def test_cards_show_overall_target_and_change(page: str) -> None:
     assert "33m 20s" in cards and "n = 33" in cards
     assert "✓ met" in cards and "target &lt;= 1h" in cards
     assert '<span class="good">▼ -6m 40s</span> vs 40m 00s' in cards
-    # CSAT 0.8 misses >= 85%; nothing to compare with.
+    # CSAT 0.8 misses >= 85%; nothing to compare with (DECISIONS 38).
     assert "80.0%" in cards and "✗ missed" in cards and "target &gt;= 85%" in cards
-    assert "no previous value" in cards
+    assert '<div class="line neutral">no earlier data</div>' in cards
     # A count without a target: the change is not coloured.
     assert '<span class="neutral">▲ +5</span> vs 35' in cards
 
@@ -105,8 +105,10 @@ def test_rows_table_in_human_units_with_nulls(page: str) -> None:
     assert '<td class="num null">—</td>' in table
     assert '<td class="label period">2024-02</td>' in table
     # Per-row target colours, as in the terminal table: 30m 30s <= 1h met, 2h 05m missed.
-    assert '<td class="num met">30m 30s</td>' in table
-    assert '<td class="num missed">2h 05m</td>' in table
+    # kim 2024-01 has no previous FRT: "no earlier data", never a change (DECISIONS 38)
+    no_earlier = '<span class="delta neutral">no earlier data</span>'
+    assert f'<td class="num met">30m 30s{no_earlier}</td>' in table
+    assert f'<td class="num missed">2h 05m{no_earlier}</td>' in table
     assert "Overall" in table
     # --compare: the change in small type under the value; frt up 570.5 s is worse (<= 1h).
     assert "2400.5" not in table and '<span class="delta bad">▲ +9m 31s</span>' in table

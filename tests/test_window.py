@@ -19,6 +19,8 @@ from cskpi.time.window import (
     bucket_edges,
     parse_as_of,
     parse_instant,
+    partial_buckets,
+    previous_buckets,
     previous_window,
     resolve_window,
 )
@@ -219,6 +221,85 @@ def test_previous_year_feb_29() -> None:
         ts("2023-02-01T00:00+09:00"),
         ts("2023-03-01T00:00+09:00"),
     )
+
+
+def compared(mode: Compare, period: Period, tz: str = SEOUL, **options: str) -> list[str]:
+    """The label each bucket of the window compares with (DECISIONS 37)."""
+    p = previous_buckets(window(tz, **options), WindowSpec(**options), period, mode)
+    return [p.buckets.labels[i] for i in p.index]
+
+
+def test_previous_bucket_is_the_unit_before_each_bucket() -> None:
+    # Q2 by month: April ← March, May ← April, June ← May (not Jan, Feb, Mar by position)
+    p = Compare.PREVIOUS
+    assert compared(p, Period.MONTH, quarter="2024Q2") == ["2024-03", "2024-04", "2024-05"]
+    # a window starting mid-month: its first (partial) bucket compares with the whole month
+    # before it
+    assert compared(p, Period.MONTH, since="2024-01-15", until="2024-02-10") == [
+        "2023-12",
+        "2024-01",
+    ]
+    assert compared(p, Period.QUARTER, year="2024") == ["2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3"]
+    # 2024-01-01 is a Monday: 2024-W01 ← 2023-W52
+    assert compared(p, Period.WEEK, since="2024-01-01", until="2024-01-14") == [
+        "2023-W52",
+        "2024-W01",
+    ]
+    got = previous_buckets(window(month="2024-03"), WindowSpec(month="2024-03"), Period.MONTH, p)
+    # one whole previous month, February: [02-01, 03-01) in Seoul
+    assert (got.window.since, got.window.until) == (
+        ts("2024-02-01T00:00+09:00"),
+        ts("2024-03-01T00:00+09:00"),
+    )
+
+
+def test_year_earlier_buckets() -> None:
+    y = Compare.YEAR
+    assert compared(y, Period.MONTH, quarter="2024Q1") == ["2023-01", "2023-02", "2023-03"]
+    # Feb 28 and Feb 29 both compare with 2023-02-28; Mar 1 with Mar 1
+    assert compared(y, Period.DAY, since="2024-02-28", until="2024-03-01") == [
+        "2023-02-28",
+        "2023-02-28",
+        "2023-03-01",
+    ]
+    # the same ISO week a year earlier; 2020 has a week 53, 2019 has none → 2019-W52
+    assert compared(y, Period.WEEK, since="2020-12-28", until="2021-01-10") == [
+        "2019-W52",
+        "2020-W01",
+    ]
+    # 2021-W01 (Mon 2021-01-04) ← 2020-W01 (Mon 2019-12-30), not 364 days back (2020-W02)
+    p = previous_buckets(
+        window(since="2021-01-04", until="2021-01-10"),
+        WindowSpec(since="2021-01-04", until="2021-01-10"),
+        Period.WEEK,
+        y,
+    )
+    assert p.buckets.labels[p.index[0]] == "2020-W01"
+    assert p.window.since == ts("2019-12-30T00:00+09:00")
+
+
+def test_sunday_weeks_a_year_earlier_follow_the_iso_week_of_their_monday() -> None:
+    # the week starting Sun 2024-04-07 (its Monday 04-08 is 2024-W15) ← Sun 2023-04-09
+    # (its Monday 04-10 is 2023-W15)
+    w = window(since="2024-04-07", until="2024-04-13")
+    p = previous_buckets(w, WindowSpec(), Period.WEEK, Compare.YEAR, "sun")
+    assert [p.buckets.labels[i] for i in p.index] == ["2023-04-09"]
+
+
+def test_partial_buckets() -> None:
+    as_of = ts("2024-03-15T12:00+09:00")
+    w = window(since="2024-01-10", until="2024-03-31", as_of=as_of)
+    # January starts before the window (01-10); February whole; March ends after as_of
+    assert partial_buckets(w, Period.MONTH, as_of).tolist() == [True, False, True]
+    # as_of at 23:59:59 covers the day (export timestamps are whole seconds); one second
+    # earlier it does not
+    w = window(month="2024-02", as_of=ts("2024-03-01T00:00+09:00"))
+    last = ts("2024-02-29T23:59:59+09:00")
+    assert partial_buckets(w, Period.MONTH, last).tolist() == [False]
+    assert partial_buckets(w, Period.MONTH, last - pd.Timedelta(1, "s")).tolist() == [True]
+    # weeks: Wed 2024-02-07 starts the window inside 2024-W06
+    w = window(since="2024-02-07", until="2024-02-18", as_of=as_of)
+    assert partial_buckets(w, Period.WEEK, as_of).tolist() == [True, False]
 
 
 # --- buckets ---------------------------------------------------------------------------

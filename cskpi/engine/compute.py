@@ -13,17 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from cskpi.arrays import times_us
 from cskpi.config import Config
-from cskpi.engine.keys import resolve_by
+from cskpi.engine.keys import SPECIAL, resolve_by
 from cskpi.engine.passes import run_pass
 from cskpi.engine.prepare import earliest_time, latest_time, prepare, spent_columns
 from cskpi.engine.selection import select_kpis, unsupported
-from cskpi.engine.shaping import (
-    attach_previous,
-    finish_rows,
-    overall_change,
-    overall_values,
-    parse_sort,
-)
+from cskpi.engine.shaping import finish_rows, overall_values, parse_sort
 from cskpi.engine.targets import evaluate, parse_targets
 from cskpi.errors import UsageError
 from cskpi.kpis import all_kpis
@@ -51,7 +45,7 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
     import pandas as pd
 
     from cskpi.load.quality import DataQuality
-    from cskpi.time.window import bucket_edges, parse_as_of, previous_window, resolve_window
+    from cskpi.time.window import bucket_edges, parse_as_of, partial_buckets, resolve_window
 
     config = config or Config()
     registry = all_kpis()
@@ -103,20 +97,17 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
         overall = overall_values(overall_frame, kpis)
         target_values = {**overall, **overall_values(overall_frame, for_targets)}
     quality = _usage(quality, usage, prep)
+    previous = None
     if request.compare is not None:
-        before = previous_window(window, request.window, request.compare)
-        prev_buckets = bucket_edges(before, request.period, request.week_start)
-        prev_rows, _ = run_pass(kpis, prep, before, prev_buckets, prep.by_labels, force_all=False)
-        rows = attach_previous(rows, prev_rows, kpis, len(by))
-        if whole_window:
-            prev_overall = overall_values(
-                run_pass(kpis, prep, before, bucket_edges(before, None), [], force_all=True)[0],
-                kpis,
-            )
-            overall = overall_change(overall, prev_overall, kpis)
+        from cskpi.engine.compare import compare
+
+        rows, overall, previous = compare(kpis, prep, window, request, rows, overall, len(by))
     if request.sort or request.top is not None:
         rows = _sort_top(rows, request, kpis, prep, window, len(by))
-    table = finish_rows(rows, by, buckets, request.period, kpis, request.compare)
+    partial = None
+    if request.period is not None:
+        partial = partial_buckets(window, request.period, as_of, request.week_start)
+    table = finish_rows(rows, by, buckets, request.period, kpis, request.compare, partial, previous)
     breaches = breach_table(prep, window, buckets) if request.breaches else None
     return Result(
         as_of=as_of.tz_convert(tz),
@@ -190,8 +181,11 @@ def _sort_top(
         ranking = whole[[*keys, kpi_id]]
     value = ranking[kpi_id].astype("float64").to_numpy()
     order_value = np.where(np.isnan(value), np.inf, value if ascending else -value)
-    ranked = ranking.assign(_rank_value=order_value).sort_values(
-        ["_rank_value", *keys], kind="stable"
+    # ties by group as everywhere: named groups, then the special ones (DECISIONS 42)
+    special = {f"_special{j}": ranking[key].isin(SPECIAL) for j, key in enumerate(keys)}
+    ties = [name for j, key in enumerate(keys) for name in (f"_special{j}", key)]
+    ranked = ranking.assign(_rank_value=order_value, **special).sort_values(
+        ["_rank_value", *ties], kind="stable"
     )
     if request.top:
         ranked = ranked.head(request.top)

@@ -164,11 +164,34 @@ def group_codes(
     return out
 
 
+SPECIAL = (UNASSIGNED, NONE_LABEL, UNKNOWN)
+"""Group labels that name no group of the data: sorted after the named ones (DECISIONS 42)."""
+
+
+def special_last(col: ColumnCodes) -> None:
+    """Reorder the column's labels in place: named labels first (in their order), then
+    `(unassigned)`, `(none)` and `(unknown)` (in theirs); the codes follow their labels."""
+    import numpy as np
+
+    special = np.isin(col.labels.astype(str), SPECIAL)
+    if not special.any():
+        return
+    order = np.argsort(special, kind="stable")
+    rank: np.ndarray = np.empty(len(order), dtype="int64")
+    rank[order] = np.arange(len(order))
+    # one array at a time, each replaced as soon as its reordered copy exists
+    col.tickets = rank.astype(col.tickets.dtype)[col.tickets]
+    col.surveys = rank.astype(col.surveys.dtype)[col.surveys]
+    col.extra = [rank.astype(part.dtype)[part] for part in col.extra]
+    col.labels = col.labels[order]
+
+
 def joint_codes(
     columns: list[ColumnCodes], sizes: list[int]
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Dense by-group code per record of each frame (tickets, surveys, then the business
-    frames; `sizes` are their lengths), and the labels per code, in sorted label order.
+    frames; `sizes` are their lengths), and the labels per code, in sorted label order with
+    the special groups last (DECISIONS 42).
 
     The tickets' and surveys' codes are int32 where the groups fit (half the memory of 10
     million int64 codes, held through the computation): whoever multiplies them by a
@@ -177,6 +200,8 @@ def joint_codes(
 
     if not columns:
         return [np.zeros(n, dtype="int64") for n in sizes], []
+    for col in columns:
+        special_last(col)
     space = 1
     for col in columns:
         space *= len(col.labels)

@@ -1,5 +1,5 @@
 """Shaping a computed report: overall values, `--compare` columns, `--sort`, and the final
-column order of the rows table (DECISIONS 5, 12, 13)."""
+column order of the rows table (DECISIONS 5, 12, 13, 37, 39)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 from cskpi.errors import UsageError, did_you_mean
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from cskpi.engine.keys import ByColumn
     from cskpi.kpis.registry import Kpi
     from cskpi.result import Compare, Period
-    from cskpi.time.window import Buckets
+    from cskpi.time.window import Buckets, Previous
 
 
 def scalar(value: Any) -> Any:
@@ -53,17 +54,31 @@ def overall_change(
 
 
 def attach_previous(
-    rows: pd.DataFrame, prev: pd.DataFrame, kpis: list[Kpi], nby: int
+    rows: pd.DataFrame,
+    prev: pd.DataFrame,
+    kpis: list[Kpi],
+    nby: int,
+    index: np.ndarray,
+    covered: dict[str, np.ndarray],
 ) -> pd.DataFrame:
-    """Match groups by label and buckets by position (DECISIONS 5); rows from now only."""
-    keys = [f"_by{j}" for j in range(nby)] + ["_bucket"]
+    """Each row's previous values: groups matched by label, bucket `i` with previous bucket
+    `index[i]` (DECISIONS 5, 37); rows from now only. `covered[kpi][j]`: whether the inputs
+    cover previous bucket j — where not, `_previous` is null (DECISIONS 38)."""
+    import numpy as np
+
+    keys = [f"_by{j}" for j in range(nby)]
     ids = [k.id for k in kpis]
-    before = prev[keys + ids].rename(columns={i: f"{i}_previous" for i in ids})
-    merged = rows.merge(before, on=keys, how="left", sort=False)
+    before = prev[[*keys, "_bucket", *ids]].rename(
+        columns={"_bucket": "_prev", **{i: f"{i}_previous" for i in ids}}
+    )
+    rows = rows.assign(_prev=np.asarray(index, dtype="int64")[rows["_bucket"].to_numpy()])
+    merged = rows.merge(before, on=[*keys, "_prev"], how="left", sort=False)
+    at = merged["_prev"].to_numpy()
     for kpi in kpis:
-        previous = merged[f"{kpi.id}_previous"].astype("float64")
+        previous = merged[f"{kpi.id}_previous"].to_numpy(dtype="float64", na_value=np.nan)
+        previous = np.where(covered[kpi.id][at], previous, np.nan)
         merged[f"{kpi.id}_previous"] = previous
-        merged[f"{kpi.id}_change"] = merged[kpi.id].astype("float64") - previous
+        merged[f"{kpi.id}_change"] = merged[kpi.id].astype("float64").to_numpy() - previous
     return merged
 
 
@@ -86,8 +101,12 @@ def finish_rows(
     period: Period | None,
     kpis: list[Kpi],
     compare: Compare | None,
+    partial: np.ndarray | None = None,
+    previous: Previous | None = None,
 ) -> pd.DataFrame:
-    """Rename internal key columns and put columns in contract order (DECISIONS 12)."""
+    """Rename internal key columns and put columns in contract order (DECISIONS 12): the
+    groups, with a period `period`, `partial` (DECISIONS 39) and with `--compare`
+    `period_previous` (DECISIONS 37), then each KPI."""
     import numpy as np
     import pandas as pd
 
@@ -99,9 +118,13 @@ def finish_rows(
     for j, col in enumerate(by):
         out[col.name] = rows[f"_by{j}"].astype("str").to_numpy()
     if period is not None:
-        out["period"] = np.asarray(buckets.labels, dtype=object)[
-            rows["_bucket"].to_numpy(dtype="int64")
-        ]
+        bucket = rows["_bucket"].to_numpy(dtype="int64")
+        out["period"] = np.asarray(buckets.labels, dtype=object)[bucket]
+        flags = np.zeros(len(buckets.labels), dtype=bool) if partial is None else partial
+        out["partial"] = np.asarray(flags, dtype=bool)[bucket]
+        if compare is not None and previous is not None:
+            labels = np.asarray(previous.buckets.labels, dtype=object)
+            out["period_previous"] = labels[rows["_prev"].to_numpy(dtype="int64")]
     for kpi in kpis:
         out[kpi.id] = rows[kpi.id].to_numpy()
         out[f"{kpi.id}_n"] = rows[f"{kpi.id}_n"].to_numpy()

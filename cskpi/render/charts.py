@@ -68,9 +68,15 @@ class Trend:
     buckets: tuple[str, ...]
     """Period labels in order (`2024-01`, `2024-W05`, ...)."""
     groups: tuple[str, ...]
-    """Group labels (`kim`, `kim / email`), by volume then first appearance; `all` alone
+    """Group labels (`kim`, `kim / email`), by volume then first appearance, groups with a
+    special label (`(unassigned)`, `(none)`, `(unknown)`) last (DECISIONS 42); `all` alone
     when there is no grouping."""
     values: dict[str, dict[str, Series]]
+    partial: tuple[bool, ...] = ()
+    """Per bucket: partial (DECISIONS 39); empty = none is."""
+
+    def is_partial(self, index: int) -> bool:
+        return bool(self.partial) and self.partial[index]
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ class LegendEntry:
     """None: not drawn (the note says why)."""
     note: str = ""
     dashed: bool = False
+    hollow: bool = False
+    """The partial-bucket mark: a hollow point."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ def _finite(value: Any) -> float | None:
 
 def trend_series(result: Result) -> Trend:
     """Reshape `result.rows` (which must have a `period` column) into per-group series."""
+    from cskpi.engine.keys import SPECIAL
     from cskpi.render.text import row_records
 
     labels = [str(g) for g in result.group_by]
@@ -108,23 +117,29 @@ def trend_series(result: Result) -> Trend:
     records = list(row_records(result))
     buckets = tuple(sorted({str(r["period"]) for r in records if r.get("period") is not None}))
     position = {b: i for i, b in enumerate(buckets)}
+    partial = [False] * len(buckets)
     volume: dict[str, int] = {}
+    special: dict[str, bool] = {}
     values: dict[str, dict[str, list[float | None]]] = {k.id: {} for k in kpis}
     for record in records:
         group = " / ".join("—" if record.get(c) is None else str(record[c]) for c in labels)
         group = group or ALL
         volume.setdefault(group, 0)
+        special[group] = any(record.get(c) in SPECIAL for c in labels)
+        if record.get("partial") and record.get("period") is not None:
+            partial[position[str(record["period"])]] = True
         for k in kpis:
             volume[group] += int(_finite(record.get(f"{k.id}_n")) or 0)
             series = values[k.id].setdefault(group, [None] * len(buckets))
             if record.get("period") is not None:
                 series[position[str(record["period"])]] = _finite(record.get(k.id))
     first_seen = {g: i for i, g in enumerate(volume)}
-    groups = tuple(sorted(volume, key=lambda g: (-volume[g], first_seen[g])))
+    groups = tuple(sorted(volume, key=lambda g: (special[g], -volume[g], first_seen[g])))
     return Trend(
         buckets=buckets,
         groups=groups,
         values={kid: {g: tuple(s) for g, s in per.items()} for kid, per in values.items()},
+        partial=tuple(partial) if any(partial) else (),
     )
 
 
@@ -177,9 +192,20 @@ def trend_charts(result: Result) -> list[Chart]:
         if kpi.id in targets:
             threshold = parse_target(kpi.id, targets[kpi.id], str(kpi.unit)).threshold
             legend.append(LegendEntry(f"target {targets[kpi.id]}", TARGET_COLOUR, dashed=True))
+        if trend.partial:
+            marked = [b for i, b in enumerate(trend.buckets) if trend.is_partial(i)]
+            legend.append(
+                LegendEntry(f"partial {result.period}: {', '.join(marked)}", None, hollow=True)
+            )
         title = f"{kpi.name} per {result.period}"
         svg = _svg(
-            trend.buckets, lines, str(kpi.unit), title, threshold=threshold, prefix=f"c{index + 1}-"
+            trend.buckets,
+            lines,
+            str(kpi.unit),
+            title,
+            threshold=threshold,
+            prefix=f"c{index + 1}-",
+            partial=trend.partial,
         )
         charts.append(Chart(kpi=kpi, svg=svg, legend=tuple(legend)))
     return charts
@@ -221,7 +247,9 @@ def _svg(
     *,
     threshold: float | None,
     prefix: str,
+    partial: tuple[bool, ...] = (),
 ) -> str:
+    """A partial bucket (DECISIONS 39) is a hollow point reached by a dashed segment."""
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -248,18 +276,35 @@ def _svg(
         xs = list(range(len(buckets)))
         markers = len(buckets) <= 24
         width = 1.6 if len(buckets) <= 60 else 0.9
+        marked = [bool(partial) and partial[i] for i in xs]
         for series, colour in lines:
             ys = [math.nan if v is None else v for v in series]
+            whole = [math.nan if p else y for y, p in zip(ys, marked, strict=True)]
+            if any(marked):  # under the solid line: shows only next to a partial bucket
+                axes.plot(xs, ys, color=colour, linewidth=width, linestyle=(0, (3, 2)))
             # Unclipped, so a marker on the axis limit (a zero count) shows whole.
             axes.plot(
                 xs,
-                ys,
+                whole,
                 color=colour,
                 linewidth=width,
                 marker="o" if markers else None,
                 markersize=3.5,
                 clip_on=False,
             )
+            if any(marked):
+                hollow = [y if p else math.nan for y, p in zip(ys, marked, strict=True)]
+                axes.plot(
+                    xs,
+                    hollow,
+                    linestyle="none",
+                    marker="o",
+                    markersize=4.5,
+                    markerfacecolor="white",
+                    markeredgecolor=colour,
+                    markeredgewidth=1.2,
+                    clip_on=False,
+                )
         if threshold is not None:
             axes.axhline(threshold, color=TARGET_COLOUR, linewidth=1.0, linestyle=(0, (4, 3)))
         _x_axis(axes, buckets)

@@ -3,7 +3,8 @@
 Sheets, in order:
 
 - `rows` — exactly the columns and values of a JSON row (DECISIONS 12), unrounded; header
-  row and label columns frozen, an autofilter on the header.
+  row and label columns frozen, an autofilter on the header; a partial bucket's row
+  (`partial` true, DECISIONS 39) shaded.
 - `overall` — one row per KPI: `kpi`, `name`, `unit`, `value`, `n`, (`previous`, `change`
   with `--compare`), and `shown`, the value as the terminal table writes it (`1h 02m`).
 - `data quality` — one row per count: `input`, `measure` (read, used, out_of_window,
@@ -66,6 +67,8 @@ CHANGE_FORMATS: dict[str, str] = {
 """Unit → number format of a `_change` (always signed)."""
 
 GENERAL = "General"
+PARTIAL_FILL = "FFF2CC"
+"""Background of a partial bucket's row in the `rows` sheet (DECISIONS 39)."""
 _MAX_WIDTH = 60
 _MIN_WIDTH = 6
 
@@ -219,6 +222,15 @@ def _rows_sheet(sheet: Worksheet, result: Result) -> None:
     body = [list(record.values()) for record in row_records(result)]
     labels = sum(1 for name in header if name not in by_column)
     _write_table(sheet, header, body, formats, freeze_columns=labels)
+    if "partial" in header:
+        from openpyxl.styles import PatternFill
+
+        shade = PatternFill(fill_type="solid", start_color=PARTIAL_FILL, end_color=PARTIAL_FILL)
+        at = header.index("partial")
+        for row, values in enumerate(body, start=2):
+            if values[at]:
+                for column in range(1, len(header) + 1):
+                    sheet.cell(row=row, column=column).fill = shade
     if header:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(body) + 1}"
 

@@ -22,6 +22,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from cskpi.engine.targets import Target, parse_target
+from cskpi.render.marks import NO_EARLIER, hidden_on_screen, partial_note, period_text
 from cskpi.units import NULL, humanize, humanize_change
 from cskpi.version import __version__
 
@@ -55,6 +56,8 @@ class Card:
     previous: str
     reason: str = ""
     """Why its target is not evaluated (DECISIONS 41)."""
+    no_earlier: bool = False
+    """With `--compare`, no previous value: the card says so (DECISIONS 38)."""
 
 
 def render_html(result: Result) -> str:
@@ -76,6 +79,8 @@ def render_html(result: Result) -> str:
             cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id not in business],
             business_cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id in business],
             table=_table(result),
+            partial_note=partial_note(result),
+            no_earlier=NO_EARLIER,
             charts=charts,
             period=None if result.period is None else str(result.period),
             compare=result.compare is not None,
@@ -146,9 +151,9 @@ def _facts(result: Result) -> list[tuple[str, str]]:
 
 
 def _against(result: Result) -> str:
-    if result.compare is None:
-        return ""
-    return "previous period" if str(result.compare) == "previous" else "same window a year earlier"
+    from cskpi.render.marks import compared_with
+
+    return compared_with(result)
 
 
 # -- cards ----------------------------------------------------------------------------------
@@ -211,6 +216,7 @@ def _cards(result: Result) -> list[Card]:
         target = status.get(k.id)
         met = target.met if target is not None else None
         change = result.overall.get(f"{k.id}_change")
+        previous = result.overall.get(f"{k.id}_previous")
         cards.append(
             Card(
                 name=k.name,
@@ -221,8 +227,9 @@ def _cards(result: Result) -> list[Card]:
                 met=met,
                 change=_arrow(change, unit) if result.compare is not None else "",
                 change_css=_change_css(change, targets.get(k.id)),
-                previous=humanize(result.overall.get(f"{k.id}_previous"), unit),
+                previous=humanize(previous, unit),
                 reason="" if target is None else target.reason or "",
+                no_earlier=result.compare is not None and previous is None,
             )
         )
     return cards
@@ -243,9 +250,15 @@ def _other_targets(result: Result) -> list[tuple[str, str, str, bool | None, str
 
 
 def _value_cell(
-    kpi: KpiInfo, value: Any, change: Any, target: Target | None, compare: bool
+    kpi: KpiInfo,
+    value: Any,
+    change: Any,
+    target: Target | None,
+    compare: bool,
+    previous: Any,
 ) -> Cell:
-    """The value, coloured by its target, with the `--compare` change in small type below."""
+    """The value, coloured by its target, with the `--compare` change in small type below
+    ("no earlier data" without a previous value, DECISIONS 38)."""
     unit = str(kpi.unit)
     text = humanize(value, unit)
     css = "num"
@@ -253,15 +266,20 @@ def _value_cell(
         met = target.met(value)
         css += "" if met is None else (" met" if met else " missed")
     css += " null" if text == NULL else ""
+    if compare and previous is None:
+        return Cell(text, css, note=NO_EARLIER, note_css="neutral")
     note = _arrow(change, unit) if compare else ""
     return Cell(text, css, note=note, note_css=_change_css(change, target) if note else "")
 
 
-def _label_cell(column: str, value: Any, has_period: bool) -> Cell:
+def _label_cell(column: str, record: dict[str, Any], has_period: bool) -> Cell:
+    value = record[column]
     if value is None:
         return Cell(NULL, "label null")
     # Period labels (`2024-W05`) are unreadable when broken; group labels may wrap.
-    return Cell(str(value), "label period" if has_period and column == "period" else "label")
+    if has_period and column == "period":
+        return Cell(period_text(record), "label period")
+    return Cell(str(value), "label")
 
 
 def _kpi_cells(
@@ -274,7 +292,12 @@ def _kpi_cells(
     for k in kpis:
         cells.append(
             _value_cell(
-                k, values.get(k.id), values.get(f"{k.id}_change"), targets.get(k.id), compare[k.id]
+                k,
+                values.get(k.id),
+                values.get(f"{k.id}_change"),
+                targets.get(k.id),
+                compare[k.id],
+                values.get(f"{k.id}_previous"),
             )
         )
         cells.append(Cell(humanize(values.get(f"{k.id}_n"), "count"), "num n"))
@@ -289,12 +312,13 @@ def _table(result: Result) -> dict[str, Any]:
     names = [str(c) for c in result.rows.columns]
     kpis = [k for k in result.kpis if k.id in names]
     taken = {k.id + s for k in result.kpis for s in ("", "_n", "_previous", "_change")}
+    taken |= hidden_on_screen(result)
     labels = [c for c in names if c not in taken]
     compare = {k.id: result.compare is not None and f"{k.id}_change" in names for k in kpis}
     targets = _targets(result)
     rows = []
     for record in row_records(result):
-        cells = [_label_cell(c, record[c], result.period is not None) for c in labels]
+        cells = [_label_cell(c, record, result.period is not None) for c in labels]
         rows.append(cells + _kpi_cells(record, targets, kpis, compare))
     # One row with no grouping is overall itself (DECISIONS 12): no need to repeat it.
     footer: list[Cell] = []

@@ -2,7 +2,8 @@
 
 | column                                             | Arrow type            |
 |----------------------------------------------------|-----------------------|
-| group columns, `period`                            | string                |
+| group columns, `period`, `period_previous`         | string                |
+| `partial` (DECISIONS 39)                           | bool                  |
 | `<id>_n`                                           | int64                 |
 | a count KPI's `<id>`, `_previous`, `_change`       | int64 (null allowed)  |
 | every other KPI column (seconds, ratios, NPS, ...) | float64 (null allowed)|
@@ -46,7 +47,10 @@ def parquet_table(result: Result) -> pa.Table:
     for position, column in enumerate(result.rows.columns):
         name = str(column)
         series = result.rows.iloc[:, position]
-        if name in kinds:
+        if name == "partial":
+            array = pa.array(series.to_numpy(dtype=bool), type=pa.bool_())
+            fields.append(pa.field(name, pa.bool_()))
+        elif name in kinds:
             kind, unit = kinds[name]
             array = _integers(series, name) if kind == "int64" else _floats(series)
             fields.append(pa.field(name, array.type, metadata={"unit": unit}))

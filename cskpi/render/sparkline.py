@@ -7,7 +7,8 @@
 
 Each line is one group's series for one KPI, scaled to its own minimum and maximum (a
 shape, not a comparison between lines), with its first and last values in human units.
-A bucket with no value is a space. At most `MAX_LINES` lines: the KPIs share them, each
+A bucket with no value is a space; a partial bucket (DECISIONS 39) is left out, so a
+window cut mid-month does not end the line in a false cliff. At most `MAX_LINES` lines: the KPIs share them, each
 showing its first groups in the charts' order (volume, then first appearance); with no
 `--by` each KPI has one line. Long series show their latest `MAX_WIDTH` buckets.
 """
@@ -51,6 +52,8 @@ class TrendSummary:
     total_buckets: int
     groups_shown: int
     total_groups: int
+    left_out: tuple[str, ...] = ()
+    """Partial buckets, not drawn (DECISIONS 39)."""
 
 
 def sparkline(values: Sequence[float | None]) -> str:
@@ -88,18 +91,20 @@ def trend_summary(
     from cskpi.render.charts import trend_series
 
     trend = trend_series(result)
-    if len(trend.buckets) < 2:
+    whole = [i for i in range(len(trend.buckets)) if not trend.is_partial(i)]
+    if len(whole) < 2:
         return None
     kpis = [k for k in result.kpis if k.id in trend.values][:max_lines]
     if not kpis:
         return None
     per_kpi = max(1, max_lines // len(kpis))
     groups = trend.groups[:per_kpi]
-    keep = slice(max(0, len(trend.buckets) - max_width), None)
+    shown = whole[max(0, len(whole) - max_width) :]
     lines = []
     for k in kpis:
         for index, group in enumerate(groups):
-            series = trend.values[k.id].get(group, (None,) * len(trend.buckets))[keep]
+            values = trend.values[k.id].get(group, (None,) * len(trend.buckets))
+            series = tuple(values[i] for i in shown)
             present = [v for v in series if _finite(v)]
             lines.append(
                 TrendLine(
@@ -112,10 +117,11 @@ def trend_summary(
             )
     return TrendSummary(
         lines=tuple(lines),
-        buckets=trend.buckets[keep],
-        total_buckets=len(trend.buckets),
+        buckets=tuple(trend.buckets[i] for i in shown),
+        total_buckets=len(whole),
         groups_shown=len(groups) if result.group_by else 0,
         total_groups=len(trend.groups) if result.group_by else 0,
+        left_out=tuple(b for i, b in enumerate(trend.buckets) if trend.is_partial(i)),
     )
 
 
@@ -191,5 +197,7 @@ class _TrendSection:
             )
         if summary.groups_shown < summary.total_groups:
             notes.append(f"{summary.groups_shown} of {summary.total_groups} groups, by volume")
+        if summary.left_out:
+            notes.append(f"partial {', '.join(summary.left_out)} left out")
         if notes:
             yield Text("; ".join(notes), style="dim")

@@ -34,9 +34,14 @@ def render_table(result: Result) -> RenderableType:
     from rich.console import Group
     from rich.text import Text
 
+    from cskpi.render.marks import partial_note
+
     parts: list[RenderableType] = [_title(result), _rows_table(result)]
     if len(result.rows) == 0:
         parts.append(Text("No records in this window.", style="dim"))
+    note = partial_note(result)
+    if note is not None:
+        parts.append(Text(note, style="dim"))
     if result.period is not None:
         from cskpi.render.sparkline import trend_section
 
@@ -90,8 +95,9 @@ def _title(result: Result) -> RenderableType:
     if result.business_hours:
         notes.append("business hours")
     if result.compare is not None:
-        against = "previous period" if str(result.compare) == "previous" else "a year earlier"
-        notes.append(f"change vs {against}")
+        from cskpi.render.marks import compared_with
+
+        notes.append(f"change vs {compared_with(result)}")
     return _Fit(window, Text(" · ".join(notes), style="dim"), separator=" · ")
 
 
@@ -135,11 +141,19 @@ class _Fit:
         yield Text(joiner).join(self.parts)
 
 
-def _value_cell(kpi: KpiInfo, value: Any, change: Any, met: bool | None, compare: bool) -> _Fit:
+def _value_cell(
+    kpi: KpiInfo, value: Any, change: Any, met: bool | None, compare: bool, previous: Any
+) -> _Fit:
+    """The value, with `--compare` its change, or "no earlier data" when there is no previous
+    value (DECISIONS 38)."""
     from rich.text import Text
+
+    from cskpi.render.marks import NO_EARLIER
 
     text = Text(humanize(value, str(kpi.unit)), style=_style(met))
     arrow = _arrow(change, str(kpi.unit)) if compare else None
+    if compare and previous is None:
+        arrow = f"({NO_EARLIER})"
     return _Fit(text, Text(arrow, style="dim")) if arrow else _Fit(text)
 
 
@@ -160,10 +174,11 @@ def _rows_table(result: Result) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
 
+    from cskpi.render.marks import hidden_on_screen, period_text
     from cskpi.render.text import row_records
 
     names = [str(c) for c in result.rows.columns]
-    kpi_columns: set[str] = set()
+    kpi_columns: set[str] = hidden_on_screen(result)
     for k in result.kpis:
         kpi_columns.update({k.id, f"{k.id}_n", f"{k.id}_previous", f"{k.id}_change"})
     labels = [c for c in names if c not in kpi_columns]
@@ -195,14 +210,18 @@ def _rows_table(result: Result) -> RenderableType:
             if k.id not in overall_met:
                 met = _meets(value, targets.get(k.id))
             change = result.overall.get(f"{k.id}_change")
-            footer_cell = _value_cell(k, value, change, met, compare.get(k.id, False))
+            previous = result.overall.get(f"{k.id}_previous")
+            footer_cell = _value_cell(k, value, change, met, compare.get(k.id, False), previous)
         table.add_column(_kpi_header(k), footer=footer_cell, justify="right", vertical="top")
     for row in records:
-        cells: list[RenderableType] = [Text("" if row[c] is None else str(row[c])) for c in labels]
+        cells: list[RenderableType] = [
+            Text(period_text(row) if c == "period" else "" if row[c] is None else str(row[c]))
+            for c in labels
+        ]
         for k in kpis:
             met = _meets(row[k.id], targets.get(k.id))
-            change = row.get(f"{k.id}_change")
-            cells.append(_value_cell(k, row[k.id], change, met, compare.get(k.id, False)))
+            change, previous = row.get(f"{k.id}_change"), row.get(f"{k.id}_previous")
+            cells.append(_value_cell(k, row[k.id], change, met, compare.get(k.id, False), previous))
         table.add_row(*cells)
     return table
 

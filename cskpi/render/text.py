@@ -217,6 +217,8 @@ def _jsonl(result: Result, excel: bool) -> str:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):  # `partial`: spelled as in JSON
+        return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
     return str(value)
@@ -297,22 +299,38 @@ def _md_value(value: Any, kind: str, unit: str) -> str:
 
 
 def _markdown(result: Result, excel: bool) -> str:
+    """A GitHub table: a partial bucket's label marked `2024-07*` with a footnote
+    (DECISIONS 39); with `--compare`, `period_previous` and "no earlier data" where there is
+    no previous value (DECISIONS 37, 38)."""
+    from cskpi.render.marks import NO_EARLIER, PARTIAL, partial_note, period_text
+
     names = _columns(result)
     units: dict[str, str] = {}
     for k in result.kpis:
         for suffix in ("", "_n", "_previous", "_change"):
             units[k.id + suffix] = str(k.unit)
-    labels = [c for c in names if c not in units]
+    labels = [c for c in names if c not in units and c != PARTIAL]
     kpi_cols = _kpi_columns(result, set(names))
+
+    def change_cell(values: dict[str, Any], column: str, kind: str) -> str:
+        if kind == "change" and values.get(column.removesuffix("_change") + "_previous") is None:
+            return NO_EARLIER
+        return _md_value(values[column], kind, units[column])
 
     header = [_md_escape(c) for c in labels] + [h for _, h, _ in kpi_cols]
     aligns = [" --- "] * len(labels) + [" ---: "] * len(kpi_cols)
     body = []
     for row in row_records(result):
-        cells = [_md_escape(row[c]) if row[c] is not None else "" for c in labels]
-        cells += [_md_value(row[c], kind, units[c]) for c, _, kind in kpi_cols]
+        cells = [
+            _md_escape(period_text(row) if c == "period" else row[c]) if row[c] is not None else ""
+            for c in labels
+        ]
+        cells += [change_cell(row, c, kind) for c, _, kind in kpi_cols]
         body.append(cells)
     lines = _md_table(header, aligns, body)
+    note = partial_note(result)
+    if note is not None:
+        lines += ["", _md_escape(note).replace("*", "\\*", 1)]
 
     # With no --by and no --period the single row *is* overall (DECISIONS 12): say it once.
     if labels or len(body) != 1:
@@ -322,7 +340,7 @@ def _markdown(result: Result, excel: bool) -> str:
         lines += _md_table(
             [h for _, h, _ in present],
             [" ---: "] * len(present),
-            [[_md_value(overall[c], kind, units[c]) for c, _, kind in present]],
+            [[change_cell(overall, c, kind) for c, _, kind in present]],
         )
     return "\n".join(lines) + "\n"
 

@@ -181,14 +181,24 @@ def previous_window(window: Window, spec: WindowSpec, mode: Compare) -> Window:
 
 def bucket_edges(window: Window, period: Period | None, week_start: str = "mon") -> Buckets:
     """Edges at local midnights of each unit start, clipped to the window (DECISIONS 6)."""
-    import numpy as np
-    import pandas as pd
-
     if period is None:
         return _buckets([window.since_us(), window.until_us()], [""])
     period = Period(period)
+    starts = unit_starts(window, period, week_start)
+    instants = _localize(starts, window.tz).as_unit("us").asi8.tolist()
+    edges = [window.since_us(), *instants[1:], window.until_us()]
+    return _buckets(edges, [_label(d, period, week_start) for d in starts])
+
+
+def unit_starts(window: Window, period: Period, week_start: str = "mon") -> pd.DatetimeIndex:
+    """The local wall-clock start of each bucket's whole unit (the first may be before the
+    window's start: the window clips it)."""
+    import numpy as np
+    import pandas as pd
+
     if week_start not in ("mon", "sun"):
         raise UsageError(f"--week-start {week_start}: expected mon or sun")
+    period = Period(period)
     first = _wall(window.since, window.tz).normalize()
     if period is Period.WEEK:
         first -= pd.Timedelta(days=(first.weekday() + (week_start == "sun")) % 7)
@@ -199,9 +209,107 @@ def bucket_edges(window: Window, period: Period | None, week_start: str = "mon")
     starts = pd.date_range(first, _wall(window.until, window.tz), freq=freq)
     instants = _localize(starts, window.tz)
     inside = np.asarray((instants > window.since) & (instants < window.until))
-    edges = [window.since_us(), *instants[inside].as_unit("us").asi8.tolist(), window.until_us()]
-    labels = [_label(d, period, week_start) for d in [starts[0], *starts[inside]]]
-    return _buckets(edges, labels)
+    inside[0] = True
+    return starts[inside]
+
+
+def _step(starts: pd.DatetimeIndex, period: Period, n: int) -> pd.DatetimeIndex:
+    """Unit starts moved `n` units on the wall clock."""
+    import pandas as pd
+
+    if period in (Period.DAY, Period.WEEK):
+        return starts + pd.Timedelta(days=n * (7 if period is Period.WEEK else 1))
+    months = {Period.MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}[period] * n
+    return starts + pd.DateOffset(months=months)
+
+
+def partial_buckets(
+    window: Window, period: Period, as_of: pd.Timestamp, week_start: str = "mon"
+) -> np.ndarray:
+    """Per bucket: its whole unit is not inside `[window start, min(window end, as_of))`
+    (DECISIONS 39). As-of counts through the end of its second (the precision of export
+    timestamps): an export whose last record is at 23:59:59 covers that day."""
+    import pandas as pd
+
+    period = Period(period)
+    starts = unit_starts(window, period, week_start)
+    first = _localize(starts, window.tz).as_unit("us").asi8
+    last = _localize(_step(starts, period, 1), window.tz).as_unit("us").asi8
+    known = _in_tz(as_of, window.tz).floor("s") + pd.Timedelta(1, "s")
+    end = min(window.until_us(), _to_us(known))
+    partial: np.ndarray = (first < window.since_us()) | (last > end)
+    return partial
+
+
+@dataclass(frozen=True, eq=False)
+class Previous:
+    """What `--compare` compares each bucket with (DECISIONS 5 and 37).
+
+    `buckets` partition `window`: the previous buckets (whole units) and any gap between
+    them; current bucket i compares with `buckets` bucket `index[i]`."""
+
+    window: Window
+    buckets: Buckets
+    index: np.ndarray
+
+
+def previous_buckets(
+    window: Window,
+    spec: WindowSpec,
+    period: Period | None,
+    mode: Compare,
+    week_start: str = "mon",
+) -> Previous:
+    """Without a period, the previous window of DECISIONS 5 as one bucket. With one, each
+    bucket's previous bucket (DECISIONS 37): `previous` the unit just before it, `year` the
+    same unit one year earlier (Feb 29 → Feb 28; ISO week 53 → week 52 when the earlier year
+    has none)."""
+    import numpy as np
+    import pandas as pd
+
+    if period is None:
+        before = previous_window(window, spec, mode)
+        return Previous(before, bucket_edges(before, None), np.zeros(1, dtype="int64"))
+    period = Period(period)
+    starts = unit_starts(window, period, week_start)
+    try:
+        if mode != Compare.YEAR:
+            earlier = _step(starts, period, -1)
+        elif period is Period.WEEK:
+            earlier = _iso_year_earlier(starts, week_start)
+        else:
+            earlier = starts + pd.DateOffset(years=-1)
+        points = earlier.append(_step(earlier, period, 1)).unique().sort_values()
+        instants = _localize(points, window.tz)
+        labels = [_label(d, period, week_start) for d in points[:-1]]
+    except (ValueError, OverflowError, NotImplementedError) as exc:
+        raise UsageError(f"--compare {mode}: the earlier window is out of range") from exc
+    before = Window(instants[0], instants[-1], window.tz)
+    buckets = _buckets(instants.as_unit("us").asi8.tolist(), labels)
+    return Previous(before, buckets, np.asarray(points.get_indexer(earlier), dtype="int64"))
+
+
+def _iso_year_earlier(starts: pd.DatetimeIndex, week_start: str) -> pd.DatetimeIndex:
+    """The start of the same ISO week one ISO year earlier (week 53 → 52 where it lacks one);
+    Sunday weeks follow the ISO week of their Monday."""
+    import numpy as np
+    import pandas as pd
+
+    shift = pd.Timedelta(days=int(week_start == "sun"))
+    iso = (starts + shift).isocalendar()
+    year = iso["year"].to_numpy(dtype="int64") - 1
+    week = iso["week"].to_numpy(dtype="int64")
+    jan4 = pd.to_datetime(pd.DataFrame({"year": year, "month": 1, "day": 4}))
+    dec28 = pd.to_datetime(pd.DataFrame({"year": year, "month": 12, "day": 28}))
+    weeks = dec28.dt.isocalendar()["week"].to_numpy(dtype="int64")
+    first_monday = jan4 - pd.to_timedelta(jan4.dt.day_of_week, unit="D")
+    monday = first_monday + pd.to_timedelta((np.minimum(week, weeks) - 1) * 7, unit="D")
+    return pd.DatetimeIndex(monday - shift)
+
+
+def day_start_us(instant: pd.Timestamp, tz: str) -> int:
+    """The start of `instant`'s day in `tz`, as UTC microseconds."""
+    return _to_us(_day_start(_wall(_in_tz(instant, tz), tz).date(), tz))
 
 
 def _label(d: pd.Timestamp, period: Period, week_start: str) -> str:
