@@ -113,9 +113,11 @@ def load(
         plan = replace(plan, tickets=plan.tickets | MESSAGE_TICKET_COLUMNS)
     read = read_frames(ticket_paths, Frame.TICKETS, options, stdin, plan) if ticket_paths else []
     loaded_tickets = _tickets([p for p in read if p.kind is Frame.TICKETS])
-    said = changed = None
+    said = changed = history = None
     if talk[0] or talk[1]:  # messages and status history fold into the tickets
-        loaded_tickets, said, changed = load_conversation(loaded_tickets, *talk, options, stdin)
+        loaded_tickets, said, changed, history = load_conversation(
+            loaded_tickets, *talk, options, stdin
+        )
     parts = [p for p in read if p.kind is Frame.SURVEYS]
     for spec in survey_specs:
         kind, path = split_survey_kind(spec)
@@ -129,7 +131,15 @@ def load(
     if zone == "UTC" and header_zone:
         zone = header_zone  # DECISIONS 3: a single zone named in the headers (Intercom)
     business = load_business(customers, orders, schedules, costs, options, stdin)
-    return Inputs(loaded_tickets, _merge(parts) if parts else None, zone, business, said, changed)
+    return Inputs(
+        loaded_tickets,
+        _merge(parts) if parts else None,
+        zone,
+        business,
+        said,
+        changed,
+        conversation=history,
+    )
 
 
 def _tickets(parts: list[Loaded]) -> Loaded | None:

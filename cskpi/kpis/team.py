@@ -98,10 +98,13 @@ def resolution_rate(g: GroupView, ctx: Context) -> Out:
     needs=("first_response_at",),
 )
 def response_rate(g: GroupView, ctx: Context) -> Out:
-    """Share of tickets created in the window that received a first agent response."""
-    import numpy as np
+    """Share of tickets created in the window that received a first agent response, over
+    those whose first-response clock has started: with `--messages`, an agent-opened ticket
+    the customer never answered is not a non-response, and `[messages] agent_initiated =
+    "exclude"` leaves agent-opened tickets out (DECISIONS 45)."""
+    from cskpi.kpis.sla import response_start
 
-    return g.share(g.times("first_response_at") != -(2**63), np.ones(len(g.frame), dtype=bool))
+    return g.share(g.times("first_response_at") != -(2**63), response_start(g) != -(2**63))
 
 
 VENDOR_FRT = "first_response_business_seconds"
