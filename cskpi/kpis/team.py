@@ -58,8 +58,12 @@ def tickets_resolved(g: GroupView, ctx: Context) -> Out:
     needs=("created_at",),
 )
 def backlog(g: GroupView, ctx: Context) -> Out:
-    """Tickets created before the end of the window (or of each bucket, or `as_of` if earlier)
-    and not resolved before it. Resolved tickets without a timestamp are not open."""
+    """Tickets open at the end of the window (or of each bucket): created and not resolved by
+    its last instant that has happened — just before its end (a ticket resolved exactly at
+    the end is still open then, and resolved in the next bucket), or `as_of` when earlier
+    (`as_of` has happened: a ticket resolved exactly then is not open). So each bucket's
+    backlog is the previous one + created − resolved. Resolved tickets without a timestamp
+    are not open."""
     n = g.extra["backlog"]
     return n, n
 
