@@ -115,7 +115,7 @@ def build_stream(
     return s, ~km, ~ke
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Conversation:
     """The whole history of the tickets, kept after loading so that the engine can cut it at
     `as_of` (module docstring)."""
@@ -137,6 +137,8 @@ class Conversation:
     def at(self, frame: pd.DataFrame, as_of_us: int) -> pd.DataFrame:
         """`frame` (the folded tickets, same rows) with the covered tickets' derived columns
         as of `as_of_us`; `frame` itself when nothing in the stream is later."""
+        if len(frame) != len(self.said):
+            raise ValueError("the conversation covers the tickets as folded: same rows only")
         if as_of_us >= self.latest:
             return frame
         s = derive.until(self.stream, as_of_us)
@@ -160,10 +162,9 @@ def conversation(
     import numpy as np
 
     s, lost_m, lost_e = build_stream(tickets, messages, events)
-    said: np.ndarray = np.zeros(len(tickets), dtype=bool)
-    changed: np.ndarray = np.zeros(len(tickets), dtype=bool)
-    said[np.unique(s.ticket[s.kind == 1])] = True
-    changed[np.unique(s.ticket[s.kind == 0])] = True
+    nt = len(tickets)
+    said: np.ndarray = np.bincount(s.ticket[s.kind == 1], minlength=nt) > 0
+    changed: np.ndarray = np.bincount(s.ticket[s.kind == 0], minlength=nt) > 0
     latest = int(s.time.max()) if len(s.time) else NAT
     conv = Conversation(
         s,
@@ -245,7 +246,9 @@ def fold(
     if e is not None:
         quality = _unknown_resolution_time(frame, conv.changed, quality)
     loaded = replace(tickets, frame=frame, quality=quality, notes=tuple(notes))
-    return loaded, out[0], out[1], conv
+    # kept for the cut, which needs no source rows (`explain` builds its own stream)
+    kept = replace(conv, stream=replace(s, source=np.zeros(0, dtype="int64")))
+    return loaded, out[0], out[1], kept
 
 
 def _unknown_resolution_time(
