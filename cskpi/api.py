@@ -121,11 +121,13 @@ def load(
         plan = replace(plan, tickets=plan.tickets | MESSAGE_TICKET_COLUMNS)
     read = read_frames(ticket_paths, Frame.TICKETS, options, stdin, plan) if ticket_paths else []
     loaded_tickets = _tickets([p for p in read if p.kind is Frame.TICKETS])
-    said = changed = None
+    said = changed = history = None
     if talk[0] or talk[1]:  # messages and status history fold into the tickets
         if loaded_tickets is not None:  # message ids are text: so are the tickets' then
             loaded_tickets = text_ids(loaded_tickets)
-        loaded_tickets, said, changed = load_conversation(loaded_tickets, *talk, options, stdin)
+        loaded_tickets, said, changed, history = load_conversation(
+            loaded_tickets, *talk, options, stdin
+        )
     parts = [p for p in read if p.kind is Frame.SURVEYS]
     for spec in survey_specs:
         kind, path = split_survey_kind(spec)
@@ -143,7 +145,15 @@ def load(
     loaded_surveys = _merge(parts) if parts else None
     if loaded_tickets is not None and loaded_surveys is not None:  # linked on ticket id
         loaded_tickets, loaded_surveys = text_ids_if_mixed([loaded_tickets, loaded_surveys])
-    return Inputs(loaded_tickets, loaded_surveys, zone, business, said, changed)
+    return Inputs(
+        loaded_tickets,
+        loaded_surveys,
+        zone,
+        business,
+        said,
+        changed,
+        conversation=history,
+    )
 
 
 def _tickets(parts: list[Loaded]) -> Loaded | None:

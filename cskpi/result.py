@@ -33,7 +33,7 @@ class KpiInfo:
     id: str
     name: str
     unit: str
-    """One of count, seconds, ratio, score, nps, money."""
+    """One of count, seconds, ratio, ratio_unbounded, change, score, nps, money."""
     anchor: str = ""
     additive: bool = False
 

@@ -7,6 +7,8 @@ Machine formats never go through here: they carry the unrounded values (DECISION
 | count   | 1234           | `1,234`                                           |
 | seconds | 45 / 750 / ... | `45s`, `12m 30s`, `2h 05m`, `3d 4h`               |
 | ratio   | 0.875          | `87.5%`                                           |
+| ratio_unbounded | 1.6    | `160.0%` (a quotient that may exceed 1)           |
+| change  | -0.125         | `-12.5%`, `+7.1%` (a signed relative change)      |
 | score   | 4.2149         | `4.21`                                            |
 | nps     | 41.6           | `+42` (`-7`, `0`)                                 |
 | money   | 12.4           | `12.40`                                           |
@@ -22,6 +24,8 @@ import math
 from collections.abc import Callable
 
 NULL = "—"
+PERCENT_UNITS = ("ratio", "ratio_unbounded", "change")
+"""Units whose machine value 1 means 100 % (only `ratio` is bounded to [0, 1])."""
 
 _MINUTE = 60
 _HOUR = 3600
@@ -42,15 +46,16 @@ def humanize(value: float | int | None, unit: str) -> str:
 def humanize_change(value: float | int | None, unit: str) -> str:
     """A `_change` value (current − previous) in the KPI's unit, always signed when non-zero.
 
-    Ratios change in points of ratio (`+2.5 pts`), not percent of percent; durations keep
-    the duration brackets (`+12m 30s`, `-2h 05m`).
+    Ratios (and the percentage units `ratio_unbounded`, `change`) change in points
+    (`+2.5 pts`), not percent of percent; durations keep the duration brackets (`+12m 30s`,
+    `-2h 05m`).
     """
     number = _finite(value)
     if number is None:
         return NULL
     if str(unit) == "nps":
         return _nps(number)
-    if str(unit) == "ratio":
+    if str(unit) in PERCENT_UNITS:
         magnitude = _fixed(abs(number) * 100, 1) + " pts"
     else:
         magnitude = humanize(abs(number), unit)
@@ -113,6 +118,11 @@ def _ratio(number: float) -> str:
     return _fixed(number * 100, 1) + "%"
 
 
+def _change(number: float) -> str:
+    text = _ratio(number)
+    return text if _is_zero_text(text) or text.startswith("-") else "+" + text
+
+
 def _score(number: float) -> str:
     return _fixed(number, 2)
 
@@ -134,6 +144,8 @@ _FORMATTERS: dict[str, Callable[[float], str]] = {
     "count": _count,
     "seconds": _seconds,
     "ratio": _ratio,
+    "ratio_unbounded": _ratio,
+    "change": _change,
     "score": _score,
     "nps": _nps,
     "money": _money,

@@ -148,10 +148,11 @@ def test_agent_initiated_tickets(paths: dict[str, str], business: bool) -> None:
     # an outbound message the customer never answered: not measured and never a breach
     assert rows.loc["D", ["frt_mean_n", "frt_sla_rate_n"]].tolist() == [0, 0]
     excluded = per_ticket(paths, business, {"messages": {"agent_initiated": "exclude"}})
-    assert excluded.loc["C", ["frt_mean_n", "frt_sla_rate_n", "response_rate"]].tolist() == [
+    # excluded: out of FRT, SLA and (DECISIONS 45) the response rate's population too
+    assert excluded.loc["C", ["frt_mean_n", "frt_sla_rate_n", "response_rate_n"]].tolist() == [
         0,
         0,
-        1.0,
+        0,
     ]
 
 

@@ -44,6 +44,14 @@ def explain(
         ),
     ] = None,
     tz: Annotated[str | None, typer.Option("--tz", help="Time zone of the times shown.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Tell the story as of DATETIME or now, as report's --as-of does "
+            "(default: the latest timestamp in the inputs).",
+        ),
+    ] = None,
     fmt: Annotated[
         ExplainFormat | None,
         typer.Option("--format", "-f", help="Default: table on a terminal, json otherwise."),
@@ -63,6 +71,8 @@ def explain(
     """Why a ticket's numbers are what they are: each message and status change, what counted.
 
     Example: cskpi explain 4711 tickets.csv --messages comments.json --events audits.json
+
+    With --as-of, nothing after that moment is shown or counted, as in the report.
     """
     with boundary(verbose):
         from cskpi.engine.explain import explain as explain_ticket
@@ -84,6 +94,6 @@ def explain(
         if tz is not None:
             check_tz(tz)
         inputs = load_inputs(files, None, options, messages=messages, events=events)
-        story = explain_ticket(inputs, ticket_id, options.config, business_hours, tz)
+        story = explain_ticket(inputs, ticket_id, options.config, business_hours, tz, as_of)
         chosen = fmt.value if fmt else ("table" if sys.stdout.isatty() else "json")
         show(render_explain(story, chosen))

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cskpi.cli.common import boundary, load_inputs, load_options, show, window_spec
+from cskpi.cli.common import boundary, load_inputs, load_options, notes, show, window_spec
 from cskpi.cli.options import (
     ConfigOpt,
     DateFormatOpt,
@@ -104,6 +104,7 @@ def peak(
             window=window_spec(since, until, last, month, quarter, year), as_of=as_of, tz=tz
         )
         result = compute_peak(inputs, request, options.config)
+        notes(result.notes, quiet)
         chosen = peak_format(fmt, output)
         show(render_peak(result, chosen), output)
 

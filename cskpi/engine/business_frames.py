@@ -11,7 +11,10 @@ The engine calls three hooks, so a business frame behaves like tickets and surve
   first-response SLA outcome (pending or no policy: empty); per customer (and order) `true`
   when any of the customer's tickets breached, else `false`.
 - `extend_codes` gives every business row a label index in each by-column's label table, so
-  one group means the same thing on every anchor; a column a frame lacks is `(none)`.
+  one group means the same thing on every anchor; a column a frame lacks is `(none)`, also
+  for `agent` (whose empty values are `(unassigned)`, DECISIONS 10).
+- `used_rows` counts each frame's rows in the report's window, so that the rest is
+  `out_of_window` in `data_quality`, as for tickets (DECISIONS 32).
 - `ANCHORS` builds the rows of the business anchors: `ordered` (orders by `ordered_at`),
   `scheduled` (shifts by `date`, together with tickets by `resolved_at`, whose handle time
   counts only where the agent has a shift in the same bucket) and `window start/end`
@@ -180,33 +183,40 @@ def extend_codes(
     by: list[ByColumn], columns: list[ColumnCodes], frames: dict[str, pd.DataFrame]
 ) -> None:
     """Add each business frame's label indices to every by-column (`ColumnCodes.extra`, in
-    the order of `frames`), merging their labels into the column's label table."""
+    the order of `frames`), merging their labels into the column's label table.
+
+    DECISIONS 10: an empty value takes the column's empty label (`(unassigned)` for `agent`);
+    a frame without the column is `(none)` — customers and orders have no agent, and are not
+    the unassigned tickets."""
     import numpy as np
 
     from cskpi.engine.keys import empty_label, find_column, label_codes
+    from cskpi.load.schema import NONE_LABEL
 
     for col, codes in zip(by, columns, strict=True):
-        parts = []
+        parts, has = [], []
         for frame in frames.values():
             source = find_column(col.name, frame)
             parts.append(label_codes(frame[source] if source is not None else None, len(frame)))
+            has.append(source is not None)
         every = np.concatenate(
             [
                 codes.labels,
                 *(labels for _, labels in parts),
-                np.array([empty_label(col.name)], dtype=object),
+                np.array([empty_label(col.name), NONE_LABEL], dtype=object),
             ]
         )
         uniques, inverse = np.unique(every.astype(str), return_inverse=True)
         base = inverse[: len(codes.labels)].astype(np.int32)  # int32 per row, not int64
         codes.tickets = base[codes.tickets] if len(base) else codes.tickets
         codes.surveys = base[codes.surveys] if len(base) else codes.surveys
-        empty, at = inverse[-1], len(codes.labels)
-        for found, labels in parts:
+        empty, none, at = inverse[-2], inverse[-1], len(codes.labels)
+        for (found, labels), present in zip(parts, has, strict=True):
             mine = inverse[at : at + len(labels)]
             at += len(labels)
+            blank = empty if present else none
             codes.extra.append(
-                np.where(found >= 0, mine[np.maximum(found, 0)] if len(mine) else empty, empty)
+                np.where(found >= 0, mine[np.maximum(found, 0)] if len(mine) else blank, blank)
             )
         codes.labels = uniques.astype(object)
 
@@ -303,6 +313,36 @@ def _states(prep: Prepared, buckets: Buckets, grouped: bool) -> Rows | None:
     by = customers.by if grouped else np.zeros(len(customers.frame), dtype="int64")
     keys, extra, mask = customer_states(customers.frame, by, buckets.edges_us)
     return customers.frame.iloc[:0], keys, extra, mask
+
+
+def used_rows(prep: Prepared, since_us: int, until_us: int, tz: str) -> dict[str, int]:
+    """Per business frame given, its rows in the window `[since, until)` (the censored
+    frames: a row after `as_of` is out of the window too): orders by `ordered_at`, shifts by
+    `date`, customers whose state it reads (`started_at` before its end, no `ended_at` before
+    its start: the customers `cskpi.engine.states` places in some bucket), cost periods
+    overlapping it."""
+    import numpy as np
+
+    from cskpi.arrays import NAT
+    from cskpi.kpis.business import period_bounds
+
+    out = {}
+    for name, coded in prep.context.frames.items():
+        frame = coded.frame
+        if name in ("orders", "schedules"):
+            at = times_us(frame["ordered_at" if name == "orders" else "date"])
+            inside = (at >= since_us) & (at < until_us)
+        elif name == "customers":
+            start = times_us(frame["started_at"])
+            end = times_us(frame["ended_at"]) if "ended_at" in frame else np.full(len(start), NAT)
+            inside = (start < until_us) & ((end == NAT) | (end >= since_us))
+        elif name == "costs":
+            start, end = period_bounds(frame, tz)
+            inside = (start < until_us) & (end > since_us)
+        else:
+            continue
+        out[name] = int(np.count_nonzero(inside))
+    return out
 
 
 ANCHORS: dict[Anchor, Callable[[Prepared, Buckets, bool], Rows | None]] = {

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from cskpi.arrays import times_us
 from cskpi.config import Config
+from cskpi.engine import business_frames as frames
 from cskpi.engine.keys import SPECIAL, resolve_by
 from cskpi.engine.passes import run_pass
 from cskpi.engine.prepare import earliest_time, latest_time, prepare, spent_columns
@@ -96,7 +97,7 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
         overall_frame, _ = run_pass([*kpis, *for_targets], prep, window, whole, [], force_all=True)
         overall = overall_values(overall_frame, kpis)
         target_values = {**overall, **overall_values(overall_frame, for_targets)}
-    quality = _usage(quality, usage, prep)
+    quality = _usage(quality, usage, prep, frames.used_rows(prep, *_edges(buckets), tz))
     previous = None
     if request.compare is not None:
         from cskpi.engine.compare import compare
@@ -134,8 +135,18 @@ def _load_notes(inputs: Inputs) -> list[str]:
     return [n for loaded in (inputs.tickets, inputs.surveys) if loaded for n in loaded.notes]
 
 
-def _usage(quality: DataQuality, usage: dict[Anchor, np.ndarray], prep: Prepared) -> DataQuality:
-    """used = kept records in the window on some anchor; the rest is out of window."""
+def _edges(buckets: Buckets) -> tuple[int, int]:
+    return int(buckets.edges_us[0]), int(buckets.edges_us[-1])
+
+
+def _usage(
+    quality: DataQuality,
+    usage: dict[Anchor, np.ndarray],
+    prep: Prepared,
+    business: dict[str, int],
+) -> DataQuality:
+    """used = kept records in the window on some anchor (business frames: `business`, their
+    rows in the window); the rest is out of window."""
     import numpy as np
 
     t_used: np.ndarray = np.zeros(len(prep.tickets) if prep.tickets is not None else 0, dtype=bool)
@@ -147,6 +158,10 @@ def _usage(quality: DataQuality, usage: dict[Anchor, np.ndarray], prep: Prepared
         quality,
         tickets=quality.tickets.with_usage(int(t_used.sum())),
         surveys=quality.surveys.with_usage(int(s_used.sum()) if s_used is not None else 0),
+        others=tuple(
+            (name, fq.with_usage(business[name]) if name in business else fq)
+            for name, fq in quality.others
+        ),
     )
 
 

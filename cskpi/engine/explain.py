@@ -37,10 +37,13 @@ class Story:
     summary: dict[str, Any] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
     """The key lines, in words (first response, resolution, reopens)."""
+    as_of: str | None = None
+    """The moment the story stops at (ISO, report zone)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
             "ticket_id": self.ticket_id,
+            "as_of": self.as_of,
             "timezone": self.timezone,
             "clock": self.clock,
             "ticket": self.ticket,
@@ -57,13 +60,19 @@ def explain(
     config: Config,
     business: bool | None = None,
     tz: str | None = None,
+    as_of: str | None = None,
 ) -> Story:
-    """The story of `ticket_id`; exit 4 (InputError) when no ticket has that id."""
+    """The story of `ticket_id` as of `as_of` (report's `--as-of`: None is the latest timestamp
+    in the inputs; nothing after it is shown or counted, DECISIONS 2 and 45); exit 4
+    (InputError) when no ticket has that id, or when it was created after `as_of`."""
     import numpy as np
+    import pandas as pd
 
+    from cskpi.engine.prepare import instant_us, latest_time
     from cskpi.load import derive
-    from cskpi.load.fold import build_stream, paused_statuses, time_us
+    from cskpi.load.fold import conversation, paused_statuses, time_us
     from cskpi.load.ids import as_text
+    from cskpi.time.window import parse_as_of
 
     if inputs.tickets is None:
         raise InputError("explain needs a ticket export")
@@ -78,6 +87,14 @@ def explain(
         )
     row = tickets.iloc[hit[:1]].reset_index(drop=True)
     zone = tz or config.timezone or inputs.source_tz or "UTC"
+    latest = latest_time(inputs)
+    moment = parse_as_of(as_of, zone, latest if latest is not None else pd.Timestamp.now("UTC"))
+    cut = instant_us(moment)
+    if int(time_us(row["created_at"])[0]) > cut:
+        raise InputError(
+            f"ticket {ticket_id}: created {short(_iso(int(time_us(row['created_at'])[0]), zone))}"
+            f", after --as-of {short(moment.tz_convert(zone).isoformat())}: nothing to explain"
+        )
     use_business = config.clock == "business" if business is None else business
     calendar = _calendar(config, row)
     if use_business and calendar is None:
@@ -87,21 +104,39 @@ def explain(
         )
     m = _subset(inputs.messages, ticket_id)
     e = _subset(inputs.events, ticket_id)
-    s, _, _ = build_stream(row, m, e)
+    history, _, _ = conversation(row, m, e, config)
+    row = _censor(history.at(row, cut), cut)  # as the report sees it at as_of
+    s = derive.until(history.stream, cut)
     created = time_us(row["created_at"])
     clock = _Clock(calendar, use_business)
-    story = Story(ticket_id, zone, "business" if use_business else "calendar", _ticket(row, zone))
+    story = Story(
+        ticket_id,
+        zone,
+        "business" if use_business else "calendar",
+        _ticket(row, zone),
+        as_of=moment.tz_convert(zone).isoformat(),
+    )
     replies = derive.replies(s) if m is not None and len(s.time) else None
-    history = (
+    h = (
         derive.history(s, created[:1] if len(s.starts) else created[:0], paused_statuses(config))
         if e is not None and len(s.time)
         else None
     )
-    episodes = derive.episodes(s, history, replies) if history is not None else None
+    episodes = derive.episodes(s, h, replies) if h is not None else None
     start = _message_rows(story, s, m, replies, episodes, config, clock, zone)
-    _change_rows(story, s, e, history, int(created[0]), clock, zone)
-    _summary(story, row, start, history, episodes, clock, zone)
+    _change_rows(story, s, e, h, int(created[0]), clock, zone)
+    _summary(story, row, start, h, episodes, clock, zone)
     return story
+
+
+def _censor(row: pd.DataFrame, cut: int) -> pd.DataFrame:
+    """Times after `cut` have not happened (as `cskpi.engine.prepare` censors them)."""
+    from cskpi.load.fold import time_us
+
+    for name in ("first_response_at", "resolved_at", "first_resolved_at", "closed_at"):
+        if name in row and time_us(row[name])[0] > cut:
+            row = row.assign(**{name: row[name].where(row[name].isna())})
+    return row
 
 
 class _Clock:

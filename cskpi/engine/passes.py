@@ -83,7 +83,13 @@ def _anchor_rows(
 def _backlog_rows(
     frame: pd.DataFrame, by: np.ndarray, buckets: Buckets, as_of_us: int
 ) -> _AnchorRows:
-    """Tickets open at each bucket end (the earlier of the bucket end and as_of), per group.
+    """Tickets open at each bucket end, per group (DECISIONS 15, KPIS.md `backlog`).
+
+    One rule for both edges: the state after the bucket's last instant that has happened,
+    `min(end − 1 µs, as_of)` — buckets are half-open, and as_of itself has happened
+    (DECISIONS 2). A ticket resolved exactly at a bucket end stays in that bucket's backlog
+    (its resolution is counted in the next bucket); one resolved exactly at as_of does not.
+    So backlog(k) = backlog(k − 1) + created(k) − resolved(k).
 
     A ticket is open on buckets `[b0, b1)`: b0 = first bucket ending after its creation, b1 =
     first bucket ending after its resolution; counts come from a difference array.
@@ -91,7 +97,7 @@ def _backlog_rows(
     import numpy as np
 
     nb = len(buckets.labels)
-    # as_of itself has happened: a ticket resolved exactly at as_of is not open at the end
+    # exclusive ends: `end`, or just after as_of (so that as_of itself has happened)
     ends = np.minimum(buckets.edges_us[1:], as_of_us + 1)
     created = times_us(frame["created_at"])
     resolved = (

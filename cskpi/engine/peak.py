@@ -29,6 +29,9 @@ class Peak:
     timezone: str
     slots: pd.DataFrame
     """168 rows (weekday 0 = Monday, hour), columns weekday, hour, tickets, occurrences, mean."""
+    notes: tuple[str, ...] = ()
+    """What loading said (tickets excluded for their status, the preset used), as `report`
+    says it on stderr."""
 
     def ranked(self) -> pd.DataFrame:
         """Slots by mean, busiest first (ties: earlier weekday, then hour)."""
@@ -86,7 +89,7 @@ def peak(inputs: Inputs, request: ReportRequest, config: Config | None = None) -
             "mean": mean,
         }
     )
-    return Peak(as_of.tz_convert(tz), window.since, window.until, tz, slots)
+    return Peak(as_of.tz_convert(tz), window.since, window.until, tz, slots, inputs.tickets.notes)
 
 
 def peak_records(result: Peak) -> list[dict[str, Any]]:

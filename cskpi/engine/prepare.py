@@ -1,9 +1,10 @@
 """Prepare once per report: censor at `as_of`, link surveys to tickets, code the groups.
 
-Timestamps after `as_of` have not happened (docs/DECISIONS.md 2): they are blanked, and
-records created or submitted later are dropped. Surveys are linked to every ticket read
-(excluded ones too, so a survey of a merged ticket is not an orphan). The business frames
-are attached, and one joint group key per record is made over tickets, surveys and business
+Timestamps after `as_of` have not happened (docs/DECISIONS.md 2): the status history and
+messages are cut first (`Conversation.at`, DECISIONS 45: a reopen after `as_of` does not undo
+an earlier solve), then later timestamps are blanked, and records created or submitted later
+are dropped. Surveys are linked to every ticket read (excluded ones too, so a survey of a
+merged ticket is not an orphan). The business frames are attached, and one joint group key per record is made over tickets, surveys and business
 frames, so a group means the same thing on every anchor. Columns only loading needed are
 let go when the frames were handed over (`Inputs.transient`).
 """
@@ -69,11 +70,16 @@ def prepare(
     link = None
     if inputs.tickets is not None:
         t = inputs.tickets.frame
+        history = inputs.conversation
+        if history is not None:  # the status history and messages cut first (DECISIONS 45)
+            t = history.at(t, instant_us(as_of))
         status_done = (
             t["status"].isin(["resolved", "closed"]).to_numpy(dtype=bool)
             if "status" in t
             else np.zeros(len(t), dtype=bool)
         )
+        if history is not None and history.events:  # the history decides, not the status
+            status_done = status_done & ~history.changed
         unknown = status_done & (t["resolved_at"].isna().to_numpy() if "resolved_at" in t else True)
         tickets = _censor(t, ["first_response_at", "resolved_at", "closed_at"], as_of)
         tickets["_resolved_unknown"] = unknown
@@ -137,7 +143,7 @@ def prepare(
     empty = pd.DataFrame({"created_at": pd.Series(dtype="datetime64[us, UTC]")})
     ctx = Context(
         config,
-        _us(as_of),
+        instant_us(as_of),
         business,
         calendar,
         tickets if tickets is not None else empty,
@@ -248,8 +254,8 @@ def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
     return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _us(ts: pd.Timestamp) -> int:
-
+def instant_us(ts: pd.Timestamp) -> int:
+    """An aware instant as int64 microseconds (UTC)."""
     import numpy as np
 
     naive = ts.tz_convert("UTC").tz_localize(None).as_unit("us")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cskpi.kpis.context import Context
     from cskpi.kpis.registry import Anchor
     from cskpi.load.business import Business
+    from cskpi.load.fold import Conversation
     from cskpi.load.normalize import Loaded
     from cskpi.result import Compare, Period
 
@@ -70,6 +71,9 @@ class Inputs:
     linked, `compute` deletes from them the columns only loading needed (`SPENT`), so that
     10 million ticket ids do not stay in memory through the computation. The Python API
     leaves it False: a caller's frames are never changed."""
+    conversation: Conversation | None = None
+    """The messages and status changes as one sorted stream over the tickets' rows, kept when
+    loading so that `prepare` cuts the history at `as_of` (`cskpi.load.fold`, DECISIONS 45)."""
 
 
 @dataclass

@@ -51,7 +51,7 @@ def window_cost(ctx: Context) -> np.ndarray:
     return result
 
 
-def _period_bounds(frame: pd.DataFrame, tz: str) -> tuple[np.ndarray, np.ndarray]:
+def period_bounds(frame: pd.DataFrame, tz: str) -> tuple[np.ndarray, np.ndarray]:
     """Cost periods (local first day, length in months) → UTC µs [start, end) in `tz`."""
     import numpy as np
     import pandas as pd
@@ -90,7 +90,7 @@ def group_cost(g: GroupView, ctx: Context) -> np.ndarray:
         return nan
     edges = ctx.buckets.edges_us
     nb = len(edges) - 1
-    start, end = _period_bounds(costs.frame, ctx.window.tz)
+    start, end = period_bounds(costs.frame, ctx.window.tz)
     overlap = np.clip(
         np.minimum(edges[None, 1:], end[:, None]) - np.maximum(edges[None, :-1], start[:, None]),
         0,

@@ -6,7 +6,9 @@ Their columns are derived when loading (`cskpi.load.fold`) as per-ticket lists o
 intervals of the resolution clock outside paused statuses). Each list is flattened once into
 arrays with the row each value came from, the spans are measured on the report's clock with
 `Context.span` (business hours and per-team calendars included), then reduced per group.
-Instants after `as_of` have not happened (DECISIONS 2).
+Instants after `as_of` have not happened (DECISIONS 2): the engine has cut the history at
+`as_of` before (`Conversation.at`, DECISIONS 45); the checks here keep a frame folded without
+that cut honest.
 """
 
 from __future__ import annotations

@@ -93,13 +93,14 @@ def mrr(g: GroupView, ctx: Context) -> Out:
     return np.where(n > 0, _state(g, "mrr_end"), np.nan), n
 
 
-@kpi(id="mrr_growth", name="MRR growth", unit=Unit.RATIO, anchor=W, needs=("customers:mrr",))
+@kpi(id="mrr_growth", name="MRR growth", unit=Unit.CHANGE, anchor=W, needs=("customers:mrr",))
 def mrr_growth(g: GroupView, ctx: Context) -> Out:
     """(MRR at the end of the window − MRR at its start) ÷ MRR at its start, where MRR at an
     instant is the sum of `mrr` of the customers active then; the start of the window is the
     end of the previous window of equal length (with `--period`, of the previous bucket).
     Each customer's `mrr` is taken as constant over their lifetime. `n`: customers with an
-    `mrr` active at the start; null when their MRR is 0. May be negative or above 1."""
+    `mrr` active at the start; null when their MRR is 0. Unit `change`: a signed relative
+    change, −0.125 is −12.5 %; it may be negative or above 1."""
     start = _state(g, "mrr_start")
     return _ratio(_state(g, "mrr_end") - start, start), _state(g, "mrr_start_n")
 
@@ -192,7 +193,7 @@ def upsell_rate(g: GroupView, ctx: Context) -> Out:
 @kpi(
     id="agent_utilization",
     name="Agent utilisation",
-    unit=Unit.RATIO,
+    unit=Unit.RATIO_UNBOUNDED,
     anchor=Anchor.SCHEDULED,
     needs=("handle_seconds", "agent", "schedules:scheduled_seconds"),
 )
@@ -201,7 +202,8 @@ def agent_utilization(g: GroupView, ctx: Context) -> Out:
     the window by an agent with a shift in the same bucket, divided by Σ `scheduled_seconds`
     of the shifts whose `date` is in the window; per agent with `--by agent`. `n`: shifts.
     Null where no time is scheduled (an agent without a schedule), never a division by
-    zero, and per group when the schedules lack a `--by` column; may exceed 1."""
+    zero, and per group when the schedules lack a `--by` column. Unit `ratio_unbounded`:
+    1.6 is 160 % (more handled than scheduled); it may exceed 1."""
     import numpy as np
 
     scheduled = g.floats("scheduled_seconds")

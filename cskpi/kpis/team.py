@@ -58,8 +58,12 @@ def tickets_resolved(g: GroupView, ctx: Context) -> Out:
     needs=("created_at",),
 )
 def backlog(g: GroupView, ctx: Context) -> Out:
-    """Tickets created before the end of the window (or of each bucket, or `as_of` if earlier)
-    and not resolved before it. Resolved tickets without a timestamp are not open."""
+    """Tickets open at the end of the window (or of each bucket): created and not resolved by
+    its last instant that has happened — just before its end (a ticket resolved exactly at
+    the end is still open then, and resolved in the next bucket), or `as_of` when earlier
+    (`as_of` has happened: a ticket resolved exactly then is not open). So each bucket's
+    backlog is the previous one + created − resolved. Resolved tickets without a timestamp
+    are not open."""
     n = g.extra["backlog"]
     return n, n
 
@@ -98,10 +102,13 @@ def resolution_rate(g: GroupView, ctx: Context) -> Out:
     needs=("first_response_at",),
 )
 def response_rate(g: GroupView, ctx: Context) -> Out:
-    """Share of tickets created in the window that received a first agent response."""
-    import numpy as np
+    """Share of tickets created in the window that received a first agent response, over
+    those whose first-response clock has started: with `--messages`, an agent-opened ticket
+    the customer never answered is not a non-response, and `[messages] agent_initiated =
+    "exclude"` leaves agent-opened tickets out (DECISIONS 45)."""
+    from cskpi.kpis.sla import response_start
 
-    return g.share(g.times("first_response_at") != -(2**63), np.ones(len(g.frame), dtype=bool))
+    return g.share(g.times("first_response_at") != -(2**63), response_start(g) != -(2**63))
 
 
 VENDOR_FRT = "first_response_business_seconds"

@@ -104,6 +104,32 @@ def stream(
     return Stream(ticket, time, kind, source, role, public, status, statuses, group, starts)
 
 
+def until(s: Stream, as_of_us: int) -> Stream:
+    """The stream without its rows after `as_of_us` (DECISIONS 2 and 45: they have not
+    happened). The order is kept, so nothing is sorted again; groups are renumbered, and a
+    ticket whose every row is later has no group left. `s` itself when nothing is later."""
+    import numpy as np
+
+    keep = s.time <= as_of_us
+    if keep.all():
+        return s
+    ticket = s.ticket[keep]
+    new: np.ndarray = np.ones(len(ticket), dtype=bool)
+    new[1:] = ticket[1:] != ticket[:-1]
+    return Stream(
+        ticket,
+        s.time[keep],
+        s.kind[keep],
+        s.source[keep] if len(s.source) == len(keep) else s.source,
+        s.role[keep],
+        s.public[keep],
+        s.status[keep],
+        s.statuses,
+        np.cumsum(new) - 1,
+        np.flatnonzero(new),
+    )
+
+
 def _order(ticket: np.ndarray, time: np.ndarray, kind: np.ndarray) -> np.ndarray:
     """The stable order by (ticket, time, kind): one sort of a single int64 key when it fits
     (times in whole seconds or milliseconds, as exports write them), else a lexsort (twice as

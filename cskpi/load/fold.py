@@ -1,6 +1,6 @@
 """Fold messages and status changes into the tickets frame (README "Messages and status
 history"): the derived values replace the ticket-level ones for the tickets they cover, and
-each disagreement with a vendor's column is counted (`derived_differs_<column>`).
+each disagreement with a value the export filled is counted (`derived_differs_<column>`).
 
 Columns written (only for tickets that have messages / status changes; others keep theirs):
 
@@ -10,14 +10,32 @@ Columns written (only for tickets that have messages / status changes; others ke
 - status changes: `reopens`, `resolved_at`, `first_resolved_at`, `seconds_in_<status>` (calendar
   seconds up to the last change), and the active resolution clock as list columns
   `active_from` / `active_until` (intervals; summed on the report's clock by
-  `resolution_time_active_*`).
+  `resolution_time_active_*`). The history decides whether and when such a ticket was
+  resolved (DECISIONS 45): the export's status no longer counts for it, so it is never
+  `resolved_without_timestamp`.
 - both: `reopened_at` / `next_response_at` (lists, one per reopen; `next_response_time_*`).
 - `last_activity_at`: the latest message or change, so the default `as_of` covers them.
+
+**The cut at `as_of`** (DECISIONS 2 and 45). Loading happens before the report's `as_of` is
+known: it depends on the report zone and, by default, on the latest timestamp of every input.
+So loading folds the whole history, and keeps it as a `Conversation`: the stream sorted once,
+and which tickets have messages / status changes in the files. The engine calls
+`Conversation.at(frame, as_of)`, which drops the stream's rows after `as_of` (a boolean mask
+on the sorted arrays: no new sort, no new id lookup), derives again and overwrites the covered
+tickets' columns. A reopen, a solve, a paused interval or a message after `as_of` then does not
+exist: a ticket solved before `as_of` and reopened after it is resolved as of then. Which
+tickets are covered comes from the whole files, so a ticket whose first change is after
+`as_of` is covered with no change yet (open, no reopen; with messages: no FRT start yet). By
+default `as_of` is the latest timestamp, nothing is after it and `at` returns the frame as it
+is, at no cost. The disagreements with the export are counted once, on the whole history,
+which is what the export reflects too. The alternative, folding with `as_of` at load time,
+would make `cskpi.load` depend on the report's options and zone, and a second report on the
+same inputs at another `as_of` would need loading again.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from cskpi.load import derive
@@ -34,6 +52,7 @@ if TYPE_CHECKING:
 TOLERANCE_US = 60_000_000
 """Timestamps within a minute agree: ticket exports round durations to the minute."""
 LIST_COLUMNS = ("active_from", "active_until", "reopened_at", "next_response_at")
+UNKNOWN_TIME = "resolved_without_timestamp"
 
 
 def paused_statuses(config: Config) -> tuple[str, ...]:
@@ -96,17 +115,83 @@ def build_stream(
     return s, ~km, ~ke
 
 
+@dataclass(frozen=True, eq=False)
+class Conversation:
+    """The whole history of the tickets, kept after loading so that the engine can cut it at
+    `as_of` (module docstring)."""
+
+    stream: derive.Stream
+    said: np.ndarray
+    """Per ticket row: it has messages in the files."""
+    changed: np.ndarray
+    """Per ticket row: it has status changes in the files (the history decides its
+    resolution, DECISIONS 45)."""
+    messages: bool
+    events: bool
+    paused: tuple[str, ...]
+    exclude_initiated: bool
+    """`[messages] agent_initiated = "exclude"`."""
+    latest: int
+    """The stream's latest instant (µs; NAT when empty)."""
+
+    def at(self, frame: pd.DataFrame, as_of_us: int) -> pd.DataFrame:
+        """`frame` (the folded tickets, same rows) with the covered tickets' derived columns
+        as of `as_of_us`; `frame` itself when nothing in the stream is later."""
+        if len(frame) != len(self.said):
+            raise ValueError("the conversation covers the tickets as folded: same rows only")
+        if as_of_us >= self.latest:
+            return frame
+        s = derive.until(self.stream, as_of_us)
+        out = frame.copy(deep=False)
+        columns, lists = _derived(self, s, time_us(out["created_at"]), out)
+        out, _ = _write(out, columns, None)
+        groups = s.ticket[s.starts]
+        for name, (group, values, valid) in lists.items():
+            out[name] = _list_column(group, values, valid, groups, len(out)).set_axis(out.index)
+        return out
+
+
+def conversation(
+    tickets: pd.DataFrame,
+    messages: pd.DataFrame | None,
+    events: pd.DataFrame | None,
+    config: Config,
+) -> tuple[Conversation, np.ndarray, np.ndarray]:
+    """The stream of `messages` and `events` over `tickets`, which tickets they cover, and the
+    messages'/events' unknown-ticket masks."""
+    import numpy as np
+
+    s, lost_m, lost_e = build_stream(tickets, messages, events)
+    nt = len(tickets)
+    said: np.ndarray = np.bincount(s.ticket[s.kind == 1], minlength=nt) > 0
+    changed: np.ndarray = np.bincount(s.ticket[s.kind == 0], minlength=nt) > 0
+    latest = int(s.time.max()) if len(s.time) else NAT
+    conv = Conversation(
+        s,
+        said,
+        changed,
+        messages is not None,
+        events is not None,
+        paused_statuses(config),
+        config.agent_initiated == "exclude",
+        latest,
+    )
+    return conv, lost_m, lost_e
+
+
 def fold(
     tickets: Loaded, messages: Loaded | None, events: Loaded | None, config: Config
-) -> tuple[Loaded, Loaded | None, Loaded | None]:
+) -> tuple[Loaded, Loaded | None, Loaded | None, Conversation]:
     """The tickets with derived columns; the message/event frames with their unknown-ticket
-    rows counted (as dropped there, and as `messages_*` / `events_*` issues on tickets)."""
+    rows counted (as dropped there, and as `messages_*` / `events_*` issues on tickets); the
+    history kept for the cut at `as_of`."""
     import numpy as np
 
     frame = tickets.frame.copy()
     m = messages.frame if messages is not None else None
     e = events.frame if events is not None else None
-    s, lost_m, lost_e = build_stream(frame, m, e)
+    conv, lost_m, lost_e = conversation(frame, m, e, config)
+    s = conv.stream
     quality = tickets.quality
     notes = list(tickets.notes)
     excluded = (
@@ -129,52 +214,27 @@ def fold(
                 quality = quality.issue(f"{name}_{reason}", count)
         out.append(replace(loaded, quality=fq))
     groups = s.ticket[s.starts]
-    created = time_us(frame["created_at"])
     nt = len(frame)
-    columns: dict[str, Any] = {}
-    replies = derive.replies(s) if m is not None else None
-    if replies is not None:
-        covered = groups[replies.has_messages]
-        start = derive.pick(s.time, replies.first_customer)
-        if config.agent_initiated == "exclude":
-            start = np.where(replies.agent_initiated, NAT, start)
-        answered = derive.pick(s.time, replies.first_response)
-        keep = replies.has_messages
-        contact = created.copy()
-        contact[covered] = start[keep]
-        columns["first_contact_at"] = (None, contact)
-        columns["first_response_at"] = (covered, answered[keep])
-        columns["agent_replies"] = (covered, replies.agent_replies[keep])
-        columns["customer_replies"] = (covered, replies.customer_replies[keep])
-        columns["agent_initiated"] = (covered, replies.agent_initiated[keep])
+    columns, lists = _derived(conv, s, time_us(frame["created_at"]), frame)
+    if m is not None:
+        covered = int(conv.said.sum())
         notes.append(
-            f"messages: {len(covered):,} of {nt:,} tickets have messages; "
+            f"messages: {covered:,} of {nt:,} tickets have messages; "
             "first response, replies and the FRT start come from them"
-            + ("" if len(covered) == nt else " (the others keep their columns)")
+            + ("" if covered == nt else " (the others keep their columns)")
         )
-    lists: dict[str, Any] = {}
     if e is not None:
-        h = derive.history(s, created[groups], paused_statuses(config))
-        covered = groups[h.has_events]
-        keep = h.has_events
-        columns["reopens"] = (covered, h.reopens[keep])
-        columns["resolved_at"] = (covered, h.resolved[keep])
-        columns["first_resolved_at"] = (covered, h.first_resolved[keep])
-        _time_in_status(columns, s, h, groups, nt, created)
-        lists.update(_active_lists(s, h, groups, created))
-        ep = derive.episodes(s, h, replies)
-        lists["reopened_at"] = (ep.group, ep.start, h.has_events)
-        if replies is not None:
-            lists["next_response_at"] = (ep.group, ep.response, h.has_events)
         notes.append(
-            f"events: {len(covered):,} of {nt:,} tickets have status changes; "
+            f"events: {int(conv.changed.sum()):,} of {nt:,} tickets have status changes; "
             "reopens, resolution and the paused clock come from them"
         )
-    frame, quality = _write(frame, columns, quality)
+    frame, counted = _write(frame, columns, quality)
+    assert counted is not None
+    quality = counted
     vendor = "first_response_business_seconds"  # derived values win here too (DECISIONS 24)
-    if replies is not None and vendor in frame:
+    if m is not None and vendor in frame:
         seconds = frame[vendor].to_numpy(dtype="float64", copy=True)
-        seconds[groups[replies.has_messages]] = np.nan
+        seconds[conv.said] = np.nan
         frame[vendor] = seconds
     for name, (group, values, valid) in lists.items():
         frame[name] = _list_column(group, values, valid, groups, nt)
@@ -183,8 +243,80 @@ def fold(
         latest: np.ndarray = np.full(nt, NAT, dtype="int64")
         latest[groups] = s.time[last]
         frame["last_activity_at"] = _stamp(latest)
+    if e is not None:
+        quality = _unknown_resolution_time(frame, conv.changed, quality)
     loaded = replace(tickets, frame=frame, quality=quality, notes=tuple(notes))
-    return loaded, out[0], out[1]
+    # kept for the cut, which needs no source rows (`explain` builds its own stream)
+    kept = replace(conv, stream=replace(s, source=np.zeros(0, dtype="int64")))
+    return loaded, out[0], out[1], kept
+
+
+def _unknown_resolution_time(
+    frame: pd.DataFrame, changed: np.ndarray, quality: FrameQuality
+) -> FrameQuality:
+    """`resolved_without_timestamp` counted again: a resolved status without a time, on the
+    tickets without status history (loading counted it before the history was known)."""
+    quality = replace(
+        quality,
+        issues=tuple(i for i in quality.issues if i[0] != UNKNOWN_TIME),
+        examples=tuple(x for x in quality.examples if x[0] != UNKNOWN_TIME),
+    )
+    if "status" not in frame:
+        return quality
+    done = frame["status"].isin(["resolved", "closed"]).to_numpy(dtype=bool)
+    unknown = done & frame["resolved_at"].isna().to_numpy() & ~changed
+    return quality.issue(UNKNOWN_TIME, int(unknown.sum()), frame["ticket_id"][unknown].head(3))
+
+
+def _derived(
+    conv: Conversation, s: derive.Stream, created: np.ndarray, frame: pd.DataFrame
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The derived columns of the covered tickets from the stream `s` (the whole stream, or
+    the one cut at `as_of`): `{name: (rows or None for a whole column, values)}`, and the
+    list columns `{name: (group, values, valid)}`. A covered ticket absent from `s` (its
+    first message or change is later) takes the values of "nothing yet"."""
+    import numpy as np
+
+    nt = len(created)
+    groups = s.ticket[s.starts]
+    columns: dict[str, Any] = {}
+    lists: dict[str, Any] = {}
+
+    def spread(rows: np.ndarray, have: np.ndarray, values: np.ndarray, empty: Any) -> np.ndarray:
+        """`values` (per group of `s`, where `have`) on the covered `rows`, `empty` elsewhere."""
+        full: np.ndarray = np.full(nt, empty, dtype=values.dtype)
+        full[groups[have]] = values[have]
+        out: np.ndarray = full[rows]
+        return out
+
+    replies = derive.replies(s) if conv.messages else None
+    if replies is not None:
+        rows, have = np.flatnonzero(conv.said), replies.has_messages
+        start = derive.pick(s.time, replies.first_customer)
+        if conv.exclude_initiated:
+            start = np.where(replies.agent_initiated, NAT, start)
+        contact = created.copy()
+        contact[rows] = spread(rows, have, start, NAT)
+        columns["first_contact_at"] = (None, contact)
+        answered = derive.pick(s.time, replies.first_response)
+        columns["first_response_at"] = (rows, spread(rows, have, answered, NAT))
+        columns["agent_replies"] = (rows, spread(rows, have, replies.agent_replies, 0))
+        columns["customer_replies"] = (rows, spread(rows, have, replies.customer_replies, 0))
+        columns["agent_initiated"] = (rows, spread(rows, have, replies.agent_initiated, False))
+    if conv.events:
+        h = derive.history(s, created[groups], conv.paused)
+        rows, have = np.flatnonzero(conv.changed), h.has_events
+        columns["reopens"] = (rows, spread(rows, have, h.reopens, 0))
+        columns["resolved_at"] = (rows, spread(rows, have, h.resolved, NAT))
+        columns["first_resolved_at"] = (rows, spread(rows, have, h.first_resolved, NAT))
+        written = [str(c) for c in frame.columns if str(c).startswith("seconds_in_")]
+        _time_in_status(columns, s, h, groups, rows, created, written)
+        lists.update(_active_lists(s, h, groups, created))
+        ep = derive.episodes(s, h, replies)
+        lists["reopened_at"] = (ep.group, ep.start, h.has_events)
+        if replies is not None:
+            lists["next_response_at"] = (ep.group, ep.response, h.has_events)
+    return columns, lists
 
 
 def _stamp(us: np.ndarray) -> pd.Series:
@@ -196,24 +328,29 @@ def _stamp(us: np.ndarray) -> pd.Series:
 
 
 def _write(
-    frame: pd.DataFrame, columns: dict[str, Any], quality: FrameQuality
-) -> tuple[pd.DataFrame, FrameQuality]:
-    """Derived values replace the frame's for the covered rows; disagreements are counted."""
+    frame: pd.DataFrame, columns: dict[str, Any], quality: FrameQuality | None
+) -> tuple[pd.DataFrame, FrameQuality | None]:
+    """Derived values replace the frame's for the covered rows; with a `quality`, each
+    disagreement with a value the export filled is counted (an empty cell is no
+    disagreement, DECISIONS 45)."""
     import numpy as np
     import pandas as pd
 
     for name, (rows, values) in columns.items():
         is_time = name.endswith("_at")
         if rows is None:  # a whole column
-            frame[name] = _stamp(values) if is_time else values
+            frame[name] = (
+                _stamp(values).set_axis(frame.index)
+                if is_time
+                else pd.Series(values, index=frame.index)
+            )
             continue
-        if name in frame:
+        if name in frame and quality is not None:
             old = frame[name].iloc[rows]
             if is_time:
                 before = time_us(old)
-                differs = (before == NAT) != (values == NAT)
-                differs |= (
-                    (before != NAT) & (values != NAT) & (np.abs(before - values) > TOLERANCE_US)
+                differs = (before != NAT) & (
+                    (values == NAT) | (np.abs(before - values) > TOLERANCE_US)
                 )
             else:
                 known = old.notna().to_numpy()
@@ -248,11 +385,14 @@ def _time_in_status(
     s: derive.Stream,
     h: derive.History,
     groups: np.ndarray,
-    nt: int,
+    rows: np.ndarray,
     created: np.ndarray,
+    written: list[str],
 ) -> None:
     """`seconds_in_<status>`: calendar seconds per status up to the last change (the time
-    before the first change counts as open)."""
+    before the first change counts as open), on the covered `rows` (0 for a ticket with no
+    change yet); a column is written when some ticket spent time in its status, or when the
+    frame already has it (`written`: a cut at `as_of` replaces it whole)."""
     import numpy as np
 
     names = list(s.statuses) + (["open"] if "open" not in s.statuses else [])
@@ -268,8 +408,9 @@ def _time_in_status(
     secs[np.flatnonzero(lead) * ns + opened] += (h.lead_end - created[groups])[lead] / 1e6
     table = secs.reshape(ng, ns)
     for j, name in enumerate(names):
-        if (table[:, j] > 0).any():
-            values = np.full(nt, np.nan)
+        if (table[:, j] > 0).any() or f"seconds_in_{name}" in written:
+            values = np.full(len(created), np.nan)
+            values[rows] = 0.0
             values[groups[h.has_events]] = table[h.has_events, j]
             columns[f"seconds_in_{name}"] = (None, values)
 

@@ -32,6 +32,7 @@ from cskpi.load.shapes import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from cskpi.load.fold import Conversation
     from cskpi.load.normalize import Loaded, LoadOptions
     from cskpi.load.presets import Match
     from cskpi.load.readers import RawInput
@@ -421,8 +422,9 @@ def load_conversation(
     events: Sequence[str],
     options: LoadOptions,
     stdin: Any = None,
-) -> tuple[Loaded, Loaded | None, Loaded | None]:
-    """Read `--messages` / `--events` and fold them into the tickets (`cskpi.load.fold`)."""
+) -> tuple[Loaded, Loaded | None, Loaded | None, Conversation]:
+    """Read `--messages` / `--events` and fold them into the tickets (`cskpi.load.fold`);
+    the history is kept whole, for the engine to cut at `as_of`."""
     from cskpi.load.fold import fold
 
     if tickets is None:

@@ -89,8 +89,8 @@ class DataQuality:
     tickets: FrameQuality = field(default_factory=FrameQuality)
     surveys: FrameQuality = field(default_factory=FrameQuality)
     others: tuple[tuple[str, FrameQuality], ...] = ()
-    """The business inputs given (customers, orders, schedules, costs): every kept row
-    counts as used."""
+    """The business inputs given (customers, orders, schedules, costs); the engine splits
+    their kept rows into used (in the window) and out of window, like tickets'."""
 
     def as_json(self) -> dict[str, Any]:
         out = {"tickets": self.tickets.as_json(), "surveys": self.surveys.as_json()}

@@ -31,7 +31,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cskpi.units import humanize
+from cskpi.units import PERCENT_UNITS, humanize
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -353,7 +353,7 @@ def _y_axis(
 def _tick(value: float, unit: str) -> str:
     if unit == "seconds":
         return _duration_tick(value)
-    if unit == "ratio":
+    if unit in PERCENT_UNITS:
         # Ticks sit on round values: `96%`, `87.5%`, not `96.0%`.
         return format(round(value * 100, 6), "g") + "%"
     return humanize(value, unit)

@@ -25,7 +25,8 @@ def render_explain(story: Story, fmt: str) -> Any:
 
     parts: list[Any] = [
         Text(
-            f"ticket {story.ticket_id} — times in {story.timezone}, {story.clock} clock",
+            f"ticket {story.ticket_id} — as of {when(story.as_of)}, times in {story.timezone}, "
+            f"{story.clock} clock",
             style="bold",
         )
     ]
