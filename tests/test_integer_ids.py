@@ -119,3 +119,30 @@ def test_breach_list_and_explain_name_integer_ids_as_text(tmp_path: Path) -> Non
     missing = runner.invoke(app, ["explain", "41", tickets])
     assert missing.exit_code == 4
     assert "ticket 41: no such ticket_id" in missing.output
+
+
+def test_increasing_integer_ids_are_unique_without_counting() -> None:
+    assert ids.increasing(pd.Series([1, 5, 9]))
+    assert not ids.increasing(pd.Series([1, 5, 5]))  # a repeat is not increasing
+    assert not ids.increasing(pd.Series([5, 1]))
+    assert not ids.increasing(pd.Series(["1", "2"], dtype="str"))  # text: counted as before
+
+
+def test_duplicates_of_integer_ids_still_found_when_not_increasing(tmp_path: Path) -> None:
+    # ids 3, 1, 3: not increasing, so counted; the later 3 wins → 2 tickets, 1 dropped
+    loaded = cskpi.load(tickets_parquet(tmp_path / "t.parquet", [3, 1, 3])).tickets
+    assert loaded is not None
+    assert loaded.frame["ticket_id"].tolist() == [1, 3]
+    assert loaded.quality.as_json()["dropped"] == {"duplicate_ticket_id": 1}
+    # 1, 2, 3: increasing, nothing dropped
+    clean = cskpi.load(tickets_parquet(tmp_path / "u.parquet", [1, 2, 3])).tickets
+    assert clean is not None and clean.quality.as_json()["dropped"] == {}
+
+
+def test_in_values_by_category_codes() -> None:
+    from cskpi.engine.prepare import in_values
+
+    status = pd.Series(pd.Categorical(["open", "closed", None, "resolved"]))
+    # closed and resolved hit; the missing value (code -1) does not
+    assert in_values(status, ("resolved", "closed")).tolist() == [False, True, False, True]
+    assert in_values(pd.Series(["closed", "x"]), ("closed",)).tolist() == [True, False]

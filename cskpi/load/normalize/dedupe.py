@@ -31,7 +31,10 @@ def duplicates(
     import numpy as np
 
     from cskpi.load.ids import codes as id_codes
+    from cskpi.load.ids import increasing
 
+    if increasing(out[key]):  # integer ids in increasing order are unique: nothing to count
+        return np.zeros(len(out), dtype=bool), quality
     # empty ids get -1: never duplicates of each other; in place, one array of the rows' size
     codes = id_codes(out[key])
     codes[dropped] = -1
