@@ -146,3 +146,18 @@ def test_in_values_by_category_codes() -> None:
     # closed and resolved hit; the missing value (code -1) does not
     assert in_values(status, ("resolved", "closed")).tolist() == [False, True, False, True]
     assert in_values(pd.Series(["closed", "x"]), ("closed",)).tolist() == [True, False]
+
+
+def test_typed_counts_keep_their_width_and_values() -> None:
+    from cskpi.load.parse import parse_ints
+
+    # int16 reopens 0, 3, 7: the same numbers, nothing bad, in 2 bytes a value
+    parsed = parse_ints(pd.Series([0, 3, 7], dtype="int16"))
+    assert parsed.values.dtype == "Int16"
+    assert parsed.values.tolist() == [0, 3, 7] and not parsed.bad.any()
+    # a negative count is unusable: the general path (missing, flagged bad)
+    negative = parse_ints(pd.Series([-1, 2], dtype="int16"))
+    assert negative.values.isna().tolist() == [True, False] and negative.bad.tolist() == [
+        True,
+        False,
+    ]

@@ -87,10 +87,11 @@ def parse_ints(raw: pd.Series) -> Parsed:
         and raw.dtype.kind in "iu"
         and raw.dtype.itemsize <= 4
         and (not len(raw) or int(raw.min()) >= 0)
-    ):  # typed counts (int16 reopens): widened as they are, no float round trip (10 M: 1 s)
-        wide = raw.to_numpy().astype(np.int64)
+    ):  # typed counts (int16 reopens): kept in their width, no float round trip (10 M: 1 s;
+        # an Int16 column of 10 million counts is 30 MB where Int64 is 90 MB)
+        values = raw.to_numpy()
         out = pd.Series(
-            pd.arrays.IntegerArray(wide, np.zeros(len(wide), dtype=bool)), index=raw.index
+            pd.arrays.IntegerArray(values, np.zeros(len(values), dtype=bool)), index=raw.index
         )
         return Parsed(out, pd.Series(False, index=raw.index))
     values = text_array(raw)
