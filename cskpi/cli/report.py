@@ -56,6 +56,7 @@ from cskpi.cli.options import (
     TzOpt,
     UntilOpt,
     VerboseOpt,
+    WeekOpt,
     YearOpt,
 )
 from cskpi.errors import InputError, TargetMissed, UsageError, did_you_mean
@@ -106,6 +107,7 @@ def report(
     month: MonthOpt = None,
     quarter: QuarterOpt = None,
     year: YearOpt = None,
+    week: WeekOpt = None,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -207,7 +209,7 @@ def report(
         )
         request = build_request(
             kpis,
-            window=window_spec(since, until, last, month, quarter, year),
+            window=window_spec(since, until, last, month, quarter, year, week),
             as_of=as_of,
             tz=tz,
             by=by,
