@@ -119,7 +119,19 @@ def report(
     by: Annotated[
         list[str] | None,
         typer.Option(
-            "--by", "-b", help="Group by a column (repeatable): agent, team, channel, ..."
+            "--by",
+            "-b",
+            help="Group by a column (repeatable or comma-separated): agent, team, channel, "
+            "or the export's own header.",
+        ),
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            "-w",
+            help="Keep rows where EXPR holds (repeatable, all must): channel=email, "
+            "team!=QA, 'type in (a,b)', 'created_at>=2024-03-01'.",
         ),
     ] = None,
     period: Annotated[
@@ -177,6 +189,8 @@ def report(
     """
     with boundary(verbose):
         kpis = split_kpis(kpi)
+        by = split_list(by)
+        where = list(where or ())
         options = load_options(
             config,
             map_,
@@ -199,6 +213,7 @@ def report(
             by,
             breaches,
             quiet,
+            where=where,
             surveys=surveys,
             customers=customers,
             orders=orders,
@@ -213,6 +228,7 @@ def report(
             as_of=as_of,
             tz=tz,
             by=by,
+            where=where,
             period=period,
             week_start=week_start,
             compare=compare,
@@ -228,6 +244,11 @@ def report(
 
 
 # -- the steps ---------------------------------------------------------------------------------
+
+
+def split_list(values: list[str] | None) -> list[str]:
+    """`--by a,b --by c` → [a, b, c]."""
+    return [v.strip() for value in values or () for v in value.split(",") if v.strip()]
 
 
 def split_kpis(values: list[str] | None) -> list[str]:
@@ -283,6 +304,7 @@ def read_inputs(
     breaches: bool,
     quiet: bool,
     *,
+    where: list[str] | None = None,
     surveys: list[str] | None,
     **business: list[str] | None,
 ) -> Any:
@@ -291,6 +313,7 @@ def read_inputs(
     `business`: the customers, orders, schedules, costs, messages and events paths.
     """
     from cskpi.engine.plan import plan_for
+    from cskpi.engine.where import where_columns
 
     plan = plan_for(
         tuple(kpis),
@@ -298,6 +321,7 @@ def read_inputs(
         options.config,
         breaches,
         customers=bool(business["customers"] or business["orders"]),
+        where=where_columns(where or ()),  # a bad expression: exit 2 before any file is read
     )
     with progress(f"reading {', '.join(files)[:60]}…", quiet):
         return load_inputs(files, surveys, options, plan, **business)
@@ -312,6 +336,7 @@ def build_request(
     by: list[str] | None,
     period: Period | None,
     week_start: WeekStart,
+    where: list[str] | None = None,
     compare: Compare | None,
     sort: str | None,
     top: int | None,
@@ -328,6 +353,7 @@ def build_request(
         as_of=as_of,
         tz=tz,
         group_by=tuple(by or ()),
+        where=tuple(where or ()),
         period=period,
         week_start=week_start.value,
         compare=compare,

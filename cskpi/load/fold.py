@@ -150,6 +150,36 @@ class Conversation:
             out[name] = _list_column(group, values, valid, groups, len(out)).set_axis(out.index)
         return out
 
+    def rows(self, keep: np.ndarray) -> Conversation:
+        """The history of the ticket rows where `keep` is true, numbered as in `frame[keep]`
+        (a row filter applied before `at`: `cskpi.engine.where`); itself when all are kept."""
+        import numpy as np
+
+        if keep.all():
+            return self
+        s = self.stream
+        row = np.cumsum(keep) - 1  # old ticket row → new row
+        on = keep[s.ticket]  # still in (ticket, time) order: no new sort
+        ticket = row[s.ticket[on]]
+        new: np.ndarray = np.ones(len(ticket), dtype=bool)
+        new[1:] = ticket[1:] != ticket[:-1]
+        stream = replace(
+            s,
+            ticket=ticket,
+            time=s.time[on],
+            kind=s.kind[on],
+            source=s.source[on],
+            role=s.role[on],
+            public=s.public[on],
+            status=s.status[on],
+            group=np.cumsum(new) - 1,
+            starts=np.flatnonzero(new),
+        )
+        latest = int(stream.time.max()) if len(stream.time) else NAT
+        return replace(
+            self, stream=stream, said=self.said[keep], changed=self.changed[keep], latest=latest
+        )
+
 
 def conversation(
     tickets: pd.DataFrame,
