@@ -183,7 +183,7 @@ def _meets(series: pd.Series, c: Condition, column: str, tz: str) -> np.ndarray:
     elif pd.api.types.is_bool_dtype(series.dtype):
         empty = series.isna().to_numpy()
         if c.op in ORDERED:
-            raise UsageError(f"--where {c.text}: {column} is yes/no; use = or !=")
+            raise UsageError(f"--where {c.text}: {c.column} is yes/no; use = or !=")
         flags = [_flag(v, c) for v in wanted]
         hit = series.isin(flags).to_numpy(dtype=bool)
     elif pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_timedelta64_dtype(
@@ -191,11 +191,11 @@ def _meets(series: pd.Series, c: Condition, column: str, tz: str) -> np.ndarray:
     ):
         numbers = series.dt.total_seconds() if series.dtype.kind == "m" else series
         empty = numbers.isna().to_numpy()
-        hit = _compare_numbers(numbers, c, [_number(v, c, column) for v in wanted])
+        hit = _compare_numbers(numbers, c, [_number(v, c) for v in wanted])
     else:
         if c.op in ORDERED:
             raise UsageError(
-                f"--where {c.text}: {c.op} compares numbers and times; {column} is text "
+                f"--where {c.text}: {c.op} compares numbers and times; {c.column} is text "
                 "(use =, !=, in or not in)"
             )
         cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
@@ -252,12 +252,12 @@ def _ordered(series: pd.Series, op: str, value: object) -> np.ndarray:
     return np.asarray(result.fillna(False).to_numpy(dtype=bool))
 
 
-def _number(value: str, c: Condition, column: str) -> float:
+def _number(value: str, c: Condition) -> float:
     try:
         return float(value.strip())
     except ValueError:
         raise UsageError(
-            f"--where {c.text}: {column} holds numbers; {value!r} is not one"
+            f"--where {c.text}: {c.column} holds numbers; {value!r} is not one"
         ) from None
 
 

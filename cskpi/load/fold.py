@@ -35,7 +35,7 @@ same inputs at another `as_of` would need loading again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from cskpi.load import derive
@@ -163,17 +163,15 @@ class Conversation:
         ticket = row[s.ticket[on]]
         new: np.ndarray = np.ones(len(ticket), dtype=bool)
         new[1:] = ticket[1:] != ticket[:-1]
+        # per stream row arrays (`source` may be let go: then it is empty and stays so)
+        per_row = {
+            f.name: getattr(s, f.name)[on]
+            for f in fields(s)
+            if f.name in ("time", "kind", "source", "role", "public", "status")
+            and len(getattr(s, f.name)) == len(on)
+        }
         stream = replace(
-            s,
-            ticket=ticket,
-            time=s.time[on],
-            kind=s.kind[on],
-            source=s.source[on],
-            role=s.role[on],
-            public=s.public[on],
-            status=s.status[on],
-            group=np.cumsum(new) - 1,
-            starts=np.flatnonzero(new),
+            s, ticket=ticket, group=np.cumsum(new) - 1, starts=np.flatnonzero(new), **per_row
         )
         latest = int(stream.time.max()) if len(stream.time) else NAT
         return replace(
