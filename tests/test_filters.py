@@ -154,11 +154,37 @@ def test_surveys_follow_their_ticket(files: dict[str, str]) -> None:
     assert report_json(*args)["overall"]["csat"] == 0.5
     got = report_json(*args, "--where", "channel=email")
     # email tickets 1 and 4 keep their surveys (5, 4); ticket 2's survey (chat) goes; the
-    # survey of unknown ticket 99 has no channel of its own and is not judged: 5, 4, 1 → 2/3
-    assert got["overall"]["csat"] == pytest.approx(2 / 3)
-    assert got["overall"]["csat_n"] == 3
+    # survey of unknown ticket 99 has no channel of its own (an empty cell): it goes too.
+    # 5, 4 → 2 of 2
+    assert got["overall"]["csat"] == 1.0
+    assert got["overall"]["csat_n"] == 2
     surveys = got["data_quality"]["surveys"]
-    assert surveys["dropped"] == {"filtered_out": 1}
+    assert surveys["dropped"] == {"filtered_out": 2}
+    # != keeps empty cells: not chat → the surveys of 1, 4 and 99 (5, 4, 1) → 2 of 3
+    got = report_json(*args, "--where", "channel!=chat")
+    assert got["overall"]["csat"] == pytest.approx(2 / 3)
+    assert got["data_quality"]["surveys"]["dropped"] == {"filtered_out": 1}
+
+
+def test_business_inputs_judged_by_their_own_columns(files: dict[str, str], tmp_path: Path) -> None:
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "customer_id,started_at,ended_at,plan\n"
+        "A,2024-01-01,,pro\n"
+        "B,2024-01-01,,basic\n"
+        "C,2024-01-01,2024-03-10,Pro\n",
+        encoding="utf-8",
+    )
+    args = (files["tickets"], "--customers", customers, "-k", "customers_active,tickets_created")
+    # active at the end of March: A and B (C ended Mar 10) → 2
+    assert report_json(*args, "--month", "2024-03")["overall"]["customers_active"] == 2
+    got = report_json(*args, "--month", "2024-03", "--where", "plan=pro")
+    # pro (case-folded): A and C; active at the end of March: A → 1. The tickets have no
+    # plan column and are not filtered: March tickets 1, 2, 3 → 3
+    assert got["overall"]["customers_active"] == 1
+    assert got["overall"]["tickets_created"] == 3
+    assert got["data_quality"]["customers"]["dropped"] == {"filtered_out": 1}
+    assert got["data_quality"]["tickets"]["dropped"] == {}
 
 
 def test_filter_keeps_status_history_with_its_ticket(files: dict[str, str]) -> None:

@@ -15,8 +15,9 @@ Semantics:
   sign) keeps the empty cells, `col!=` the filled ones.
 - Each frame that has the column is filtered by it: tickets first. A survey linked to a
   ticket (kept or excluded by status) follows its ticket; a survey with no ticket is judged
-  by its own column when it has one. Customers, orders, schedules and costs are judged by
-  their own columns. A condition whose column no input has is a usage error (exit 2) that
+  by its own column, as empty cells when it has none (`channel=email` drops it, `type!=test`
+  keeps it). Customers, orders, schedules and costs are judged by their own columns, and not
+  by a condition on a column they lack. A condition whose column no input has is a usage error (exit 2) that
   lists the files' columns.
 - Removed rows are counted under `dropped` as `filtered_out` in each frame's data quality,
   so read = used + out_of_window + Σ dropped still holds.
@@ -122,7 +123,7 @@ def apply_where(inputs: Inputs, expressions: tuple[str, ...], tz: str) -> Inputs
                 ids = pd.concat([ids, excluded["ticket_id"]], ignore_index=True)
                 kept = np.concatenate([keep, keep_excluded])
             found = positions(surveys.frame["ticket_id"], ids)
-            own = _keep(surveys.frame, surveys, conditions, tz)
+            own = _keep(surveys.frame, surveys, conditions, tz, missing_empty=True)
             survey_keep = np.where(found >= 0, kept[np.maximum(found, 0)], own)
             surveys = _filtered(surveys, survey_keep, "ticket_id")
         elif surveys is not None:
@@ -158,19 +159,29 @@ def _filtered(loaded: Loaded, keep: np.ndarray, id_column: str | None) -> Loaded
     return replace(loaded, frame=frame[keep].reset_index(drop=True), quality=quality)
 
 
-def _keep(frame: pd.DataFrame, loaded: Loaded, conditions: list[Condition], tz: str) -> np.ndarray:
-    """Per row of `frame`: it meets every condition whose column `loaded` has."""
+def _keep(
+    frame: pd.DataFrame,
+    loaded: Loaded,
+    conditions: list[Condition],
+    tz: str,
+    *,
+    missing_empty: bool = False,
+) -> np.ndarray:
+    """Per row of `frame`: it meets every condition whose column `loaded` has; with
+    `missing_empty`, a column it lacks counts as empty cells (surveys with no ticket)."""
     import numpy as np
 
     keep: np.ndarray = np.ones(len(frame), dtype=bool)
     for c in conditions:
         column = locate(c.column, loaded)
         if column is not None and column in frame:
-            keep &= _meets(frame[column], c, column, tz)
+            keep &= _meets(frame[column], c, tz)
+        elif missing_empty:  # an empty cell meets `!=`, `not in` and `col=` only
+            keep &= (c.op in NEGATIVE) != ("" in c.values)
     return keep
 
 
-def _meets(series: pd.Series, c: Condition, column: str, tz: str) -> np.ndarray:
+def _meets(series: pd.Series, c: Condition, tz: str) -> np.ndarray:
     """Per cell: it meets the condition (empty cells per the module docstring)."""
     import numpy as np
     import pandas as pd
