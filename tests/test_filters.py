@@ -164,6 +164,11 @@ def test_surveys_follow_their_ticket(files: dict[str, str]) -> None:
     got = report_json(*args, "--where", "channel!=chat")
     assert got["overall"]["csat"] == pytest.approx(2 / 3)
     assert got["data_quality"]["surveys"]["dropped"] == {"filtered_out": 1}
+    # a column only the surveys have judges every survey itself: scores 5 and 4 of 5, 2, 4, 1
+    # → 2 of 2 satisfied; the tickets have no score and stay (6 created)
+    got = report_json(*args, "-k", "tickets_created", "--where", "score>=4")
+    assert (got["overall"]["csat"], got["overall"]["csat_n"]) == (1.0, 2)
+    assert got["overall"]["tickets_created"] == 6
 
 
 def test_business_inputs_judged_by_their_own_columns(files: dict[str, str], tmp_path: Path) -> None:

@@ -130,6 +130,7 @@ def report(
         typer.Option(
             "--where",
             "-w",
+            metavar="EXPR",
             help="Keep rows where EXPR holds (repeatable, all must): channel=email, "
             "team!=QA, 'type in (a,b)', 'created_at>=2024-03-01'.",
         ),

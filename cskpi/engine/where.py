@@ -14,11 +14,12 @@ Semantics:
   `not in` keep it (`type!=test` keeps tickets without a type). `col=` (nothing after the
   sign) keeps the empty cells, `col!=` the filled ones.
 - Each frame that has the column is filtered by it: tickets first. A survey linked to a
-  ticket (kept or excluded by status) follows its ticket; a survey with no ticket is judged
-  by its own column, as empty cells when it has none (`channel=email` drops it, `type!=test`
-  keeps it). Customers, orders, schedules and costs are judged by their own columns, and not
-  by a condition on a column they lack. A condition whose column no input has is a usage error (exit 2) that
-  lists the files' columns.
+  ticket (kept or excluded by status) follows its ticket, and is judged by its own column
+  only for a condition on a column the tickets lack (`score>=4`); a survey with no ticket is
+  judged by its own column, as empty cells when it has none (`channel=email` drops it,
+  `type!=test` keeps it). Customers, orders, schedules and costs are judged by their own
+  columns, and not by a condition on a column they lack. A condition whose column no input
+  has is a usage error (exit 2) that lists the files' columns.
 - Removed rows are counted under `dropped` as `filtered_out` in each frame's data quality,
   so read = used + out_of_window + Σ dropped still holds.
 
@@ -124,7 +125,10 @@ def apply_where(inputs: Inputs, expressions: tuple[str, ...], tz: str) -> Inputs
                 kept = np.concatenate([keep, keep_excluded])
             found = positions(surveys.frame["ticket_id"], ids)
             own = _keep(surveys.frame, surveys, conditions, tz, missing_empty=True)
-            survey_keep = np.where(found >= 0, kept[np.maximum(found, 0)], own)
+            # a condition on a column the tickets lack (`score`) judges every survey itself
+            alone = [c for c in conditions if locate(c.column, tickets) is None]
+            kept_too = _keep(surveys.frame, surveys, alone, tz)
+            survey_keep = np.where(found >= 0, kept[np.maximum(found, 0)] & kept_too, own)
             surveys = _filtered(surveys, survey_keep, "ticket_id")
         elif surveys is not None:
             surveys = _filtered(surveys, _keep(surveys.frame, surveys, conditions, tz), None)
