@@ -346,3 +346,17 @@ def test_relative_window_errors(files: dict[str, str]) -> None:
     user_error(result, 2, "--month last: expected YYYY-MM, current or previous")
     result = cli("report", files["tickets"], "--week", "current", "--month", "current")
     user_error(result, 2, "--month and --week cannot be combined")
+    # peak shares the window options
+    result = cli("peak", files["tickets"], "--week", "2024-W60")
+    user_error(result, 2, "--week 2024-W60: no such week")
+
+
+def test_peak_previous_week(files: dict[str, str]) -> None:
+    # as_of Wed 2024-04-10 → previous ISO week Mon Apr 1 → Mon Apr 8: ticket 4 (Tue 09:00)
+    # and 5 (Wed 09:00); one week, so each slot occurs once
+    result = cli("peak", files["tickets"], "--week", "previous", "--tz", "UTC", "-q", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = rows_of(result.stdout)
+    busy = {(r["weekday"], r["hour"]): r["tickets"] for r in rows if r["tickets"] != "0"}
+    assert busy == {("Tue", "9"): "1", ("Wed", "9"): "1"}
+    assert {r["occurrences"] for r in rows} == {"1"}  # 7 days × 24 hours, each once
