@@ -138,6 +138,12 @@ def test_where_numbers_and_times(files: dict[str, str]) -> None:
     assert created(files, "--where", "created_at<=2024-03-05") == 2
     # and > means after that day: 3, 4, 5, 6
     assert created(files, "--where", "created_at>2024-03-05") == 4
+    # = with a date alone is that whole day: created Mar 5 → 2; in (Mar 4, Apr 3) → 1, 5
+    assert created(files, "--where", "created_at=2024-03-05") == 1
+    assert created(files, "--where", "created_at in (2024-03-04, 2024-04-03)") == 2
+    assert created(files, "--where", "created_at!=2024-03-05") == 5
+    # with a time it is that instant: ticket 2 at 09:00 Z
+    assert created(files, "--where", "Created At=2024-03-05T09:00:00Z") == 1
     # a datetime is an instant: after Mar 5 09:00 exactly → 3, 4, 5, 6
     assert created(files, "--where", "Created At>2024-03-05T09:00") == 4
 

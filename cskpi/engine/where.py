@@ -8,8 +8,8 @@ Semantics:
 
 - Text compares after trimming and case-folding (`channel=Email` keeps `email`). Numbers
   compare as numbers; times as instants, a naive value in the report zone (DECISIONS 3); a
-  date alone is its day's start, except `<=` and `>`, which take the whole day
-  (`created_at<=2024-03-10` keeps the 10th, as `--until` does).
+  date alone is its whole day for `=`, `!=`, `in`, `not in`, `<=` and `>`
+  (`created_at<=2024-03-10` keeps the 10th, as `--until` does), its start for `>=` and `<`.
 - An empty cell is not equal to any value: `=`, `in` and the comparisons drop it, `!=` and
   `not in` keep it (`type!=test` keeps tickets without a type). `col=` (nothing after the
   sign) keeps the empty cells, `col!=` the filled ones.
@@ -228,25 +228,39 @@ def _meets(series: pd.Series, c: Condition, tz: str) -> np.ndarray:
 
 
 def _compare_times(series: pd.Series, c: Condition, values: list[str], tz: str) -> np.ndarray:
-    import pandas as pd
+    """Instants compared; a date alone is its whole day for `=`, `in`, `<=` and `>` (and
+    their negations), its start for `>=` and `<`."""
+    import numpy as np
 
     from cskpi.time.window import parse_instant
 
-    op = c.op
-    instants = []
+    what = f"--where {c.column}{c.op}"
+    if c.op in ORDERED:
+        value = values[0].strip()
+        if c.op in ("<=", ">") and _DATE.fullmatch(value):  # the whole day
+            return _ordered(series, "<" if c.op == "<=" else ">=", _day_end(value, tz, what))
+        return _ordered(series, c.op, parse_instant(value, tz, what=what))
+    hit: np.ndarray = np.zeros(len(series), dtype=bool)
     for value in values:
-        instant = parse_instant(value, tz, what=f"--where {c.column}{c.op}")
-        if op in ("<=", ">") and _DATE.fullmatch(value.strip()):  # the whole day
-            instant = parse_instant(
-                (pd.Timestamp(value.strip()) + pd.Timedelta(days=1)).date().isoformat(),
-                tz,
-                what=f"--where {c.column}{c.op}",
-            )
-            op = "<" if op == "<=" else ">="
-        instants.append(instant)
-    if op in ORDERED:
-        return _ordered(series, op, instants[0])
-    return series.isin(instants).to_numpy(dtype=bool)
+        start = parse_instant(value, tz, what=what)
+        if _DATE.fullmatch(value.strip()):
+            hit |= _ordered(series, ">=", start) & _ordered(series, "<", _day_end(value, tz, what))
+        else:
+            hit |= (series == start).to_numpy(dtype=bool)
+    return hit
+
+
+def _day_end(value: str, tz: str, what: str) -> pd.Timestamp:
+    """The start of the day after the date `value`, in `tz`."""
+    from datetime import date, timedelta
+
+    from cskpi.time.window import parse_instant
+
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        return parse_instant(value, tz, what=what)  # raises the usual message
+    return parse_instant((day + timedelta(days=1)).isoformat(), tz, what=what)
 
 
 def _compare_numbers(series: pd.Series, c: Condition, values: list[float]) -> np.ndarray:
