@@ -366,3 +366,16 @@ def test_peak_previous_week(files: dict[str, str]) -> None:
     busy = {(r["weekday"], r["hour"]): r["tickets"] for r in rows if r["tickets"] != "0"}
     assert busy == {("Tue", "9"): "1", ("Wed", "9"): "1"}
     assert {r["occurrences"] for r in rows} == {"1"}  # 7 days × 24 hours, each once
+
+
+def test_library_where_leaves_the_inputs_alone(files: dict[str, str]) -> None:
+    import cskpi
+    from cskpi.engine.types import ReportRequest
+
+    inputs = cskpi.load(files["tickets"], events=files["events"])
+    request = ReportRequest(kpis=("tickets_created",), where=("channel=email",), tz="UTC")
+    assert cskpi.compute(inputs, request).overall["tickets_created"] == 3  # 1, 3, 4
+    # the same inputs again, unfiltered: all six
+    again = cskpi.compute(inputs, ReportRequest(kpis=("tickets_created",), tz="UTC"))
+    assert again.overall["tickets_created"] == 6
+    assert inputs.tickets is not None and len(inputs.tickets.frame) == 6
