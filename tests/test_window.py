@@ -131,17 +131,67 @@ def test_empty_or_reversed_window_refused() -> None:
 
 
 def test_last() -> None:
+    # Day-aligned (DECISIONS 46): the N units ending with as_of's day, so the window ends at
+    # the start of the next day (Jun 1 00:00) whatever the time of as_of.
     as_of = ts("2024-05-31T10:00+09:00")
+    end = ts("2024-06-01T00:00+09:00")
     w = window(last="7d", as_of=as_of)
-    assert (w.since, w.until) == (ts("2024-05-24T10:00+09:00"), as_of)  # not day-aligned
-    assert window(last="4w", as_of=as_of).since == ts("2024-05-03T10:00+09:00")  # 31 - 28
-    # May 31 - 3 months = "Feb 31" → clipped to Feb 29 (2024 is a leap year)
-    assert window(last="3mo", as_of=as_of).since == ts("2024-02-29T10:00+09:00")
-    assert window(last="1y", as_of=as_of).since == ts("2023-05-31T10:00+09:00")
-    # 7 calendar days in Berlin across the spring change: 7 × 24 − 1 = 167 h
+    assert (w.since, w.until) == (ts("2024-05-25T00:00+09:00"), end)  # Jun 1 - 7 d
+    assert window(last="1d", as_of=as_of).since == ts("2024-05-31T00:00+09:00")  # as_of's day
+    assert window(last="4w", as_of=as_of).since == ts("2024-05-04T00:00+09:00")  # Jun 1 - 28 d
+    # Jun 1 - 3 months = Mar 1; Jun 1 - 1 year = 2023-06-01
+    assert window(last="3mo", as_of=as_of).since == ts("2024-03-01T00:00+09:00")
+    assert window(last="1y", as_of=as_of).since == ts("2023-06-01T00:00+09:00")
+    # the case: as_of 2024-06-30 23:59:59 → [Jun 24, Jul 1), seven whole days
+    w = window(last="7d", as_of=ts("2024-06-30T23:59:59+09:00"))
+    assert (w.since, w.until) == (ts("2024-06-24T00:00+09:00"), ts("2024-07-01T00:00+09:00"))
+    # 7 calendar days in Berlin across the spring change (Mar 31): [Mar 28, Apr 4) is
+    # 7 × 24 − 1 = 167 h
     w = window(BERLIN, last="7d", as_of=ts("2024-04-03T12:00+02:00"))
-    assert w.since == ts("2024-03-27T12:00+01:00")
+    assert w.since == ts("2024-03-28T00:00+01:00")
+    assert w.until == ts("2024-04-04T00:00+02:00")
     assert (w.until - w.since) == pd.Timedelta(hours=167)
+
+
+def test_relative_calendar_units() -> None:
+    # as_of Wednesday 2024-01-10 10:00 Seoul (ISO 2024-W02, Monday Jan 8)
+    as_of = ts("2024-01-10T10:00+09:00")
+    z = "+09:00"
+
+    def span(**options: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+        w = window(as_of=as_of, **options)
+        return w.since, w.until
+
+    assert span(month="current") == (ts(f"2024-01-01T00:00{z}"), ts(f"2024-02-01T00:00{z}"))
+    # previous month of January is December of the year before
+    assert span(month="previous") == (ts(f"2023-12-01T00:00{z}"), ts(f"2024-01-01T00:00{z}"))
+    assert span(quarter="Current") == (ts(f"2024-01-01T00:00{z}"), ts(f"2024-04-01T00:00{z}"))
+    assert span(quarter="previous") == (ts(f"2023-10-01T00:00{z}"), ts(f"2024-01-01T00:00{z}"))
+    assert span(year="current") == (ts(f"2024-01-01T00:00{z}"), ts(f"2025-01-01T00:00{z}"))
+    assert span(year="previous") == (ts(f"2023-01-01T00:00{z}"), ts(f"2024-01-01T00:00{z}"))
+    # weeks: Monday Jan 8 → Monday Jan 15; previous is Jan 1 → Jan 8
+    assert span(week="current") == (ts(f"2024-01-08T00:00{z}"), ts(f"2024-01-15T00:00{z}"))
+    assert span(week="previous") == (ts(f"2024-01-01T00:00{z}"), ts(f"2024-01-08T00:00{z}"))
+    # 2021-W01 starts Monday 2021-01-04 (Jan 4 is always in week 1); 2020-W53 on Dec 28
+    assert span(week="2021-W01") == (ts(f"2021-01-04T00:00{z}"), ts(f"2021-01-11T00:00{z}"))
+    assert span(week="2020W53")[0] == ts(f"2020-12-28T00:00{z}")
+    # relative to as_of in the report zone: 2024-03-31T23:30Z is already April 1 in Seoul
+    w = window(month="previous", as_of=ts("2024-03-31T23:30Z"))
+    assert (w.since, w.until) == (ts(f"2024-03-01T00:00{z}"), ts(f"2024-04-01T00:00{z}"))
+    # the previous window of a week is the week before
+    before = previous_window(window(week="2024-W02"), WindowSpec(week="2024-W02"), Compare.PREVIOUS)
+    assert (before.since, before.until) == (ts(f"2024-01-01T00:00{z}"), ts(f"2024-01-08T00:00{z}"))
+
+
+def test_relative_refusals() -> None:
+    with pytest.raises(UsageError, match=r"^--week 2021-W54: no such week$"):
+        window(week="2021-W54")  # 2021 has 52 ISO weeks
+    with pytest.raises(UsageError, match=r"^--week last: expected YYYY-Www, current or previous"):
+        window(week="last")
+    with pytest.raises(UsageError, match=r"^--month last: expected YYYY-MM, current or previous"):
+        window(month="last")
+    with pytest.raises(UsageError, match=r"^--month and --week cannot be combined"):
+        window(month="current", week="current")
 
 
 def test_last_refusals() -> None:
@@ -202,11 +252,11 @@ def test_previous_equal_length() -> None:
     # [Mar 10, Mar 17) is 7 days → [Mar 3, Mar 10)
     got = prev(Compare.PREVIOUS, since="2024-03-10", until="2024-03-16")
     assert got == (ts("2024-03-03T00:00+09:00"), ts("2024-03-10T00:00+09:00"))
-    # --last 7d → the 7 days before that
+    # --last 7d ([May 25, Jun 1)) → the 7 days before that, [May 18, May 25)
     as_of = ts("2024-05-31T10:00+09:00")
     w = window(last="7d", as_of=as_of)
     before = previous_window(w, WindowSpec(last="7d"), Compare.PREVIOUS)
-    assert (before.since, before.until) == (ts("2024-05-17T10:00+09:00"), w.since)
+    assert (before.since, before.until) == (ts("2024-05-18T00:00+09:00"), w.since)
     # Berlin [Mar 31, Apr 7) is 7 local days but 167 h; the previous window is the 7 local
     # days before it, so day buckets line up (not 167 h back, which would start at 01:00)
     got = prev(Compare.PREVIOUS, BERLIN, since="2024-03-31", until="2024-04-06")

@@ -214,11 +214,14 @@ def window_spec(
     month: str | None,
     quarter: str | None,
     year: str | None,
+    week: str | None = None,
 ) -> Any:
     """The `WindowSpec` of the window options (report, peak), exactly as given."""
     from cskpi.time.window import WindowSpec
 
-    return WindowSpec(since=since, until=until, last=last, month=month, quarter=quarter, year=year)
+    return WindowSpec(
+        since=since, until=until, last=last, month=month, quarter=quarter, year=year, week=week
+    )
 
 
 BENIGN = (

@@ -85,10 +85,20 @@ SinceOpt = Annotated[str | None, typer.Option(help="Window start (date or dateti
 UntilOpt = Annotated[
     str | None, typer.Option(help="Window end; a date-only value includes that day.")
 ]
-LastOpt = Annotated[str | None, typer.Option(help="Window [as_of - N, as_of): 7d, 4w, 3mo, 1y.")]
-MonthOpt = Annotated[str | None, typer.Option(help="Calendar month, e.g. 2024-03.")]
-QuarterOpt = Annotated[str | None, typer.Option(help="Calendar quarter, e.g. 2024Q1.")]
-YearOpt = Annotated[str | None, typer.Option(help="Calendar year, e.g. 2024.")]
+LastOpt = Annotated[
+    str | None,
+    typer.Option(help="The N days/weeks/months/years ending with the as-of day: 7d, 4w, 3mo, 1y."),
+]
+MonthOpt = Annotated[
+    str | None, typer.Option(help="Calendar month: 2024-03, current or previous (of the as-of).")
+]
+QuarterOpt = Annotated[
+    str | None, typer.Option(help="Calendar quarter: 2024Q1, current or previous.")
+]
+YearOpt = Annotated[str | None, typer.Option(help="Calendar year: 2024, current or previous.")]
+WeekOpt = Annotated[
+    str | None, typer.Option(help="ISO week (Monday start): 2024-W05, current or previous.")
+]
 TzOpt = Annotated[str | None, typer.Option("--tz", help="Report time zone (IANA name).")]
 
 # -- reading -----------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from cskpi.cli.options import (
     TzOpt,
     UntilOpt,
     VerboseOpt,
+    WeekOpt,
     YearOpt,
 )
 from cskpi.errors import UsageError
@@ -50,6 +51,7 @@ def peak(
     month: MonthOpt = None,
     quarter: QuarterOpt = None,
     year: YearOpt = None,
+    week: WeekOpt = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="DATETIME or now.")] = None,
     tz: TzOpt = None,
     source_tz: SourceTzOpt = None,
@@ -101,7 +103,7 @@ def peak(
         )
         inputs = load_inputs(files, None, options, plan)
         request = ReportRequest(
-            window=window_spec(since, until, last, month, quarter, year), as_of=as_of, tz=tz
+            window=window_spec(since, until, last, month, quarter, year, week), as_of=as_of, tz=tz
         )
         result = compute_peak(inputs, request, options.config)
         notes(result.notes, quiet)

@@ -56,6 +56,7 @@ from cskpi.cli.options import (
     TzOpt,
     UntilOpt,
     VerboseOpt,
+    WeekOpt,
     YearOpt,
 )
 from cskpi.errors import InputError, TargetMissed, UsageError, did_you_mean
@@ -106,6 +107,7 @@ def report(
     month: MonthOpt = None,
     quarter: QuarterOpt = None,
     year: YearOpt = None,
+    week: WeekOpt = None,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -117,7 +119,20 @@ def report(
     by: Annotated[
         list[str] | None,
         typer.Option(
-            "--by", "-b", help="Group by a column (repeatable): agent, team, channel, ..."
+            "--by",
+            "-b",
+            help="Group by a column (repeatable or comma-separated): agent, team, channel, "
+            "or the export's own header.",
+        ),
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            "-w",
+            metavar="EXPR",
+            help="Keep rows where EXPR holds (repeatable, all must): channel=email, "
+            "team!=QA, 'type in (a,b)', 'created_at>=2024-03-01'.",
         ),
     ] = None,
     period: Annotated[
@@ -175,6 +190,8 @@ def report(
     """
     with boundary(verbose):
         kpis = split_kpis(kpi)
+        by = split_list(by)
+        where = list(where or ())
         options = load_options(
             config,
             map_,
@@ -197,6 +214,7 @@ def report(
             by,
             breaches,
             quiet,
+            where=where,
             surveys=surveys,
             customers=customers,
             orders=orders,
@@ -207,10 +225,11 @@ def report(
         )
         request = build_request(
             kpis,
-            window=window_spec(since, until, last, month, quarter, year),
+            window=window_spec(since, until, last, month, quarter, year, week),
             as_of=as_of,
             tz=tz,
             by=by,
+            where=where,
             period=period,
             week_start=week_start,
             compare=compare,
@@ -226,6 +245,11 @@ def report(
 
 
 # -- the steps ---------------------------------------------------------------------------------
+
+
+def split_list(values: list[str] | None) -> list[str]:
+    """`--by a,b --by c` → [a, b, c]."""
+    return [v.strip() for value in values or () for v in value.split(",") if v.strip()]
 
 
 def split_kpis(values: list[str] | None) -> list[str]:
@@ -281,6 +305,7 @@ def read_inputs(
     breaches: bool,
     quiet: bool,
     *,
+    where: list[str] | None = None,
     surveys: list[str] | None,
     **business: list[str] | None,
 ) -> Any:
@@ -289,6 +314,7 @@ def read_inputs(
     `business`: the customers, orders, schedules, costs, messages and events paths.
     """
     from cskpi.engine.plan import plan_for
+    from cskpi.engine.where import where_columns
 
     plan = plan_for(
         tuple(kpis),
@@ -296,6 +322,7 @@ def read_inputs(
         options.config,
         breaches,
         customers=bool(business["customers"] or business["orders"]),
+        where=where_columns(where or ()),  # a bad expression: exit 2 before any file is read
     )
     with progress(f"reading {', '.join(files)[:60]}…", quiet):
         return load_inputs(files, surveys, options, plan, **business)
@@ -310,6 +337,7 @@ def build_request(
     by: list[str] | None,
     period: Period | None,
     week_start: WeekStart,
+    where: list[str] | None = None,
     compare: Compare | None,
     sort: str | None,
     top: int | None,
@@ -326,6 +354,7 @@ def build_request(
         as_of=as_of,
         tz=tz,
         group_by=tuple(by or ()),
+        where=tuple(where or ()),
         period=period,
         week_start=week_start.value,
         compare=compare,

@@ -21,6 +21,7 @@ from cskpi.engine.prepare import earliest_time, latest_time, prepare, spent_colu
 from cskpi.engine.selection import select_kpis, unsupported
 from cskpi.engine.shaping import finish_rows, overall_values, parse_sort
 from cskpi.engine.targets import evaluate, parse_targets
+from cskpi.engine.where import apply_where
 from cskpi.errors import UsageError
 from cskpi.kpis import all_kpis
 from cskpi.kpis.registry import Anchor, Kpi
@@ -64,12 +65,14 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
         for i in dict.fromkeys(t.kpi for t in targets)
         if i not in shown | set(unavailable)
     ]
-    by = resolve_by(request.group_by, inputs, [k.id for k in kpis])
     tz = report_zone(request, config, inputs)
     latest = latest_time(inputs)
     as_of = parse_as_of(
         request.as_of, tz, latest if latest is not None else pd.Timestamp.now(tz="UTC")
     )
+    if request.where:  # after as_of: a filter moves neither as_of nor a relative window
+        inputs = apply_where(inputs, request.where, tz)
+    by = resolve_by(request.group_by, inputs, [k.id for k in kpis])
     business = (
         config.clock == "business" if request.business_hours is None else request.business_hours
     )

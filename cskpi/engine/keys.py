@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from cskpi.engine.types import Inputs
+    from cskpi.load.normalize import Loaded
 
 DERIVED = ("sla_breached",)
 """Group columns computed from the data rather than read."""
@@ -46,11 +47,47 @@ def business_column(name: str, inputs: Inputs) -> bool:
     return any(find_column(name, loaded.frame) is not None for loaded in given.values())
 
 
+def locate(name: str, loaded: Loaded | None) -> str | None:
+    """The frame column `name` means in `loaded`: a column of the frame (a canonical name or a
+    header kept as it is), else the canonical column the export's own header `name` was
+    mapped to (`Assignee` → `agent`)."""
+    if loaded is None:
+        return None
+    found = find_column(name, loaded.frame)
+    if found is not None:
+        return found
+    key = squash(name)
+    hits = [c for source, c in loaded.mapping if squash(source) == key and c in loaded.frame]
+    return hits[0] if hits else None
+
+
+def file_columns(inputs: Inputs) -> list[str]:
+    """Every column of the ticket and survey files (their own headers), in file order."""
+    out: dict[str, None] = {}
+    for loaded in (inputs.tickets, inputs.surveys):
+        if loaded is not None:
+            headers = loaded.headers or (*(s for s, _ in loaded.mapping), *loaded.unmapped)
+            out.update(dict.fromkeys(str(h) for h in headers))
+    return list(out)
+
+
+def no_such_column(option: str, name: str, inputs: Inputs) -> UsageError:
+    """`OPTION NAME: no such column in the input (did you mean X?); columns: ...`, listing
+    every column of the files; the hint prefers a real header, then a canonical name the
+    files map (`agent`), never an internal column."""
+    headers = file_columns(inputs)
+    canonical = [
+        c for loaded in (inputs.tickets, inputs.surveys) if loaded for _, c in loaded.mapping
+    ]
+    hint = did_you_mean(name, headers) or did_you_mean(name, canonical)
+    listing = ", ".join(headers) if headers else "(none)"
+    return UsageError(f"{option} {name}: no such column in the input{hint}; columns: {listing}")
+
+
 def resolve_by(names: tuple[str, ...], inputs: Inputs, kpi_ids: list[str]) -> list[ByColumn]:
-    """Each `--by` name found in the tickets and/or surveys (or a business input); exit 2 for
-    an unknown name or one that collides with `period` or a KPI id."""
-    tickets = inputs.tickets.frame if inputs.tickets else None
-    surveys = inputs.surveys.frame if inputs.surveys else None
+    """Each `--by` name found in the tickets and/or surveys (or a business input), by its
+    canonical name or the export's own header (then shown under the canonical name); exit 2
+    for an unknown name or one that collides with `period` or a KPI id."""
     out = []
     for name in names:
         if name == "period" or name in all_kpis():
@@ -58,21 +95,15 @@ def resolve_by(names: tuple[str, ...], inputs: Inputs, kpi_ids: list[str]) -> li
                 f"--by {name}: the name collides with "
                 f"{'the period column' if name == 'period' else 'a KPI id'}"
             )
-        col = ByColumn(name, find_column(name, tickets), find_column(name, surveys))
+        t = locate(name, inputs.tickets)
+        mapped = {
+            c for loaded in (inputs.tickets, inputs.surveys) if loaded for _, c in loaded.mapping
+        }
+        shown = t if t is not None and t in mapped and squash(t) != squash(name) else name
+        s = locate(name, inputs.surveys) or locate(shown, inputs.surveys)
+        col = ByColumn(shown, t, s)
         if col.tickets is None and col.surveys is None and not business_column(name, inputs):
-            known = sorted(
-                {
-                    str(c)
-                    for f in (tickets, surveys)
-                    if f is not None
-                    for c in f.columns
-                    if not str(c).startswith("_")
-                }
-            )
-            raise UsageError(
-                f"--by {name}: no such column in the input"
-                f"{did_you_mean(name, known)}; columns: {', '.join(known[:15])}"
-            )
+            raise no_such_column("--by", name, inputs)
         out.append(col)
     return out
 

@@ -1,7 +1,7 @@
 """The read plan (DECISIONS 33): which columns to read, decided before any file is opened.
 
 The requested KPIs (or the default set), the configured targets' KPIs (DECISIONS 41: each is
-computed for its target), the `--by` columns and the SLA filter columns name
+computed for its target), the `--by` and `--where` columns and the SLA filter columns name
 the canonical columns a report needs; the reader keeps only the source columns mapped to them
 (Parquet prunes at read time). A column a KPI can do without is read when present
 ("companions": a duration that can stand in for a missing timestamp, `reopens` for FCR).
@@ -39,10 +39,12 @@ def plan_for(
     config: Config,
     breaches: bool = False,
     customers: bool = True,
+    where: tuple[str, ...] = (),
 ) -> ReadPlan:
     """The columns a report reads. `customers`: whether a customers or orders file is given,
-    whose attributes `--by` may join through `customer_id` (else that id is not read for
-    grouping: 150 MB and a second of parsing for 10 million tickets)."""
+        whose attributes `--by` may join through `customer_id` (else that id is not read for
+        grouping: 150 MB and a second of parsing for 10 million tickets). `where`: the columns
+    the `--where` conditions name (canonical names or the export's headers), read like `--by`."""
     registry = all_kpis()
     tickets, surveys = set(TICKET_BASE), set(SURVEY_BASE)
     if breaches:  # the breach list names each ticket's agent and judges first responses
@@ -60,7 +62,7 @@ def plan_for(
     filters = tuple(key for policy in config.sla for key, _ in policy.filters)
     if config.calendar_by:
         filters = (*filters, config.calendar_by)
-    extras = tuple(dict.fromkeys((*group_by, *filters)))
+    extras = tuple(dict.fromkeys((*group_by, *where, *filters)))
     if group_by and customers:  # customer attributes join through customer_id
         tickets.add("customer_id")
         surveys.add("customer_id")

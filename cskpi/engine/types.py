@@ -37,6 +37,8 @@ class ReportRequest:
     tz: str | None = None
     """Report zone; None = config `timezone`, else the source zone."""
     group_by: tuple[str, ...] = ()
+    where: tuple[str, ...] = ()
+    """`--where` expressions, all met (`cskpi.engine.where`, DECISIONS 47)."""
     period: Period | None = None
     week_start: str = "mon"
     compare: Compare | None = None

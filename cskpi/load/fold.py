@@ -35,7 +35,7 @@ same inputs at another `as_of` would need loading again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from cskpi.load import derive
@@ -149,6 +149,34 @@ class Conversation:
         for name, (group, values, valid) in lists.items():
             out[name] = _list_column(group, values, valid, groups, len(out)).set_axis(out.index)
         return out
+
+    def rows(self, keep: np.ndarray) -> Conversation:
+        """The history of the ticket rows where `keep` is true, numbered as in `frame[keep]`
+        (a row filter applied before `at`: `cskpi.engine.where`); itself when all are kept."""
+        import numpy as np
+
+        if keep.all():
+            return self
+        s = self.stream
+        row = np.cumsum(keep) - 1  # old ticket row → new row
+        on = keep[s.ticket]  # still in (ticket, time) order: no new sort
+        ticket = row[s.ticket[on]]
+        new: np.ndarray = np.ones(len(ticket), dtype=bool)
+        new[1:] = ticket[1:] != ticket[:-1]
+        # per stream row arrays (`source` may be let go: then it is empty and stays so)
+        per_row = {
+            f.name: getattr(s, f.name)[on]
+            for f in fields(s)
+            if f.name in ("time", "kind", "source", "role", "public", "status")
+            and len(getattr(s, f.name)) == len(on)
+        }
+        stream = replace(
+            s, ticket=ticket, group=np.cumsum(new) - 1, starts=np.flatnonzero(new), **per_row
+        )
+        latest = int(stream.time.max()) if len(stream.time) else NAT
+        return replace(
+            self, stream=stream, said=self.said[keep], changed=self.changed[keep], latest=latest
+        )
 
 
 def conversation(

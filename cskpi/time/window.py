@@ -24,6 +24,8 @@ _LAST = re.compile(r"(\d+)(d|w|mo|y)")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _QUARTER = re.compile(r"(\d{4})-?[Qq]([1-4])")
 _YEAR = re.compile(r"\d{4}")
+_WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
+_RELATIVE = ("current", "previous")
 _UNIT_ARGS = {"d": "days", "w": "weeks", "mo": "months", "y": "years"}
 
 
@@ -31,7 +33,9 @@ _UNIT_ARGS = {"d": "days", "w": "weeks", "mo": "months", "y": "years"}
 class WindowSpec:
     """The window options exactly as given on the command line (None = not given).
 
-    `last` is `7d`, `4w`, `3mo` or `1y`; `month` `2024-03`; `quarter` `2024Q1` or `2024-Q1`.
+    `last` is `7d`, `4w`, `3mo` or `1y`; `month` `2024-03`; `quarter` `2024Q1` or `2024-Q1`;
+    `week` `2024-W05` (ISO, Monday start). Month, quarter, year and week also take `current`
+    and `previous`, relative to `as_of` in the report zone (DECISIONS 46).
     """
 
     since: str | None = None
@@ -40,6 +44,7 @@ class WindowSpec:
     month: str | None = None
     quarter: str | None = None
     year: str | None = None
+    week: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,33 +115,51 @@ def resolve_window(
     check_tz(tz)
     as_of = _in_tz(as_of, tz)
     groups = [("--since", "--until"), ("--last",), ("--month",), ("--quarter",), ("--year",)]
+    groups.append(("--week",))
     used = [[o for o in g if getattr(spec, o[2:]) is not None] for g in groups]
     if sum(bool(u) for u in used) > 1:
         names = " and ".join("/".join(u) for u in used if u)
         raise UsageError(
             f"{names} cannot be combined; give one of --since/--until, --last, --month, "
-            "--quarter, --year"
+            "--quarter, --year, --week"
         )
     if spec.last is not None:
+        # Day-aligned (DECISIONS 46): the N units ending with as_of's day.
         n, unit = _parse_last(spec.last)
         try:
-            return Window(_shift(as_of, -n, unit, tz), as_of, tz)
+            until = _day_start(_wall(as_of, tz).date() + timedelta(days=1), tz)
+            return Window(_shift(until, -n, unit, tz), until, tz)
         except (ValueError, OverflowError) as exc:
             raise UsageError(f"--last {spec.last}: out of range") from exc
+    today = _wall(as_of, tz).date()
     if spec.month is not None:
+        what = f"--month {spec.month}"
+        rel = _relative(spec.month)
+        if rel is not None:
+            return _unit(today.year, today.month - rel, 1, tz, what)
         m = _MONTH.fullmatch(spec.month.strip())
         if not m or not 1 <= int(m[2]) <= 12:
-            raise UsageError(f"--month {spec.month}: expected YYYY-MM, e.g. 2024-03")
-        return _unit(int(m[1]), int(m[2]), 1, tz, f"--month {spec.month}")
+            raise UsageError(f"{what}: expected YYYY-MM, current or previous, e.g. 2024-03")
+        return _unit(int(m[1]), int(m[2]), 1, tz, what)
     if spec.quarter is not None:
+        what = f"--quarter {spec.quarter}"
+        rel = _relative(spec.quarter)
+        if rel is not None:
+            return _unit(today.year, today.month - (today.month - 1) % 3 - 3 * rel, 3, tz, what)
         m = _QUARTER.fullmatch(spec.quarter.strip())
         if not m:
-            raise UsageError(f"--quarter {spec.quarter}: expected YYYYQn or YYYY-Qn, e.g. 2024Q1")
-        return _unit(int(m[1]), 3 * int(m[2]) - 2, 3, tz, f"--quarter {spec.quarter}")
+            raise UsageError(f"{what}: expected YYYYQn, YYYY-Qn, current or previous, e.g. 2024Q1")
+        return _unit(int(m[1]), 3 * int(m[2]) - 2, 3, tz, what)
     if spec.year is not None:
+        what = f"--year {spec.year}"
+        rel = _relative(spec.year)
+        if rel is not None:
+            return _unit(today.year - rel, 1, 12, tz, what)
         if not _YEAR.fullmatch(spec.year.strip()):
-            raise UsageError(f"--year {spec.year}: expected YYYY, e.g. 2024")
-        return _unit(int(spec.year), 1, 12, tz, f"--year {spec.year}")
+            raise UsageError(f"{what}: expected YYYY, current or previous, e.g. 2024")
+        return _unit(int(spec.year), 1, 12, tz, what)
+    if spec.week is not None:
+        return _week(spec.week, today, tz)
     start = as_of if earliest is None else min(_in_tz(earliest, tz), as_of)
     # An open end runs through the end of as_of's day: the record that defines the default
     # as_of — the latest in the export — belongs in the window, and nothing after as_of
@@ -169,6 +192,8 @@ def previous_window(window: Window, spec: WindowSpec, mode: Compare) -> Window:
     try:
         if mode == Compare.YEAR:
             return Window(_shift(since, -1, "y", tz), _shift(window.until, -1, "y", tz), tz)
+        if spec.week is not None:
+            return Window(_shift(since, -1, "w", tz), since, tz)
         if spec.month is not None or spec.quarter is not None or spec.year is not None:
             months = 1 if spec.month is not None else 3 if spec.quarter is not None else 12
             return Window(_shift(since, -months, "mo", tz), since, tz)
@@ -377,7 +402,34 @@ def _parse_last(text: str) -> tuple[int, str]:
     return int(m[1]), m[2]
 
 
+def _relative(text: str) -> int | None:
+    """`current` → 0, `previous` → 1 (units back from as_of's); anything else → None."""
+    s = text.strip().lower()
+    return _RELATIVE.index(s) if s in _RELATIVE else None
+
+
+def _week(text: str, today: date, tz: str) -> Window:
+    """`--week current|previous|YYYY-Www`: an ISO week (Monday start) in the report zone."""
+    what = f"--week {text}"
+    rel = _relative(text)
+    try:
+        if rel is not None:
+            monday = today - timedelta(days=today.weekday() + 7 * rel)
+        else:
+            m = _WEEK.fullmatch(text.strip())
+            if not m:
+                raise UsageError(f"{what}: expected YYYY-Www, current or previous, e.g. 2024-W05")
+            monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        since = _day_start(monday, tz)
+        return Window(since, _day_start(monday + timedelta(days=7), tz), tz)
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(f"{what}: no such week") from exc
+
+
 def _unit(year: int, month: int, months: int, tz: str, what: str) -> Window:
+    """`months` calendar months from `year`-`month` (a month <= 0 counts back into earlier
+    years: `previous` in January is December of the year before)."""
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
     try:
         since = _day_start(date(year, month, 1), tz)
         return Window(since, _shift(since, months, "mo", tz), tz)

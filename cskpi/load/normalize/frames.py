@@ -8,6 +8,7 @@ files of different kinds per kind. With a read plan, only the columns it needs a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from cskpi.errors import UsageError
@@ -70,12 +71,14 @@ def read_frames(
     extras = {squash(name) for name in keep.extras} if keep is not None else set()
 
     label_sources: set[str] = set()
+    every_header: dict[str, None] = {}
 
     def labels(kept: list[str]) -> set[str]:
         """Kept source columns that feed only label columns (read as categories)."""
         return label_sources & set(kept)
 
     def prune(headers: list[str]) -> list[str]:
+        every_header.update(dict.fromkeys(headers))
         match = presets.detect(headers, frame, options.preset)
         seen.setdefault(match.key, match)
         if len(seen) > 1:
@@ -118,7 +121,8 @@ def read_frames(
     elif raw.files:
         label = f"{raw.files[0].path} (+{len(raw.files) - 1} files)"
     match = next(iter(seen.values()), None)
-    return [normalize(raw, frame, options, label, mapping if keep is not None else None, match)]
+    loaded = normalize(raw, frame, options, label, mapping if keep is not None else None, match)
+    return [replace(loaded, headers=tuple(every_header))]
 
 
 def _by_kind(paths: list[str], frame: Frame, options: LoadOptions) -> list[list[str]]:

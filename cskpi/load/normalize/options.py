@@ -61,3 +61,6 @@ class Loaded:
     """Tickets dropped for an excluded status: still used to link surveys (DECISIONS 7)."""
     preset: Match | None = None
     """The helpdesk preset the file was read with, and why (None: the alias table alone)."""
+    headers: tuple[str, ...] = ()
+    """Every column of the files, before a read plan kept some (for "no such column" errors);
+    empty when not known."""
