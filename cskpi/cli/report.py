@@ -26,6 +26,7 @@ from cskpi.cli.common import (
     notes,
     print_err,
     progress,
+    refuse_overwriting_inputs,
     window_spec,
 )
 from cskpi.cli.options import (
@@ -190,6 +191,8 @@ def report(
             as_of=as_of,
         )
         out_format = format_of(fmt, output)
+        given = [surveys, customers, orders, schedules, costs, messages, events]
+        refuse_overwriting_inputs(output, [*files, *(p for g in given for p in g or []), config])
         inputs = read_inputs(
             files,
             options,
