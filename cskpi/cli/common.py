@@ -291,9 +291,10 @@ class Signalled(BaseException):
 @contextmanager
 def cleanup_on_signals() -> Iterator[None]:
     """While writing `-o`: SIGTERM and SIGHUP unwind the write like Ctrl-C does, so no
-    `.report.html.XXXX.tmp` is left behind (the old report survives); afterwards the previous
-    handlers are restored and the process ends by the signal it got. Only in the main thread
-    (where Python delivers signals)."""
+    `.report.html.XXXX.tmp` is left behind (the old report survives); then the default
+    handlers are restored and the process ends by the signal it got. Only for signals left at
+    their default (an ignored one stays ignored) and in the main thread (where Python delivers
+    signals); the handlers are restored after the write."""
     import signal
     import threading
 
@@ -304,16 +305,17 @@ def cleanup_on_signals() -> Iterator[None]:
     def unwind(signum: int, _frame: object) -> None:
         raise Signalled(signum)
 
-    wanted = (signal.SIGTERM, signal.SIGHUP)
-    previous = {signum: signal.signal(signum, unwind) for signum in wanted}
+    wanted = (signal.SIGTERM, signal.SIGHUP)  # an ignored one (nohup) stays ignored
+    default = [s for s in wanted if signal.getsignal(s) is signal.SIG_DFL]
+    previous = {signum: signal.signal(signum, unwind) for signum in default}
     try:
         yield
     except Signalled as got:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         previous = {}
-        os.kill(os.getpid(), got.signum)  # the previous handler decides: default ends us
-        raise typer.Exit(128 + got.signum) from None
+        os.kill(os.getpid(), got.signum)  # the default handler: ends the process
+        raise typer.Exit(128 + got.signum) from None  # (not reached)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -175,6 +175,8 @@ def report(
     Example: cskpi report tickets.csv --surveys surveys.csv -k frt_median,csat --by agent
     """
     with boundary(verbose):
+        given = [surveys, customers, orders, schedules, costs, messages, events]
+        refuse_overwriting_inputs(output, [*files, *(p for g in given for p in g or []), config])
         kpis = split_kpis(kpi)
         options = load_options(
             config,
@@ -191,8 +193,6 @@ def report(
             as_of=as_of,
         )
         out_format = format_of(fmt, output)
-        given = [surveys, customers, orders, schedules, costs, messages, events]
-        refuse_overwriting_inputs(output, [*files, *(p for g in given for p in g or []), config])
         inputs = read_inputs(
             files,
             options,

@@ -104,13 +104,13 @@ def resolve_mapping(
     headers it knows to be traps away from the aliases."""
     mapping: dict[str, str] = {}
     used: set[str] = set()
-    by_key: dict[str, str] = {}
-    durations: dict[str, str] = {}  # bare key → header, for headers that end in a unit
     exact: dict[str, str] = {}
     for header in headers:
         exact.setdefault(squash(header), header)
-        for key in _keys(header):
-            by_key.setdefault(key, header)
+    by_key = _by_key(headers, exact)
+    plain = _by_key([h for h in headers if not _DURATION_SUFFIX.search(h)], exact)
+    durations: dict[str, str] = {}  # bare key → header, for headers that end in a unit
+    for header in headers:
         if _DURATION_SUFFIX.search(header):
             durations.setdefault(_bare(header), header)
     for canon, source in explicit.items():
@@ -138,7 +138,7 @@ def resolve_mapping(
     for col in COLUMNS[frame]:
         if col.name in mapping:
             continue
-        for hit in _candidates(col, by_key, durations):
+        for hit in _candidates(col, plain if col.kind == "time" else by_key, durations):
             if hit not in used:
                 mapping[col.name] = hit
                 used.add(hit)
@@ -146,14 +146,23 @@ def resolve_mapping(
     return mapping
 
 
+def _by_key(headers: Sequence[str], exact: dict[str, str]) -> dict[str, str]:
+    """Comparison key → header: a header's own name first, then its name without a suffix
+    (so `First Response` is found as such even after `First Response (minutes)`)."""
+    given = set(headers)
+    by_key = {key: header for key, header in exact.items() if header in given}
+    for header in headers:
+        for key in _keys(header):
+            by_key.setdefault(key, header)
+    return by_key
+
+
 def _candidates(col: Column, by_key: dict[str, str], durations: dict[str, str]) -> list[str]:
-    """The headers that may feed `col`, best first: its name and aliases (a header ending in a
-    unit never feeds a timestamp), then, for a duration, its bare name with any unit
-    (`first_response_minutes` → `first_response_seconds`)."""
+    """The headers that may feed `col`, best first: its name and aliases (for a timestamp,
+    `by_key` holds no header ending in a unit), then, for a duration, its bare name with any
+    unit (`first_response_minutes` → `first_response_seconds`)."""
     hits = [by_key.get(squash(candidate)) for candidate in (col.name, *col.aliases)]
     found = [h for h in hits if h is not None]
-    if col.kind == "time":
-        return [h for h in found if not _DURATION_SUFFIX.search(h)]
     if col.kind == "duration" and (bare := durations.get(_bare(col.name))) is not None:
         found.append(bare)
     return found
