@@ -123,3 +123,40 @@ def test_files_with_the_same_duration_in_different_units_are_refused(tmp_path: P
     )
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == ""
+
+
+def _intercom(zone: str, conversation: str) -> str:
+    """An Intercom conversations export, its zone written in the headers."""
+    stamps = [f"Conversation {what} ({zone})" for what in ("started at", "first replied at")]
+    return (
+        f"Conversation ID,{stamps[0]},{stamps[1]},Conversation last closed at ({zone}),"
+        "Current conversation state,First response time (seconds)\n"
+        f"{conversation},2024-03-01 09:00,2024-03-01 09:10,,open,600\n"
+    )
+
+
+def test_files_with_timestamps_in_different_zones_are_refused(tmp_path: Path) -> None:
+    """09:00 in New York and 09:00 in Berlin are different instants: stacking the second
+    under the first's header would read it in the wrong zone, so exit 4."""
+    (tmp_path / "ny.csv").write_text(_intercom("America/New_York", "C1"))
+    (tmp_path / "berlin.csv").write_text(_intercom("Europe/Berlin", "C2"))
+    result = runner.invoke(app, ["report", "ny.csv", "berlin.csv", "-f", "json"])
+    assert result.exit_code == 4, result.stderr
+    assert (
+        "ny.csv, berlin.csv: 'Conversation started at (Europe/Berlin)' and "
+        "'Conversation started at (America/New_York)' (both created_at) are in different "
+        "time zones" in result.stderr
+    )
+    assert result.stdout == ""
+
+
+def test_files_in_one_zone_stack(tmp_path: Path) -> None:
+    """The same export twice (C1, C2 created 09:00 New York): both rows count."""
+    (tmp_path / "a.csv").write_text(_intercom("America/New_York", "C1"))
+    (tmp_path / "b.csv").write_text(_intercom("America/New_York", "C2"))
+    doc = report("a.csv", "b.csv", "-k", "tickets_created")
+    assert doc["overall"]["tickets_created"] == 2
+    # the latest created_at, 09:00 in New York (EST, -05:00), shown in the export's zone
+    assert doc["as_of"] == "2024-03-01T09:00:00-05:00"
+    assert doc["data_quality"]["tickets"]["read"] == 2
+    assert doc["data_quality"]["tickets"]["used"] == 2

@@ -84,7 +84,7 @@ def read_frames(
         found = mapping_for(headers, target, options, label, match)
         for canon, source in found.items():
             mapping.setdefault(canon, source)
-        names = _names(found, mapping, target)
+        names = _names(found, mapping, target, (match, seen[match.key]), label)
         if keep is None:
             return _renamed(headers, names)
         every = wanted | (set(keep.surveys) if target is not frame else set())
@@ -122,17 +122,30 @@ def read_frames(
     return [normalize(raw, frame, options, label, mapping or None, match)]
 
 
-def _names(found: dict[str, str], mapping: dict[str, str], frame: Frame) -> dict[str, str]:
+def _names(
+    found: dict[str, str],
+    mapping: dict[str, str],
+    frame: Frame,
+    matches: tuple[Match, Match],
+    label: str,
+) -> dict[str, str]:
     """New names for one file's mapped columns: the first file's name for the same canonical
     column, so that files whose headers are spelled differently stack column by column. A
-    duration in another unit than the first file's is refused rather than mixed."""
+    duration in another unit, or a timestamp in another zone written in the header
+    (`Created at (America/New_York)`), than the first file's is refused rather than mixed.
+    `matches`: this file's preset match and the first file's."""
     names = {source: mapping[canon] for canon, source in found.items() if mapping[canon] != source}
-    durations = {c.name for c in COLUMNS[frame] if c.kind == "duration"}
+    kinds = {c.name: c.kind for c in COLUMNS[frame]}
+    own, first_match = matches
     for canon, source in found.items():
         first = mapping[canon]
-        if canon in durations and parse.unit_from_name(source) != parse.unit_from_name(first):
+        if kinds.get(canon) == "duration":
+            what, same = "units", parse.unit_from_name(source) == parse.unit_from_name(first)
+        else:
+            what, same = "time zones", own.zones.get(source) == first_match.zones.get(first)
+        if not same:
             raise InputError(
-                f"'{source}' and '{first}' (both {canon}) are in different units; "
+                f"{label}: '{source}' and '{first}' (both {canon}) are in different {what}; "
                 "read the files separately or convert one"
             )
     return names
