@@ -131,6 +131,22 @@ def test_a_fifo_is_written_in_place(tmp_path: Path) -> None:
     assert got[0].decode().splitlines()[1].startswith("2,")  # T1, T2
 
 
+def test_dev_stdout_into_a_pipe(tmp_path: Path) -> None:
+    """`-o /dev/stdout` with stdout a pipe: the pipe gets the report (T1, T2 → 2 created)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    args = ["report", "t.csv", "-k", "tickets_created", "-f", "csv", "-o", "/dev/stdout", "-q"]
+    done = subprocess.run(
+        [sys.executable, "-m", "cskpi", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].startswith("2,")
+
+
 def _shared(tmp_path: Path) -> tuple[Path, Path]:
     """A /tmp-like sticky directory holding `report.csv` → a file outside it."""
     shared = tmp_path / "shared"

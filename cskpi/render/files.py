@@ -69,16 +69,16 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     shown = str(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     _refuse_planted_link(Path(path), shown)
-    target = Path(os.path.realpath(path))
     try:
-        mode = target.stat().st_mode
+        mode = os.stat(path).st_mode  # through links: `/dev/stdout` may be a pipe
     except OSError:
         mode = stat.S_IFREG  # a new file (or one we will fail to write, said below)
     if stat.S_ISDIR(mode):
         raise InputError(f"{shown}: cannot write (it is a directory)")
     if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
-        _write_in_place(target, payload, shown)
+        _write_in_place(Path(path), payload, shown)
         return
+    target = Path(os.path.realpath(path))
     if not stat.S_ISREG(mode):
         raise InputError(f"{shown}: cannot write (not a regular file, a device or a pipe)")
     tmp_name: str | None = None
