@@ -160,3 +160,14 @@ def test_files_in_one_zone_stack(tmp_path: Path) -> None:
     assert doc["as_of"] == "2024-03-01T09:00:00-05:00"
     assert doc["data_quality"]["tickets"]["read"] == 2
     assert doc["data_quality"]["tickets"]["used"] == 2
+
+
+def test_a_name_that_means_another_column_in_a_later_file_is_refused(tmp_path: Path) -> None:
+    """a.csv's ticket id is `number`; b.csv has `Ticket ID` and a `number` of its own: read
+    under one name, b's two columns would collide, so exit 4 rather than mix them."""
+    (tmp_path / "a.csv").write_text("number,created_at\nT1,2024-03-01 09:00\n")
+    (tmp_path / "b.csv").write_text("Ticket ID,created_at,number\nT2,2024-03-01 10:00,7\n")
+    result = runner.invoke(app, ["report", "a.csv", "b.csv", "--by", "number", "-f", "json"])
+    assert result.exit_code == 4, result.stderr
+    assert "a.csv, b.csv: 'number' names different columns in different files" in result.stderr
+    assert result.stdout == ""

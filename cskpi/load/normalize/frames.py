@@ -86,7 +86,7 @@ def read_frames(
             mapping.setdefault(canon, source)
         names = _names(found, mapping, target, (match, seen[match.key]), label)
         if keep is None:
-            return _renamed(headers, names)
+            return _renamed(headers, names, label)
         every = wanted | (set(keep.surveys) if target is not frame else set())
         kept = {source for canon, source in found.items() if canon in every}
         kinds = {c.name: c.kind for c in COLUMNS[target]}
@@ -97,7 +97,7 @@ def read_frames(
         label_sources.update(source for source, label in read_as.items() if label)
         kept.update(h for h in headers if squash(h) in extras)
         kept.update(match.keep())
-        return _renamed([h for h in headers if h in kept], names)
+        return _renamed([h for h in headers if h in kept], names, label)
 
     raw = read_inputs(
         paths,
@@ -151,14 +151,14 @@ def _names(
     return names
 
 
-def _renamed(kept: list[str], names: dict[str, str]) -> dict[str, str]:
+def _renamed(kept: list[str], names: dict[str, str], label: str) -> dict[str, str]:
     """kept column → the name it is read under; a file that keeps a column under a name the
     renaming gives another is refused rather than mixed."""
     clash = sorted(set(names.values()) & (set(kept) - set(names)))
     if clash:
         raise InputError(
-            f"a file names '{clash[0]}' another column than the first file does; "
-            "read the files separately or rename the column"
+            f"{label}: '{clash[0]}' names different columns in different files; "
+            "read the files separately or rename one"
         )
     return {h: names.get(h, h) for h in kept}
 
