@@ -272,13 +272,82 @@ def emit(text: str | bytes, output: Path | None) -> None:
     from cskpi.render.files import write_atomic
 
     if output is not None:
-        write_atomic(output, text)
+        with cleanup_on_signals():
+            write_atomic(output, text)
         return
     if isinstance(text, bytes):
         sys.stdout.buffer.write(text)
     else:
         sys.stdout.write(text)
     sys.stdout.flush()
+
+
+class Signalled(BaseException):
+    """SIGTERM or SIGHUP arrived during a write: unwinds it (the writer's `finally` removes
+    its temporary file), then the process ends by that signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def cleanup_on_signals() -> Iterator[None]:
+    """While writing `-o`: SIGTERM and SIGHUP unwind the write like Ctrl-C does, so no
+    `.report.html.XXXX.tmp` is left behind (the old report survives); then the default
+    handlers are restored and the process ends by the signal it got. Only for signals left at
+    their default (an ignored one stays ignored) and in the main thread (where Python delivers
+    signals); the handlers are restored after the write."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def unwind(signum: int, _frame: object) -> None:
+        raise Signalled(signum)
+
+    wanted = (signal.SIGTERM, signal.SIGHUP)  # an ignored one (nohup) stays ignored
+    default = [s for s in wanted if signal.getsignal(s) is signal.SIG_DFL]
+    previous = {signum: signal.signal(signum, unwind) for signum in default}
+    try:
+        yield
+    except Signalled as got:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        previous = {}
+        os.kill(os.getpid(), got.signum)  # the default handler: ends the process
+        raise typer.Exit(128 + got.signum) from None  # (not reached)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def refuse_overwriting_inputs(output: Path | None, inputs: list[str | Path | None]) -> None:
+    """`-o` naming one of the inputs (directly, through a link, or a hard link to it) is
+    refused before anything is read: the report would replace the export (exit 2)."""
+    if output is None:
+        return
+    import glob
+
+    try:
+        out = os.stat(output)
+    except OSError:
+        return  # a new file cannot be an input
+    for given in inputs:
+        if given is None or str(given) == "-":
+            continue
+        text = str(given)
+        for path in glob.glob(text) if glob.has_magic(text) else [text]:
+            try:
+                same = os.path.samestat(out, os.stat(path))
+            except OSError:
+                continue
+            if same:
+                raise UsageError(
+                    f"-o {output}: that is the input {path}; write the report to another file"
+                )
 
 
 def show(rendered: Any, output: Path | None = None) -> None:

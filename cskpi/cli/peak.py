@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from cskpi.cli.common import boundary, load_inputs, load_options, notes, show, window_spec
+from cskpi.cli.common import (
+    boundary,
+    load_inputs,
+    load_options,
+    notes,
+    refuse_overwriting_inputs,
+    show,
+    window_spec,
+)
 from cskpi.cli.options import (
     ConfigOpt,
     DateFormatOpt,
@@ -85,6 +93,7 @@ def peak(
         from cskpi.load.plan import ReadPlan
         from cskpi.render.peak import render_peak
 
+        refuse_overwriting_inputs(output, [*files, config])
         options = load_options(
             config,
             map_,

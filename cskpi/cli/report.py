@@ -26,6 +26,7 @@ from cskpi.cli.common import (
     notes,
     print_err,
     progress,
+    refuse_overwriting_inputs,
     window_spec,
 )
 from cskpi.cli.options import (
@@ -189,6 +190,8 @@ def report(
     Example: cskpi report tickets.csv --surveys surveys.csv -k frt_median,csat --by agent
     """
     with boundary(verbose):
+        given = [surveys, customers, orders, schedules, costs, messages, events]
+        refuse_overwriting_inputs(output, [*files, *(p for g in given for p in g or []), config])
         kpis = split_kpis(kpi)
         by = split_list(by)
         where = list(where or ())

@@ -295,5 +295,7 @@ def in_values(column: pd.Series, values: tuple[str, ...]) -> np.ndarray:
 
     if not isinstance(column.dtype, pd.CategoricalDtype):
         return np.asarray(column.isin(list(values)).to_numpy(dtype=bool))
-    hits: np.ndarray = np.append(column.cat.categories.isin(list(values)), False)  # code -1: missing
+    hits: np.ndarray = np.append(
+        column.cat.categories.isin(list(values)), False
+    )  # code -1: missing
     return np.asarray(hits[column.cat.codes.to_numpy()])

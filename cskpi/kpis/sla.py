@@ -178,9 +178,7 @@ def first_response(g: GroupView, ctx: Context, actual: bool = False) -> Outcome:
 
     def run() -> Outcome:
         targets = policy_targets(g.frame, ctx.config, "first_response", ctx.business)
-        counted, met, took = judge_first_response(
-            g, ctx, targets.seconds, targets.business, actual
-        )
+        counted, met, took = judge_first_response(g, ctx, targets.seconds, targets.business, actual)
         return Outcome(counted, met, took, targets)
 
     return g.cached(f"sla.first_response:{actual}", run)

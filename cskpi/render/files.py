@@ -2,13 +2,16 @@
 
 `--output` files are written to a temporary file in the target's directory and renamed over
 the target (CLI.md "Output streams"): a failed or interrupted run never leaves a half-written
-report, and an existing report stays untouched until the new one is complete.
+report, and an existing report stays untouched until the new one is complete. A character
+device or a FIFO (`/dev/null`, `/dev/stdout`, a named pipe) is written in place instead, and a
+symlink that someone else planted in a shared sticky directory (`/tmp`) is not followed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -57,15 +60,27 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
 
     A temporary file next to the target is written, flushed and fsynced, given the existing
     target's permission bits (a new file gets 0o644 less the umask), then renamed over the
-    target. A symlinked target is written through: the link stays, its target is replaced.
+    target. A symlinked target is written through: the link stays, its target is replaced;
+    a link another user planted in a sticky directory is refused. A character device or a
+    FIFO is written in place.
     Any failure removes the temporary file, leaves the old target as it was and raises
     InputError (exit 4).
     """
     shown = str(path)
-    target = Path(os.path.realpath(path))
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    if target.is_dir():
+    _refuse_planted_link(Path(path), shown)
+    try:
+        mode = os.stat(path).st_mode  # through links: `/dev/stdout` may be a pipe
+    except OSError:
+        mode = stat.S_IFREG  # a new file (or one we will fail to write, said below)
+    if stat.S_ISDIR(mode):
         raise InputError(f"{shown}: cannot write (it is a directory)")
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        _write_in_place(Path(path), payload, shown)
+        return
+    target = Path(os.path.realpath(path))
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{shown}: cannot write (not a regular file, a device or a pipe)")
     tmp_name: str | None = None
     try:
         mode = _mode_for(target)
@@ -87,6 +102,41 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         if tmp_name is not None:
             _remove_quietly(tmp_name)
     _sync_directory(target.parent)
+
+
+def _refuse_planted_link(path: Path, shown: str) -> None:
+    """A symlink in a sticky directory (`/tmp`) owned neither by us nor by the directory's
+    owner was planted by another user: following it would let them aim our report at any
+    file we may replace (the rule of Linux's fs.protected_symlinks)."""
+    try:
+        link = path.lstat()
+        if not stat.S_ISLNK(link.st_mode):
+            return
+        directory = path.parent.stat()
+    except OSError:
+        return
+    sticky = bool(directory.st_mode & stat.S_ISVTX)
+    if sticky and link.st_uid not in (os.geteuid(), directory.st_uid):
+        raise InputError(
+            f"{shown}: cannot write (a symlink another user owns in a shared directory; "
+            "remove it or write elsewhere)"
+        )
+
+
+def _write_in_place(target: Path, payload: bytes, shown: str) -> None:
+    """A character device or FIFO, written as it is (never replaced by a regular file); a
+    failed write (`/dev/full`: no space left) is an error, not a silent loss."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_NOCTTY)
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise InputError(f"{shown}: cannot write ({reason})") from exc
 
 
 def _mode_for(target: Path) -> int:

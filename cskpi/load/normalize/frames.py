@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from cskpi.errors import UsageError
-from cskpi.load import presets
+from cskpi.errors import InputError, UsageError
+from cskpi.load import parse, presets
 from cskpi.load.normalize.core import normalize
 from cskpi.load.normalize.mapping import mapping_for
 from cskpi.load.normalize.options import Loaded, LoadOptions
@@ -77,18 +77,19 @@ def read_frames(
         """Kept source columns that feed only label columns (read as categories)."""
         return label_sources & set(kept)
 
-    def prune(headers: list[str]) -> list[str]:
+    def prune(headers: list[str]) -> list[str] | dict[str, str]:
         every_header.update(dict.fromkeys(headers))
         match = presets.detect(headers, frame, options.preset)
         seen.setdefault(match.key, match)
         if len(seen) > 1:
             return []  # different exports: read again per kind below
-        if keep is None:
-            return headers
         target = match.target(frame)
         found = mapping_for(headers, target, options, label, match)
         for canon, source in found.items():
             mapping.setdefault(canon, source)
+        names = _names(found, mapping, target, (match, seen[match.key]), label)
+        if keep is None:
+            return _renamed(headers, names, label)
         every = wanted | (set(keep.surveys) if target is not frame else set())
         kept = {source for canon, source in found.items() if canon in every}
         kinds = {c.name: c.kind for c in COLUMNS[target]}
@@ -99,7 +100,7 @@ def read_frames(
         label_sources.update(source for source, label in read_as.items() if label)
         kept.update(h for h in headers if squash(h) in extras)
         kept.update(match.keep())
-        return [h for h in headers if h in kept]
+        return _renamed([h for h in headers if h in kept], names, label)
 
     raw = read_inputs(
         paths,
@@ -121,8 +122,49 @@ def read_frames(
     elif raw.files:
         label = f"{raw.files[0].path} (+{len(raw.files) - 1} files)"
     match = next(iter(seen.values()), None)
-    loaded = normalize(raw, frame, options, label, mapping if keep is not None else None, match)
+    loaded = normalize(raw, frame, options, label, mapping or None, match)
     return [replace(loaded, headers=tuple(every_header))]
+
+
+def _names(
+    found: dict[str, str],
+    mapping: dict[str, str],
+    frame: Frame,
+    matches: tuple[Match, Match],
+    label: str,
+) -> dict[str, str]:
+    """New names for one file's mapped columns: the first file's name for the same canonical
+    column, so that files whose headers are spelled differently stack column by column. A
+    duration in another unit, or a timestamp in another zone written in the header
+    (`Created at (America/New_York)`), than the first file's is refused rather than mixed.
+    `matches`: this file's preset match and the first file's."""
+    names = {source: mapping[canon] for canon, source in found.items() if mapping[canon] != source}
+    kinds = {c.name: c.kind for c in COLUMNS[frame]}
+    own, first_match = matches
+    for canon, source in found.items():
+        first = mapping[canon]
+        if kinds.get(canon) == "duration":
+            what, same = "units", parse.unit_from_name(source) == parse.unit_from_name(first)
+        else:
+            what, same = "time zones", own.zones.get(source) == first_match.zones.get(first)
+        if not same:
+            raise InputError(
+                f"{label}: '{source}' and '{first}' (both {canon}) are in different {what}; "
+                "read the files separately or convert one"
+            )
+    return names
+
+
+def _renamed(kept: list[str], names: dict[str, str], label: str) -> dict[str, str]:
+    """kept column → the name it is read under; a file that keeps a column under a name the
+    renaming gives another is refused rather than mixed."""
+    clash = sorted(set(names.values()) & (set(kept) - set(names)))
+    if clash:
+        raise InputError(
+            f"{label}: '{clash[0]}' names different columns in different files; "
+            "read the files separately or rename one"
+        )
+    return {h: names.get(h, h) for h in kept}
 
 
 def _by_kind(paths: list[str], frame: Frame, options: LoadOptions) -> list[list[str]]:

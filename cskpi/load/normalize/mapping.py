@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from cskpi.errors import InputError, UsageError, did_you_mean, nearest_many
 from cskpi.load import presets
 from cskpi.load.presets import BUSINESS_COLUMNS, Match
-from cskpi.load.schema import COLUMNS, Frame, squash
+from cskpi.load.schema import COLUMNS, Column, Frame, squash
 
 if TYPE_CHECKING:
     from cskpi.load.normalize.options import LoadOptions
@@ -28,8 +28,22 @@ _UNIT_SUFFIX = re.compile(
 )
 
 
+_DURATION_SUFFIX = re.compile(
+    r"(\s*[\(\[]\s*(in\s+)?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|ms|days?|d)\s*[\)\]]\s*$)"
+    r"|([\s_]+(in[\s_]+)?(seconds?|secs?|minutes?|mins?|hours?|hrs?|ms|days?)$)",
+    re.IGNORECASE,
+)
+"""A unit at the end of a header (`(seconds)`, `_minutes`, ` in hrs`): the column is a
+duration, never a timestamp (`first_response_seconds` is not `first_response_at`)."""
+
+
 def _keys(name: str) -> set[str]:
     return {squash(name), squash(_UNIT_SUFFIX.sub("", name))} - {""}
+
+
+def _bare(name: str) -> str:
+    """`name` without its unit suffix, squashed (`first_response_seconds` → `firstresponse`)."""
+    return squash(_DURATION_SUFFIX.sub("", name))
 
 
 def explicit_for(frame: Frame, mapping: Sequence[tuple[str, str]]) -> dict[str, str]:
@@ -90,10 +104,15 @@ def resolve_mapping(
     headers it knows to be traps away from the aliases."""
     mapping: dict[str, str] = {}
     used: set[str] = set()
-    by_key: dict[str, str] = {}
+    exact: dict[str, str] = {}
     for header in headers:
-        for key in _keys(header):
-            by_key.setdefault(key, header)
+        exact.setdefault(squash(header), header)
+    by_key = _by_key(headers, exact)
+    plain = _by_key([h for h in headers if not _DURATION_SUFFIX.search(h)], exact)
+    durations: dict[str, str] = {}  # bare key → header, for headers that end in a unit
+    for header in headers:
+        if _DURATION_SUFFIX.search(header):
+            durations.setdefault(_bare(header), header)
     for canon, source in explicit.items():
         found = source if source in headers else by_key.get(squash(source))
         if found is None and _shared(canon):
@@ -111,16 +130,42 @@ def resolve_mapping(
                 mapping[canon] = source
                 used.add(source)
         used |= match.reserved()
+    for col in COLUMNS[frame]:  # an exact canonical name wins over every alias
+        hit = exact.get(squash(col.name))
+        if col.name not in mapping and hit is not None and hit not in used:
+            mapping[col.name] = hit
+            used.add(hit)
     for col in COLUMNS[frame]:
         if col.name in mapping:
             continue
-        for candidate in (col.name, *col.aliases):
-            hit = by_key.get(squash(candidate))
-            if hit is not None and hit not in used:
+        for hit in _candidates(col, plain if col.kind == "time" else by_key, durations):
+            if hit not in used:
                 mapping[col.name] = hit
                 used.add(hit)
                 break
     return mapping
+
+
+def _by_key(headers: Sequence[str], exact: dict[str, str]) -> dict[str, str]:
+    """Comparison key → header: a header's own name first, then its name without a suffix
+    (so `First Response` is found as such even after `First Response (minutes)`)."""
+    given = set(headers)
+    by_key = {key: header for key, header in exact.items() if header in given}
+    for header in headers:
+        for key in _keys(header):
+            by_key.setdefault(key, header)
+    return by_key
+
+
+def _candidates(col: Column, by_key: dict[str, str], durations: dict[str, str]) -> list[str]:
+    """The headers that may feed `col`, best first: its name and aliases (for a timestamp,
+    `by_key` holds no header ending in a unit), then, for a duration, its bare name with any
+    unit (`first_response_minutes` → `first_response_seconds`)."""
+    hits = [by_key.get(squash(candidate)) for candidate in (col.name, *col.aliases)]
+    found = [h for h in hits if h is not None]
+    if col.kind == "duration" and (bare := durations.get(_bare(col.name))) is not None:
+        found.append(bare)
+    return found
 
 
 def _short(name: str, width: int = 60) -> str:

@@ -33,13 +33,25 @@ def read_inputs(
     input_format: str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
-    columns: Callable[[list[str]], list[str]] | None = None,
+    columns: Callable[[list[str]], list[str] | dict[str, str]] | None = None,
     stdin: BinaryIO | None = None,
     labels: Callable[[list[str]], set[str]] | None = None,
 ) -> RawInput:
-    """Read `paths` (files, globs, `-`) into one raw frame; `columns` prunes each file's header,
-    `labels` names the kept columns that hold labels (`Options.labels`)."""
+    """Read `paths` (files, globs, `-`) into one raw frame; `columns` prunes each file's header
+    (a dict keeps its keys and renames them to its values, so that files whose headers are
+    spelled differently stack column by column), `labels` names the kept columns that hold
+    labels (`Options.labels`)."""
     import numpy as np
+
+    renames: dict[str, str] = {}
+
+    def pruned(names: list[str]) -> list[str]:
+        assert columns is not None
+        kept = columns(names)
+        renames.clear()
+        if isinstance(kept, dict):
+            renames.update({old: new for old, new in kept.items() if old != new})
+        return list(kept)
 
     if input_format is not None and input_format not in FORMATS:
         raise UsageError(f"unknown input format '{input_format}'; use {'|'.join(FORMATS)}")
@@ -50,14 +62,17 @@ def read_inputs(
             raise UsageError(f"unknown encoding '{encoding}' (try utf-8, cp949, cp932)") from exc
     if "-" in paths and input_format is None:
         raise UsageError("reading standard input needs --input-format")
-    opts = Options(encoding, sheet, columns, labels)
+    opts = Options(encoding, sheet, None if columns is None else pruned, labels)
     parts: list[Part] = []
     infos: list[FileInfo] = []
     for path in expand(paths):
         src = open_source(path, stdin)
         fmt = input_format or detect_format(path)
         _check_memory(path, fmt)
+        renames.clear()
         part = _READERS[fmt](src, opts)
+        if renames:
+            part.frame = part.frame.rename(columns=renames)
         parts.append(part)
         infos.append(FileInfo(path, fmt, part.encoding, len(part.frame), part.sheet))
     frames = [p.frame for p in parts]

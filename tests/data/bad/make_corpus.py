@@ -290,6 +290,35 @@ CASES: dict[str, Callable[[], bytes]] = {
         "T2\t2024-03-01 12:00\tsolved\t-30\t-00:10:00\n"
         "T3\t2024-03-02 08:00\tsolved\t1e300\t99999999:00:00\n"
     ),
+    # -- durations named with a unit, never timestamps (issue 19 item 2) ------------------------
+    "frt_seconds.csv": _text(
+        "ticket_id,created_at,first_response_seconds\n"
+        "T1,2024-03-01 09:00,600\nT2,2024-03-01 10:00,1200\nT3,2024-03-01 11:00,300\n"
+    ),
+    "frt_seconds_words.csv": _text(
+        "Ticket ID,Created At,First Response (seconds)\n"
+        "T1,2024-03-01 09:00,600\nT2,2024-03-01 10:00,1200\nT3,2024-03-01 11:00,300\n"
+    ),
+    "frt_minutes.csv": _text(
+        "ticket_id,created_at,first_response_minutes\n"
+        "T1,2024-03-01 09:00,10\nT2,2024-03-01 10:00,20\nT3,2024-03-01 11:00,5\n"
+    ),
+    "frt_hours.tsv": _text(
+        "Ticket ID\tCreated At\tFirst response (hrs)\n"
+        "T1\t2024-03-01 09:00\t0.25\nT2\t2024-03-01 10:00\t0.5\nT3\t2024-03-01 11:00\t0.1\n"
+    ),
+    # -- one export in several files whose headers are spelled differently (item 5) ------------
+    "split_first.csv": _text(
+        "Ticket ID,Created At,First Response At,Assignee\n"
+        "T1,2024-03-01 09:00,2024-03-01 09:10,kim\n"
+        "T2,2024-03-01 12:00,2024-03-01 12:30,lee\n"
+        "T3,2024-03-02 08:00,,kim\n"
+    ),
+    "split_second.csv": _text(
+        "id,created,first_reply_at,agent\n"
+        "T4,2024-03-02 09:00,2024-03-02 09:20,lee\n"
+        "T5,2024-03-02 10:00,2024-03-02 11:00,kim\n"
+    ),
     # -- surveys -------------------------------------------------------------------------------
     "good_tickets.csv": _text(GOOD_CSV),
     "surveys_out_of_scale.csv": _text(
