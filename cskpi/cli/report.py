@@ -34,6 +34,8 @@ from cskpi.cli.options import (
     CustomersOpt,
     DateFormatOpt,
     DayFirstOpt,
+    DecimalOpt,
+    DelimiterOpt,
     EncodingOpt,
     EventsOpt,
     Files,
@@ -47,6 +49,7 @@ from cskpi.cli.options import (
     PresetOpt,
     QuarterOpt,
     QuietOpt,
+    QuoteOpt,
     SchedulesOpt,
     SheetOpt,
     SinceOpt,
@@ -150,6 +153,9 @@ def report(
     map_: MapOpt = None,
     preset: PresetOpt = "auto",
     encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+    quote: QuoteOpt = None,
+    decimal: DecimalOpt = None,
     input_format: InputFormatOpt = None,
     sheet: SheetOpt = None,
     dayfirst: DayFirstOpt = False,
@@ -188,6 +194,9 @@ def report(
             preset,
             quiet=quiet,
             as_of=as_of,
+            delimiter=delimiter,
+            quote=quote,
+            decimal=decimal,
         )
         out_format = format_of(fmt, output)
         inputs = read_inputs(
