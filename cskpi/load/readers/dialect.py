@@ -50,7 +50,7 @@ def check_quote(value: str | None) -> str | None:
     """`--quote`: one character, or `none` ("" below: no quoting); exit 2 otherwise."""
     if value is None:
         return None
-    if value.lower() == "none":
+    if value.lower() in ("none", ""):  # "": already read as none
         return ""
     if len(value) != 1 or value.isalnum() or value in "\r\n\t ,;|":
         raise UsageError(f"--quote {value!r}: use one quote character such as \" or ', or none")
