@@ -372,3 +372,19 @@ def test_unbalanced_quote_fails_strict_and_reconciles(tmp_path: Path) -> None:
     assert asked.exit_code == 4
     none = cli("report", path, "-k", "tickets_created", "--strict", "--quote", "none")
     assert none.exit_code == 0
+
+
+def test_semicolon_export_named_tsv_names_the_delimiter(tmp_path: Path) -> None:
+    """A `.tsv` is cut at tabs: the `;` header is one column; the message says which
+    `--delimiter` reads it (not a `--map` onto that column), and that flag does."""
+    path = tmp_path / "t.tsv"
+    path.write_text(SEMICOLON, encoding="utf-8")
+    result = cli("report", path, "-k", "frt_mean")
+    assert result.exit_code == 4
+    assert result.stderr.splitlines() == [
+        f"cskpi: {path}: no column for ticket_id, created_at; found: Ticket ID;Created At;"
+        "Reply time (minutes);Assignee;Note",
+        "the header looks cut at the wrong delimiter: use --delimiter ';'",
+    ]
+    # (12.5 + 7.5) / 2 minutes = 600 s
+    assert report(path, "-k", "frt_mean", "--delimiter", ";")["overall"]["frt_mean"] == 600.0

@@ -77,3 +77,14 @@ def quote_for(delimiter: str, quote: str | None) -> str:
 def comma_decimals(delimiter: str, decimal: str | None) -> bool:
     """Whether the file's numbers use a decimal comma: forced, else with `;`."""
     return decimal == "," if decimal is not None else delimiter == ";"
+
+
+def delimiter_hint(headers: list[str]) -> str | None:
+    """`--delimiter X` when the file was read as one column whose name holds a candidate
+    delimiter (a `;` export named `.tsv`), else None."""
+    if len(headers) != 1 or not _QUOTED.sub("", headers[0]).strip():
+        return None
+    found = sniff(headers[0])
+    if found not in headers[0]:
+        return None
+    return f"--delimiter {shown(found) if found == chr(9) else repr(found)}"
