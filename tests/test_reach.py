@@ -388,3 +388,57 @@ def test_semicolon_export_named_tsv_names_the_delimiter(tmp_path: Path) -> None:
     ]
     # (12.5 + 7.5) / 2 minutes = 600 s
     assert report(path, "-k", "frt_mean", "--delimiter", ";")["overall"]["frt_mean"] == 600.0
+
+
+# --- the bad-input corpus (tests/data/bad, made by make_corpus.py) ---------------------------
+
+CORPUS = Path(__file__).resolve().parent / "data" / "bad"
+
+
+def test_corpus_unbalanced_quote_csv() -> None:
+    """T1 opens a quote that T4 closes; T2 and T3 (3 commas each, the header's 4 fields - 1)
+    are the lines inside it: T1 dropped as `unbalanced_quote`, T2-T4 read (4 = 3 + 1)."""
+    path = CORPUS / "unbalanced_quote.csv"
+    doc = report(path, "-k", "tickets_created", "--by", "channel")
+    quality = doc["data_quality"]["tickets"]
+    assert (quality["read"], quality["used"], quality["dropped"]) == (
+        4,
+        3,
+        {"unbalanced_quote": 1},
+    )
+    assert [(r["channel"], r["tickets_created"]) for r in doc["rows"]] == [
+        ("chat", 1),
+        ("email", 2),
+    ]
+    strict = cli("report", path, "-k", "tickets_created", "--strict", "-f", "json")
+    assert strict.exit_code == 4
+    assert f"1 unbalanced quote: dropped (e.g. {path}:2)" in strict.stderr
+
+
+def test_corpus_unbalanced_quote_tsv() -> None:
+    """The same rows tab-separated: no quoting, all four tickets, nothing dropped."""
+    path = CORPUS / "unbalanced_quote.tsv"
+    result = cli("report", path, "-k", "tickets_created", "--strict", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["overall"]["tickets_created"] == 4
+    assert doc["data_quality"]["tickets"]["dropped"] == {}
+
+
+def test_corpus_stray_byte() -> None:
+    """Zoë in UTF-8; T2's `kim\\xff` is the one line UTF-8 cannot read: dropped, counted,
+    no group `kim\\uf8f3` (CP932's reading of 0xFF)."""
+    doc = report(CORPUS / "stray_byte.csv", "-k", "tickets_created", "--by", "agent")
+    assert [(r["agent"], r["tickets_created"]) for r in doc["rows"]] == [("Zoë", 1), ("kim", 1)]
+    assert doc["data_quality"]["tickets"]["dropped"] == {"malformed_line": 1}
+
+
+def test_corpus_semicolon_cp1252() -> None:
+    """`;`, CP1252 and decimal commas at once: Renée 12.5 min = 750 s, Jürgen 7.5 min = 450 s."""
+    doc = report(CORPUS / "semicolon_cp1252.csv", "-k", "frt_mean", "--by", "agent")
+    assert [(r["agent"], r["frt_mean"]) for r in doc["rows"]] == [
+        ("Jürgen", 450.0),
+        ("Renée", 750.0),
+    ]
+    assert doc["data_quality"]["tickets"]["dropped"] == {}
+    assert doc["data_quality"]["tickets"]["issues"] == {}
