@@ -442,3 +442,14 @@ def test_corpus_semicolon_cp1252() -> None:
     ]
     assert doc["data_quality"]["tickets"]["dropped"] == {}
     assert doc["data_quality"]["tickets"]["issues"] == {}
+
+
+def test_money_with_decimal_commas_in_a_semicolon_costs_file(tmp_path: Path) -> None:
+    """`1.234,50` is 1234.5 (points group thousands before a decimal comma), `99,5` is 99.5."""
+    from cskpi.load.business import load_business
+
+    path = tmp_path / "costs.csv"
+    path.write_text("period;amount\n2024-03;1.234,50\n2024-04;99,5\n", encoding="utf-8")
+    business = load_business(costs=str(path))
+    assert business is not None and business.costs is not None
+    assert business.costs.frame["amount"].tolist() == [1234.5, 99.5]
