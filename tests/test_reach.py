@@ -14,12 +14,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from cskpi.cli import app
 from cskpi.load.parse import decimal_commas
-from cskpi.load.readers import Malformed, csv_arrow, read_inputs
-from cskpi.load.readers.csv_lines import swallowed
+from cskpi.load.readers import Malformed, csv_arrow, csv_small, read_inputs
+from cskpi.load.readers.csv_lines import record_scan, swallowed
 from cskpi.load.readers.dialect import sniff
 
 runner = CliRunner()
@@ -453,3 +455,21 @@ def test_money_with_decimal_commas_in_a_semicolon_costs_file(tmp_path: Path) -> 
     business = load_business(costs=str(path))
     assert business is not None and business.costs is not None
     assert business.costs.frame["amount"].tolist() == [1234.5, 99.5]
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(st.sampled_from(["a", ",", '"', "\n", "b,c,d", '"x"', "\r\n"]), max_size=40))
+@example(body=['"', "\n", "b,c,d", "\n", "b,c,d", "\n", "a", '"', "\n"])  # a swallow
+@example(body=['"', "a", "\n", "b", "\n", "a", '"', "\n"])  # text over three lines
+def test_the_byte_scan_and_the_csv_module_agree(body: list[str]) -> None:
+    """`csv_lines.swallowed` (the pyarrow path's byte scan) finds a swallow exactly when the
+    csv module reports one, wherever quoting is plain enough for the scan (record_scan)."""
+    text = "h1,h2,h3\n" + "".join(body)
+    data = text.encode()
+    if record_scan(data, ",") is None:
+        return
+    reported = any(
+        row is None and reason.startswith(csv_small.UNBALANCED)
+        for _, row, reason in csv_small._csv_records(text, ",")
+    )
+    assert swallowed(data, ",", '"', 3) == reported
