@@ -473,3 +473,24 @@ def test_the_byte_scan_and_the_csv_module_agree(body: list[str]) -> None:
         for _, row, reason in csv_small._csv_records(text, ",")
     )
     assert swallowed(data, ",", '"', 3) == reported
+
+
+def test_parquet_binary_ids_that_differ_in_undecodable_bytes_stay_apart(tmp_path: Path) -> None:
+    """Issue 19 item 11: `\\xff1` and `\\xfe1` were both `\\ufffd1`, one dropped as a
+    duplicate. Escaped, they are two tickets."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    table = pa.table(
+        {
+            "ticket_id": pa.array([b"\xff1", b"\xfe1"], type=pa.binary()),
+            "created_at": ["2024-03-01 09:00", "2024-03-01 10:00"],
+        }
+    )
+    pq.write_table(table, path)
+    raw = read_inputs([str(path)])
+    assert values(raw.frame, "ticket_id") == ["\\xff1", "\\xfe1"]
+    doc = report(path, "-k", "tickets_created")
+    assert doc["overall"]["tickets_created"] == 2
+    assert doc["data_quality"]["tickets"]["dropped"] == {}
