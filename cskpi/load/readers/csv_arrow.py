@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from cskpi.errors import InputError
 from cskpi.load.readers.csv_lines import record_scan, swallowed
 from cskpi.load.readers.csv_small import FIELD_LIMIT, csv_module, truncated
-from cskpi.load.readers.dialect import comma_decimals, quote_for, sniff
+from cskpi.load.readers.dialect import comma_decimals, csv_args, quote_for, sniff
 from cskpi.load.readers.frames import arrow_frame, column_names, drop_unnamed, prune
 from cskpi.load.readers.model import Options, Part
 from cskpi.load.readers.source import Source
@@ -201,10 +201,8 @@ def _arrow_rows(
 
     old_limit = csv.field_size_limit(FIELD_LIMIT)
     try:
-        dialect: dict[str, Any] = (
-            {"quotechar": quote} if quote else {"quoting": csv.QUOTE_NONE, "quotechar": None}
-        )
-        reader = csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter, **dialect)
+        text = io.StringIO(prefix, newline="")
+        reader = csv.reader(text, delimiter=delimiter, **csv_args(quote))
         header = next((row for row in reader if row), None)
     except csv.Error:
         return None  # the csv module reports the line

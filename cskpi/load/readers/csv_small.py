@@ -16,9 +16,9 @@ import io
 import itertools
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from cskpi.errors import InputError
+from cskpi.load.readers.dialect import csv_args
 from cskpi.load.readers.frames import column_names, drop_unnamed, prune, text_frame
 from cskpi.load.readers.model import Malformed, Options, Part
 from cskpi.load.readers.text import dirty_reason
@@ -37,9 +37,7 @@ def _csv_records(
     like rows (`swallows`) is one that cannot be parsed (reason starts with `UNBALANCED`)."""
     skip = 0
     fields = 0  # the header's, once read
-    dialect: dict[str, Any] = (
-        {"quotechar": quote} if quote else {"quoting": csv.QUOTE_NONE, "quotechar": None}
-    )
+    dialect = csv_args(quote)
     while True:
         lines = itertools.islice(io.StringIO(text, newline=""), skip, None)
         reader = csv.reader(itertools.chain(lines, [_EOF]), delimiter=delimiter, **dialect)

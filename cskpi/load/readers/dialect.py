@@ -14,7 +14,9 @@ decimal mark.
 
 from __future__ import annotations
 
+import csv
 import re
+from typing import Any
 
 from cskpi.errors import UsageError
 
@@ -72,6 +74,11 @@ def quote_for(delimiter: str, quote: str | None) -> str:
             raise UsageError(f"--quote {quote!r} is also the delimiter")
         return quote
     return "" if delimiter == "\t" else '"'
+
+
+def csv_args(quote: str) -> dict[str, Any]:
+    """The csv module's arguments for `quote` ("": no quoting)."""
+    return {"quotechar": quote} if quote else {"quoting": csv.QUOTE_NONE, "quotechar": None}
 
 
 def comma_decimals(delimiter: str, decimal: str | None) -> bool:
