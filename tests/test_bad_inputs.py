@@ -362,10 +362,24 @@ def test_mixed_encodings_in_json_lines_and_json(tmp_path: Path) -> None:
 
 
 def test_unknown_encoding_names_the_line(tmp_path: Path) -> None:
+    # 0x80 0x82: a run of two bytes (no CP1252 letter alone in a word), neither CP949 nor CP932
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"Ticket ID,Created At,Agent\nT1,2024-03-01,Jo\x80\x82\x80\x82\n")
+    refused(
+        cli("report", path),
+        4,
+        "odd.csv: line 2: not UTF-8 (byte 0x80 at offset 43), CP1252, CP949 or CP932 text",
+        "use --encoding NAME",
+    )
+    _, doc = report(path, "--encoding", "latin-1", "--by", "agent", "-k", "tickets_created")
+    assert doc["rows"][0]["agent"] == "Jo\x80\x82\x80\x82"
+
+
+def test_latin1_export_reads_as_cp1252(tmp_path: Path) -> None:
+    """`José` saved by a European Excel (0xE9 alone in a word): CP1252, not refused."""
     path = tmp_path / "latin1.csv"
     path.write_bytes("Ticket ID,Created At,Agent\nT1,2024-03-01,José\n".encode("latin-1"))
-    refused(cli("report", path), 4, "latin1.csv: line 2: not UTF-8", "use --encoding NAME")
-    _, doc = report(path, "--encoding", "latin-1", "--by", "agent", "-k", "tickets_created")
+    _, doc = report(path, "--by", "agent", "-k", "tickets_created")
     assert doc["rows"][0]["agent"] == "José"
 
 

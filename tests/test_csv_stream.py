@@ -32,15 +32,16 @@ PIECES = st.sampled_from(
 )
 
 
-def expected(data: bytes) -> tuple[str, int] | None:
-    """What `_plain_file` should find, worked out on the whole bytes."""
-    if data.startswith(codecs.BOM_UTF8) or any(c in data for c in (b"\x00", b'"', b"\r")):
+def expected(data: bytes) -> tuple[str, int, bool] | None:
+    """What `_plain_file` should find, worked out on the whole bytes (quotes are reported,
+    not refused: a file read without quoting streams with them)."""
+    if data.startswith(codecs.BOM_UTF8) or any(c in data for c in (b"\x00", b"\r")):
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return text, data.count(b"\n") + (not data.endswith(b"\n"))
+    return text, data.count(b"\n") + (not data.endswith(b"\n")), b'"' in data
 
 
 @settings(max_examples=300, deadline=None)
@@ -62,7 +63,7 @@ def test_block_pass_agrees_with_the_whole_bytes(
         assert found is None
     else:
         assert found is not None
-        assert (found.prefix, found.records) == want
+        assert (found.prefix, found.records, found.quotes) == want
 
 
 def big_csv(path: Path, rows: int, extra: str = "") -> None:

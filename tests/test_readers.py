@@ -526,9 +526,21 @@ def test_unknown_encoding_name(tmp_path: Path) -> None:
         read_inputs([write(tmp_path / "t.csv", "id\n1\n")], encoding="klingon")
 
 
-def test_undetectable_encoding(tmp_path: Path) -> None:
+def test_latin1_letters_read_as_cp1252(tmp_path: Path) -> None:
+    # single non-ASCII bytes next to ASCII letters: Western European text (DECISIONS 47)
     path = write(tmp_path / "t.csv", "id,name\n1,Ærø\xff\n".encode("latin-1"))
-    with pytest.raises(InputError, match=r"not UTF-8 \(byte 0xc6 at offset 10\), CP949 or CP932"):
+    raw = read_inputs([path])
+    assert raw.files[0].encoding == "cp1252"
+    assert raw.frame["name"].tolist() == ["Ærøÿ"]
+
+
+def test_undetectable_encoding(tmp_path: Path) -> None:
+    # 0x80 0x82 twice: runs of two bytes (not CP1252's lone letters), and neither CP949 nor
+    # CP932 decodes them
+    path = write(tmp_path / "t.csv", b"id,name\n1,a\x80\x82\x80\x82\n")
+    with pytest.raises(
+        InputError, match=r"not UTF-8 \(byte 0x80 at offset 11\), CP1252, CP949 or CP932"
+    ):
         read_inputs([path])
 
 

@@ -122,6 +122,9 @@ def load_options(
     preset: str = "auto",
     quiet: bool = False,
     as_of: str | None = None,
+    delimiter: str | None = None,
+    quote: str | None = None,
+    decimal: str | None = None,
 ) -> Any:
     """The `LoadOptions` of the reading flags, merged with the config file, which is named
     on stderr unless `quiet` (DECISIONS 43) and checked whole before any input is read;
@@ -129,6 +132,7 @@ def load_options(
     from cskpi.config import load_config
     from cskpi.load.normalize import LoadOptions
     from cskpi.load.presets import check_choice
+    from cskpi.load.readers.dialect import check_decimal, check_delimiter, check_quote
     from cskpi.time.window import check_tz
 
     config = load_config(config_path)
@@ -161,6 +165,9 @@ def load_options(
         config=config,
         preset=check_choice(preset),
         now=run_now(as_of),
+        delimiter=check_delimiter(delimiter),
+        quote=check_quote(quote),
+        decimal=check_decimal(decimal),
     )
 
 

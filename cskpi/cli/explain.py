@@ -13,6 +13,8 @@ from cskpi.cli.options import (
     ConfigOpt,
     DateFormatOpt,
     DayFirstOpt,
+    DecimalOpt,
+    DelimiterOpt,
     EncodingOpt,
     EventsOpt,
     Files,
@@ -21,6 +23,7 @@ from cskpi.cli.options import (
     MapOpt,
     MessagesOpt,
     PresetOpt,
+    QuoteOpt,
     SheetOpt,
     SourceTzOpt,
     VerboseOpt,
@@ -60,6 +63,9 @@ def explain(
     map_: MapOpt = None,
     preset: PresetOpt = "auto",
     encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+    quote: QuoteOpt = None,
+    decimal: DecimalOpt = None,
     input_format: InputFormatOpt = None,
     sheet: SheetOpt = None,
     dayfirst: DayFirstOpt = False,
@@ -90,6 +96,9 @@ def explain(
             source_tz,
             include_status,
             preset,
+            delimiter=delimiter,
+            quote=quote,
+            decimal=decimal,
         )
         if tz is not None:
             check_tz(tz)

@@ -113,7 +113,25 @@ ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="TOML config (default ./cskpi.toml if present)."),
 ]
-EncodingOpt = Annotated[str | None, typer.Option(help="Force a text encoding (utf-8, cp949, ...).")]
+EncodingOpt = Annotated[
+    str | None, typer.Option(help="Force a text encoding (utf-8, cp1252, cp949, ...).")
+]
+DelimiterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter", help="CSV delimiter: , ; | or tab (default: sniffed from the header)."
+    ),
+]
+QuoteOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--quote", help='CSV quote character, or none (default: ", none for tab-separated).'
+    ),
+]
+DecimalOpt = Annotated[
+    str | None,
+    typer.Option("--decimal", help="Decimal mark of numbers: , or . (default: , with ;)."),
+]
 InputFormatOpt = Annotated[
     str | None,
     typer.Option(

@@ -22,6 +22,8 @@ from cskpi.cli.options import (
     ConfigOpt,
     DateFormatOpt,
     DayFirstOpt,
+    DecimalOpt,
+    DelimiterOpt,
     EncodingOpt,
     Files,
     IncludeOpt,
@@ -31,6 +33,7 @@ from cskpi.cli.options import (
     MonthOpt,
     QuarterOpt,
     QuietOpt,
+    QuoteOpt,
     SheetOpt,
     SinceOpt,
     SourceTzOpt,
@@ -73,6 +76,9 @@ def peak(
     config: ConfigOpt = None,
     map_: MapOpt = None,
     encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+    quote: QuoteOpt = None,
+    decimal: DecimalOpt = None,
     input_format: InputFormatOpt = None,
     sheet: SheetOpt = None,
     dayfirst: DayFirstOpt = False,
@@ -106,6 +112,9 @@ def peak(
             include_status,
             quiet=quiet,
             as_of=as_of,
+            delimiter=delimiter,
+            quote=quote,
+            decimal=decimal,
         )
         plan = ReadPlan(
             frozenset({"ticket_id", "created_at", "status", "updated_at"}), frozenset(), ()

@@ -35,6 +35,8 @@ from cskpi.cli.options import (
     CustomersOpt,
     DateFormatOpt,
     DayFirstOpt,
+    DecimalOpt,
+    DelimiterOpt,
     EncodingOpt,
     EventsOpt,
     Files,
@@ -48,6 +50,7 @@ from cskpi.cli.options import (
     PresetOpt,
     QuarterOpt,
     QuietOpt,
+    QuoteOpt,
     SchedulesOpt,
     SheetOpt,
     SinceOpt,
@@ -166,6 +169,9 @@ def report(
     map_: MapOpt = None,
     preset: PresetOpt = "auto",
     encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+    quote: QuoteOpt = None,
+    decimal: DecimalOpt = None,
     input_format: InputFormatOpt = None,
     sheet: SheetOpt = None,
     dayfirst: DayFirstOpt = False,
@@ -208,6 +214,9 @@ def report(
             preset,
             quiet=quiet,
             as_of=as_of,
+            delimiter=delimiter,
+            quote=quote,
+            decimal=decimal,
         )
         out_format = format_of(fmt, output)
         inputs = read_inputs(

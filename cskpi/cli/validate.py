@@ -9,6 +9,8 @@ from cskpi.cli.options import (
     ConfigOpt,
     DateFormatOpt,
     DayFirstOpt,
+    DecimalOpt,
+    DelimiterOpt,
     EncodingOpt,
     EventsOpt,
     Files,
@@ -20,6 +22,7 @@ from cskpi.cli.options import (
     MessagesOpt,
     PresetOpt,
     QuietOpt,
+    QuoteOpt,
     SheetOpt,
     SourceTzOpt,
     StrictOpt,
@@ -38,6 +41,9 @@ def validate(
     map_: MapOpt = None,
     preset: PresetOpt = "auto",
     encoding: EncodingOpt = None,
+    delimiter: DelimiterOpt = None,
+    quote: QuoteOpt = None,
+    decimal: DecimalOpt = None,
     input_format: InputFormatOpt = None,
     sheet: SheetOpt = None,
     dayfirst: DayFirstOpt = False,
@@ -69,6 +75,9 @@ def validate(
             include_status,
             preset,
             quiet=quiet,
+            delimiter=delimiter,
+            quote=quote,
+            decimal=decimal,
         )
         inputs = load_inputs(files, surveys, options, messages=messages, events=events)
         show(render_validation(inputs, fmt.value))

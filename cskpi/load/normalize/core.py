@@ -108,6 +108,7 @@ def normalize(
         for name in (*(c.name for c in COLUMNS[frame]), *business_names)
         if name in mapping
     )
+    commas = raw.decimal_comma_rows() if hasattr(raw, "decimal_comma_rows") else None
     raw.release()
     for col in COLUMNS[frame]:
         if col.name not in mapping:
@@ -117,6 +118,8 @@ def normalize(
         if col.name in extract:
             series = presets.extract(series, extract[col.name])
         series = presets.translate(series, match.vocab(col.name))
+        if commas is not None and col.kind in NUMBERS:  # `12,5` from a `;` file (DECISIONS 47)
+            series = parse.decimal_commas(series, commas[series.index.to_numpy()])
         values, bad, shifted = parse_column(
             series, col, source, zone_for(topts, match, source), match.unit(source)
         )
@@ -143,7 +146,11 @@ def normalize(
         if name in mapping:
             source = mapping[name]
             unit = match.unit(source) or parse.unit_from_name(source)
-            business = parse.parse_durations(data[source], unit)
+            series = data[source]
+            if commas is not None:
+                series = parse.decimal_commas(series, commas[series.index.to_numpy()])
+            business = parse.parse_durations(series, unit)
+            series = None
             _let_go(data, uses, source)
             columns[name] = business.values
             if business.bad.any():
@@ -182,6 +189,10 @@ def normalize(
         excluded,
         match if match.preset else None,
     )
+
+
+NUMBERS = ("duration", "int", "float", "money")
+"""Column kinds written as numbers, which a decimal comma can spell (`12,5`)."""
 
 
 def short_lines(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from cskpi.errors import InputError, UsageError, did_you_mean, nearest_many
 from cskpi.load import presets
 from cskpi.load.presets import BUSINESS_COLUMNS, Match
+from cskpi.load.readers.dialect import delimiter_hint
 from cskpi.load.schema import COLUMNS, Column, Frame, squash
 
 if TYPE_CHECKING:
@@ -196,6 +197,12 @@ def missing_required(
         if close:
             free.remove(close[0])  # never suggest one column for two canonical names
     names = ", ".join(c.name for c in missing)
+    hint = delimiter_hint(list(headers))
+    if hint is not None:  # one header holding the others: cut at the wrong delimiter
+        raise InputError(
+            f"{label}: no column for {names}; found: {_listing(list(headers))}\n"
+            f"the header looks cut at the wrong delimiter: use {hint}"
+        )
     raise InputError(
         f"{label}: no column for {names}; found: {_listing(list(headers))}\n"
         f"map {'it' if len(missing) == 1 else 'them'} with {' '.join(fixes)}"

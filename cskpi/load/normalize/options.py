@@ -38,6 +38,12 @@ class LoadOptions:
     config: Config = field(default_factory=Config)
     preset: str = "auto"
     """`--preset`: auto (recognise the export from its header), none, or a preset name."""
+    delimiter: str | None = None
+    """`--delimiter`; None: sniffed per CSV from its header line (DECISIONS 47)."""
+    quote: str | None = None
+    """`--quote`: a character, "" for none; None: `"`, none for tab-separated files."""
+    decimal: str | None = None
+    """`--decimal , or .`; None: `,` in `;`-separated files."""
     now: datetime | None = None
     """The run's "now": the wall clock read once at the edge (the command line, `cskpi.load`),
     or an explicit `--as-of` when that is later. A timestamp more than a day after it, or

@@ -14,6 +14,7 @@ from __future__ import annotations
 from cskpi.load.parse.durations import MAX_DURATION, parse_durations, unit_from_name
 from cskpi.load.parse.text import (
     Parsed,
+    decimal_commas,
     is_present,
     matches,
     only_filled,
@@ -29,6 +30,7 @@ __all__ = [
     "MAX_DURATION",
     "Parsed",
     "TimeOptions",
+    "decimal_commas",
     "distinct",
     "is_present",
     "matches",

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cskpi.errors import InputError
-from cskpi.load.readers.csv_lines import record_scan
+from cskpi.load.readers.csv_lines import record_scan, swallowed
 from cskpi.load.readers.csv_small import FIELD_LIMIT, csv_module, truncated
+from cskpi.load.readers.dialect import comma_decimals, csv_args, quote_for, sniff
 from cskpi.load.readers.frames import arrow_frame, column_names, drop_unnamed, prune
 from cskpi.load.readers.model import Options, Part
 from cskpi.load.readers.source import Source
@@ -40,18 +41,23 @@ _HEADER_SNIFF = 1_000_000  # characters searched for the header line on the pyar
 _BLANK = re.compile("[\ufeff \t\r\n]*")  # what precedes the first line `_refuse_json` reads
 
 
-def read_delimited(src: Source, opts: Options, delimiter: str, kind: str) -> Part:
-    streamed = _csv_stream(src, delimiter, opts, kind)
-    if streamed is not None:
-        return streamed
-    decoded = decode(src, opts, kind)
-    encoding = decoded.encoding
-    _refuse_json(src.name, _first_line(decoded), kind)
-    part = None
-    if len(decoded.data) >= _PYARROW_MIN_BYTES and not decoded.dirty:
-        part = _csv_arrow(src.name, decoded, delimiter, opts)
-    part = part or csv_module(src.name, decoded.text, delimiter, opts, decoded.dirty)
-    part.encoding = encoding
+def read_delimited(src: Source, opts: Options, delimiter: str | None, kind: str) -> Part:
+    """One CSV/TSV file; `delimiter` None: sniffed from the header line unless `--delimiter`
+    forces one (`dialect`)."""
+    forced = opts.delimiter or delimiter
+    part = _csv_stream(src, forced, opts, kind)
+    if part is None:
+        decoded = decode(src, opts, kind)
+        encoding = decoded.encoding
+        first = _first_line(decoded)
+        _refuse_json(src.name, first, kind)
+        delimiter = forced or sniff(first)
+        quote = quote_for(delimiter, opts.quote)
+        if len(decoded.data) >= _PYARROW_MIN_BYTES and not decoded.dirty:
+            part = _csv_arrow(src.name, decoded, delimiter, opts, quote)
+        part = part or csv_module(src.name, decoded.text, delimiter, opts, decoded.dirty, quote)
+        part.encoding = encoding
+    part.decimal_comma = comma_decimals(part.delimiter, opts.decimal)
     return part
 
 
@@ -88,7 +94,9 @@ def _refuse_json(name: str, first: str, kind: str) -> None:
     )
 
 
-def _csv_arrow(name: str, decoded: Text, delimiter: str, opts: Options) -> Part | None:
+def _csv_arrow(
+    name: str, decoded: Text, delimiter: str, opts: Options, quote: str = '"'
+) -> Part | None:
     """pyarrow's multi-threaded reader for big files; None (-> csv module, which recovers line
     numbers and pads short rows) when any row is bad or record lines cannot be derived. Once
     the rows are read, `decoded` is emptied (`Text.forget`)."""
@@ -101,14 +109,16 @@ def _csv_arrow(name: str, decoded: Text, delimiter: str, opts: Options) -> Part 
         utf8 = decoded.text.encode("utf-8")
     # no quotes and no \r (most exports): every \n ends a record, so the lines need no scan
     # when pyarrow reads as many rows as there are line ends (no empty line was skipped)
-    plain = utf8.find(b'"') < 0 and utf8.find(b"\r") < 0
-    scan = (None, False) if plain else record_scan(utf8, delimiter)
+    plain = (not quote or utf8.find(quote.encode()) < 0) and utf8.find(b"\r") < 0
+    scan = (None, False) if plain else record_scan(utf8, delimiter, quote)
     if scan is None:
         return None
     scanned, quoted_breaks = scan
-    rows = _arrow_rows(name, prefix, pa.BufferReader(utf8), delimiter, opts, quoted_breaks)
+    rows = _arrow_rows(name, prefix, pa.BufferReader(utf8), delimiter, quote, opts, quoted_breaks)
     if rows is None:
         return None
+    if quoted_breaks and swallowed(utf8, delimiter, quote, rows.fields):
+        return None  # an unbalanced quote: the csv module reports it and reads on after it
     cut = rows.cut is not None  # the last record is the truncated row pyarrow skipped
     if rows.cut is not None and not _ends_with(utf8[-len(rows.cut) - 1 :], rows.cut):
         return None  # a short row inside the file: the csv module pads it and counts it
@@ -118,7 +128,7 @@ def _csv_arrow(name: str, decoded: Text, delimiter: str, opts: Options) -> Part 
     elif (records := utf8.count(b"\n") + (not utf8.endswith(b"\n"))) == rows.count + cut:
         lines = range(1, records + 1)
     else:
-        found = record_scan(utf8, delimiter)
+        found = record_scan(utf8, delimiter, quote)
         if found is None:
             return None
         lines = found[0]
@@ -152,6 +162,9 @@ class _Rows:
     last line, cut short, if the caller finds it there (`_ends_with`); None when none was."""
     cut_fields: tuple[int, int] = (0, 0)
     """That row's fields and the header's."""
+    fields: int = 0
+    """The header's fields."""
+    delimiter: str = ","
 
     @property
     def count(self) -> int:
@@ -164,11 +177,19 @@ class _Rows:
         handed = [table.slice(1).select(self.keep)]
         del table
         frame = arrow_frame(handed, count)
-        return Part(drop_unnamed(frame, self.unnamed), lines[1:], warnings=self.warnings)
+        part = Part(drop_unnamed(frame, self.unnamed), lines[1:], warnings=self.warnings)
+        part.delimiter = self.delimiter
+        return part
 
 
 def _arrow_rows(
-    name: str, prefix: str, source: Any, delimiter: str, opts: Options, quoted_breaks: bool
+    name: str,
+    prefix: str,
+    source: Any,
+    delimiter: str,
+    quote: str,
+    opts: Options,
+    quoted_breaks: bool,
 ) -> _Rows | None:
     """Read a CSV (`source`: a buffer or a path) with pyarrow, every field as text; None when
     the header cannot be found in `prefix` (the text's first `_HEADER_SNIFF` characters) or
@@ -180,7 +201,8 @@ def _arrow_rows(
 
     old_limit = csv.field_size_limit(FIELD_LIMIT)
     try:
-        reader = csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter)
+        text = io.StringIO(prefix, newline="")
+        reader = csv.reader(text, delimiter=delimiter, **csv_args(quote))
         header = next((row for row in reader if row), None)
     except csv.Error:
         return None  # the csv module reports the line
@@ -205,6 +227,7 @@ def _arrow_rows(
             read_options=pacsv.ReadOptions(column_names=names, block_size=4 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
+                quote_char=quote or False,
                 # without line ends inside quoted values, pyarrow splits the file at any line
                 # end and parses the blocks in parallel (1 M tickets: 3 times faster)
                 newlines_in_values=quoted_breaks,
@@ -222,7 +245,7 @@ def _arrow_rows(
         )
     except (pa.ArrowInvalid, OSError):
         return None
-    rows = _Rows(table, keep, unnamed, warnings)
+    rows = _Rows(table, keep, unnamed, warnings, fields=len(names), delimiter=delimiter)
     if len(bad) == 1 and (row := bad[0]).actual_columns < row.expected_columns and row.text:
         rows.cut = row.text.encode("utf-8")
         rows.cut_fields = (row.actual_columns, row.expected_columns)
@@ -239,15 +262,19 @@ class _Plain:
     """The text's first `_HEADER_SNIFF` characters at most."""
     records: int
     """Line ends, plus one when the last line has none."""
+    quotes: bool = False
+    """Whether the quote character occurs (then a file read with quoting is not plain)."""
 
 
-def _plain_file(path: str) -> _Plain | None:
-    """One pass over a file in `_STREAM_BLOCK` blocks: valid UTF-8 without a BOM, NUL, quote
-    or carriage return (then every line end ends a record). None for any other file."""
+def _plain_file(path: str, mark: bytes = b'"') -> _Plain | None:
+    """One pass over a file in `_STREAM_BLOCK` blocks: valid UTF-8 without a BOM, NUL or
+    carriage return (then, without quotes, every line end ends a record). None for any other
+    file."""
     buffer = bytearray(_STREAM_BLOCK)  # one buffer read into again and again
     view = memoryview(buffer)
     carry = b""  # the start of a character cut by the previous block's end
     records = 0
+    quotes = False
     prefix = b""
     last = b""
     with open(path, "rb") as fh:
@@ -257,8 +284,9 @@ def _plain_file(path: str) -> _Plain | None:
                 prefix += bytes(view[: min(size, 4 * _HEADER_SNIFF - len(prefix))])
                 if prefix.startswith(codecs.BOM_UTF8):
                     return None  # a BOM: the whole-file path reads it as utf-8-sig
-            if b"\x00" in block or b'"' in block or b"\r" in block:
+            if b"\x00" in block or b"\r" in block:
                 return None
+            quotes = quotes or (bool(mark) and mark in block)
             records += block.count(b"\n")
             last = bytes(block[-1:])
             if not carry and block.isascii():
@@ -283,17 +311,18 @@ def _plain_file(path: str) -> _Plain | None:
     if carry and not valid_utf8(carry):
         return None  # the file ends inside a character
     decoder = codecs.getincrementaldecoder("utf-8")()
-    return _Plain(decoder.decode(prefix)[:_HEADER_SNIFF], records + (last != b"\n"))
+    return _Plain(decoder.decode(prefix)[:_HEADER_SNIFF], records + (last != b"\n"), quotes)
 
 
-def _csv_stream(src: Source, delimiter: str, opts: Options, kind: str) -> Part | None:
+def _csv_stream(src: Source, delimiter: str | None, opts: Options, kind: str) -> Part | None:
     """A big plain UTF-8 CSV read by pyarrow straight from the file, never all in memory.
 
     Reading the whole file first held its bytes (1.7 GB for 10 million tickets) next to
     the columns pyarrow makes from them. Here one pass in blocks settles the encoding and
     counts the lines, and pyarrow reads the file itself. None (the whole-file path) for
-    anything else: standard input, gzip, another encoding, a BOM, quotes, CR line ends,
-    NUL bytes or a row pyarrow cannot read.
+    anything else: standard input, gzip, another encoding, a BOM, quotes (unless the file is
+    read without quoting), CR line ends, NUL bytes or a row pyarrow cannot read. `delimiter`
+    None: sniffed from the header line.
     """
     if src.content is not None or src.gz:
         return None
@@ -307,15 +336,20 @@ def _csv_stream(src: Source, delimiter: str, opts: Options, kind: str) -> Part |
     except OSError:
         return None
     refuse_binary(src.name, src.head, kind)
-    plain = _plain_file(src.path)
+    plain = _plain_file(src.path, (opts.quote if opts.quote is not None else '"').encode())
     if plain is None:
         return None
     blank = _BLANK.match(plain.prefix)
     first_end = plain.prefix.find("\n", blank.end() if blank else 0)
     if first_end < 0:
         return None
-    _refuse_json(src.name, plain.prefix[blank.end() if blank else 0 : first_end], kind)
-    rows = _arrow_rows(src.name, plain.prefix, src.path, delimiter, opts, False)
+    first = plain.prefix[blank.end() if blank else 0 : first_end]
+    _refuse_json(src.name, first, kind)
+    delimiter = delimiter or sniff(first)
+    quote = quote_for(delimiter, opts.quote)
+    if plain.quotes and quote:
+        return None  # quoted values may hold line ends: the whole-file path finds the records
+    rows = _arrow_rows(src.name, plain.prefix, src.path, delimiter, quote, opts, False)
     if rows is None:
         return None
     cut = rows.cut is not None

@@ -15,13 +15,13 @@ if TYPE_CHECKING:
 _CHUNK = 16 * 2**20  # bytes scanned at a time for record line numbers
 
 
-def _record_lines(data: bytes, delimiter: str) -> np.ndarray | None:
+def _record_lines(data: bytes, delimiter: str, quote: str = '"') -> np.ndarray | None:
     """1-based start line of each non-empty record, or None where quoting is not plain."""
-    scan = record_scan(data, delimiter)
+    scan = record_scan(data, delimiter, quote)
     return None if scan is None else scan[0]
 
 
-def record_scan(data: bytes, delimiter: str) -> tuple[np.ndarray, bool] | None:
+def record_scan(data: bytes, delimiter: str, quote: str = '"') -> tuple[np.ndarray, bool] | None:
     """(`_record_lines`, whether a line end lies inside a quoted value), or None where quoting
     is not plain.
 
@@ -29,16 +29,17 @@ def record_scan(data: bytes, delimiter: str) -> tuple[np.ndarray, bool] | None:
     an even number of quotes precedes it; that holds when every quote opening a value follows
     a delimiter, a line end or another quote (doubled quotes keep the parity), and the total
     is even (no quote left open at the end). The bytes are scanned in `_CHUNK` slices, so the
-    temporary masks stay small whatever the file size."""
+    temporary masks stay small whatever the file size. `quote` "": no quoting."""
     import numpy as np
 
     buf = np.frombuffer(data, dtype=np.uint8)
     size = len(buf)
     if not size:
         return np.zeros(0, dtype=np.int64), False
-    has_quotes = data.find(b'"') >= 0  # a search of the bytes: far quicker than a mask
+    mark = ord(quote) if quote else 0
+    has_quotes = bool(quote) and data.find(quote.encode()) >= 0  # far quicker than a mask
     has_cr = data.find(b"\r") >= 0
-    allowed = np.array([ord(delimiter), 10, 13, 34], dtype=np.uint8)
+    allowed = np.array([ord(delimiter), 10, 13, mark], dtype=np.uint8)
     quotes_before = breaks_before = 0
     quoted_breaks = False
     ends: list[np.ndarray] = []  # positions of the line ends that close a record
@@ -58,7 +59,7 @@ def record_scan(data: bytes, delimiter: str) -> tuple[np.ndarray, bool] | None:
             index.append(np.arange(breaks_before, breaks_before + len(breaks)))
             breaks_before += len(breaks)
             continue
-        quotes = np.flatnonzero(part == 34)
+        quotes = np.flatnonzero(part == mark)
         opening: np.ndarray = quotes[quotes_before % 2 :: 2] + start  # even rank in the file
         opening = opening[opening > 0]
         if len(opening) and not np.isin(buf[opening - 1], allowed).all():
@@ -78,3 +79,44 @@ def record_scan(data: bytes, delimiter: str) -> tuple[np.ndarray, bool] | None:
     empty = (length == 0) | ((length == 1) & (first == 13))
     lines = np.concatenate(([1], np.concatenate(index) + 2))
     return np.asarray(lines[~empty], dtype=np.int64), quoted_breaks
+
+
+def swallowed(data: bytes, delimiter: str, quote: str, fields: int) -> bool:
+    """Whether a quoted value swallowed lines that look like rows: `csv_small.swallows`'
+    rule on the bytes. A line lies wholly inside a quoted value when an odd number of quotes
+    precedes it and it holds none; it looks like a row when it holds at least `fields - 1`
+    delimiters. A value is implausible when at least one of its inner lines, and more than
+    half of them, look like rows. Scanned in slices cut at line ends (`_CHUNK` bytes)."""
+    import numpy as np
+
+    if not quote or fields < 2:
+        return False
+    buf = np.frombuffer(data, dtype=np.uint8)
+    mark, sep = ord(quote), ord(delimiter)
+    quotes_before = 0
+    groups: list[np.ndarray] = []  # per inner line: the quotes before it (its value's id)
+    looks: list[np.ndarray] = []  # ... and whether it looks like a row
+    start = 0
+    while start < len(buf):
+        stop = data.find(b"\n", start + _CHUNK)
+        stop = len(buf) if stop < 0 else stop + 1
+        part = buf[start:stop]
+        breaks = np.flatnonzero((part == 10) | (part == 13))  # \r\n: an empty line between
+        lines = len(breaks) + 1
+        quotes = np.bincount(np.searchsorted(breaks, np.flatnonzero(part == mark)), minlength=lines)
+        seps = np.bincount(np.searchsorted(breaks, np.flatnonzero(part == sep)), minlength=lines)
+        before = quotes_before + np.concatenate(([0], np.cumsum(quotes)[:-1]))
+        length = np.diff(np.concatenate(([-1], breaks, [len(part)]))) - 1
+        inner = (before % 2 == 1) & (quotes == 0) & (length > 0)
+        groups.append(before[inner])
+        looks.append(seps[inner] >= fields - 1)
+        quotes_before += int(quotes.sum())
+        start = stop
+    if not groups:
+        return False
+    ids = np.unique(np.concatenate(groups), return_inverse=True)[1]
+    if not len(ids):
+        return False
+    total = np.bincount(ids)
+    like = np.bincount(ids, weights=np.concatenate(looks).astype(np.float64))
+    return bool(((like >= 1) & (2 * like > total)).any())

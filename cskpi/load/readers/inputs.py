@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from cskpi.errors import InputError, UsageError
 from cskpi.load.readers.csv_arrow import read_delimited
+from cskpi.load.readers.dialect import check_decimal, check_delimiter, check_quote
 from cskpi.load.readers.json_files import jsonl_lines, read_json
 from cskpi.load.readers.model import FileInfo, Options, Part, Places, RawInput
 from cskpi.load.readers.parquet import read_parquet
@@ -36,11 +37,15 @@ def read_inputs(
     columns: Callable[[list[str]], list[str] | dict[str, str]] | None = None,
     stdin: BinaryIO | None = None,
     labels: Callable[[list[str]], set[str]] | None = None,
+    delimiter: str | None = None,
+    quote: str | None = None,
+    decimal: str | None = None,
 ) -> RawInput:
     """Read `paths` (files, globs, `-`) into one raw frame; `columns` prunes each file's header
     (a dict keeps its keys and renames them to its values, so that files whose headers are
     spelled differently stack column by column), `labels` names the kept columns that hold
-    labels (`Options.labels`)."""
+    labels (`Options.labels`); `delimiter`, `quote`, `decimal`: `--delimiter`, `--quote`,
+    `--decimal` (`dialect`)."""
     import numpy as np
 
     renames: dict[str, str] = {}
@@ -59,10 +64,20 @@ def read_inputs(
         try:
             codecs.lookup(encoding)
         except LookupError as exc:
-            raise UsageError(f"unknown encoding '{encoding}' (try utf-8, cp949, cp932)") from exc
+            raise UsageError(
+                f"unknown encoding '{encoding}' (try utf-8, cp1252, cp949, cp932)"
+            ) from exc
     if "-" in paths and input_format is None:
         raise UsageError("reading standard input needs --input-format")
-    opts = Options(encoding, sheet, None if columns is None else pruned, labels)
+    opts = Options(
+        encoding,
+        sheet,
+        None if columns is None else pruned,
+        labels,
+        check_delimiter(delimiter),
+        check_quote(quote),
+        check_decimal(decimal),
+    )
     parts: list[Part] = []
     infos: list[FileInfo] = []
     for path in expand(paths):
@@ -74,7 +89,9 @@ def read_inputs(
         if renames:
             part.frame = part.frame.rename(columns=renames)
         parts.append(part)
-        infos.append(FileInfo(path, fmt, part.encoding, len(part.frame), part.sheet))
+        infos.append(
+            FileInfo(path, fmt, part.encoding, len(part.frame), part.sheet, part.decimal_comma)
+        )
     frames = [p.frame for p in parts]
     frame = frames[0] if len(frames) == 1 else _stacked(frames)
     return RawInput(
@@ -146,7 +163,7 @@ def detect_format(path: str) -> str:
 
 
 _READERS: dict[str, Callable[[Source, Options], Part]] = {
-    "csv": lambda src, opts: read_delimited(src, opts, ",", "CSV"),
+    "csv": lambda src, opts: read_delimited(src, opts, None, "CSV"),
     "tsv": lambda src, opts: read_delimited(src, opts, "\t", "TSV"),
     "json": read_json,
     "jsonl": jsonl_lines,

@@ -37,6 +37,9 @@ class FileInfo:
     encoding: str | None
     rows: int
     sheet: str | None = None
+    decimal_comma: bool = False
+    """Its numbers use a decimal comma (`12,5`): a `;`-separated file or `--decimal ,`
+    (DECISIONS 47); parsing converts them."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,16 @@ class RawInput:
 
         return self.places.line(np.arange(self.places.rows))
 
+    def decimal_comma_rows(self) -> np.ndarray | None:
+        """Per row, whether its file writes numbers with a decimal comma (DECISIONS 47);
+        None when no file does."""
+        import numpy as np
+
+        flags = np.array([f.decimal_comma for f in self.files], dtype=bool)
+        if not flags.any():
+            return None
+        return np.asarray(flags[self.source_file], dtype=bool)
+
     @property
     def source_file(self) -> np.ndarray:
         """Per row: index into `files`."""
@@ -131,6 +144,12 @@ class Options:
     labels: Callable[[list[str]], set[str]] | None = None
     """Of the kept names, those holding labels (a few distinct values): Parquet reads their
     text columns dictionary-encoded, as pandas categories, so no string is made per row."""
+    delimiter: str | None = None
+    """`--delimiter`: None sniffs it (`dialect`)."""
+    quote: str | None = None
+    """`--quote`: a character, "" for none; None: `"` except for tab-separated files."""
+    decimal: str | None = None
+    """`--decimal`: `,` or `.`; None: `,` for `;`-separated files."""
 
 
 @dataclass
@@ -143,3 +162,7 @@ class Part:
     warnings: list[str] = field(default_factory=list)
     short: list[int] = field(default_factory=list)
     """Positions in `frame` of the rows padded because they had fewer fields than the header."""
+    decimal_comma: bool = False
+    """Its numbers use a decimal comma (`FileInfo.decimal_comma`)."""
+    delimiter: str = ","
+    """The delimiter a CSV/TSV was read with."""

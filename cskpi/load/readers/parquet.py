@@ -44,7 +44,9 @@ def read_parquet(src: Source, opts: Options) -> Part:
 
 
 def _binary_as_text(table: Any) -> Any:
-    """Binary columns as UTF-8 text (undecodable bytes replaced), like the text formats."""
+    """Binary columns as UTF-8 text, like the text formats; a byte UTF-8 cannot decode is
+    written as its escape (`\\xff`), so ids that differ only there stay different (replaced
+    by `\ufffd` they collapsed into false duplicates: issue 19 item 11)."""
     import pyarrow as pa
 
     for i, column in enumerate(table.schema):
@@ -60,7 +62,8 @@ def _binary_as_text(table: Any) -> Any:
             text = values.cast(pa.string())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             decoded = [
-                None if v is None else v.decode("utf-8", "replace") for v in values.to_pylist()
+                None if v is None else v.decode("utf-8", "backslashreplace")
+                for v in values.to_pylist()
             ]
             text = pa.chunked_array([pa.array(decoded, type=pa.string())])
         table = table.set_column(i, column.name, text)

@@ -1,20 +1,39 @@
 """Bytes → text: which encoding, and whether the file is text at all (`decode` → `Text`).
 
-The forced `--encoding`, else UTF-8 (UTF-16 with a byte-order mark), CP949 or CP932, the one
-whose text looks most like real text. Valid UTF-8 is checked by Arrow and decoded only when
-needed. A file of control bytes is refused as binary; a UTF-8 file with a few lines in another
-encoding is read `dirty`, and the readers report those lines one by one (`dirty_reason`).
+The forced `--encoding`, else, in this order (DECISIONS 47):
+
+1. UTF-8 (UTF-16 with a byte-order mark) when the bytes are valid UTF-8 (checked by Arrow,
+   decoded only when needed);
+2. UTF-8 with a few bad lines: the file holds valid non-ASCII UTF-8 and at most 1 % of its
+   lines (at least one) hold bytes UTF-8 cannot decode. It is read `dirty`, and the readers
+   report those lines one by one (`dirty_reason`) as malformed, so a stray `0xFF` never turns
+   a whole UTF-8 file into CP932 nor makes a group of its own;
+3. CP1252 (what Excel writes in Western Europe) when at least half of the runs of non-ASCII
+   bytes are single bytes and one of them is a letter or sign next to an ASCII letter, digit
+   or space (`Caf\xe9`, `M\xfcller`, `\x80 12`); a lone `0xFF` (`ÿ`) is not one: it is
+   read as in 4;
+4. UTF-8 with a few bad lines again, without valid non-ASCII UTF-8, when every non-ASCII
+   byte stands alone (none of them is a CP1252 letter in a word);
+5. CP949 or CP932, the one whose text looks most like real text (`_script_score`).
+
+Anything else is refused, naming the byte, its line and the encodings tried. A file of
+control bytes is refused as binary.
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cskpi.errors import InputError, UsageError
 from cskpi.load.readers.model import Options
 from cskpi.load.readers.source import SNIFF, Source
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _UTF8_TEXT = re.compile("[^\x00-\x7f\udc80-\udcff]")  # non-ASCII that decoded as UTF-8
@@ -73,6 +92,10 @@ def decode(src: Source, opts: Options, kind: str) -> Text:
     first = "utf-8-sig" if names[0] == "utf-8" and bom else names[0]
     if first.startswith("utf-8") and valid_utf8(data):
         return Text(None, first, data, dirty=b"\x00" in data)  # decoded when needed
+    if not forced and not wide:
+        guessed = _single_byte_or_stray(data, "utf-8-sig" if bom else "utf-8")
+        if guessed is not None:
+            return guessed
     decoded: dict[str, str] = {}
     failures: list[UnicodeDecodeError] = []
     for name in ("utf-8-sig" if n == "utf-8" and bom else n for n in names):
@@ -94,8 +117,8 @@ def decode(src: Source, opts: Options, kind: str) -> Text:
         message = (
             f"{src.name}: {where} is not valid {opts.encoding}"
             if opts.encoding
-            else f"{src.name}: line {line}: not UTF-8 ({where}), CP949 or CP932 text; "
-            "use --encoding NAME"
+            else f"{src.name}: line {line}: not UTF-8 ({where}), CP1252, CP949 or CP932 "
+            "text; use --encoding NAME"
         )
         raise InputError(message) from failures[0]
     best = max(decoded, key=lambda name: _script_score(decoded[name], name))
@@ -135,11 +158,53 @@ def refuse_binary(name: str, head: bytes, kind: str) -> None:
     raise InputError(f"{name}: looks like a binary file, not {kind} text")
 
 
-def _mostly_utf8(data: bytes, codec: str) -> Text | None:
+def _single_byte_or_stray(data: bytes, codec: str) -> Text | None:
+    """Steps 2-4 of the module's order: UTF-8 with a few bad lines, CP1252, or None (then
+    CP949 / CP932 are tried)."""
+    import numpy as np
+
+    mixed = _mostly_utf8(data, codec)
+    if mixed is not None:
+        return mixed
+    buf = np.frombuffer(data, dtype=np.uint8)
+    high = np.concatenate(([False], buf >= 0x80, [False]))
+    edges = np.flatnonzero(high[1:] != high[:-1])
+    starts, length = edges[::2], edges[1::2] - edges[::2]
+    single = starts[length == 1]
+    if not len(starts) or 2 * len(single) < len(starts):
+        return None  # runs of two bytes or more: CP949 / CP932
+    latin, word = _byte_tables()
+    padded = np.concatenate(([0], buf, [0])).astype(np.uint8)  # neighbours for every byte
+    near = word[padded[single]] | word[padded[single + 2]]
+    if (latin[buf[single]] & near).any():
+        try:
+            return Text(data.decode("cp1252"), "cp1252", data, dirty=b"\x00" in data)
+        except UnicodeDecodeError:
+            return None
+    return _mostly_utf8(data, codec, evidence=False)
+
+
+@functools.cache
+def _byte_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(CP1252's letters and signs, such as `é`, `ß`, `€`, `’`, but not `0xFF`, `ÿ`, a
+    classic stray byte; ASCII letters, digits and space): per byte value, whether it is one."""
+    import numpy as np
+
+    latin: np.ndarray = np.zeros(256, dtype=bool)
+    latin[0x80:0xFF] = True
+    latin[[0x81, 0x8D, 0x8F, 0x90, 0x9D]] = False  # not defined in CP1252
+    word: np.ndarray = np.zeros(256, dtype=bool)
+    for low, high in ((0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A), (0x20, 0x20)):
+        word[low : high + 1] = True
+    return latin, word
+
+
+def _mostly_utf8(data: bytes, codec: str, evidence: bool = True) -> Text | None:
     """A UTF-8 file with a few lines in another encoding, or None (DECISIONS 32: the lines
-    become malformed records, counted, instead of refusing the whole file)."""
+    become malformed records, counted, instead of refusing the whole file). `evidence`: the
+    file must hold valid non-ASCII UTF-8."""
     text = data.decode(codec, errors="surrogateescape")
-    if not _UTF8_TEXT.search(text):
+    if evidence and not _UTF8_TEXT.search(text):
         return None  # nothing shows the file is UTF-8: the encoding is unknown
     limit, bad, pos = max(1, (text.count("\n") + 1) // 100), 0, 0
     while (found := _UNDECODED.search(text, pos)) is not None:

@@ -203,6 +203,31 @@ CASES: dict[str, Callable[[], bytes]] = {
         + "T3,2024-03-02 08:00,202"
     ),
     "mixed_encoding.csv": _mixed_encoding,
+    # -- reach (DECISIONS 47; issue 19 items 1 and 11) ---------------------------------------
+    "unbalanced_quote.csv": _text(  # T1's subject opens a quote, T4's closes it
+        "Ticket ID,Created At,Subject,Channel\n"
+        'T1,2024-03-01 09:00,"Urgent: printer down,email\n'
+        "T2,2024-03-01 10:00,hi,email\n"
+        "T3,2024-03-01 11:00,hi,chat\n"
+        'T4,2024-03-01 12:00,box is 3 ft" tall,email\n'
+    ),
+    "unbalanced_quote.tsv": _text(  # the same as a TSV: read without quoting
+        "Ticket ID\tCreated At\tSubject\tChannel\n"
+        'T1\t2024-03-01 09:00\t"Urgent: printer down\temail\n'
+        "T2\t2024-03-01 10:00\thi\temail\n"
+        "T3\t2024-03-01 11:00\thi\tchat\n"
+        'T4\t2024-03-01 12:00\tbox is 3 ft" tall\temail\n'
+    ),
+    "stray_byte.csv": lambda: (
+        "Ticket ID,Created At,Assignee\nT1,2024-03-01 09:00,Zoë\n".encode()
+        + b"T2,2024-03-01 10:00,kim\xff\nT3,2024-03-01 11:00,kim\n"
+    ),
+    "semicolon_cp1252.csv": _text(  # European Excel: `;`, decimal commas, CP1252
+        "Ticket ID;Created At;Reply time (minutes);Assignee\n"
+        "T1;2024-03-01 09:00;12,5;Renée\n"
+        "T2;2024-03-01 10:00;7,5;Jürgen\n",
+        "cp1252",
+    ),
     "duplicate_headers.csv": _text(
         "Ticket ID,Created At,Assignee,Assignee,Created At\n"
         "T1,2024-03-01 09:00,kim,lee,2023-01-01 00:00\n"
