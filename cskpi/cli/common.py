@@ -19,13 +19,16 @@ from typing import Any
 import typer
 
 from cskpi.errors import CskpiError, UsageError
+from cskpi.units import visible
 
 # -- errors and exit codes ---------------------------------------------------------------------
 
 
 def print_err(message: str) -> None:
-    """One message on stderr, ending in exactly one newline."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    """One message on stderr, ending in exactly one newline; control characters in it (a
+    value quoted from an input) are shown as escapes, line by line (`units.visible`)."""
+    lines = message.rstrip("\n").split("\n")
+    sys.stderr.write("\n".join(visible(line) for line in lines) + "\n")
 
 
 @contextmanager
@@ -257,11 +260,26 @@ def notes(lines: list[str] | tuple[str, ...], quiet: bool) -> None:
 
 def console(file: Any = None) -> Any:
     """A rich console on stdout (or `file`) that honours NO_COLOR and never wraps."""
-    from rich.console import Console
-
-    return Console(
+    return _safe_console()(
         file=file or sys.stdout, no_color=bool(os.environ.get("NO_COLOR")), soft_wrap=False
     )
+
+
+def _safe_console() -> Any:
+    """A rich `Console` whose printed text passes through `units.visible`: the renderers
+    already escape the values they show, this catches any they missed (a control character
+    from an input never reaches the terminal raw; rich's own styling is not text)."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    class SafeConsole(Console):
+        def render(self, renderable: Any, options: Any = None) -> Any:
+            for segment in super().render(renderable, options):
+                text = segment.text
+                shown = text if segment.control else "\n".join(map(visible, text.split("\n")))
+                yield segment if shown == text else Segment(shown, segment.style)
+
+    return SafeConsole
 
 
 def emit(text: str | bytes, output: Path | None) -> None:

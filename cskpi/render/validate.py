@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from cskpi.units import visible
+
 if TYPE_CHECKING:
     from cskpi.engine.types import Inputs
     from cskpi.load.normalize import Loaded
@@ -66,27 +68,31 @@ def render_validation(inputs: Inputs, fmt: str) -> Any:
             f"{f['path']} ({f['format']}, {f['encoding'] or 'binary'}, {f['rows']} rows)"
             for f in report["files"]
         )
-        parts.append(Text(f"{name}: {files}", style="bold"))
+        parts.append(Text(visible(f"{name}: {files}"), style="bold"))
         preset = report["preset"]
         if preset:
             how = "forced with --preset" if preset["forced"] else "recognised from its header"
             parts.append(
                 Text(
-                    f"preset {preset['name']} ({preset['title']}), {how}: "
-                    f"{', '.join(preset['matched'])}"
+                    visible(
+                        f"preset {preset['name']} ({preset['title']}), {how}: "
+                        f"{', '.join(preset['matched'])}"
+                    )
                 )
             )
             if preset["missing"]:
-                parts.append(Text(f"  missing: {', '.join(preset['missing'])}"))
+                parts.append(Text(visible(f"  missing: {', '.join(preset['missing'])}")))
             for caveat in preset["caveats"]:
-                parts.append(Text(f"  caveat: {caveat}", style="dim"))
+                parts.append(Text(visible(f"  caveat: {caveat}"), style="dim"))
         table = Table(show_header=True, box=None, pad_edge=False)
         table.add_column("source column")
         table.add_column("→ canonical")
         for source, canon in report["mapping"].items():
-            table.add_row(source, canon)
+            table.add_row(Text(visible(source)), Text(visible(canon)))
         for source in report["unmapped"]:
-            table.add_row(source, Text("(kept as is, usable with --by)", style="dim"))
+            table.add_row(
+                Text(visible(source)), Text("(kept as is, usable with --by)", style="dim")
+            )
         parts.append(table)
         dq = report["data_quality"]
         dropped = sum(dq["dropped"].values())
@@ -99,11 +105,13 @@ def render_validation(inputs: Inputs, fmt: str) -> Any:
                 hint = f"  e.g. {', '.join(where)}" if where else ""
                 parts.append(
                     Text(
-                        f"  {kind[:-1] if kind == 'issues' else 'dropped'}: "
-                        f"{reason} × {count}{hint}"
+                        visible(
+                            f"  {kind[:-1] if kind == 'issues' else 'dropped'}: "
+                            f"{reason} × {count}{hint}"
+                        )
                     )
                 )
         for note in report["notes"]:
-            parts.append(Text(f"  note: {note}", style="dim"))
+            parts.append(Text(visible(f"  note: {note}"), style="dim"))
         parts.append(Text(""))
     return Group(*parts)

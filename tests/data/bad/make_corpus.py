@@ -352,6 +352,32 @@ LIBRARY_MADE = frozenset(
 """Files whose bytes depend on the pyarrow / openpyxl version that wrote them."""
 
 
+# -- issue 19: hostile values and values that used to crash (tests/test_hostile_inputs.py) ----
+
+ESC = "\x1b"
+TITLE = ESC + "]0;pwned" + "\x07"  # set the window title
+CLEAR = ESC + "[2J"  # clear the screen
+CLIPBOARD = ESC + "]52;c;ZXZpbA==" + "\x07"  # write the clipboard
+LINK = ESC + "]8;;https://evil.example/" + ESC + "\\here" + ESC + "]8;;" + ESC + "\\"
+
+CASES.update(
+    {
+        "terminal_escapes.jsonl": _text(
+            "".join(
+                json.dumps(record) + "\n"
+                for record in (
+                    {"id": "T1", "created_at": "2024-03-01T09:00:00Z", "assignee": CLEAR + "kim"},
+                    {"id": "T2", "created_at": "2024-03-01T10:00:00Z", "assignee": LINK},
+                    {"id": "T3" + CLIPBOARD, "created_at": "2024-03-01T10:30:00Z"},
+                    {"id": "T3" + CLIPBOARD, "created_at": "2024-03-01T10:30:00Z"},
+                    {"id": "T4", "created_at": "2024-03-01 xx" + TITLE, "team" + TITLE: "a"},
+                )
+            )
+        ),
+    }
+)
+
+
 def write(directory: Path = HERE) -> list[Path]:
     """Write every case into `directory`; returns the paths written."""
     written = []

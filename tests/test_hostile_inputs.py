@@ -1,0 +1,68 @@
+"""Issue 19, second round: hostile values never reach the terminal raw, ordinary problems are
+never exit 1, nonsense config is refused, options are never silently ignored.
+
+The files are in the bad-input corpus (tests/data/bad/, written by make_corpus.py); cases that
+need a config file or a device are made here in tmp_path. Helpers are those of
+tests/test_bad_inputs.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_bad_inputs import bad, cli, frame, refused
+
+ESC = "\x1b"
+BEL = "\x07"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in an empty directory (no stray ./cskpi.toml, no user config), no debug tracebacks."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CSKPI_DEBUG", raising=False)
+    monkeypatch.delenv("CSKPI_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+
+
+# -- 7: terminal injection -------------------------------------------------------------------
+
+
+def _no_raw_controls(text: str) -> None:
+    assert ESC not in text and BEL not in text, repr(text)
+
+
+def test_escapes_in_values_are_shown_not_obeyed_in_the_table() -> None:
+    """T1's agent clears the screen, T2's plants a hidden link: both are shown as `\\x1b…`."""
+    result = cli("report", bad("terminal_escapes.jsonl"), "--by", "agent", "-f", "table")
+    assert result.exit_code == 0, result.stderr
+    _no_raw_controls(result.stdout)
+    _no_raw_controls(result.stderr)
+    assert "\\x1b[2Jkim" in result.stdout
+    assert "\\x1b]8;;https://evil.example/\\x1b\\here" in result.stdout
+
+
+def test_escapes_in_quality_examples_and_headers_on_stderr() -> None:
+    """T3's id (a clipboard write) is the data-quality example of its duplicate; the header
+    `team<title>` is shown by validate."""
+    result = cli("report", bad("terminal_escapes.jsonl"), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    _no_raw_controls(result.stderr)
+    assert "\\x1b]52;c;ZXZpbA==\\x07" in result.stderr
+    # JSON keeps the value itself (escaped the JSON way): machine formats are not altered
+    assert json.loads(result.stdout)["data_quality"]["tickets"] == frame(
+        5, 3, dropped={"duplicate_ticket_id": 1, "unparseable_created_at": 1}
+    )
+    shown = cli("validate", bad("terminal_escapes.jsonl"))
+    assert shown.exit_code == 0, shown.stderr
+    _no_raw_controls(shown.stdout)
+    assert "team\\x1b]0;pwned\\x07" in shown.stdout
+
+
+def test_escapes_in_an_error_message() -> None:
+    result = cli("report", bad("terminal_escapes.jsonl"), "--by", f"x{ESC}]0;t{BEL}")
+    refused(result, 2, "--by x\\x1b]0;t\\x07: no such column")
+    _no_raw_controls(result.stderr)
