@@ -66,3 +66,28 @@ def test_escapes_in_an_error_message() -> None:
     result = cli("report", bad("terminal_escapes.jsonl"), "--by", f"x{ESC}]0;t{BEL}")
     refused(result, 2, "--by x\\x1b]0;t\\x07: no such column")
     _no_raw_controls(result.stderr)
+
+
+# -- 10: markdown ------------------------------------------------------------------------------
+
+
+def test_markdown_shows_html_and_links_as_text() -> None:
+    """Raw HTML becomes entities, `[x](javascript:…)` is no link, `|` keeps the table whole,
+    `\\` stays itself; each agent has one ticket (3 in all)."""
+    result = cli(
+        "report",
+        bad("markdown_injection.csv"),
+        "--by",
+        "agent",
+        "-k",
+        "tickets_created",
+        "-f",
+        "markdown",
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = result.stdout.splitlines()[2:5]
+    assert rows == [
+        "| &lt;img src=x onerror=alert(1)&gt; | 1 | 1 |",
+        "| \\[click\\](javascript:alert(1)) | 1 | 1 |",
+        "| a &amp; b \\| c\\\\d | 1 | 1 |",
+    ]

@@ -374,6 +374,12 @@ CASES.update(
                 )
             )
         ),
+        "markdown_injection.csv": _text(
+            "Ticket ID,Created At,Assignee\n"
+            "T1,2024-03-01 09:00,<img src=x onerror=alert(1)>\n"
+            "T2,2024-03-01 09:10,[click](javascript:alert(1))\n"
+            "T3,2024-03-01 09:20,a & b | c\\d\n"
+        ),
     }
 )
 
