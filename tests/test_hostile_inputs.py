@@ -91,3 +91,36 @@ def test_markdown_shows_html_and_links_as_text() -> None:
         "| \\[click\\](javascript:alert(1)) | 1 | 1 |",
         "| a &amp; b \\| c\\\\d | 1 | 1 |",
     ]
+
+
+# -- 6, 14: config values of the wrong type or out of sense: exit 2, starting with the path ---
+
+BAD_CONFIG = [
+    ('[csat]\npositive_min = "four"', "csat.positive_min must be a number from 1 to 5"),
+    ("[csat]\nnegative_max = nan", "csat.negative_max must be a number from 1 to 5, not nan"),
+    ("[csat]\npositive_min = 9", "csat.positive_min must be a number from 1 to 5, not 9"),
+    ("[csat]\nscale = [1, inf]", "csat.scale must be two numbers [low, high]"),
+    ("[ces]\nscale = [nan, 7]", "ces.scale must be two numbers [low, high]"),
+    ("[repeat_contact]\ndays = nan", "repeat_contact.days must be a non-negative number"),
+    ('[costs]\nmonthly = "lots"', "costs.monthly must be a non-negative number, not 'lots'"),
+    ("[costs]\nmonthly = inf", "costs.monthly must be a non-negative number, not inf"),
+    ("calendar_by = 5", "calendar_by must be a string"),
+    ("[[sla]]\nfirst_response = -5", "sla[1].first_response: a duration must be a finite"),
+    ("[[sla]]\nresolution = inf", "sla[1].resolution: a duration must be a finite number"),
+    ('[[sla]]\nfirst_response = "-1h"', "sla[1].first_response: cannot read duration '-1h'"),
+    ("[service_level]\nthreshold = nan", "service_level.threshold: a duration must be a finite"),
+    ("[service_level]\nthreshold = -20", "service_level.threshold: a duration must be a finite"),
+    (
+        '[[sla]]\nfirst_response = "1h"\npriority = {level = "urgent"}',
+        "sla[1].priority must be a value or a list of values",
+    ),
+    ('[targets]\nfrt_median = "<= inf"', "targets.frt_median: cannot read '<= inf'"),
+]
+
+
+@pytest.mark.parametrize(("toml", "message"), BAD_CONFIG, ids=[m for _, m in BAD_CONFIG])
+def test_nonsense_config_values_are_config_errors(tmp_path: Path, toml: str, message: str) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(toml + "\n")
+    result = cli("report", bad("good_tickets.csv"), "-c", config, "-q")
+    refused(result, 2, f"cskpi: {config}: {message}")
