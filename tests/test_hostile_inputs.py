@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_bad_inputs import bad, cli, frame, refused
+from tests.test_bad_inputs import bad, cli, frame, refused, report
 
 ESC = "\x1b"
 BEL = "\x07"
@@ -124,3 +124,39 @@ def test_nonsense_config_values_are_config_errors(tmp_path: Path, toml: str, mes
     config.write_text(toml + "\n")
     result = cli("report", bad("good_tickets.csv"), "-c", config, "-q")
     refused(result, 2, f"cskpi: {config}: {message}")
+
+
+# -- 6: ordinary problems that were exit 1 -----------------------------------------------------
+
+
+def test_weeks_from_sunday_back_to_year_one(tmp_path: Path) -> None:
+    """The window from 0001-01-01 (a Monday) in Sunday weeks starts on 0000-12-31, which
+    strftime cannot write. T1 (0001) is implausible (DECISIONS 40); T2, Friday 2024-03-01, is
+    in the week of Sunday 2024-02-25, partial (the window ends with the as-of day, 03-02)."""
+    path = tmp_path / "old.csv"
+    path.write_text("Ticket ID,Created At\nT1,0001-01-01 00:00\nT2,2024-03-01 09:00\n")
+    args = ("--period", "week", "--week-start", "sun", "--since", "0001-01-01")
+    _, doc = report(path, *args, "-k", "tickets_created")
+    assert doc["data_quality"]["tickets"] == frame(2, 1, dropped={"implausible_created_at": 1})
+    assert doc["rows"] == [
+        {"period": "2024-02-25", "partial": True, "tickets_created": 1, "tickets_created_n": 1}
+    ]
+    refused(
+        cli("report", path, *args, "-k", "tickets_created", "--compare", "year"),
+        2,
+        "--compare year: the earlier window is out of range",
+    )
+
+
+def test_an_unknown_date_format_directive() -> None:
+    refused(
+        cli("report", bad("good_tickets.csv"), "--date-format", "%d/%m/%Q"),
+        2,
+        "--date-format %d/%m/%Q: 'Q' is a bad directive",
+    )
+
+
+def test_sample_months_are_bounded(tmp_path: Path) -> None:
+    result = cli("sample", "--months", "100000", "--out", tmp_path / "s")
+    assert result.exit_code == 2, result.stderr
+    assert "--months" in result.stderr and "1200" in result.stderr

@@ -146,6 +146,7 @@ def load_options(
         pairs.append((canon.strip(), source.strip()))
     zone = source_tz or config.source_timezone or "UTC"
     check_tz(zone)
+    _check_date_format(date_format)
     statuses = tuple(s.strip().lower() for s in (include_status or "").split(",") if s.strip())
     if input_format is not None:
         from cskpi.load.readers import FORMATS
@@ -165,6 +166,19 @@ def load_options(
         preset=check_choice(preset),
         now=run_now(as_of),
     )
+
+
+def _check_date_format(date_format: str | None) -> None:
+    """`--date-format` with a directive strptime does not know (`%Q`) or a stray `%`: exit 2."""
+    if date_format is None:
+        return
+    try:
+        datetime.strptime("", date_format)
+    except ValueError as exc:
+        if "does not match format" not in str(exc):
+            raise UsageError(
+                f"--date-format {date_format}: {exc}; use strptime codes, e.g. %d/%m/%Y %H:%M"
+            ) from None
 
 
 def check_config(config: Any) -> None:

@@ -313,13 +313,14 @@ def day_start_us(instant: pd.Timestamp, tz: str) -> int:
 
 
 def _label(d: pd.Timestamp, period: Period, week_start: str) -> str:
+    # components, not strftime: the Sunday before 0001-01-01 is in year 0, past strftime
     if period is Period.DAY or (period is Period.WEEK and week_start == "sun"):
-        return f"{d:%Y-%m-%d}"
+        return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
     if period is Period.WEEK:
         iso = d.isocalendar()
         return f"{iso[0]}-W{iso[1]:02d}"
     if period is Period.MONTH:
-        return f"{d:%Y-%m}"
+        return f"{d.year:04d}-{d.month:02d}"
     if period is Period.QUARTER:
         return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
     return f"{d.year}"
