@@ -142,7 +142,7 @@ def test_weeks_from_sunday_back_to_year_one(tmp_path: Path) -> None:
         {"period": "2024-02-25", "partial": True, "tickets_created": 1, "tickets_created_n": 1}
     ]
     refused(
-        cli("report", path, *args, "-k", "tickets_created", "--compare", "year"),
+        cli("report", path, *args, "-k", "tickets_created", "--compare", "year", "-f", "json"),
         2,
         "--compare year: the earlier window is out of range",
     )
@@ -160,3 +160,43 @@ def test_sample_months_are_bounded(tmp_path: Path) -> None:
     result = cli("sample", "--months", "100000", "--out", tmp_path / "s")
     assert result.exit_code == 2, result.stderr
     assert "--months" in result.stderr and "1200" in result.stderr
+
+
+def test_parquet_list_and_map_columns_group_as_their_json_text() -> None:
+    """`tags` of T1 and T3 is ["vip", "refund"], of T2 ["refund"]: two groups, 2 + 1."""
+    _, doc = report(bad("nested_columns.parquet"), "--by", "tags", "-k", "tickets_created")
+    assert doc["data_quality"]["tickets"] == frame(3, 3)
+    assert {r["tags"]: r["tickets_created"] for r in doc["rows"]} == {
+        '["vip", "refund"]': 2,
+        '["refund"]': 1,
+    }
+    _, doc = report(bad("nested_columns.parquet"), "--by", "attrs", "-k", "tickets_created")
+    groups = {r["attrs"]: r["tickets_created"] for r in doc["rows"]}
+    assert groups == {'[["k", "v"]]': 1, '[["k", "w"]]': 1, "(none)": 1}
+    assert cli("validate", bad("nested_columns.parquet")).exit_code == 0
+
+
+def test_parquet_text_that_is_not_utf8() -> None:
+    """T1's agent is the bytes ff fe + `kim`: read with two U+FFFD, like a binary column."""
+    _, doc = report(bad("invalid_utf8.parquet"), "--by", "agent", "-k", "tickets_created")
+    assert doc["data_quality"]["tickets"] == frame(3, 3)
+    assert {r["agent"]: r["tickets_created"] for r in doc["rows"]} == {
+        "\ufffd\ufffdkim": 1,
+        "lee": 2,
+    }
+    assert cli("validate", bad("invalid_utf8.parquet")).exit_code == 0
+
+
+def test_a_json_number_of_5000_digits_costs_nothing() -> None:
+    """Python's int refuses > 4,300 digits; the value is kept as text, both tickets count."""
+    _, doc = report(bad("big_number.jsonl"), "-k", "tickets_created")
+    assert doc["data_quality"]["tickets"]["read"] == 2
+    assert doc["data_quality"]["tickets"]["used"] == 2
+    assert doc["overall"]["tickets_created"] == 2
+
+
+def test_a_lone_surrogate_in_json_is_replaced() -> None:
+    """`kim\\ud83d` (half an emoji) becomes `kim\\ufffd`; the whole pair stays the emoji."""
+    _, doc = report(bad("lone_surrogate.json"), "--by", "agent", "-k", "tickets_created")
+    assert doc["data_quality"]["tickets"] == frame(2, 2)
+    assert {r["agent"] for r in doc["rows"]} == {"kim\ufffd", "\U0001f600"}
