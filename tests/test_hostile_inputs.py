@@ -200,3 +200,9 @@ def test_a_lone_surrogate_in_json_is_replaced() -> None:
     _, doc = report(bad("lone_surrogate.json"), "--by", "agent", "-k", "tickets_created")
     assert doc["data_quality"]["tickets"] == frame(2, 2)
     assert {r["agent"] for r in doc["rows"]} == {"kim\ufffd", "\U0001f600"}
+
+
+@pytest.mark.parametrize("command", ["report", "validate"])
+def test_a_device_is_never_read(command: str) -> None:
+    """/dev/zero never ends (it filled the memory): refused before reading a byte."""
+    refused(cli(command, "/dev/zero"), 4, "/dev/zero: is a device, not a file")
