@@ -206,3 +206,40 @@ def test_a_lone_surrogate_in_json_is_replaced() -> None:
 def test_a_device_is_never_read(command: str) -> None:
     """/dev/zero never ends (it filled the memory): refused before reading a byte."""
     refused(cli(command, "/dev/zero"), 4, "/dev/zero: is a device, not a file")
+
+
+# -- 15: options and settings never silently ignored -------------------------------------------
+
+
+def test_a_clock_duration_past_59_minutes_is_no_duration(tmp_path: Path) -> None:
+    """`25:61` and `00:10:75` are unparseable (counted); `25:30` is 25.5 h = 91,800 s."""
+    path = tmp_path / "durations.csv"
+    path.write_text(
+        "Ticket ID,Created At,First Response Time\n"
+        "T1,2024-03-01 09:00,25:61\nT2,2024-03-01 09:00,25:30\nT3,2024-03-01 09:00,00:10:75\n"
+    )
+    _, doc = report(path, "-k", "frt_median")
+    assert doc["data_quality"]["tickets"] == frame(
+        3, 3, issues={"unparseable_first_response_seconds": 2}
+    )
+    assert (doc["overall"]["frt_median"], doc["overall"]["frt_median_n"]) == (91800.0, 1)
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (None, "no such file"),
+        ("API_KEY=sk-secret\nmore\n", "not a readable costs file with columns period and amount"),
+    ],
+)
+def test_a_wrong_costs_file_in_the_found_config_is_named_never_quoted(
+    tmp_path: Path, content: str | None, why: str
+) -> None:
+    """The auto-loaded ./cskpi.toml names a costs file that is missing or holds a secret: a
+    config error starting with the config's path; the file's first line is never shown."""
+    (tmp_path / "cskpi.toml").write_text('[costs]\nfile = "costs.csv"\n')
+    if content is not None:
+        (tmp_path / "costs.csv").write_text(content)
+    result = cli("report", bad("good_tickets.csv"), "-q")
+    refused(result, 2, f"cskpi: cskpi.toml: costs.file costs.csv: {why}")
+    assert "sk-secret" not in result.stderr
