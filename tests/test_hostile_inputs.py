@@ -243,3 +243,32 @@ def test_a_wrong_costs_file_in_the_found_config_is_named_never_quoted(
     result = cli("report", bad("good_tickets.csv"), "-q")
     refused(result, 2, f"cskpi: cskpi.toml: costs.file costs.csv: {why}")
     assert "sk-secret" not in result.stderr
+
+
+def test_a_typo_in_include_status_is_said() -> None:
+    refused(
+        cli("report", bad("good_tickets.csv"), "--include-status", "merged,spma"),
+        2,
+        "--include-status spma: not a status excluded by default; use merged, deleted, spam "
+        "(did you mean spam?)",
+    )
+
+
+def test_validate_honours_csv_and_markdown() -> None:
+    """bad_timestamps.csv: 5 rows read, 3 dropped (creation time), 2 + 1 issues (see
+    tests/test_bad_inputs.py::test_unparseable_timestamps)."""
+    result = cli("validate", bad("bad_timestamps.csv"), "-f", "csv", "-q")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "input,kind,name,value"
+    assert "tickets,mapping,Created At,created_at" in lines
+    assert lines[-4:] == [
+        "tickets,read,rows,5",
+        "tickets,dropped,unparseable_created_at,3",
+        "tickets,issue,unparseable_timestamp,2",
+        "tickets,issue,resolved_without_timestamp,1",
+    ]
+    shown = cli("validate", bad("terminal_escapes.jsonl"), "-f", "markdown", "-q")
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stdout.startswith("| input | kind | name | value |\n| --- | --- | --- | --- |\n")
+    assert "| tickets | unmapped | team\\x1b\\]0;pwned\\x07 |  |" in shown.stdout

@@ -148,6 +148,7 @@ def load_options(
     check_tz(zone)
     _check_date_format(date_format)
     statuses = tuple(s.strip().lower() for s in (include_status or "").split(",") if s.strip())
+    _check_statuses(statuses)
     if input_format is not None:
         from cskpi.load.readers import FORMATS
 
@@ -166,6 +167,20 @@ def load_options(
         preset=check_choice(preset),
         now=run_now(as_of),
     )
+
+
+def _check_statuses(statuses: tuple[str, ...]) -> None:
+    """`--include-status` names only statuses that are excluded by default (a typo would
+    otherwise change nothing, silently)."""
+    from cskpi.errors import did_you_mean
+    from cskpi.load.schema import EXCLUDED_STATUSES
+
+    for status in statuses:
+        if status not in EXCLUDED_STATUSES:
+            raise UsageError(
+                f"--include-status {status}: not a status excluded by default; use "
+                f"{', '.join(EXCLUDED_STATUSES)}{did_you_mean(status, EXCLUDED_STATUSES)}"
+            )
 
 
 def _check_date_format(date_format: str | None) -> None:

@@ -56,8 +56,10 @@ def render_validation(inputs: Inputs, fmt: str) -> Any:
     data = validation(inputs)
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if fmt not in ("table", "markdown", "csv"):
-        fmt = "table"
+    if fmt == "csv":
+        return _csv(data)
+    if fmt == "markdown":
+        return _markdown(data)
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -115,3 +117,42 @@ def render_validation(inputs: Inputs, fmt: str) -> Any:
             parts.append(Text(visible(f"  note: {note}"), style="dim"))
         parts.append(Text(""))
     return Group(*parts)
+
+
+def _facts(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The report as (input, kind, name, value) rows: files, mapping, unmapped columns,
+    rows read, each drop and issue with its count, notes."""
+    out: list[tuple[str, str, str, str]] = []
+    for name, report in data.items():
+        for f in report["files"]:
+            how = f"{f['format']}, {f['encoding'] or 'binary'}"
+            out.append((name, "file", str(f["path"]), f"{how}, {f['rows']} rows"))
+        out += [(name, "mapping", str(s), str(c)) for s, c in report["mapping"].items()]
+        out += [(name, "unmapped", str(s), "") for s in report["unmapped"]]
+        dq = report["data_quality"]
+        out.append((name, "read", "rows", str(dq["read"])))
+        for kind, label in (("dropped", "dropped"), ("issues", "issue")):
+            out += [(name, label, str(r), str(n)) for r, n in dq[kind].items()]
+        out += [(name, "note", "", str(note)) for note in report["notes"]]
+    return out
+
+
+def _csv(data: dict[str, Any]) -> str:
+    """`validate -f csv`: one row per fact (`_facts`), columns input,kind,name,value."""
+    import csv
+    import io
+
+    sink = io.StringIO()
+    writer = csv.writer(sink, lineterminator="\n")
+    writer.writerow(["input", "kind", "name", "value"])
+    writer.writerows(_facts(data))
+    return sink.getvalue()
+
+
+def _markdown(data: dict[str, Any]) -> str:
+    """`validate -f markdown`: the same facts as a table, values escaped (`md_escape`)."""
+    from cskpi.render.text import md_escape
+
+    lines = ["| input | kind | name | value |", "| --- | --- | --- | --- |"]
+    lines += ["| " + " | ".join(md_escape(v) for v in row) + " |" for row in _facts(data)]
+    return "\n".join(lines) + "\n"
