@@ -272,3 +272,26 @@ def test_validate_honours_csv_and_markdown() -> None:
     assert shown.exit_code == 0, shown.stderr
     assert shown.stdout.startswith("| input | kind | name | value |\n| --- | --- | --- | --- |\n")
     assert "| tickets | unmapped | team\\x1b\\]0;pwned\\x07 |  |" in shown.stdout
+
+
+def test_no_matplotlib_warning_with_an_unwritable_home(tmp_path: Path) -> None:
+    """A fresh process (matplotlib not yet imported) whose home cannot hold matplotlib's
+    config: the HTML report with charts is written and stderr stays empty under -q."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MPL", "XDG_"))}
+    env.update(HOME="/proc/no-such-home", PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    out = tmp_path / "r.html"
+    args = ["report", bad("good_tickets.csv"), "--period", "day", "-q", "-o", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "cskpi", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "<svg" in out.read_text()
