@@ -295,3 +295,20 @@ def test_no_matplotlib_warning_with_an_unwritable_home(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert "<svg" in out.read_text()
+
+
+# -- 13: no readable timestamp ------------------------------------------------------------------
+
+
+def test_without_a_readable_time_as_of_is_fixed_not_the_clock() -> None:
+    """Every creation time is empty: as_of is 1970-01-01 UTC (said on stderr), so two runs of
+    the same file give the same bytes; --as-of still wins."""
+    first, doc = report(bad("null_created_at.csv"))
+    second, _ = report(bad("null_created_at.csv"))
+    assert doc["as_of"] == "1970-01-01T00:00:00+00:00"
+    assert first.stdout == second.stdout
+    assert "no readable timestamp in the inputs: as of 1970-01-01 (UTC); give --as-of" in (
+        first.stderr
+    )
+    _, given = report(bad("null_created_at.csv"), "--as-of", "2024-03-01")
+    assert given["as_of"] == "2024-03-01T00:00:00+00:00"

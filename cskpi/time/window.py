@@ -280,6 +280,8 @@ def previous_buckets(
         else:
             earlier = starts + pd.DateOffset(years=-1)
         points = earlier.append(_step(earlier, period, 1)).unique().sort_values()
+        if points[0].year < 1:  # an earlier unit before year 1 is out of range
+            raise ValueError(points[0])
         instants = _localize(points, window.tz)
         labels = [_label(d, period, week_start) for d in points[:-1]]
     except (ValueError, OverflowError, NotImplementedError) as exc:
