@@ -312,3 +312,24 @@ def test_without_a_readable_time_as_of_is_fixed_not_the_clock() -> None:
     )
     _, given = report(bad("null_created_at.csv"), "--as-of", "2024-03-01")
     assert given["as_of"] == "2024-03-01T00:00:00+00:00"
+
+
+def test_overnight_opening_hours(tmp_path: Path) -> None:
+    """Mon and Tue open 17:00–09:00 (into the next morning). T1: Mon 20:00 → Tue 08:00, open
+    throughout: 12 h. T2: Mon 08:00 (closed: Sunday has no shift) → reply Mon 18:00, open from
+    17:00: 1 h. T3: Sun 03-10 08:00 → Mon 03-11 18:00, open from Mon 17:00: 1 h.
+    Median of 43,200, 3,600 and 3,600 s: 3,600 s."""
+    config = tmp_path / "hours.toml"
+    config.write_text(
+        '[business_hours]\ntimezone = "UTC"\nmon = "17:00-09:00"\ntue = "17:00-09:00"\n'
+    )
+    path = tmp_path / "night.csv"
+    path.write_text(
+        "Ticket ID,Created At,First Response At\n"
+        "T1,2024-03-04 20:00,2024-03-05 08:00\n"
+        "T2,2024-03-04 08:00,2024-03-04 18:00\n"
+        "T3,2024-03-10 08:00,2024-03-11 18:00\n"
+    )
+    _, doc = report(path, "-c", config, "--business-hours", "-k", "frt_median")
+    assert doc["data_quality"]["tickets"] == frame(3, 3)
+    assert (doc["overall"]["frt_median"], doc["overall"]["frt_median_n"]) == (3600.0, 3)
