@@ -8,6 +8,7 @@ with the file's path (`config` for a table parsed without one).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -28,8 +29,13 @@ _DURATION_RE = re.compile(
 
 
 def parse_duration(text: str | float | int, *, where: str) -> float:
-    """`45s`, `30m`, `4h`, `2d`, `1h30m` (or a bare number of seconds) → seconds."""
+    """`45s`, `30m`, `4h`, `2d`, `1h30m` (or a bare number of seconds) → seconds; a number
+    must be finite and not negative."""
     if isinstance(text, int | float) and not isinstance(text, bool):
+        if not math.isfinite(text) or text < 0:
+            raise UsageError(
+                f"{where}: a duration must be a finite number of seconds ≥ 0, not {text!r}"
+            )
         return float(text)
     match = _DURATION_RE.match(str(text))
     if not match or not any(match.groups()):
@@ -163,7 +169,8 @@ def _scale(value: Any, where: str) -> Scale:
     if (
         not isinstance(value, list)
         or len(value) != 2
-        or not all(isinstance(v, int | float) for v in value)
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        or not all(math.isfinite(v) for v in value)
         or value[0] >= value[1]
     ):
         raise UsageError(f"{where} must be two numbers [low, high], e.g. [1, 5]")
@@ -171,8 +178,25 @@ def _scale(value: Any, where: str) -> Scale:
 
 
 def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if not _finite(value) or value < 0:
         raise UsageError(f"{where} must be a non-negative number, not {value!r}")
+    return float(value)
+
+
+def _finite(value: Any) -> bool:
+    """A TOML number that is neither a boolean nor nan/inf."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _point(table: Mapping[str, Any], key: str, scale: Scale, where: str) -> float | None:
+    """`positive_min` / `negative_max`: a point on the scale, or None when not given."""
+    if key not in table:
+        return None
+    value = table[key]
+    if not _finite(value) or not scale.low <= value <= scale.high:
+        raise UsageError(
+            f"{where}.{key} must be a number from {scale.low:g} to {scale.high:g}, not {value!r}"
+        )
     return float(value)
 
 
@@ -211,6 +235,10 @@ def _sla(entries: Any) -> tuple[SlaPolicy, ...]:
             if key in _SLA_TARGETS:
                 continue
             values = value if isinstance(value, list) else [value]
+            if not values or not all(isinstance(v, str | int | float) for v in values):
+                raise UsageError(
+                    f'{where}.{key} must be a value or a list of values, e.g. ["urgent", "high"]'
+                )
             filters.append((key, tuple(str(v).strip().lower() for v in values)))
         clock = entry.get("clock")
         if clock is not None and clock not in ("business", "calendar"):
@@ -293,6 +321,7 @@ def _build(data: Mapping[str, Any], path: Path | None) -> Config:
         )
     targets = data.get("targets", {})
     calendars = data.get("calendars", {})
+    csat_scale = _scale(csat_t["scale"], "csat.scale") if "scale" in csat_t else Scale(1, 5)
     return Config(
         path=path,
         timezone=_zone(data["timezone"], "timezone") if "timezone" in data else None,
@@ -310,9 +339,9 @@ def _build(data: Mapping[str, Any], path: Path | None) -> Config:
             where="service_level.threshold",
         ),
         csat=CsatConfig(
-            scale=_scale(csat_t["scale"], "csat.scale") if "scale" in csat_t else Scale(1, 5),
-            positive_min=csat_t.get("positive_min"),
-            negative_max=csat_t.get("negative_max"),
+            scale=csat_scale,
+            positive_min=_point(csat_t, "positive_min", csat_scale, "csat"),
+            negative_max=_point(csat_t, "negative_max", csat_scale, "csat"),
         ),
         ces_scale=_scale(data["ces"]["scale"], "ces.scale")
         if "scale" in data.get("ces", {})

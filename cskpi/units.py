@@ -150,3 +150,33 @@ _FORMATTERS: dict[str, Callable[[float], str]] = {
     "nps": _nps,
     "money": _money,
 }
+
+
+# -- text that reaches a terminal ----------------------------------------------------------------
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_INVISIBLE = [
+    *range(0x20),  # C0 controls: ESC, BEL, backspace, carriage return ...
+    0x7F,
+    *range(0x80, 0xA0),  # C1 controls: CSI, OSC, ST as single bytes
+    0x200B,  # zero-width space
+    0x200E,  # bidi marks
+    0x200F,
+    0x2028,  # line and paragraph separators
+    0x2029,
+    *range(0x202A, 0x202F),  # bidi embeddings and overrides
+    *range(0x2066, 0x206A),  # bidi isolates
+    0xFEFF,  # byte order mark
+]
+_VISIBLE = {
+    cp: _NAMED.get(chr(cp), f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}") for cp in _INVISIBLE
+}
+
+
+def visible(text: object) -> str:
+    """`text` with every control or invisible formatting character written as an escape
+    (`\\x1b`, `\\n`, `\\u202e`), so a value from an input file (an agent name, an id, a header)
+    can never move the cursor, clear the screen, set the window title, plant a hidden link or
+    write the clipboard when it is shown on a terminal. Everything printed for a person goes
+    through here: the table, `validate`, markdown, the stderr notes and error messages."""
+    return str(text).translate(_VISIBLE)

@@ -19,13 +19,16 @@ from typing import Any
 import typer
 
 from cskpi.errors import CskpiError, UsageError
+from cskpi.units import visible
 
 # -- errors and exit codes ---------------------------------------------------------------------
 
 
 def print_err(message: str) -> None:
-    """One message on stderr, ending in exactly one newline."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    """One message on stderr, ending in exactly one newline; control characters in it (a
+    value quoted from an input) are shown as escapes, line by line (`units.visible`)."""
+    lines = message.rstrip("\n").split("\n")
+    sys.stderr.write("\n".join(visible(line) for line in lines) + "\n")
 
 
 @contextmanager
@@ -147,7 +150,9 @@ def load_options(
         pairs.append((canon.strip(), source.strip()))
     zone = source_tz or config.source_timezone or "UTC"
     check_tz(zone)
+    _check_date_format(date_format)
     statuses = tuple(s.strip().lower() for s in (include_status or "").split(",") if s.strip())
+    _check_statuses(statuses)
     if input_format is not None:
         from cskpi.load.readers import FORMATS
 
@@ -169,6 +174,33 @@ def load_options(
         quote=check_quote(quote),
         decimal=check_decimal(decimal),
     )
+
+
+def _check_statuses(statuses: tuple[str, ...]) -> None:
+    """`--include-status` names only statuses that are excluded by default (a typo would
+    otherwise change nothing, silently)."""
+    from cskpi.errors import did_you_mean
+    from cskpi.load.schema import EXCLUDED_STATUSES
+
+    for status in statuses:
+        if status not in EXCLUDED_STATUSES:
+            raise UsageError(
+                f"--include-status {status}: not a status excluded by default; use "
+                f"{', '.join(EXCLUDED_STATUSES)}{did_you_mean(status, EXCLUDED_STATUSES)}"
+            )
+
+
+def _check_date_format(date_format: str | None) -> None:
+    """`--date-format` with a directive strptime does not know (`%Q`) or a stray `%`: exit 2."""
+    if date_format is None:
+        return
+    try:
+        datetime.strptime("", date_format)
+    except ValueError as exc:
+        if "does not match format" not in str(exc):
+            raise UsageError(
+                f"--date-format {date_format}: {exc}; use strptime codes, e.g. %d/%m/%Y %H:%M"
+            ) from None
 
 
 def check_config(config: Any) -> None:
@@ -267,11 +299,26 @@ def notes(lines: list[str] | tuple[str, ...], quiet: bool) -> None:
 
 def console(file: Any = None) -> Any:
     """A rich console on stdout (or `file`) that honours NO_COLOR and never wraps."""
-    from rich.console import Console
-
-    return Console(
+    return _safe_console()(
         file=file or sys.stdout, no_color=bool(os.environ.get("NO_COLOR")), soft_wrap=False
     )
+
+
+def _safe_console() -> Any:
+    """A rich `Console` whose printed text passes through `units.visible`: the renderers
+    already escape the values they show, this catches any they missed (a control character
+    from an input never reaches the terminal raw; rich's own styling is not text)."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    class SafeConsole(Console):
+        def render(self, renderable: Any, options: Any = None) -> Any:
+            for segment in super().render(renderable, options):
+                text = segment.text
+                shown = text if segment.control else "\n".join(map(visible, text.split("\n")))
+                yield segment if shown == text else Segment(shown, segment.style)
+
+    return SafeConsole
 
 
 def emit(text: str | bytes, output: Path | None) -> None:

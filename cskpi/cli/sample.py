@@ -18,7 +18,10 @@ def sample(
         "sample_data"
     ),
     months: Annotated[
-        int, typer.Option("--months", min=1, help="Months of data from 2024-01.")
+        int,
+        typer.Option(
+            "--months", min=1, max=1200, help="Months of data from 2024-01 (at most 100 years)."
+        ),
     ] = 6,
     quiet: QuietOpt = False,
 ) -> None:

@@ -67,8 +67,15 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
     ]
     tz = report_zone(request, config, inputs)
     latest = latest_time(inputs)
+    if latest is None and request.as_of is None:
+        # nothing to take the as-of time from: a fixed instant, so that every run of the same
+        # files gives the same output (the clock would differ run to run; issue 19)
+        notes = [
+            *notes,
+            f"no readable timestamp in the inputs: as of {NO_TIME_AS_OF} (UTC); give --as-of",
+        ]
     as_of = parse_as_of(
-        request.as_of, tz, latest if latest is not None else pd.Timestamp.now(tz="UTC")
+        request.as_of, tz, latest if latest is not None else pd.Timestamp(NO_TIME_AS_OF, tz="UTC")
     )
     if request.where:  # after as_of: a filter moves neither as_of nor a relative window
         inputs = apply_where(inputs, request.where, tz)
@@ -133,6 +140,10 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
         breaches=breaches,
         config=None if config.path is None else str(config.path),
     )
+
+
+NO_TIME_AS_OF = "1970-01-01"
+"""`as_of` when no input row has a readable time and no `--as-of` is given."""
 
 
 def _load_notes(inputs: Inputs) -> list[str]:

@@ -9,6 +9,7 @@ value is null, is *not evaluated* and carries the reason (a `--check` failure).
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -75,6 +76,8 @@ def parse_target(kpi: str, text: str, unit: str, origin: str = "config") -> Targ
             threshold = parse_duration(value, where=where)
         else:
             threshold = float(value)
+        if not math.isfinite(threshold):
+            raise ValueError(value)  # nan and inf are no target
     except ValueError as exc:
         example = '"<= 4h"' if unit == "seconds" else '">= 0.85"'
         raise UsageError(f"{where}: cannot read {text!r}; use e.g. {example}") from exc

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
+from cskpi.errors import InputError, UsageError
 from cskpi.load.schema import Frame
 
 if TYPE_CHECKING:
@@ -71,11 +72,30 @@ def load_business(
         name: [p] if isinstance(p, str) else list(p)
         for name, p in zip(_NAMES, (customers, orders, schedules, costs), strict=True)
     }
-    if not paths["costs"] and options.config.costs.file is not None:
+    from_config = not paths["costs"] and options.config.costs.file is not None
+    if from_config:
         paths["costs"] = [str(options.config.costs.file)]
     found: dict[str, Loaded] = {}
     for name, given in paths.items():
         if given:
-            parts = read_frames(given, Frame(name), options, stdin)
+            try:
+                parts = read_frames(given, Frame(name), options, stdin)
+            except InputError as exc:
+                if name == "costs" and from_config:
+                    raise _config_costs_error(options.config, given[0]) from exc
+                raise
             found[name] = parts[0]
     return Business(**found) if found else None
+
+
+def _config_costs_error(config: Any, path: str) -> UsageError:
+    """The config's `[costs] file` cannot be used: a config error (exit 2) that starts with
+    the config's path and never quotes the file (its first line may hold a secret)."""
+    import os
+
+    why = (
+        "no such file"
+        if not os.path.exists(path)
+        else "not a readable costs file with columns period and amount"
+    )
+    return UsageError(f"{config.origin}: costs.file {path}: {why}")

@@ -250,6 +250,7 @@ def _svg(
     partial: tuple[bool, ...] = (),
 ) -> str:
     """A partial bucket (DECISIONS 39) is a hollow point reached by a dashed segment."""
+    quiet_matplotlib()
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -387,3 +388,11 @@ def _inline(svg: str, prefix: str, title: str) -> str:
     svg = re.sub(r'^<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", svg, count=1)
     label = html.escape(title, quote=True)
     return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1).rstrip() + "\n"
+
+
+def quiet_matplotlib() -> None:
+    """matplotlib logs warnings of its own on stderr (an unwritable home: "created a temporary
+    cache directory"), even under `-q`; a chart never needs them said. Before its import."""
+    import logging
+
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cskpi.engine.targets import Target, parse_target
-from cskpi.units import NULL, humanize, humanize_change
+from cskpi.units import NULL, humanize, humanize_change, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -201,7 +201,9 @@ def _rows_table(result: Result) -> RenderableType:
         footer = Text("Overall") if show_overall and name == labels[0] else ""
         # Period labels are short (`2024-W05`) and unreadable when broken; group labels fold.
         fixed = name == "period" and result.period is not None
-        table.add_column(Text(name), footer=footer, overflow="fold", no_wrap=fixed, vertical="top")
+        table.add_column(
+            Text(visible(name)), footer=footer, overflow="fold", no_wrap=fixed, vertical="top"
+        )
     for k in kpis:
         footer_cell: _Fit | str = ""
         if show_overall:
@@ -215,7 +217,7 @@ def _rows_table(result: Result) -> RenderableType:
         table.add_column(_kpi_header(k), footer=footer_cell, justify="right", vertical="top")
     for row in records:
         cells: list[RenderableType] = [
-            Text(period_text(row) if c == "period" else "" if row[c] is None else str(row[c]))
+            Text(period_text(row) if c == "period" else "" if row[c] is None else visible(row[c]))
             for c in labels
         ]
         for k in kpis:
@@ -243,7 +245,7 @@ def _targets(result: Result) -> RenderableType:
     if unknown:  # the reason, after the value
         grid.add_column(overflow="fold")
     for t in result.targets:
-        cells = [Text(*_MARKS[t.met]), Text(t.name or t.kpi), Text(t.target)]
+        cells = [Text(*_MARKS[t.met]), Text(visible(t.name or t.kpi)), Text(visible(t.target))]
         cells.append(Text(humanize(t.value, t.unit)))
         if unknown:
             reason = f"not evaluated: {t.reason}" if t.met is None else ""

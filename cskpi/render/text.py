@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from cskpi.units import humanize, humanize_change
+from cskpi.units import humanize, humanize_change, visible
 from cskpi.version import __version__
 
 if TYPE_CHECKING:
@@ -53,10 +53,10 @@ def _breaches(result: Result, fmt: str, excel: bool) -> str:
     if fmt == "markdown":
         body = [
             [
-                _md_escape(r["ticket_id"]),
-                _md_escape(r["agent"]),
+                md_escape(r["ticket_id"]),
+                md_escape(r["agent"]),
                 r["metric"],
-                _md_escape(r["policy"]),
+                md_escape(r["policy"]),
                 humanize(r["target"], "seconds"),
                 humanize(r["actual"], "seconds"),
                 r["clock"],
@@ -263,10 +263,18 @@ def _tsv(result: Result, excel: bool) -> str:
 # -- markdown -------------------------------------------------------------------------------
 
 
-def _md_escape(value: Any) -> str:
+_MD_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+)
+
+
+def md_escape(value: Any) -> str:
+    """A value as markdown text that renders as itself: no raw HTML (`<`, `>`, `&` become
+    entities), no link or image (`[` `]` escaped, so `[x](javascript:…)` stays text), no
+    table break (`|`), one line, control characters shown as escapes (`units.visible`)."""
     text = "" if value is None else str(value)
     text = " ".join(text.splitlines())
-    return text.replace("\\", "\\\\").replace("|", "\\|")
+    return visible(text.translate(_MD_ESCAPES))
 
 
 def _md_table(header: list[str], aligns: list[str], body: list[list[str]]) -> list[str]:
@@ -286,7 +294,7 @@ def _kpi_columns(result: Result, available: set[str]) -> list[tuple[str, str, st
             ("_change", "change", "change"),
         ):
             if k.id + suffix in available:
-                out.append((k.id + suffix, _md_escape(header), kind))
+                out.append((k.id + suffix, md_escape(header), kind))
     return out
 
 
@@ -317,12 +325,12 @@ def _markdown(result: Result, excel: bool) -> str:
             return NO_EARLIER
         return _md_value(values[column], kind, units[column])
 
-    header = [_md_escape(c) for c in labels] + [h for _, h, _ in kpi_cols]
+    header = [md_escape(c) for c in labels] + [h for _, h, _ in kpi_cols]
     aligns = [" --- "] * len(labels) + [" ---: "] * len(kpi_cols)
     body = []
     for row in row_records(result):
         cells = [
-            _md_escape(period_text(row) if c == "period" else row[c]) if row[c] is not None else ""
+            md_escape(period_text(row) if c == "period" else row[c]) if row[c] is not None else ""
             for c in labels
         ]
         cells += [change_cell(row, c, kind) for c, _, kind in kpi_cols]
@@ -330,7 +338,7 @@ def _markdown(result: Result, excel: bool) -> str:
     lines = _md_table(header, aligns, body)
     note = partial_note(result)
     if note is not None:
-        lines += ["", _md_escape(note).replace("*", "\\*", 1)]
+        lines += ["", md_escape(note).replace("*", "\\*", 1)]
 
     # With no --by and no --period the single row *is* overall (DECISIONS 12): say it once.
     if labels or len(body) != 1:

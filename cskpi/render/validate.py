@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from cskpi.units import visible
+
 if TYPE_CHECKING:
     from cskpi.engine.types import Inputs
     from cskpi.load.normalize import Loaded
@@ -54,8 +56,10 @@ def render_validation(inputs: Inputs, fmt: str) -> Any:
     data = validation(inputs)
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if fmt not in ("table", "markdown", "csv"):
-        fmt = "table"
+    if fmt == "csv":
+        return _csv(data)
+    if fmt == "markdown":
+        return _markdown(data)
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -66,27 +70,31 @@ def render_validation(inputs: Inputs, fmt: str) -> Any:
             f"{f['path']} ({f['format']}, {f['encoding'] or 'binary'}, {f['rows']} rows)"
             for f in report["files"]
         )
-        parts.append(Text(f"{name}: {files}", style="bold"))
+        parts.append(Text(visible(f"{name}: {files}"), style="bold"))
         preset = report["preset"]
         if preset:
             how = "forced with --preset" if preset["forced"] else "recognised from its header"
             parts.append(
                 Text(
-                    f"preset {preset['name']} ({preset['title']}), {how}: "
-                    f"{', '.join(preset['matched'])}"
+                    visible(
+                        f"preset {preset['name']} ({preset['title']}), {how}: "
+                        f"{', '.join(preset['matched'])}"
+                    )
                 )
             )
             if preset["missing"]:
-                parts.append(Text(f"  missing: {', '.join(preset['missing'])}"))
+                parts.append(Text(visible(f"  missing: {', '.join(preset['missing'])}")))
             for caveat in preset["caveats"]:
-                parts.append(Text(f"  caveat: {caveat}", style="dim"))
+                parts.append(Text(visible(f"  caveat: {caveat}"), style="dim"))
         table = Table(show_header=True, box=None, pad_edge=False)
         table.add_column("source column")
         table.add_column("→ canonical")
         for source, canon in report["mapping"].items():
-            table.add_row(source, canon)
+            table.add_row(Text(visible(source)), Text(visible(canon)))
         for source in report["unmapped"]:
-            table.add_row(source, Text("(kept as is, usable with --by)", style="dim"))
+            table.add_row(
+                Text(visible(source)), Text("(kept as is, usable with --by)", style="dim")
+            )
         parts.append(table)
         dq = report["data_quality"]
         dropped = sum(dq["dropped"].values())
@@ -99,11 +107,52 @@ def render_validation(inputs: Inputs, fmt: str) -> Any:
                 hint = f"  e.g. {', '.join(where)}" if where else ""
                 parts.append(
                     Text(
-                        f"  {kind[:-1] if kind == 'issues' else 'dropped'}: "
-                        f"{reason} × {count}{hint}"
+                        visible(
+                            f"  {kind[:-1] if kind == 'issues' else 'dropped'}: "
+                            f"{reason} × {count}{hint}"
+                        )
                     )
                 )
         for note in report["notes"]:
-            parts.append(Text(f"  note: {note}", style="dim"))
+            parts.append(Text(visible(f"  note: {note}"), style="dim"))
         parts.append(Text(""))
     return Group(*parts)
+
+
+def _facts(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The report as (input, kind, name, value) rows: files, mapping, unmapped columns,
+    rows read, each drop and issue with its count, notes."""
+    out: list[tuple[str, str, str, str]] = []
+    for name, report in data.items():
+        for f in report["files"]:
+            how = f"{f['format']}, {f['encoding'] or 'binary'}"
+            out.append((name, "file", str(f["path"]), f"{how}, {f['rows']} rows"))
+        out += [(name, "mapping", str(s), str(c)) for s, c in report["mapping"].items()]
+        out += [(name, "unmapped", str(s), "") for s in report["unmapped"]]
+        dq = report["data_quality"]
+        out.append((name, "read", "rows", str(dq["read"])))
+        for kind, label in (("dropped", "dropped"), ("issues", "issue")):
+            out += [(name, label, str(r), str(n)) for r, n in dq[kind].items()]
+        out += [(name, "note", "", str(note)) for note in report["notes"]]
+    return out
+
+
+def _csv(data: dict[str, Any]) -> str:
+    """`validate -f csv`: one row per fact (`_facts`), columns input,kind,name,value."""
+    import csv
+    import io
+
+    sink = io.StringIO()
+    writer = csv.writer(sink, lineterminator="\n")
+    writer.writerow(["input", "kind", "name", "value"])
+    writer.writerows(_facts(data))
+    return sink.getvalue()
+
+
+def _markdown(data: dict[str, Any]) -> str:
+    """`validate -f markdown`: the same facts as a table, values escaped (`md_escape`)."""
+    from cskpi.render.text import md_escape
+
+    lines = ["| input | kind | name | value |", "| --- | --- | --- | --- |"]
+    lines += ["| " + " | ".join(md_escape(v) for v in row) + " |" for row in _facts(data)]
+    return "\n".join(lines) + "\n"

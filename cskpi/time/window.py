@@ -305,6 +305,8 @@ def previous_buckets(
         else:
             earlier = starts + pd.DateOffset(years=-1)
         points = earlier.append(_step(earlier, period, 1)).unique().sort_values()
+        if points[0].year < 1:  # an earlier unit before year 1 is out of range
+            raise ValueError(points[0])
         instants = _localize(points, window.tz)
         labels = [_label(d, period, week_start) for d in points[:-1]]
     except (ValueError, OverflowError, NotImplementedError) as exc:
@@ -338,13 +340,14 @@ def day_start_us(instant: pd.Timestamp, tz: str) -> int:
 
 
 def _label(d: pd.Timestamp, period: Period, week_start: str) -> str:
+    # components, not strftime: the Sunday before 0001-01-01 is in year 0, past strftime
     if period is Period.DAY or (period is Period.WEEK and week_start == "sun"):
-        return f"{d:%Y-%m-%d}"
+        return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
     if period is Period.WEEK:
         iso = d.isocalendar()
         return f"{iso[0]}-W{iso[1]:02d}"
     if period is Period.MONTH:
-        return f"{d:%Y-%m}"
+        return f"{d.year:04d}-{d.month:02d}"
     if period is Period.QUARTER:
         return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
     return f"{d.year}"

@@ -76,7 +76,9 @@ def parse_durations(raw: pd.Series, unit: float) -> Parsed:
         seconds = parts[2].fillna(0.0) if 2 in parts else 0.0  # all `HH:MM`: no third part
         secs = parts[0].abs() * 3600 + parts[1] * 60 + seconds
         sign = np.where(text[clock].str.startswith("-"), -1.0, 1.0)
-        out[clock] = secs * sign
+        # hours may pass 24 (`30:15` is 30 h 15 min); minutes and seconds stop at 59
+        clock_face = (parts[1] < 60) & (pd.Series(seconds, index=parts.index) < 60)
+        out[clock] = (secs * sign).where(clock_face)
     human = present & out.isna()
     if human.any():
         pairs = text[human].str.lower().str.extractall(r"(\d+(?:\.\d+)?)\s*([a-z]+)")

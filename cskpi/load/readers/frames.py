@@ -46,8 +46,21 @@ def text_frame(columns: dict[str, Sequence[str | None]], rows: int) -> pd.DataFr
     """A frame of text columns (pyarrow-built: pandas' string dtype where it is the default)."""
     import pyarrow as pa
 
-    arrays = [pa.array([v or None for v in col], type=pa.string()) for col in columns.values()]
-    return arrow_frame([pa.Table.from_arrays(arrays, names=list(columns))], rows)
+    try:
+        arrays = [pa.array([v or None for v in col], type=pa.string()) for col in columns.values()]
+        names = list(columns)
+        table = pa.Table.from_arrays(arrays, names=names)
+    except UnicodeEncodeError:  # a lone surrogate (JSON `"\ud83d"`) is no text: U+FFFD
+        arrays = [pa.array([mend(v) for v in col], type=pa.string()) for col in columns.values()]
+        table = pa.Table.from_arrays(arrays, names=[str(mend(n)) for n in columns])
+    return arrow_frame([table], rows)
+
+
+def mend(value: str | None) -> str | None:
+    """`value` with each lone UTF-16 surrogate replaced by U+FFFD (None for empty)."""
+    if not value:
+        return None
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def arrow_frame(handed: list[Any], rows: int) -> pd.DataFrame:

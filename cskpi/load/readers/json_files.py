@@ -25,7 +25,7 @@ def read_json(src: Source, opts: Options) -> Part:
     decoded = decode(src, opts, "JSON")
     text, encoding = decoded.text, decoded.encoding
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=_integer)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":  # one object per line under a .json name
             return _jsonl_part(src.name, text, encoding, opts, decoded.dirty)
@@ -43,6 +43,12 @@ def read_json(src: Source, opts: Options) -> Part:
         )
     records = _json_records(src.name, doc)
     return _records_part(src.name, records, range(1, len(records) + 1), encoding, opts)
+
+
+def _integer(text: str) -> int | str:
+    """A JSON integer; one too long for Python's int (> 4,300 digits) stays its text, which no
+    column reads as a number (counted where it is used), instead of failing the file."""
+    return int(text) if len(text) <= 4000 else text
 
 
 def _json_hint(text: str, exc: json.JSONDecodeError) -> str:
@@ -67,7 +73,7 @@ def _jsonl_part(name: str, text: str, encoding: str, opts: Options, dirty: bool 
             malformed.append(Malformed(name, number, why))
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line, parse_int=_integer)
         except json.JSONDecodeError as exc:
             malformed.append(Malformed(name, number, f"not valid JSON ({exc.msg})"))
             continue

@@ -37,7 +37,7 @@ def read_parquet(src: Source, opts: Options) -> Part:
     table = pa.concat_tables(groups)
     groups.clear()  # the row groups share the table's buffers
     # handed over in a list that `arrow_frame` empties: no name here keeps the table
-    handed = [_binary_as_text(table.rename_columns([names[i] for i in keep]))]
+    handed = [_as_text(_binary_as_text(table.rename_columns([names[i] for i in keep])))]
     del table
     frame = drop_unnamed(arrow_frame(handed, rows), unnamed)
     return Part(frame, range(1, rows + 1), warnings=warnings)
@@ -67,6 +67,43 @@ def _binary_as_text(table: Any) -> Any:
             ]
             text = pa.chunked_array([pa.array(decoded, type=pa.string())])
         table = table.set_column(i, column.name, text)
+    return table
+
+
+def _as_text(table: Any) -> Any:
+    """Columns pandas cannot group or compare, as text: list, struct and map values as their
+    JSON text (like nested JSON); string columns holding invalid UTF-8 (Parquet does not
+    check) decoded with U+FFFD, as binary columns are. Other columns are left as they are."""
+    import json
+
+    import pyarrow as pa
+
+    for i, column in enumerate(table.schema):
+        kind = column.type
+        values = table.column(i)
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        if pa.types.is_nested(kind):
+            text = [
+                None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                for v in values.to_pylist()
+            ]
+        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            try:
+                values.validate(full=True)
+                continue
+            except pa.ArrowInvalid:
+                if pa.types.is_dictionary(column.type):
+                    values = pa.chunked_array([c.dictionary_decode() for c in values.chunks])
+                raw = values.cast(
+                    pa.large_binary() if pa.types.is_large_string(kind) else pa.binary()
+                )
+                text = [
+                    None if v is None else v.decode("utf-8", "replace") for v in raw.to_pylist()
+                ]
+        else:
+            continue
+        table = table.set_column(i, column.name, pa.chunked_array([pa.array(text, pa.string())]))
     return table
 
 

@@ -87,8 +87,12 @@ def open_source(path: str, stdin: BinaryIO | None) -> Source:
     content = None
     try:
         with open(path, "rb") as fh:
-            if stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            mode = os.fstat(fh.fileno()).st_mode
+            if stat.S_ISREG(mode):
                 head = fh.read(SNIFF)
+            elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                # /dev/zero or /dev/urandom never end, a terminal waits: never read one
+                raise InputError(f"{path}: is a device, not a file")
             else:  # a pipe (`<(zcat x.csv.gz)`) cannot be read twice: keep all of it
                 content = fh.read()
                 head = content[:SNIFF]

@@ -400,6 +400,92 @@ CASES: dict[str, Callable[[], bytes]] = {
 }
 
 
+# -- issue 19: hostile values and values that used to crash (tests/test_hostile_inputs.py) ----
+
+ESC = "\x1b"
+TITLE = ESC + "]0;pwned" + "\x07"  # set the window title
+CLEAR = ESC + "[2J"  # clear the screen
+CLIPBOARD = ESC + "]52;c;ZXZpbA==" + "\x07"  # write the clipboard
+LINK = ESC + "]8;;https://evil.example/" + ESC + "\\here" + ESC + "]8;;" + ESC + "\\"
+
+
+def _nested_parquet() -> bytes:
+    """A list, a struct and a map column beside the usual ones (pyarrow writes them nested)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "id": ["T1", "T2", "T3"],
+            "created_at": ["2024-03-01T09:00:00Z", "2024-03-01T10:00:00Z", "2024-03-01T11:00:00Z"],
+            "tags": pa.array([["vip", "refund"], ["refund"], ["vip", "refund"]]),
+            "customer": pa.array([{"tier": "gold"}, {"tier": "free"}, {"tier": "gold"}]),
+            "attrs": pa.array(
+                [[("k", "v")], [("k", "w")], None], pa.map_(pa.string(), pa.string())
+            ),
+        }
+    )
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="snappy")
+    return sink.getvalue()
+
+
+def _invalid_utf8_parquet() -> bytes:
+    """A *string* column holding bytes that are not UTF-8 (pyarrow does not check on write)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    raw = pa.array([b"\xff\xfekim", b"lee", b"lee"], pa.binary())
+    agents = pa.Array.from_buffers(pa.string(), len(raw), raw.buffers())
+    table = pa.table(
+        {
+            "id": ["T1", "T2", "T3"],
+            "created_at": ["2024-03-01T09:00:00Z", "2024-03-01T10:00:00Z", "2024-03-01T11:00:00Z"],
+            "assignee": agents,
+        }
+    )
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="snappy")
+    return sink.getvalue()
+
+
+CASES.update(
+    {
+        "terminal_escapes.jsonl": _text(
+            "".join(
+                json.dumps(record) + "\n"
+                for record in (
+                    {"id": "T1", "created_at": "2024-03-01T09:00:00Z", "assignee": CLEAR + "kim"},
+                    {"id": "T2", "created_at": "2024-03-01T10:00:00Z", "assignee": LINK},
+                    {"id": "T3" + CLIPBOARD, "created_at": "2024-03-01T10:30:00Z"},
+                    {"id": "T3" + CLIPBOARD, "created_at": "2024-03-01T10:30:00Z"},
+                    {"id": "T4", "created_at": "2024-03-01 xx" + TITLE, "team" + TITLE: "a"},
+                )
+            )
+        ),
+        "markdown_injection.csv": _text(
+            "Ticket ID,Created At,Assignee\n"
+            "T1,2024-03-01 09:00,<img src=x onerror=alert(1)>\n"
+            "T2,2024-03-01 09:10,[click](javascript:alert(1))\n"
+            "T3,2024-03-01 09:20,a & b | c\\d\n"
+        ),
+        "nested_columns.parquet": _nested_parquet,
+        "invalid_utf8.parquet": _invalid_utf8_parquet,
+        "big_number.jsonl": _text(
+            json.dumps(TICKET_RECORDS[0])
+            + "\n"
+            + '{"id": "T2", "created_at": "2024-03-01T12:00:00Z", "replies": '
+            + "9" * 5000
+            + "}\n"
+        ),
+        "lone_surrogate.json": _text(
+            '[{"id": "T1", "created_at": "2024-03-01T09:00:00Z", "assignee": "kim\\ud83d"},\n'
+            ' {"id": "T2", "created_at": "2024-03-01T12:00:00Z", "assignee": "\\ud83d\\ude00"}]\n'
+        ),
+    }
+)
+
+
 LIBRARY_MADE = frozenset(
     name for name in CASES if name.endswith((".parquet", ".xlsx")) and "random" not in name
 )
