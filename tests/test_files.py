@@ -183,9 +183,35 @@ def test_every_contract_extension_is_known() -> None:
     assert sorted(EXTENSION_FORMATS) == sorted(contract)
 
 
-def test_explicit_format_wins() -> None:
-    assert format_for_path("report.csv", "json") == "json"
-    assert format_for_path("report.foo", "csv") == "csv"
+def test_explicit_format_agrees_with_the_extension_or_names_an_unknown_one() -> None:
+    assert format_for_path("report.csv", "csv") == "csv"
+    assert format_for_path("report.foo", "csv") == "csv"  # no extension's format to contradict
+    assert format_for_path("report", "xlsx") == "xlsx"
+
+
+def test_format_contradicting_the_extension_is_a_usage_error() -> None:
+    """DECISIONS 47: `-o r.xlsx -f csv` once wrote CSV text into r.xlsx."""
+    with pytest.raises(UsageError) as caught:
+        format_for_path("r.xlsx", "csv")
+    assert str(caught.value) == (
+        "-o r.xlsx is xlsx by its extension but --format is csv; "
+        "drop --format or name the file for csv"
+    )
+
+
+def test_format_contradicting_the_extension_exits_2_before_reading(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cskpi.cli import app
+
+    out = tmp_path / "r.xlsx"
+    result = CliRunner().invoke(
+        app, ["report", str(tmp_path / "absent.csv"), "-o", str(out), "-f", "csv"]
+    )
+    # exit 2 (usage), not 4 for the missing input: judged before any file is read
+    assert result.exit_code == 2
+    assert "is xlsx by its extension but --format is csv" in result.output
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("path", ["report.foo", "report", "report.csv.gz"])

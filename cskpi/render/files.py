@@ -41,11 +41,17 @@ def format_for_path(path: str, explicit: str | None) -> str:
     """The output format for `--output path`: `explicit` (`--format`) wins, else the extension.
 
     The extension is matched case-insensitively (`REPORT.CSV` is csv). Raises UsageError when
-    neither tells.
+    neither tells, and when they disagree (`-o r.xlsx -f csv` would put CSV text in a file
+    Excel cannot open; DECISIONS 47).
     """
-    if explicit:
-        return str(explicit)
     found = EXTENSION_FORMATS.get(Path(path).suffix.lower())
+    if explicit:
+        if found is not None and str(explicit) not in (found, "table"):  # table: said later
+            raise UsageError(
+                f"-o {path} is {found} by its extension but --format is {explicit}; "
+                f"drop --format or name the file for {explicit}"
+            )
+        return str(explicit)
     if found is None:
         raise UsageError(
             f"{path}: cannot tell the format from the extension; "
