@@ -1,23 +1,6 @@
 """The finishing step of `normalize` for the business frames: customers, orders, agent
-schedules and costs (`cskpi.load.business` reads them).
-
-Each is optional and read like tickets and surveys — any reader format, `--map`, the alias
-table of `cskpi.load.schema` — into one canonical frame (no helpdesk presets apply):
-
-- customers: one row per customer (`customer_id`, `started_at`, `ended_at` = churn time,
-  empty while active, `plan`, `mrr`, `region`, `segment`); de-duplicated on `customer_id`
-  (the last row read wins); a row that ends before it starts is dropped.
-- orders: one row per order (`order_id`, `customer_id`, `ordered_at`, `amount`, `product`,
-  `category`), de-duplicated on `order_id`, with three history columns computed over every
-  order of the customer (not only the windowed ones): `_first_order` (the customer's first
-  order, by time then id), `_new_category` (the first order of its customer in its category)
-  and `_previous_amount` (the amount of the customer's previous order).
-- schedules: one row per shift (`agent`, `date` or `start`/`end`, `scheduled_seconds`);
-  `date` falls back to `start`, `scheduled_seconds` to `end − start`.
-- costs: one row per cost period (`period`, `amount`, optional `team`): a month `2024-03`,
-  a quarter `2024-Q1`, a year `2024` or a date (its month), as local calendar periods that
-  the engine places in the report zone (DECISIONS 20). `--costs FILE` wins over the config's
-  `[costs] file`.
+schedules and costs. `cskpi.load.business` reads them and states, per frame, the rows kept,
+the de-duplication key and the history columns the steps below compute.
 """
 
 from __future__ import annotations
