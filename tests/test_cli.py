@@ -696,3 +696,18 @@ def test_binary_formats_are_refused_on_a_terminal(
         r"with -o report.xlsx",
     ):
         report_module.format_of(report_module.OutputFormat.XLSX, None)
+
+
+@pytest.mark.parametrize("command", ["report", "peak", "validate", "explain", "kpis", "sample"])
+def test_help_names_option_values_not_python_types(command: str) -> None:
+    """Issue 17: `--surveys <list[str]>`, `--top <int>` read as Python, not as what to type."""
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    options = [line for line in result.output.splitlines() if line.lstrip().startswith("-")]
+    shown = [
+        line for line in options if any(t in line for t in ("<str>", "<int", "<list[", "<path>"))
+    ]
+    assert shown == []
+    if command == "report":
+        assert any("--surveys FILE" in line for line in options)
+        assert any("--top N" in line for line in options)

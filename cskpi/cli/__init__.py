@@ -16,6 +16,7 @@ import typer
 from cskpi.cli.common import quiet_pipe
 from cskpi.cli.explain import explain as explain_command
 from cskpi.cli.kpis import kpis as kpis_command
+from cskpi.cli.options import name_values
 from cskpi.cli.peak import peak as peak_command
 from cskpi.cli.report import report as report_command
 from cskpi.cli.sample import sample as sample_command
@@ -54,12 +55,15 @@ def _main(
 
 
 # in the order `cskpi --help` lists them; each is named after its function
-app.command()(report_command)
-app.command()(peak_command)
-app.command()(validate_command)
-app.command()(explain_command)
-app.command()(kpis_command)
-app.command()(sample_command)
+for command in (
+    report_command,
+    peak_command,
+    validate_command,
+    explain_command,
+    kpis_command,
+    sample_command,
+):
+    app.command()(name_values(command))
 
 
 def main() -> None:

@@ -7,9 +7,10 @@ Options that only one command has, or whose help differs between commands, stay 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -169,3 +170,40 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Hide info and war
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="More detail; tracebacks of internal errors.")
 ]
+
+
+METAVARS = {
+    "files": "FILE", "surveys": "FILE", "customers": "FILE", "orders": "FILE",
+    "schedules": "FILE", "costs": "FILE", "messages": "FILE", "events": "FILE",
+    "config": "FILE", "output": "FILE", "out": "DIR", "map_": "CANON=SOURCE",
+    "tz": "ZONE", "source_tz": "ZONE", "since": "DATETIME", "until": "DATETIME",
+    "as_of": "DATETIME|now", "last": "N{d,w,mo,y}", "month": "YYYY-MM|current|previous",
+    "quarter": "YYYYQn|current|previous", "year": "YYYY|current|previous",
+    "week": "YYYY-Www|current|previous", "kpi": "KPI,...", "by": "COLUMN,...",
+    "where": "EXPR", "sort": "KPI[:asc|desc]", "top": "N", "encoding": "ENCODING",
+    "input_format": "FORMAT", "sheet": "NAME", "date_format": "FORMAT",
+    "include_status": "STATUS,...", "preset": "NAME", "delimiter": "CHAR",
+    "quote": "CHAR|none", "decimal": ",|.", "ticket_id": "TICKET_ID", "tickets": "N",
+    "months": "N", "seed": "N", "start": "DATE",
+}  # fmt: skip
+"""What `--help` shows for each option's value, by parameter name, instead of a Python type
+(`--surveys FILE`, not `--surveys <list[str]>`)."""
+
+
+def name_values(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give the options and arguments of `command` their `METAVARS` name where they have
+    none; choices (enums) and flags keep typer's own display."""
+    import inspect
+    from typing import get_type_hints
+
+    hints = get_type_hints(command, include_extras=True)
+    # the evaluated annotations replace the texts (`from __future__ import annotations`): an
+    # inline `typer.Option(...)` is made anew each time a text is evaluated, so typer must
+    # read the very objects named here
+    command.__annotations__ = hints
+    for name, parameter in inspect.signature(command).parameters.items():
+        infos = [*getattr(hints.get(name), "__metadata__", ()), parameter.default]
+        for info in infos:
+            if name in METAVARS and getattr(info, "metavar", "") is None:
+                info.metavar = METAVARS[name]
+    return command
