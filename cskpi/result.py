@@ -101,3 +101,5 @@ class Result:
     """The data-quality summary for stderr, one line per frame with problems (with examples)."""
     config: str | None = None
     """The config file used (DECISIONS 43), or None."""
+    engine: str = "local"
+    """The engine that computed it: `local` (this process) or `dask` (DECISIONS 48)."""

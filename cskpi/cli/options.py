@@ -207,3 +207,31 @@ def name_values(command: Callable[..., Any]) -> Callable[..., Any]:
             if name in METAVARS and getattr(info, "metavar", "") is None:
                 info.metavar = METAVARS[name]
     return command
+
+
+# -- engine (DECISIONS 48) ---------------------------------------------------------------------
+
+
+class Engine(StrEnum):
+    LOCAL = "local"
+    DASK = "dask"
+
+
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        envvar="CSKPI_ENGINE",
+        help="local: this process; dask: a Dask cluster (--scheduler, else a local one).",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        envvar="CSKPI_DASK_SCHEDULER",
+        metavar="ADDRESS",
+        help="The Dask scheduler to use with --engine dask, e.g. tcp://10.0.0.5:8786 "
+        "(default: a local cluster, one worker process per core).",
+    ),
+]

@@ -38,6 +38,8 @@ from cskpi.cli.options import (
     DecimalOpt,
     DelimiterOpt,
     EncodingOpt,
+    Engine,
+    EngineOpt,
     EventsOpt,
     Files,
     IncludeOpt,
@@ -51,6 +53,7 @@ from cskpi.cli.options import (
     QuarterOpt,
     QuietOpt,
     QuoteOpt,
+    SchedulerOpt,
     SchedulesOpt,
     SheetOpt,
     SinceOpt,
@@ -188,6 +191,8 @@ def report(
             "--breaches", help="List the tickets that breached an SLA target (one row each)."
         ),
     ] = False,
+    engine: EngineOpt = Engine.LOCAL,
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -219,21 +224,14 @@ def report(
             decimal=decimal,
         )
         out_format = format_of(fmt, output)
-        inputs = read_inputs(
-            files,
-            options,
-            kpis,
-            by,
-            breaches,
-            quiet,
-            where=where,
-            surveys=surveys,
-            customers=customers,
-            orders=orders,
-            schedules=schedules,
-            costs=costs,
-            messages=messages,
-            events=events,
+        business = {"customers": customers, "orders": orders, "schedules": schedules}
+        business |= {"costs": costs, "messages": messages, "events": events}
+        inputs = (
+            read_inputs(
+                files, options, kpis, by, breaches, quiet, where=where, surveys=surveys, **business
+            )
+            if engine is Engine.LOCAL
+            else None
         )
         request = build_request(
             kpis,
@@ -251,7 +249,12 @@ def report(
             breaches=breaches,
             overall=out_format not in ROW_FORMATS or check,
         )
-        result = compute_report(inputs, request, options.config, strict, quiet)
+        result = None
+        if engine is Engine.DASK:  # reads and computes on the cluster (DECISIONS 48)
+            from cskpi.cli.distributed import dask_report
+
+            result = dask_report(files, surveys, options, request, scheduler, quiet, business)
+        result = compute_report(inputs, request, options.config, strict, quiet, result)
         write_report(result, out_format, output, excel)
         check_targets(result, check, quiet)
 
@@ -378,14 +381,18 @@ def build_request(
     )
 
 
-def compute_report(inputs: Any, request: Any, config: Any, strict: bool, quiet: bool) -> Any:
-    """Compute the result; refuse it under `--strict` on data-quality problems; then the
-    notes, the window line and the data-quality lines on stderr (unless --quiet)."""
+def compute_report(
+    inputs: Any, request: Any, config: Any, strict: bool, quiet: bool, result: Any = None
+) -> Any:
+    """Compute the result (unless another engine did: `result`); refuse it under `--strict`
+    on data-quality problems; then the notes, the window line and the data-quality lines on
+    stderr (unless --quiet)."""
     from cskpi.engine.compute import compute
 
-    with progress("computing KPIs…", quiet):
-        # handed over: the engine may drop columns it has done with (`Inputs.transient`)
-        result = compute(replace(inputs, transient=True), request, config)
+    if result is None:
+        with progress("computing KPIs…", quiet):
+            # handed over: the engine may drop columns it has done with (`Inputs.transient`)
+            result = compute(replace(inputs, transient=True), request, config)
     if strict and has_problems(result.data_quality):
         raise InputError(
             "--strict: the input has data-quality problems\n" + "\n".join(result.quality_lines)

@@ -43,8 +43,18 @@ def report_zone(request: ReportRequest, config: Config, inputs: Inputs) -> str:
     return request.tz or config.timezone or inputs.source_tz or "UTC"
 
 
-def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None) -> Result:
-    """Compute the requested KPIs. The same `Result` feeds every output format."""
+def compute(
+    inputs: Inputs,
+    request: ReportRequest,
+    config: Config | None = None,
+    *,
+    pinned: tuple[pd.Timestamp | None, pd.Timestamp | None] | None = None,
+) -> Result:
+    """Compute the requested KPIs. The same `Result` feeds every output format.
+
+    `pinned`: (latest, earliest) timestamps of the whole data set, used in place of these
+    inputs' own for the default `as_of` and window (the Dask engine computes each partition
+    of groups in the frame of reference of all inputs, `cskpi.engine.dask`)."""
     import pandas as pd
 
     from cskpi.load.quality import DataQuality
@@ -66,7 +76,7 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
         if i not in shown | set(unavailable)
     ]
     tz = report_zone(request, config, inputs)
-    latest = latest_time(inputs)
+    latest = latest_time(inputs) if pinned is None else pinned[0]
     if latest is None and request.as_of is None:
         # nothing to take the as-of time from: a fixed instant, so that every run of the same
         # files gives the same output (the clock would differ run to run; issue 19)
@@ -97,7 +107,12 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
         else None
     )
     prep, quality = prepare(inputs, by, as_of, config, business, quality, spent)
-    window = resolve_window(request.window, as_of=as_of, earliest=earliest_time(prep), tz=tz)
+    window = resolve_window(
+        request.window,
+        as_of=as_of,
+        earliest=earliest_time(prep) if pinned is None else pinned[1],
+        tz=tz,
+    )
     buckets = bucket_edges(window, request.period, request.week_start)
     rows, usage = run_pass(kpis, prep, window, buckets, prep.by_labels, force_all=False)
     whole_window = request.overall or bool(config.targets)

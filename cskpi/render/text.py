@@ -155,6 +155,7 @@ def _document(result: Result) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "cskpi_version": __version__,
+        "engine": result.engine,
         "as_of": _iso(result.as_of),
         "window": {
             "since": _iso(result.since),

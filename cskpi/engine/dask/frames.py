@@ -1,0 +1,133 @@
+"""Frame helpers of the Dask engine's tasks: stacking pieces, hashing keys into buckets,
+splitting a frame by bucket, and the group route of each record (pandas and numpy only;
+nothing here knows about Dask)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+MIX = 0x9E3779B97F4A7C15
+"""Fibonacci hashing: spreads consecutive integer ids over the buckets."""
+
+
+def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one after another (the first gives the columns' order and types). A column
+    that is categorical in some frame is categorical over the union of the categories (no
+    per-row text); a column a frame lacks is missing there, with the others' type."""
+    import pandas as pd
+
+    frames = [f for f in frames if f is not None]
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    names = list(dict.fromkeys(c for f in frames for c in f.columns))
+    dtypes = {}
+    for name in names:
+        kinds = [f[name].dtype for f in frames if name in f]
+        cats = [k for k in kinds if isinstance(k, pd.CategoricalDtype)]
+        if cats:
+            values: dict[object, None] = {}
+            for f in frames:
+                if name not in f:
+                    continue
+                column = f[name]
+                if isinstance(column.dtype, pd.CategoricalDtype):
+                    values.update(dict.fromkeys(column.cat.categories))
+                else:
+                    values.update(dict.fromkeys(column.dropna().unique()))
+            dtypes[name] = pd.CategoricalDtype(list(values))
+        else:
+            dtypes[name] = kinds[0]
+    out = []
+    for f in frames:
+        f = f.copy(deep=False)
+        for name in names:
+            if name not in f:
+                f[name] = _missing(len(f), dtypes[name])
+            elif isinstance(dtypes[name], pd.CategoricalDtype) and f[name].dtype != dtypes[name]:
+                f[name] = f[name].astype(dtypes[name])
+        out.append(f[names])
+    return pd.concat(out, ignore_index=True, sort=False)
+
+
+def _missing(length: int, dtype: object) -> pd.Series:
+    import pandas as pd
+
+    try:
+        return pd.Series(pd.array([None] * length, dtype=dtype))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return pd.Series([None] * length, dtype=object)
+
+
+def key_hash(values: pd.Series, text: bool) -> np.ndarray:
+    """A uint64 hash per value: integer ids by their number, others (or all, `text`) by the
+    text the local engine matches them by (`cskpi.load.ids.as_text`)."""
+    import numpy as np
+    import pandas as pd
+
+    from cskpi.load.ids import as_text, is_integer
+
+    if not text and is_integer(values):
+        ints = np.asarray(values.to_numpy(dtype=np.int64), dtype=np.int64).view(np.uint64)
+        with np.errstate(over="ignore"):
+            return np.asarray(ints * np.uint64(MIX), dtype=np.uint64) >> np.uint64(16)
+    words = as_text(values)
+    if isinstance(words.dtype, pd.CategoricalDtype):
+        table = pd.util.hash_array(np.asarray(words.cat.categories.astype("str"), dtype=object))
+        codes = words.cat.codes.to_numpy()
+        return np.where(codes >= 0, table[np.maximum(codes, 0)], np.uint64(0))
+    return np.asarray(
+        pd.util.hash_array(np.asarray(words.astype("str").to_numpy(), dtype=object)),
+        dtype=np.uint64,
+    )
+
+
+def label_hash(values: pd.Series | None, length: int, empty: str) -> np.ndarray:
+    """A uint64 hash of each record's group label in one by-column, as the local engine
+    labels it (`cskpi.engine.keys.label_codes`): text stripped, numbers by value (1 and 1.0
+    alike, as stacking makes them), missing or blank as the column's empty label."""
+    import numpy as np
+    import pandas as pd
+
+    blank = pd.util.hash_array(np.array([empty], dtype=object))[0]
+    if values is None:
+        return np.full(length, blank, dtype=np.uint64)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        names = pd.Series(values.cat.categories).astype("str").str.strip()
+        words = names.where(names != "", empty).to_numpy(dtype=object)
+        table = pd.util.hash_array(words) if len(words) else np.zeros(0, dtype=np.uint64)
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes >= 0, table[np.maximum(codes, 0)], blank).astype(np.uint64)
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        numbers = values.astype("float64").to_numpy()
+        hashed = pd.util.hash_array(np.where(np.isnan(numbers), 0.0, numbers))
+        return np.where(np.isnan(numbers), blank, hashed).astype(np.uint64)
+    text = values.astype("str").str.strip()
+    text = text.where(values.notna() & (text != ""), empty)
+    return np.asarray(pd.util.hash_array(text.to_numpy(dtype=object)), dtype=np.uint64)
+
+
+def combine(hashes: list[np.ndarray], length: int) -> np.ndarray:
+    """One uint64 per record from one hash per by-column (order matters)."""
+    import numpy as np
+
+    out = np.zeros(length, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for h in hashes:
+            out = out * np.uint64(1000003) + h
+    return out
+
+
+def split(frame: pd.DataFrame, bucket: np.ndarray, n: int) -> list[pd.DataFrame]:
+    """`frame`'s rows by bucket (0 … n-1), each keeping the rows' order."""
+    import numpy as np
+
+    if n == 1:
+        return [frame]
+    order = np.argsort(bucket, kind="stable")
+    edges = np.searchsorted(bucket[order], np.arange(n + 1))
+    taken = frame.take(order)
+    return [taken.iloc[edges[i] : edges[i + 1]].reset_index(drop=True) for i in range(n)]

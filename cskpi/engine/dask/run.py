@@ -1,0 +1,255 @@
+"""The Dask engine's client: connect (or start a local cluster), plan the partitions, submit
+the tasks of `cskpi.engine.dask.tasks`, and merge their small results into one `Result`.
+
+Only small things come back to the client: each part's facts, each bucket's count
+corrections, and each group bucket's finished rows. The rows of the inputs stay on the
+workers (Dask spills them to disk past its memory limit).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from cskpi.engine.dask import merge, tasks
+from cskpi.engine.dask.sources import Part, partitions
+from cskpi.engine.dask.support import check_by, check_request
+from cskpi.errors import InputError, UsageError
+from cskpi.load.schema import Frame
+
+if TYPE_CHECKING:
+    from cskpi.config import Config
+    from cskpi.engine.types import ReportRequest
+    from cskpi.load.normalize import LoadOptions
+    from cskpi.load.plan import ReadPlan
+    from cskpi.result import Result
+
+INSTALL = "--engine dask needs Dask: pip install 'cskpi[dask]' (dask[distributed])"
+CONNECT_TIMEOUT = "10s"
+MAX_BUCKETS = 256
+
+
+def compute_dask(
+    tickets: Sequence[str],
+    surveys: Sequence[tuple[str | None, str]],
+    options: LoadOptions,
+    plan: ReadPlan | None,
+    request: ReportRequest,
+    config: Config,
+    scheduler: str | None = None,
+) -> Result:
+    """The report of `tickets` and `surveys` ((kind, path) pairs) computed on a Dask cluster:
+    the one at `scheduler`, else a local one (one worker process per core) for this call."""
+    check_request(request)
+    t_parts = partitions(tickets, options.input_format)
+    s_parts = [(kind, partitions([path], options.input_format)) for kind, path in surveys]
+    client, cluster = connect(scheduler)
+    try:
+        return _compute(client, t_parts, s_parts, options, plan, request, config)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def connect(scheduler: str | None) -> tuple[Any, Any]:
+    """A client of the cluster at `scheduler`, or of a new local cluster (closed by the
+    caller): one single-threaded worker process per core."""
+    import logging
+
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise UsageError(INSTALL) from exc
+    if scheduler:
+        try:
+            return Client(scheduler, timeout=CONNECT_TIMEOUT), None
+        except (ValueError, TypeError) as exc:
+            raise UsageError(f"--scheduler {scheduler}: not a scheduler address ({exc})") from exc
+        except (OSError, TimeoutError) as exc:
+            raise InputError(
+                f"--scheduler {scheduler}: no Dask scheduler answered there within "
+                f"{CONNECT_TIMEOUT} ({type(exc).__name__})"
+            ) from exc
+    cluster = LocalCluster(
+        n_workers=os.cpu_count() or 1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    return Client(cluster), cluster
+
+
+def _compute(
+    client: Any,
+    t_parts: list[Part],
+    s_specs: list[tuple[str | None, list[Part]]],
+    options: LoadOptions,
+    plan: ReadPlan | None,
+    request: ReportRequest,
+    config: Config,
+) -> Result:
+    import pandas as pd
+
+    from cskpi.engine.compute import NO_TIME_AS_OF, report_zone
+    from cskpi.engine.keys import resolve_by
+    from cskpi.engine.selection import select_kpis
+    from cskpi.time.window import parse_as_of
+
+    submit = client.submit
+    # 1. every file read and normalised where it lies; its facts come back
+    t_loaded = [
+        submit(tasks.load_part, p, Frame.TICKETS, options, plan, pure=False) for p in t_parts
+    ]
+    s_loaded: list[list[Any]] = []
+    for kind, parts in s_specs:
+        opts = replace(options, survey_kind=kind) if kind else options
+        s_loaded.append(
+            [submit(tasks.load_part, p, Frame.SURVEYS, opts, plan, pure=False) for p in parts]
+        )
+    t_facts = client.gather([submit(tasks.describe, f) for f in t_loaded])
+    s_facts = [client.gather([submit(tasks.describe, f) for f in spec]) for spec in s_loaded]
+    if not s_specs and any(f.ratings for f in t_facts):
+        raise UsageError(
+            "--engine dask: survey ratings inside the ticket export are not read yet; "
+            "give --surveys FILE or use --engine local"
+        )
+    schema = merge.schema_inputs(
+        t_facts, [f for spec in s_facts for f in spec], bool(s_specs), options
+    )
+    kpis, select_notes = select_kpis(request.kpis, schema, config)
+    by = resolve_by(request.group_by, schema, [k.id for k in kpis])
+    check_by(by)
+    ask = replace(request, kpis=tuple(k.id for k in kpis))
+    # 2. surveys de-duplicated by response id across the files of one --surveys
+    s_frames: list[Any] = []
+    dup_responses = 0
+    for spec, facts in zip(s_loaded, s_facts, strict=True):
+        frames = [submit(tasks.frame_of, f) for f in spec]
+        if len(spec) > 1 and any("response_id" in f.columns for f in facts):
+            route = tasks.IdRoute(min(len(spec), MAX_BUCKETS), text=True)
+            cut = [
+                _fan(client, submit(tasks.split_rows, f, "response_id", route), route.n)
+                for f in frames
+            ]
+            buckets = [submit(tasks.dedupe_responses, [c[i] for c in cut]) for i in range(route.n)]
+            dup_responses += sum(client.gather([submit(tasks.second, b) for b in buckets]))
+            frames = [submit(tasks.first, b) for b in buckets]
+        s_frames.extend(frames)
+    del s_loaded
+    # 3. tickets (and surveys) by ticket id: duplicates across files dropped, groups routed
+    route = id_route(t_facts, [f for spec in s_facts for f in spec])
+    if route.lows is not None:
+        t_cut = [[submit(tasks.whole, f)] for f in t_loaded]
+        s_cut = [_fan(client, submit(tasks.split_ids, f, route), route.n) for f in s_frames]
+        t_of = [t_cut[i] for i in range(route.n)]
+    else:
+        t_cut = [_fan(client, submit(tasks.split_ids, f, route), route.n) for f in t_loaded]
+        s_cut = [_fan(client, submit(tasks.split_ids, f, route), route.n) for f in s_frames]
+        t_of = [[c[i] for c in t_cut] for i in range(route.n)]
+    del t_loaded, s_frames
+    groups = group_count(by, len(t_parts))
+    columns = schema.tickets.frame.dtypes.astype(str).to_dict() if schema.tickets else {}
+    pairs = [(c.name, c.tickets or c.name) for c in by]
+    buckets = [
+        submit(tasks.id_bucket, t_of[i], [c[i] for c in s_cut], pairs, groups, columns)
+        for i in range(route.n)
+    ]
+    del t_cut, s_cut, t_of
+    facts = client.gather([submit(tasks.bucket_facts, b) for b in buckets])
+    dropped: Counter[str] = Counter()
+    issues: Counter[str] = Counter()
+    latests = []
+    for d, i, latest, _ in facts:
+        dropped.update(d)
+        issues.update(i)
+        if latest is not None:
+            latests.append(latest)
+    if dup_responses:
+        dropped["duplicate_response_id"] = 0  # counted in the surveys' quality below
+    latest = max(latests) if latests else None
+    # 4. group buckets: whole groups, each computed by the local engine
+    cut = [_fan(client, submit(tasks.split_groups, b, groups), groups) for b in buckets]
+    del buckets
+    t_template = t_facts[0].template
+    s_template = next((f.template for spec in s_facts for f in spec), None)
+    zone = schema.source_tz
+    inputs = [
+        submit(tasks.group_inputs, [c[g] for c in cut], t_template, s_template, zone)
+        for g in range(groups)
+    ]
+    del cut
+    sizes = client.gather([submit(tasks.size, i) for i in inputs])
+    tz = report_zone(ask, config, schema)
+    fallback = pd.Timestamp(NO_TIME_AS_OF, tz="UTC")
+    as_of = parse_as_of(ask.as_of, tz, latest if latest is not None else fallback)
+    early = None
+    if default_start(ask):
+        found = client.gather([submit(tasks.earliest, i, as_of, ask.where, tz) for i in inputs])
+        found = [f for f in found if f is not None]
+        early = min(found) if found else None
+    pinned = (latest, early)
+    busy = [i for i, n in zip(inputs, sizes, strict=True) if n] or inputs[:1]
+    parts = client.gather([submit(tasks.group_report, i, ask, config, pinned) for i in busy])
+    whole = None
+    if ask.overall or config.targets:
+        whole = client.submit(tasks.overall_report, inputs, ask, config, pinned).result()
+    del inputs
+    t_quality = merge.frame_quality(
+        [f.quality for f in t_facts], dropped, issues, [p.data_quality["tickets"] for p in parts]
+    )
+    s_quality = merge.frame_quality(
+        [f.quality for spec in s_facts for f in spec],
+        Counter({"duplicate_response_id": dup_responses}),
+        Counter(),
+        [p.data_quality["surveys"] for p in parts],
+    )
+    load_notes = merge.notes(
+        [n for f in t_facts for n in f.notes]
+        + [n for spec in s_facts for f in spec for n in f.notes]
+    )
+    return merge.result(parts, whole, by, t_quality, s_quality, [*select_notes], load_notes)
+
+
+def _fan(client: Any, future: Any, n: int) -> list[Any]:
+    """One future per item of a task's list result."""
+    return [client.submit(tasks.pick, future, i) for i in range(n)]
+
+
+def id_route(t_facts: list[tasks.Facts], s_facts: list[tasks.Facts]) -> tasks.IdRoute:
+    """Ranges when every ticket part holds unique integer ids in a range no other part
+    overlaps (nothing to de-duplicate: tickets stay where they are read); else hashing."""
+    integer = all(f.integer_ids for f in [*t_facts, *s_facts])
+    n = min(max(len(t_facts), 1), MAX_BUCKETS)
+    ranged = [(f.low, f.high, i) for i, f in enumerate(t_facts) if f.low is not None]
+    if integer and all(f.unique or not f.rows for f in t_facts) and ranged:
+        ranged.sort()
+        if all(a[1] < b[0] for a, b in itertools.pairwise(ranged)):  # type: ignore[operator]
+            return tasks.IdRoute(
+                len(t_facts),
+                lows=tuple(int(r[0]) for r in ranged),
+                order=tuple(r[2] for r in ranged),  # type: ignore[arg-type]
+            )
+    return tasks.IdRoute(n, text=not integer)
+
+
+def group_count(by: list[Any], parts: int) -> int:
+    """Group buckets: one without --by (every record is one group), else one per input part,
+    at least two per core of a local cluster would give."""
+    if not by:
+        return 1
+    return min(max(parts, 2 * (os.cpu_count() or 1)), MAX_BUCKETS)
+
+
+def default_start(request: ReportRequest) -> bool:
+    """Whether the window starts at the earliest record (no --since nor a whole unit)."""
+    spec = request.window
+    return all(
+        getattr(spec, name) is None
+        for name in ("since", "last", "month", "quarter", "year", "week")
+    )

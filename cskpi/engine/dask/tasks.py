@@ -1,0 +1,429 @@
+"""The Dask engine's tasks: plain functions of frames that run on the workers (pickled by
+reference, so `cskpi` must be importable there). Nothing here imports Dask.
+
+1. `load_part`: one file → the local readers and normaliser → a `Loaded` (kept rows, the
+   excluded ones, quality counts); `describe` sends its small facts to the client.
+2. `split_ids`: a loaded part's rows by ticket-id bucket (tickets and surveys alike);
+   `id_bucket` stacks one bucket from every part, drops the duplicates across parts (latest
+   `updated_at`, else the last read, as `cskpi.load.normalize.dedupe` does within a file),
+   corrects the counts the parts made on rows that turn out to be duplicates, links surveys
+   to their tickets and gives every record the bucket of its group.
+3. `split_groups` then `group_inputs`: each group bucket holds whole groups (and every survey
+   of their tickets), on which `group_report` runs the local `compute` unchanged.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from cskpi.engine.dask.frames import combine, key_hash, label_hash, split, stack
+from cskpi.engine.dask.sources import Part, local_copy
+from cskpi.errors import UsageError
+from cskpi.load.quality import FrameQuality
+from cskpi.load.schema import UNKNOWN, Frame
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from cskpi.config import Config
+    from cskpi.engine.types import Inputs, ReportRequest
+    from cskpi.load.normalize import Loaded, LoadOptions
+    from cskpi.load.plan import ReadPlan
+    from cskpi.result import Result
+
+EXCLUDED = "_cskpi_excluded"
+"""Marks a ticket row excluded for its status while the parts are stacked."""
+
+
+@dataclass
+class Facts:
+    """What the client needs to know of one loaded part (never its rows)."""
+
+    rows: int
+    columns: dict[str, str]
+    quality: FrameQuality
+    notes: tuple[str, ...]
+    integer_ids: bool
+    unique: bool
+    """Integer ids in increasing order and no excluded row: unique within the part."""
+    low: int | None
+    high: int | None
+    kinds: tuple[str, ...] = ()
+    ratings: bool = False
+    zone: str | None = None
+    template: Any = None
+    """The `Loaded` with no rows: mapping, preset and column types, for the group tasks."""
+
+
+@dataclass
+class Bucket:
+    """One ticket-id bucket after the duplicates across parts are dropped."""
+
+    tickets: pd.DataFrame | None
+    excluded: pd.DataFrame | None
+    surveys: pd.DataFrame | None
+    route_t: np.ndarray | None = None
+    route_x: np.ndarray | None = None
+    route_s: np.ndarray | None = None
+    dropped: Counter[str] = field(default_factory=Counter)
+    issues: Counter[str] = field(default_factory=Counter)
+    latest: Any = None
+    kinds: tuple[str, ...] = ()
+
+
+def load_part(part: Part, kind: Frame, options: LoadOptions, plan: ReadPlan | None) -> Loaded:
+    """One file through the local readers and normaliser, its hive columns added."""
+    import pandas as pd
+
+    from cskpi.load.normalize import read_frames
+
+    with local_copy(part.path) as path:
+        loaded = read_frames([path], kind, options, None, plan)
+    if len(loaded) != 1 or loaded[0].kind is not kind:
+        raise UsageError(
+            f"{part.path}: an export read as {'+'.join(p.kind.value for p in loaded)}; "
+            "the Dask engine reads plain ticket and survey exports only (use --engine local)"
+        )
+    out = loaded[0]
+    if part.hive:
+        hive = {
+            key: pd.Categorical([value] * len(out.frame))
+            for key, value in part.hive
+            if key not in out.frame
+        }
+        frame = out.frame.assign(**hive) if hive else out.frame
+        excluded = out.excluded
+        if excluded is not None:
+            excluded = excluded.assign(
+                **{
+                    k: pd.Categorical([v] * len(excluded))
+                    for k, v in part.hive
+                    if k not in excluded
+                }
+            )
+        out = replace(out, frame=frame, excluded=excluded)
+    return out
+
+
+def describe(loaded: Loaded) -> Facts:
+    import numpy as np
+
+    from cskpi.load.ids import increasing, is_integer
+
+    frame = loaded.frame
+    ids = frame.get("ticket_id", None)
+    integer = ids is None or is_integer(ids)
+    excluded = loaded.excluded if loaded.excluded is not None else frame.iloc[:0]
+    low = high = None
+    if ids is not None and integer and len(ids):
+        values = np.asarray(ids.to_numpy(dtype=np.int64))
+        low, high = int(values.min()), int(values.max())
+    match = loaded.preset
+    ratings = bool(
+        match is not None
+        and match.preset is not None
+        and match.preset.ratings is not None
+        and match.header(match.preset.ratings.score) in frame
+    )
+    kinds = ()
+    if "kind" in frame:
+        kinds = tuple(str(k) for k in frame["kind"].dropna().unique())
+    return Facts(
+        rows=len(frame),
+        columns={str(c): str(frame[c].dtype) for c in frame.columns},
+        quality=loaded.quality,
+        notes=loaded.notes,
+        integer_ids=integer
+        and ("ticket_id" not in excluded or is_integer(excluded["ticket_id"]) or not len(excluded)),
+        unique=ids is not None and increasing(ids) and not len(excluded),
+        low=low,
+        high=high,
+        kinds=kinds,
+        ratings=ratings,
+        zone=match.preset.zone if match is not None and match.preset is not None else None,
+        template=replace(
+            loaded,
+            frame=frame.iloc[:0].copy(),
+            excluded=None,
+            notes=(),
+            quality=FrameQuality(),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class IdRoute:
+    """How ticket ids go to buckets: by hash (`n` buckets; `text`: ids hashed as text), or,
+    when every part's ids are unique integers in disjoint ranges, each ticket part is its own
+    bucket and surveys go to the part whose range holds their ticket id (`lows`)."""
+
+    n: int
+    text: bool = False
+    lows: tuple[int, ...] | None = None
+    order: tuple[int, ...] | None = None
+    """With `lows`: the bucket (ticket part index) of each sorted range."""
+
+
+def id_buckets(ids: pd.Series | None, length: int, route: IdRoute) -> np.ndarray:
+    import numpy as np
+
+    if ids is None or route.n == 1:
+        return np.zeros(length, dtype=np.int64)
+    if route.lows is not None and route.order is not None:
+        from cskpi.load.ids import is_integer
+
+        if not is_integer(ids):  # text ids against integer tickets: none is found
+            return np.zeros(length, dtype=np.int64)
+        at = np.searchsorted(np.asarray(route.lows), ids.to_numpy(dtype=np.int64), "right") - 1
+        return np.asarray(route.order, dtype=np.int64)[np.maximum(at, 0)]
+    return (key_hash(ids, route.text) % np.uint64(route.n)).astype(np.int64)
+
+
+def split_ids(loaded: Loaded | pd.DataFrame, route: IdRoute) -> list[pd.DataFrame]:
+    """A part's rows (tickets: kept and excluded, marked) by ticket-id bucket."""
+    frame = loaded if not hasattr(loaded, "frame") else _marked(loaded)
+    ids = frame.get("ticket_id", None)
+    return split(frame, id_buckets(ids, len(frame), route), route.n)
+
+
+def whole(loaded: Loaded) -> pd.DataFrame:
+    """A ticket part that is its own bucket (unique ids in a range of its own)."""
+    return _marked(loaded)
+
+
+def _marked(loaded: Loaded) -> pd.DataFrame:
+    frame = loaded.frame
+    if loaded.kind is not Frame.TICKETS:
+        return frame
+    if loaded.excluded is None or not len(loaded.excluded):
+        return frame.assign(**{EXCLUDED: False})
+    return stack([frame.assign(**{EXCLUDED: False}), loaded.excluded.assign(**{EXCLUDED: True})])
+
+
+def frame_of(loaded: Loaded) -> pd.DataFrame:
+    return loaded.frame
+
+
+def dedupe_responses(pieces: list[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
+    """One survey bucket by response id: the last read of each id kept (as within a file)."""
+    from cskpi.load.normalize.dedupe import dedupe
+
+    frame = stack(pieces)
+    if "response_id" not in frame or len(pieces) < 2:
+        return frame, 0
+    out, quality = dedupe(frame, FrameQuality(), "response_id", "duplicate_response_id", None)
+    return out.reset_index(drop=True), sum(n for _, n in quality.dropped)
+
+
+def first(pair: tuple[Any, Any]) -> Any:
+    return pair[0]
+
+
+def id_bucket(
+    tickets: list[pd.DataFrame],
+    surveys: list[pd.DataFrame],
+    by: list[tuple[str, str]],
+    groups: int,
+    columns: dict[str, str],
+) -> Bucket:
+    """Stack one ticket-id bucket of every part, drop the duplicates across parts and route
+    each record to its group bucket. `by`: (shown name, ticket column) per by-column."""
+    import numpy as np
+
+    from cskpi.engine.keys import empty_label
+    from cskpi.engine.prepare import positions
+    from cskpi.load.normalize.dedupe import duplicates, kept
+    from cskpi.load.normalize.finish import time_issues
+
+    frame = stack(tickets)
+    dropped: Counter[str] = Counter()
+    issues: Counter[str] = Counter()
+    if len(tickets) > 1 and len(frame):
+        newest = "updated_at" if "updated_at" in frame else None
+        none = np.zeros(len(frame), dtype=bool)
+        drop, _quality = duplicates(frame, none, FrameQuality(), "ticket_id", "x", newest)
+        if drop.any():
+            # each part counted these rows as used (or excluded): now they are duplicates
+            dropped["duplicate_ticket_id"] += int(drop.sum())
+            was_excluded = frame[EXCLUDED].to_numpy(dtype=bool)
+            dropped["excluded_status"] -= int((drop & was_excluded).sum())
+            gone = frame[drop & ~was_excluded]
+            for reason, count in time_issues(gone.drop(columns=EXCLUDED), FrameQuality()).issues:
+                issues[reason] -= count
+            frame = kept(frame, ~drop).reset_index(drop=True)
+    mark = frame[EXCLUDED].to_numpy(dtype=bool) if EXCLUDED in frame else np.zeros(len(frame), bool)
+    frame = frame.drop(columns=EXCLUDED) if EXCLUDED in frame else frame
+    excluded = frame[mark].reset_index(drop=True) if mark.any() else None
+    main = frame[~mark].reset_index(drop=True) if mark.any() else frame
+    answers = stack(surveys) if surveys else None
+
+    def route(part: pd.DataFrame | None) -> np.ndarray | None:
+        if part is None:
+            return None
+        hashes = [
+            label_hash(part.get(col, None), len(part), empty_label(shown)) for shown, col in by
+        ]
+        return (combine(hashes, len(part)) % np.uint64(groups)).astype(np.int64)
+
+    route_t, route_x = route(main), route(excluded)
+    route_s = None
+    if answers is not None:
+        unknown = combine([label_hash(None, 1, UNKNOWN) for _ in by], 1) % np.uint64(groups)
+        route_s = np.full(len(answers), int(unknown[0]), dtype=np.int64)
+        if "ticket_id" in answers and len(answers):
+            every = stack(
+                [main[["ticket_id"]], *([excluded[["ticket_id"]]] if excluded is not None else [])]
+            )
+            found = positions(answers["ticket_id"], every["ticket_id"])
+            routes = np.concatenate([route_t, *([route_x] if route_x is not None else [])])
+            route_s = np.where(
+                found >= 0, routes[np.maximum(found, 0)] if len(routes) else 0, route_s
+            )
+    latest = _latest([main, answers])
+    kinds = (
+        tuple(str(k) for k in answers["kind"].dropna().unique())
+        if answers is not None and "kind" in answers
+        else ()
+    )
+    del columns
+    return Bucket(
+        main, excluded, answers, route_t, route_x, route_s, dropped, issues, latest, kinds
+    )
+
+
+def _latest(frames: list[pd.DataFrame | None]) -> Any:
+    """The latest timestamp in the frames (`cskpi.engine.prepare.latest_time`)."""
+    import pandas as pd
+
+    found = []
+    for frame in frames:
+        if frame is None:
+            continue
+        for column in frame.columns:
+            if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
+                value = frame[column].max()
+                if value is not pd.NaT and value == value:
+                    found.append(value)
+    return max(found) if found else None
+
+
+def bucket_facts(bucket: Bucket) -> tuple[Counter[str], Counter[str], Any, tuple[str, ...]]:
+    return bucket.dropped, bucket.issues, bucket.latest, bucket.kinds
+
+
+def split_groups(bucket: Bucket, groups: int) -> list[tuple[Any, Any, Any]]:
+    """The bucket's tickets, excluded tickets and surveys by group bucket."""
+
+    def parts(frame: pd.DataFrame | None, route: np.ndarray | None) -> list[Any]:
+        if frame is None or route is None:
+            return [None] * groups
+        return split(frame, route, groups)
+
+    t = parts(bucket.tickets, bucket.route_t)
+    x = parts(bucket.excluded, bucket.route_x)
+    s = parts(bucket.surveys, bucket.route_s)
+    return list(zip(t, x, s, strict=True))
+
+
+def pick(items: list[Any], i: int) -> Any:
+    return items[i]
+
+
+def group_inputs(
+    pieces: list[tuple[Any, Any, Any]],
+    tickets: Loaded,
+    surveys: Loaded | None,
+    zone: str,
+) -> Inputs:
+    """One group bucket as the local engine's `Inputs` (the templates give the mapping, the
+    preset and the column types; the counts start at zero)."""
+    from cskpi.engine.types import Inputs
+
+    t = stack([tickets.frame, *(p[0] for p in pieces if p[0] is not None)])
+    xs = [p[1] for p in pieces if p[1] is not None and len(p[1])]
+    x = stack([tickets.frame, *xs]) if xs else None
+    loaded_t = replace(tickets, frame=t, excluded=x)
+    loaded_s = None
+    if surveys is not None:
+        s = stack([surveys.frame, *(p[2] for p in pieces if p[2] is not None)])
+        loaded_s = replace(surveys, frame=s)
+    return Inputs(loaded_t, loaded_s, zone)
+
+
+def size(inputs: Inputs) -> int:
+    return sum(
+        len(frame)
+        for frame in (
+            inputs.tickets.frame if inputs.tickets else None,
+            inputs.tickets.excluded if inputs.tickets else None,
+            inputs.surveys.frame if inputs.surveys else None,
+        )
+        if frame is not None
+    )
+
+
+def earliest(inputs: Inputs, as_of: pd.Timestamp, where: tuple[str, ...], tz: str) -> Any:
+    """The earliest record not after `as_of` once `--where` is applied
+    (`cskpi.engine.prepare.earliest_time` on the prepared frames)."""
+    from cskpi.engine.where import apply_where
+
+    if where:
+        inputs = apply_where(inputs, where, tz)
+    found = []
+    for loaded, column in ((inputs.tickets, "created_at"), (inputs.surveys, "submitted_at")):
+        if loaded is None or column not in loaded.frame:
+            continue
+        values = loaded.frame[column]
+        values = values[values <= as_of]
+        if len(values):
+            found.append(values.min())
+    return min(found) if found else None
+
+
+def group_report(
+    inputs: Inputs, request: ReportRequest, config: Config, pinned: tuple[Any, Any]
+) -> Result:
+    """The local engine on one group bucket, in the frame of reference of all inputs."""
+    from cskpi.engine.compute import compute
+
+    return compute(inputs, request, config, pinned=pinned)
+
+
+def overall_report(
+    parts: list[Inputs], request: ReportRequest, config: Config, pinned: tuple[Any, Any]
+) -> Result:
+    """The whole-window values and targets: the local engine over every group bucket."""
+    from cskpi.engine.compute import compute
+
+    first_t = parts[0].tickets
+    assert first_t is not None
+    t = stack([p.tickets.frame for p in parts if p.tickets is not None])
+    xs = [
+        p.tickets.excluded
+        for p in parts
+        if p.tickets is not None and p.tickets.excluded is not None
+    ]
+    tickets = replace(first_t, frame=t, excluded=stack(xs) if xs else None)
+    surveys = None
+    if parts[0].surveys is not None:
+        s = stack([p.surveys.frame for p in parts if p.surveys is not None])
+        surveys = replace(parts[0].surveys, frame=s)
+    whole = replace(parts[0], tickets=tickets, surveys=surveys)
+    alone = replace(request, group_by=(), period=None, sort=None, top=None, breaches=False)
+    return compute(whole, replace(alone, overall=True), config, pinned=pinned)
+
+
+def split_rows(frame: pd.DataFrame, key: str, route: IdRoute) -> list[pd.DataFrame]:
+    """A frame's rows by the hash of `key` (missing: bucket 0)."""
+    import numpy as np
+
+    if key not in frame:
+        return split(frame, np.zeros(len(frame), dtype=np.int64), route.n)
+    return split(frame, id_buckets(frame[key], len(frame), route), route.n)
+
+
+def second(pair: tuple[Any, Any]) -> Any:
+    return pair[1]
