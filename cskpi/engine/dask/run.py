@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cskpi.engine.dask import merge, tasks
 from cskpi.engine.dask.sources import Part, partitions
-from cskpi.engine.dask.support import check_by, check_request
+from cskpi.engine.dask.support import check_by, check_kpis, check_request
 from cskpi.errors import InputError, UsageError
 from cskpi.load.schema import Frame
 
@@ -104,14 +104,20 @@ def _compute(
     submit = client.submit
     # 1. every file read and normalised where it lies; its facts come back
     t_loaded = [
-        submit(tasks.load_part, p, Frame.TICKETS, options, plan, pure=False) for p in t_parts
+        submit(tasks.load_part, p, Frame.TICKETS, options, plan, i, pure=False)
+        for i, p in enumerate(t_parts)
     ]
     s_loaded: list[list[Any]] = []
+    at = 0  # the surveys' files numbered on from the tickets' (a read order of their own)
     for kind, parts in s_specs:
         opts = replace(options, survey_kind=kind) if kind else options
         s_loaded.append(
-            [submit(tasks.load_part, p, Frame.SURVEYS, opts, plan, pure=False) for p in parts]
+            [
+                submit(tasks.load_part, p, Frame.SURVEYS, opts, plan, at + i, pure=False)
+                for i, p in enumerate(parts)
+            ]
         )
+        at += len(parts)
     t_facts = client.gather([submit(tasks.describe, f) for f in t_loaded])
     s_facts = [client.gather([submit(tasks.describe, f) for f in spec]) for spec in s_loaded]
     if not s_specs and any(f.ratings for f in t_facts):
@@ -125,6 +131,7 @@ def _compute(
     kpis, select_notes = select_kpis(request.kpis, schema, config)
     by = resolve_by(request.group_by, schema, [k.id for k in kpis])
     check_by(by)
+    check_kpis([k.id for k in kpis], by)
     ask = replace(request, kpis=tuple(k.id for k in kpis))
     # 2. surveys de-duplicated by response id across the files of one --surveys
     s_frames: list[Any] = []

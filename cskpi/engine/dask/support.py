@@ -43,3 +43,14 @@ def check_by(by: list[ByColumn]) -> None:
             raise refuse(f"--by {col.name} (not a column of the tickets)")
         if col.surveys is not None:
             raise refuse(f"--by {col.name} (a column the surveys carry themselves)")
+
+
+ACROSS_GROUPS = ("repeat_contact_rate",)
+"""KPIs that look at tickets of other groups (a customer's next ticket may be in another
+agent's or channel's group): exact on the Dask engine only without --by."""
+
+
+def check_kpis(kpi_ids: list[str], by: list[ByColumn]) -> None:
+    for kpi_id in kpi_ids:
+        if by and kpi_id in ACROSS_GROUPS:
+            raise refuse(f"{kpi_id} with --by (a customer's tickets span groups)")

@@ -74,8 +74,17 @@ class Bucket:
     kinds: tuple[str, ...] = ()
 
 
-def load_part(part: Part, kind: Frame, options: LoadOptions, plan: ReadPlan | None) -> Loaded:
-    """One file through the local readers and normaliser, its hive columns added."""
+SEQ = "_cskpi_seq"
+"""Each row's place in the order the local engine reads the inputs (part << 32 | row): the
+group buckets put their rows back in it, so that sums add in the same order, to the bit."""
+
+
+def load_part(
+    part: Part, kind: Frame, options: LoadOptions, plan: ReadPlan | None, index: int = 0
+) -> Loaded:
+    """One file through the local readers and normaliser, its hive columns added, each row
+    numbered in read order (`SEQ`); `index`: the file's place among all files read."""
+    import numpy as np
     import pandas as pd
 
     from cskpi.load.normalize import read_frames
@@ -105,7 +114,12 @@ def load_part(part: Part, kind: Frame, options: LoadOptions, plan: ReadPlan | No
                 }
             )
         out = replace(out, frame=frame, excluded=excluded)
-    return out
+    base = np.int64(index) << np.int64(32)
+    excluded = out.excluded
+    if excluded is not None:
+        excluded = excluded.assign(**{SEQ: base + np.arange(len(excluded), dtype=np.int64)})
+    frame = out.frame.assign(**{SEQ: base + np.arange(len(out.frame), dtype=np.int64)})
+    return replace(out, frame=frame, excluded=excluded)
 
 
 def describe(loaded: Loaded) -> Facts:
@@ -133,7 +147,7 @@ def describe(loaded: Loaded) -> Facts:
         kinds = tuple(str(k) for k in frame["kind"].dropna().unique())
     return Facts(
         rows=len(frame),
-        columns={str(c): str(frame[c].dtype) for c in frame.columns},
+        columns={str(c): str(frame[c].dtype) for c in frame.columns if c != SEQ},
         quality=loaded.quality,
         notes=loaded.notes,
         integer_ids=integer
@@ -146,7 +160,7 @@ def describe(loaded: Loaded) -> Facts:
         zone=match.preset.zone if match is not None and match.preset is not None else None,
         template=replace(
             loaded,
-            frame=frame.iloc[:0].copy(),
+            frame=frame.iloc[:0].drop(columns=SEQ, errors="ignore"),
             excluded=None,
             notes=(),
             quality=FrameQuality(),
@@ -337,23 +351,44 @@ def group_inputs(
     tickets: Loaded,
     surveys: Loaded | None,
     zone: str,
-) -> Inputs:
-    """One group bucket as the local engine's `Inputs` (the templates give the mapping, the
-    preset and the column types; the counts start at zero)."""
+) -> tuple[Inputs, dict[str, Any]]:
+    """One group bucket as the local engine's `Inputs`, its rows in read order (the
+    templates give the mapping, the preset and the column types; the counts start at zero),
+    and the read order of each frame (for the whole-window computation)."""
+    t, t_seq = _in_order([tickets.frame, *(p[0] for p in pieces if p[0] is not None)])
+    xs = [p[1] for p in pieces if p[1] is not None and len(p[1])]
+    x, x_seq = _in_order([tickets.frame, *xs]) if xs else (None, None)
+    loaded_t = replace(tickets, frame=t, excluded=x)
+    loaded_s, s_seq = None, None
+    if surveys is not None:
+        s, s_seq = _in_order([surveys.frame, *(p[2] for p in pieces if p[2] is not None)])
+        loaded_s = replace(surveys, frame=s)
+    return _inputs(loaded_t, loaded_s, zone), {"t": t_seq, "x": x_seq, "s": s_seq}
+
+
+def _inputs(tickets: Loaded, surveys: Loaded | None, zone: str) -> Inputs:
     from cskpi.engine.types import Inputs
 
-    t = stack([tickets.frame, *(p[0] for p in pieces if p[0] is not None)])
-    xs = [p[1] for p in pieces if p[1] is not None and len(p[1])]
-    x = stack([tickets.frame, *xs]) if xs else None
-    loaded_t = replace(tickets, frame=t, excluded=x)
-    loaded_s = None
-    if surveys is not None:
-        s = stack([surveys.frame, *(p[2] for p in pieces if p[2] is not None)])
-        loaded_s = replace(surveys, frame=s)
-    return Inputs(loaded_t, loaded_s, zone)
+    return Inputs(tickets, surveys, zone)
 
 
-def size(inputs: Inputs) -> int:
+def _in_order(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, Any]:
+    """The frames stacked and sorted back into read order (`SEQ`, then dropped)."""
+    import numpy as np
+
+    frame = stack(frames)
+    if SEQ not in frame:
+        return frame, np.zeros(len(frame), dtype=np.int64)
+    seq = frame[SEQ].to_numpy(dtype=np.int64)
+    order = np.argsort(seq, kind="stable")
+    frame = frame.drop(columns=SEQ)
+    if len(order) and not np.all(order[1:] > order[:-1]):
+        frame = frame.take(order).reset_index(drop=True)
+    return frame, seq[order]
+
+
+def size(part: tuple[Inputs, Any]) -> int:
+    inputs = part[0]
     return sum(
         len(frame)
         for frame in (
@@ -365,11 +400,12 @@ def size(inputs: Inputs) -> int:
     )
 
 
-def earliest(inputs: Inputs, as_of: pd.Timestamp, where: tuple[str, ...], tz: str) -> Any:
+def earliest(part: tuple[Inputs, Any], as_of: pd.Timestamp, where: tuple[str, ...], tz: str) -> Any:
     """The earliest record not after `as_of` once `--where` is applied
     (`cskpi.engine.prepare.earliest_time` on the prepared frames)."""
     from cskpi.engine.where import apply_where
 
+    inputs = part[0]
     if where:
         inputs = apply_where(inputs, where, tz)
     found = []
@@ -384,36 +420,41 @@ def earliest(inputs: Inputs, as_of: pd.Timestamp, where: tuple[str, ...], tz: st
 
 
 def group_report(
-    inputs: Inputs, request: ReportRequest, config: Config, pinned: tuple[Any, Any]
+    part: tuple[Inputs, Any], request: ReportRequest, config: Config, pinned: tuple[Any, Any]
 ) -> Result:
     """The local engine on one group bucket, in the frame of reference of all inputs."""
     from cskpi.engine.compute import compute
 
-    return compute(inputs, request, config, pinned=pinned)
+    return compute(part[0], request, config, pinned=pinned)
 
 
 def overall_report(
-    parts: list[Inputs], request: ReportRequest, config: Config, pinned: tuple[Any, Any]
+    parts: list[tuple[Inputs, Any]], request: ReportRequest, config: Config, pinned: tuple[Any, Any]
 ) -> Result:
-    """The whole-window values and targets: the local engine over every group bucket."""
+    """The whole-window values and targets: the local engine over every group bucket, the
+    rows back in read order."""
     from cskpi.engine.compute import compute
 
-    first_t = parts[0].tickets
+    def whole(frames: list[Any], seqs: list[Any]) -> Any:
+        import numpy as np
+
+        frame = stack(frames)
+        order = np.argsort(np.concatenate(seqs), kind="stable")
+        return frame.take(order).reset_index(drop=True)
+
+    first_t = parts[0][0].tickets
     assert first_t is not None
-    t = stack([p.tickets.frame for p in parts if p.tickets is not None])
-    xs = [
-        p.tickets.excluded
-        for p in parts
-        if p.tickets is not None and p.tickets.excluded is not None
-    ]
-    tickets = replace(first_t, frame=t, excluded=stack(xs) if xs else None)
+    t = whole([p.tickets.frame for p, _ in parts if p.tickets], [q["t"] for _, q in parts])
+    pairs = [(p.tickets.excluded, q["x"]) for p, q in parts if p.tickets and q["x"] is not None]
+    x = whole([f for f, _ in pairs], [q for _, q in pairs]) if pairs else None
     surveys = None
-    if parts[0].surveys is not None:
-        s = stack([p.surveys.frame for p in parts if p.surveys is not None])
-        surveys = replace(parts[0].surveys, frame=s)
-    whole = replace(parts[0], tickets=tickets, surveys=surveys)
+    first_s = parts[0][0].surveys
+    if first_s is not None:
+        s = whole([p.surveys.frame for p, _ in parts if p.surveys], [q["s"] for _, q in parts])
+        surveys = replace(first_s, frame=s)
+    inputs = _inputs(replace(first_t, frame=t, excluded=x), surveys, parts[0][0].source_tz)
     alone = replace(request, group_by=(), period=None, sort=None, top=None, breaches=False)
-    return compute(whole, replace(alone, overall=True), config, pinned=pinned)
+    return compute(inputs, replace(alone, overall=True), config, pinned=pinned)
 
 
 def split_rows(frame: pd.DataFrame, key: str, route: IdRoute) -> list[pd.DataFrame]:
