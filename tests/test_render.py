@@ -310,6 +310,7 @@ def test_json_exact_tiny() -> None:
     expected = """{
   "schema_version": 1,
   "cskpi_version": "@VERSION@",
+  "engine": "local",
   "as_of": "2026-11-23T10:00:00+00:00",
   "window": {
     "since": "2024-01-01T00:00:00+09:00",
@@ -409,8 +410,8 @@ def test_json_compare_key_follows_period() -> None:
     doc = json.loads(render_text(compare_result(), "json"))
     keys = list(doc)
     assert keys == [
-        "schema_version", "cskpi_version", "as_of", "window", "business_hours", "config",
-        "group_by", "period", "compare", "kpis", "rows", "overall", "targets", "data_quality",
+        "schema_version", "cskpi_version", "engine", "as_of", "window", "business_hours",
+        "config", "group_by", "period", "compare", "kpis", "rows", "overall", "targets", "data_quality",
     ]  # fmt: skip
     assert doc["compare"] == "previous"
     assert doc["rows"][0]["tickets_created_previous"] == 10

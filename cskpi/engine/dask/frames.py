@@ -4,7 +4,7 @@ nothing here knows about Dask)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,7 +57,7 @@ def _missing(length: int, dtype: object) -> pd.Series:
     import pandas as pd
 
     try:
-        return pd.Series(pd.array([None] * length, dtype=dtype))  # type: ignore[call-overload]
+        return pd.Series(pd.array([None] * length, dtype=dtype))
     except (TypeError, ValueError):
         return pd.Series([None] * length, dtype=object)
 
@@ -114,7 +114,7 @@ def combine(hashes: list[np.ndarray], length: int) -> np.ndarray:
     """One uint64 per record from one hash per by-column (order matters)."""
     import numpy as np
 
-    out = np.zeros(length, dtype=np.uint64)
+    out: Any = np.zeros(length, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for h in hashes:
             out = out * np.uint64(1000003) + h
@@ -128,6 +128,6 @@ def split(frame: pd.DataFrame, bucket: np.ndarray, n: int) -> list[pd.DataFrame]
     if n == 1:
         return [frame]
     order = np.argsort(bucket, kind="stable")
-    edges = np.searchsorted(bucket[order], np.arange(n + 1))
+    edges: Any = np.searchsorted(bucket[order], np.arange(n + 1))
     taken = frame.take(order)
     return [taken.iloc[edges[i] : edges[i + 1]].reset_index(drop=True) for i in range(n)]

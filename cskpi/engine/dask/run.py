@@ -79,7 +79,7 @@ def connect(scheduler: str | None) -> tuple[Any, Any]:
         n_workers=os.cpu_count() or 1,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.ERROR,
     )
     return Client(cluster), cluster
@@ -233,14 +233,14 @@ def id_route(t_facts: list[tasks.Facts], s_facts: list[tasks.Facts]) -> tasks.Id
     overlaps (nothing to de-duplicate: tickets stay where they are read); else hashing."""
     integer = all(f.integer_ids for f in [*t_facts, *s_facts])
     n = min(max(len(t_facts), 1), MAX_BUCKETS)
-    ranged = [(f.low, f.high, i) for i, f in enumerate(t_facts) if f.low is not None]
+    ranged = [(f.low, f.high or 0, i) for i, f in enumerate(t_facts) if f.low is not None]
     if integer and all(f.unique or not f.rows for f in t_facts) and ranged:
         ranged.sort()
-        if all(a[1] < b[0] for a, b in itertools.pairwise(ranged)):  # type: ignore[operator]
+        if all(a[1] < b[0] for a, b in itertools.pairwise(ranged)):
             return tasks.IdRoute(
                 len(t_facts),
                 lows=tuple(int(r[0]) for r in ranged),
-                order=tuple(r[2] for r in ranged),  # type: ignore[arg-type]
+                order=tuple(r[2] for r in ranged),
             )
     return tasks.IdRoute(n, text=not integer)
 

@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from cskpi.errors import InputError, UsageError
 from cskpi.load.readers.inputs import FORMATS, detect_format
@@ -126,7 +127,7 @@ def _remote(url: str, input_format: str | None) -> list[Part]:
     )
 
 
-def _filesystem(url: str) -> tuple[object, str]:
+def _filesystem(url: str) -> tuple[Any, str]:
     protocol = url.split("://", 1)[0]
     try:
         import fsspec
@@ -158,7 +159,7 @@ def local_copy(path: str) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="cskpi-") as tmp:
         local = os.path.join(tmp, f"part.{suffix.lstrip('.')}" if suffix else "part")
         try:
-            with fs.open(remote, "rb") as src, open(local, "wb") as dst:  # type: ignore[attr-defined]
+            with fs.open(remote, "rb") as src, open(local, "wb") as dst:
                 shutil.copyfileobj(src, dst, 1 << 22)
         except OSError as exc:
             raise InputError(f"{path}: cannot read it ({exc})") from exc

@@ -142,7 +142,7 @@ def describe(loaded: Loaded) -> Facts:
         and match.preset.ratings is not None
         and match.header(match.preset.ratings.score) in frame
     )
-    kinds = ()
+    kinds: tuple[str, ...] = ()
     if "kind" in frame:
         kinds = tuple(str(k) for k in frame["kind"].dropna().unique())
     return Facts(
@@ -198,7 +198,7 @@ def id_buckets(ids: pd.Series | None, length: int, route: IdRoute) -> np.ndarray
 
 def split_ids(loaded: Loaded | pd.DataFrame, route: IdRoute) -> list[pd.DataFrame]:
     """A part's rows (tickets: kept and excluded, marked) by ticket-id bucket."""
-    frame = loaded if not hasattr(loaded, "frame") else _marked(loaded)
+    frame: Any = loaded if not hasattr(loaded, "frame") else _marked(loaded)
     ids = frame.get("ticket_id", None)
     return split(frame, id_buckets(ids, len(frame), route), route.n)
 
@@ -257,7 +257,7 @@ def id_bucket(
     issues: Counter[str] = Counter()
     if len(tickets) > 1 and len(frame):
         newest = "updated_at" if "updated_at" in frame else None
-        none = np.zeros(len(frame), dtype=bool)
+        none: Any = np.zeros(len(frame), dtype=bool)
         drop, _quality = duplicates(frame, none, FrameQuality(), "ticket_id", "x", newest)
         if drop.any():
             # each part counted these rows as used (or excluded): now they are duplicates
@@ -283,7 +283,7 @@ def id_bucket(
         return (combine(hashes, len(part)) % np.uint64(groups)).astype(np.int64)
 
     route_t, route_x = route(main), route(excluded)
-    route_s = None
+    route_s: Any = None
     if answers is not None:
         unknown = combine([label_hash(None, 1, UNKNOWN) for _ in by], 1) % np.uint64(groups)
         route_s = np.full(len(answers), int(unknown[0]), dtype=np.int64)

@@ -1,0 +1,365 @@
+"""`--engine dask` (DECISIONS 48): a real `distributed.LocalCluster` (2 worker processes,
+started once per session) computes reports on partitioned inputs; the JSON must equal the
+local engine's on the same rows, apart from `engine`. Plus the refusals and errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cskpi.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+W_KPIS = (
+    "tickets_created,frt_mean,frt_median,frt_p90,frt_sla_rate,resolution_time_mean,"
+    "resolution_rate,fcr_rate,escalation_rate,csat,nps"
+)
+MIX = (
+    "tickets_created,tickets_resolved,backlog,resolution_rate,response_rate,frt_mean,"
+    "frt_median,frt_p90,frt_sla_rate,frt_sla_breaches,service_level,resolution_time_mean,"
+    "resolution_time_median,resolution_time_p90,resolution_sla_rate,resolution_sla_breaches,"
+    "fcr_rate,reopen_rate,escalation_rate,aht,agent_replies_mean,customer_replies_mean,"
+    "tickets_per_agent,csat,csat_mean,csat_responses,survey_response_rate,"
+    "negative_feedback_rate,nps"
+)
+CONFIG = '[[sla]]\nfirst_response = "1h"\nresolution = "72h"\n'
+
+
+@pytest.fixture(scope="session")
+def scheduler() -> Iterator[str]:
+    """Two single-threaded worker processes; they import cskpi from this checkout."""
+    from distributed import LocalCluster
+
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
+    )
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+def report(*args: str) -> Any:
+    return CliRunner().invoke(app, ["report", *args, "-q"])
+
+
+def both(
+    tmp_path: Path, scheduler: str, local: list[str], dask: list[str], options: list[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON of the local engine on `local` and of the cluster on `dask`."""
+    out = []
+    for name, inputs, extra in (
+        ("local", local, []),
+        ("dask", dask, ["--engine", "dask", "--scheduler", scheduler]),
+    ):
+        target = tmp_path / f"{name}.json"
+        result = report(*inputs, *options, *extra, "-f", "json", "-o", str(target))
+        assert result.exit_code == 0, result.output
+        out.append(json.loads(target.read_text(encoding="utf-8")))
+    return out[0], out[1]
+
+
+def same_apart_from_engine(local: dict[str, Any], dask: dict[str, Any]) -> None:
+    assert local.pop("engine") == "local"
+    assert dask.pop("engine") == "dask"
+    assert dask == local
+
+
+def typed(n: int, seed: int, first_id: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tickets and surveys shaped like the benchmark's typed extract (bench/README)."""
+    rng = np.random.default_rng(seed)
+    created = pd.Timestamp("2024-01-01") + pd.to_timedelta(
+        rng.integers(0, 365 * 86400, n), unit="s"
+    )
+    reply = pd.to_timedelta(rng.exponential(3600, n).astype(int), unit="s")
+    solve = pd.to_timedelta(rng.exponential(86400, n).astype(int), unit="s")
+    answered = rng.random(n) < 0.9
+    solved = rng.random(n) < 0.8
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": np.arange(first_id, first_id + n, dtype=np.int64),
+            "created_at": created.astype("datetime64[us]"),
+            "first_response_at": (created + reply).where(answered).astype("datetime64[us]"),
+            "resolved_at": (created + solve).where(solved).astype("datetime64[us]"),
+            "agent": rng.choice([f"agent_{i:02d}" for i in range(12)], n),
+            "channel": rng.choice(["email", "chat", "phone"], n),
+            "region": rng.choice(["EMEA", "NA", "APAC"], n),
+            "status": np.where(solved, "solved", "open"),
+            "reopened": rng.integers(0, 2, n).astype(np.int16),
+            "escalated": rng.random(n) < 0.1,
+            "agent_replies": rng.integers(0, 5, n).astype(np.int16),
+            "customer_replies": rng.integers(0, 4, n).astype(np.int16),
+            "handle_seconds": (rng.random(n) * 900).astype(np.int32),
+        }
+    )
+    m = n // 3
+    kinds = rng.choice(["csat", "nps"], m)
+    surveys = pd.DataFrame(
+        {
+            "ticket_id": rng.choice(tickets["ticket_id"].to_numpy(), m, replace=False),
+            "submitted_at": (
+                pd.Timestamp("2024-01-02") + pd.to_timedelta(rng.integers(0, 360 * 86400, m), "s")
+            ).astype("datetime64[us]"),
+            "kind": kinds,
+            "score": np.where(
+                kinds == "csat", rng.integers(1, 6, m), rng.integers(0, 11, m)
+            ).astype(np.int8),
+        }
+    )
+    return tickets, surveys
+
+
+def write_parts(frame: pd.DataFrame, folder: Path, parts: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, chunk in enumerate(np.array_split(np.arange(len(frame)), parts)):
+        frame.iloc[chunk].to_parquet(folder / f"part-{i}.parquet", index=False)
+
+
+# -- the same numbers -----------------------------------------------------------------------
+
+
+def test_w_on_parquet_parts_equals_local(tmp_path: Path, scheduler: str) -> None:
+    """W (bench/run.py's command line) on 4 ticket files and 2 survey files, ids unique
+    per file in disjoint ranges (no shuffle of tickets needed)."""
+    tickets, surveys = typed(800, seed=1)
+    tickets.to_parquet(tmp_path / "tickets.parquet", index=False)
+    surveys.to_parquet(tmp_path / "surveys.parquet", index=False)
+    write_parts(tickets, tmp_path / "t", 4)
+    write_parts(surveys, tmp_path / "s", 2)
+    (tmp_path / "w.toml").write_text(CONFIG, encoding="utf-8")
+    options = ["-c", str(tmp_path / "w.toml"), "--map", "reopens=reopened"]
+    options += ["--since", "2024-01-01", "--until", "2024-12-31", "--tz", "UTC"]
+    options += ["--by", "agent", "--period", "month", "-k", W_KPIS]
+    local, dask = both(
+        tmp_path,
+        scheduler,
+        [str(tmp_path / "tickets.parquet"), "--surveys", str(tmp_path / "surveys.parquet")],
+        [str(tmp_path / "t"), "--surveys", str(tmp_path / "s")],
+        options,
+    )
+    assert {r["agent"] for r in dask["rows"]} == {f"agent_{i:02d}" for i in range(12)}
+    same_apart_from_engine(local, dask)
+
+
+def test_hive_parts_with_duplicates_equal_local(tmp_path: Path, scheduler: str) -> None:
+    """A hive-partitioned directory (region=…/) whose files re-export 30 tickets with a later
+    update (a new agent): the latest version wins across files, the region comes from the
+    directory names, and every KPI of a wide mix, overall and data quality equal the local
+    engine's on the same rows in one file."""
+    tickets, surveys = typed(600, seed=2)
+    tickets["updated_at"] = tickets["created_at"] + pd.Timedelta(days=1)
+    again = tickets.iloc[:30].assign(
+        agent="agent_new", updated_at=tickets["created_at"].iloc[:30] + pd.Timedelta(days=2)
+    )
+    flat = []
+    for region in sorted(tickets["region"].unique()):  # the order the directory is read in
+        part = tickets[tickets["region"] == region]
+        if region == "EMEA":  # the re-exports land in one region's file
+            part = pd.concat([part, again.assign(region="EMEA")])
+        flat.append(part)
+        folder = tmp_path / "hive" / f"region={region}"
+        folder.mkdir(parents=True)
+        part.drop(columns="region").to_parquet(folder / "part-0.parquet", index=False)
+    pd.concat(flat).to_parquet(tmp_path / "flat.parquet", index=False)
+    surveys.to_parquet(tmp_path / "surveys.parquet", index=False)
+    (tmp_path / "c.toml").write_text(
+        CONFIG + '[targets]\nfrt_median = "<= 2h"\ncsat = ">= 80%"\n', encoding="utf-8"
+    )
+    options = ["-c", str(tmp_path / "c.toml"), "--map", "reopens=reopened"]
+    options += ["--by", "region,agent", "--period", "quarter", "-k", MIX, "--tz", "Asia/Tokyo"]
+    local, dask = both(
+        tmp_path,
+        scheduler,
+        [str(tmp_path / "flat.parquet"), "--surveys", str(tmp_path / "surveys.parquet")],
+        [str(tmp_path / "hive"), "--surveys", str(tmp_path / "surveys.parquet")],
+        options,
+    )
+    # 600 tickets + 30 re-exports read; the 30 older versions are duplicates
+    assert dask["data_quality"]["tickets"]["read"] == 630
+    assert dask["data_quality"]["tickets"]["dropped"] == {"duplicate_ticket_id": 30}
+    assert "agent_new" in {r["agent"] for r in dask["rows"]}
+    assert [t["kpi"] for t in dask["targets"]] == ["frt_median", "csat"]
+    same_apart_from_engine(local, dask)
+
+
+def test_csv_glob_text_ids_where_breaches_equal_local(tmp_path: Path, scheduler: str) -> None:
+    """Vendor-style CSV exports (text ids, excluded statuses, a re-exported ticket in another
+    file) read through a glob, with --where and --breaches: equal to the local engine on
+    the files stacked in one."""
+    tickets, surveys = typed(300, seed=3)
+    tickets = tickets.assign(ticket_id="T" + tickets["ticket_id"].astype(str).str.zfill(5))
+    tickets.loc[tickets.index[::25], "status"] = "spam"  # excluded, counted
+    tickets["updated_at"] = tickets["created_at"]
+    surveys = surveys.assign(ticket_id="T" + surveys["ticket_id"].astype(str).str.zfill(5))
+    again = tickets.iloc[5:15].assign(agent="agent_late", updated_at=pd.Timestamp("2025-01-01"))
+    parts = [tickets.iloc[:100], tickets.iloc[100:200], pd.concat([tickets.iloc[200:], again])]
+    (tmp_path / "t").mkdir()
+    for i, part in enumerate(parts):
+        part.to_csv(tmp_path / "t" / f"export-{i}.csv", index=False)
+    pd.concat(parts).to_csv(tmp_path / "all.csv", index=False)
+    surveys.to_csv(tmp_path / "surveys.csv", index=False)
+    (tmp_path / "w.toml").write_text(CONFIG, encoding="utf-8")
+    options = ["-c", str(tmp_path / "w.toml"), "--by", "channel", "-k", MIX]
+    options += ["--where", "region!=APAC", "--breaches", "--period", "month"]
+    local, dask = both(
+        tmp_path,
+        scheduler,
+        [str(tmp_path / "all.csv"), "--surveys", str(tmp_path / "surveys.csv")],
+        [str(tmp_path / "t" / "export-*.csv"), "--surveys", str(tmp_path / "surveys.csv")],
+        options,
+    )
+    dropped = dask["data_quality"]["tickets"]["dropped"]
+    assert dropped["duplicate_ticket_id"] == 10  # the 10 older versions of T00006..T00015
+    assert dropped["excluded_status"] == 12  # rows 0, 25, …, 275: 12 spam tickets
+    assert dask["breaches"]
+    same_apart_from_engine(local, dask)
+
+
+def test_small_parts_by_hand(tmp_path: Path, scheduler: str) -> None:
+    """Two files; ticket 1 is in both, the later update (agent bob, reply after 40 min) wins;
+    a survey names a ticket no file has.
+
+    ann: ticket 3 (reply 1200 s) → created 1, frt_median 1200; its survey scores 2 → csat 0
+    bob: tickets 1 (2400 s), 2 (1800 s), 4 (3600 s) → created 3, frt_median 2400; survey of
+         ticket 1 scores 5 → csat 1.0
+    (unknown): the survey of ticket 9 (score 4) → csat 1.0, no tickets
+    tickets read 5 = used 4 + 1 duplicate; surveys read 3, 1 names an unknown ticket."""
+
+    def t(i: int, created: str, reply_s: int, agent: str, updated: str) -> dict[str, Any]:
+        at = pd.Timestamp(created)
+        return {
+            "ticket_id": i,
+            "created_at": at,
+            "first_response_at": at + pd.Timedelta(seconds=reply_s),
+            "agent": agent,
+            "updated_at": pd.Timestamp(updated),
+        }
+
+    (tmp_path / "t").mkdir()
+    pd.DataFrame(
+        [
+            t(1, "2024-01-01 00:00", 600, "ann", "2024-01-02"),
+            t(2, "2024-01-01 01:00", 1800, "bob", "2024-01-02"),
+            t(3, "2024-01-02 00:00", 1200, "ann", "2024-01-02"),
+        ]
+    ).to_parquet(tmp_path / "t" / "a.parquet", index=False)
+    pd.DataFrame(
+        [
+            t(1, "2024-01-01 00:00", 2400, "bob", "2024-01-03"),
+            t(4, "2024-01-03 00:00", 3600, "bob", "2024-01-03"),
+        ]
+    ).to_parquet(tmp_path / "t" / "b.parquet", index=False)
+    pd.DataFrame(
+        {
+            "ticket_id": [1, 3, 9],
+            "submitted_at": pd.to_datetime(["2024-01-02 12:00"] * 3),
+            "kind": "csat",
+            "score": [5, 2, 4],
+        }
+    ).to_parquet(tmp_path / "s.parquet", index=False)
+    out = tmp_path / "out.json"
+    result = report(
+        str(tmp_path / "t"), "--surveys", str(tmp_path / "s.parquet"), "--by", "agent",
+        "-k", "tickets_created,frt_median,csat", "--engine", "dask", "--scheduler", scheduler,
+        "-f", "json", "-o", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    rows = {r["agent"]: (r["tickets_created"], r["frt_median"], r["csat"]) for r in doc["rows"]}
+    assert list(rows) == ["ann", "bob", "(unknown)"]
+    assert rows == {"ann": (1, 1200.0, 0.0), "bob": (3, 2400.0, 1.0), "(unknown)": (0, None, 1.0)}
+    quality = doc["data_quality"]
+    assert quality["tickets"]["read"] == 5
+    assert quality["tickets"]["used"] == 4
+    assert quality["tickets"]["dropped"] == {"duplicate_ticket_id": 1}
+    assert quality["surveys"]["read"] == 3
+    assert quality["surveys"]["issues"] == {"survey_unknown_ticket": 1}
+    assert doc["engine"] == "dask"
+
+
+# -- what it refuses, and how it fails ------------------------------------------------------
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    tickets, _ = typed(20, seed=4)
+    path = tmp_path / "tickets.parquet"
+    tickets.to_parquet(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["--compare", "previous"], "--compare previous"),
+        (["--sort", "frt_median"], "--sort"),
+        (["--top", "3"], "--top"),
+        (["--by", "agent", "-k", "repeat_contact_rate", "--map", "customer_id=channel"],
+         "repeat_contact_rate with --by"),
+    ],
+)  # fmt: skip
+def test_unsupported_option_is_exit_2_naming_it(
+    sample: Path, scheduler: str, extra: list[str], named: str
+) -> None:
+    result = report(str(sample), *extra, "--engine", "dask", "--scheduler", scheduler)
+    assert result.exit_code == 2, result.output
+    assert f"--engine dask cannot serve {named}" in result.output
+    assert "use --engine local" in result.output
+
+
+def test_business_inputs_refused_before_connecting(sample: Path, tmp_path: Path) -> None:
+    costs = tmp_path / "costs.csv"
+    costs.write_text("month,cost\n2024-01,100\n", encoding="utf-8")
+    result = report(str(sample), "--costs", str(costs), "--engine", "dask")
+    assert result.exit_code == 2
+    assert "--engine dask cannot serve --costs yet; use --engine local" in result.output
+
+
+def test_stdin_refused(sample: Path) -> None:
+    result = report("-", "--input-format", "csv", "--engine", "dask")
+    assert result.exit_code == 2
+    assert "--engine dask cannot read standard input; name the files" in result.output
+
+
+def test_dask_missing_says_how_to_install(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed → ImportError
+    result = report(str(sample), "--engine", "dask")
+    assert result.exit_code == 2
+    assert "--engine dask needs Dask: pip install 'cskpi[dask]'" in result.output
+
+
+def test_engine_from_environment(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """$CSKPI_ENGINE and $CSKPI_DASK_SCHEDULER stand for the flags."""
+    monkeypatch.setenv("CSKPI_ENGINE", "dask")
+    monkeypatch.setenv("CSKPI_DASK_SCHEDULER", "nonsense")
+    result = report(str(sample))
+    assert result.exit_code == 2
+    assert "--scheduler nonsense: not a scheduler address" in result.output
+
+
+def test_unreachable_scheduler_is_a_clear_error(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cskpi.engine.dask.run.CONNECT_TIMEOUT", "1s")
+    result = report(str(sample), "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9")
+    assert result.exit_code == 4
+    assert "--scheduler tcp://127.0.0.1:9: no Dask scheduler answered there within 1s" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_unknown_engine_is_a_usage_error(sample: Path) -> None:
+    result = report(str(sample), "--engine", "spark")
+    assert result.exit_code == 2
+    assert "spark" in result.output
