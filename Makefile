@@ -5,10 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test fuzz lint typecheck check bench snapshots sample clean
+.PHONY: help install report test fuzz lint typecheck check bench bench-dask snapshots sample clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ check: lint typecheck test  ## lint + types + tests
 bench: $(STAMP)  ## benchmarks vs DuckDB (bench/run.py); writes bench/RESULTS.md, not a test
 	$(BIN)/python -m pip install -q 'duckdb>=1.0,<2'
 	$(BIN)/python bench/run.py
+
+bench-dask: $(STAMP)  ## --engine dask vs local, W at 10 M in 40 files, then 50 M with 2 GiB workers
+	$(BIN)/python bench/dask_run.py --size 10000000 --files 40
+	$(BIN)/python bench/dask_run.py --size 50000000 --files 50 --memory-limit 2GiB --no-local --runs 1
 
 snapshots: $(STAMP)  ## regenerate tests/snapshots (review the diff!)
 	CSKPI_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_snapshots.py

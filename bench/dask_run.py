@@ -1,0 +1,210 @@
+"""Benchmark of `--engine dask` (not a test): `make bench-dask`, or
+`python bench/dask_run.py [--size 10000000] [--files 40] [--memory-limit 2GiB] [--no-local]`.
+
+Workload W (bench/run.py) on the typed shape (`gen_typed.py`, run from the shared folder),
+the tickets and surveys split into `--files` Parquet files each. Two timings, whole
+processes, alternating, `--runs` pairs:
+
+- local: `cskpi report tickets.parquet --surveys surveys.parquet …` (one file each);
+- dask: the same line on the split files with `--engine dask --scheduler ADDRESS`, against a
+  cluster started here once: `dask scheduler` and two `dask worker` processes (one thread
+  each, no nanny, `--memory-limit` each: past it Dask spills to disk).
+
+The outputs must be identical (every agent × month, every KPI, as Parquet rows) before a
+time counts. Reported: median times, their ratio, the client's peak RSS and each worker's
+(VmHWM). The "Dask engine" section of bench/RESULTS.md is replaced; the rest stays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import cskpi_w, machine, measure, typed_data  # noqa: E402
+
+BIN = Path(sys.executable).parent
+ROOT = HERE.parent
+
+
+def cskpi(cmd: list[str]) -> list[str]:
+    """`cskpi …` as `python -m cskpi …` of this checkout (PYTHONPATH set in `main`)."""
+    return [sys.executable, "-m", "cskpi", *cmd[1:]]
+
+
+START, END = "<!-- bench-dask:start -->", "<!-- bench-dask:end -->"
+
+
+def split(source: Path, folder: Path, files: int) -> Path:
+    """`source` as `files` Parquet files of consecutive rows (row groups streamed)."""
+    import pyarrow.parquet as pq
+
+    if folder.is_dir() and len(list(folder.glob("*.parquet"))) == files:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    pf = pq.ParquetFile(source)
+    per = -(-pf.metadata.num_rows // files)
+    writer, written, index = None, 0, 0
+    for batch in pf.iter_batches(batch_size=min(per, 1 << 18)):
+        while batch.num_rows:
+            if writer is None:
+                writer = pq.ParquetWriter(folder / f"part-{index:03d}.parquet", batch.schema)
+            take = min(batch.num_rows, per - written)
+            writer.write_batch(batch.slice(0, take))
+            batch, written = batch.slice(take), written + take
+            if written == per:
+                writer.close()
+                writer, written, index = None, 0, index + 1
+    if writer is not None:
+        writer.close()
+    return folder
+
+
+class Cluster:
+    """`dask scheduler` and two single-threaded `dask worker` processes."""
+
+    def __init__(self, memory_limit: str, workers: int = 2) -> None:
+        self.tmp = tempfile.mkdtemp(prefix="cskpi-bench-")
+        self.file = os.path.join(self.tmp, "scheduler.json")
+        env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+        dask = str(BIN / "dask")
+        self.scheduler = self.start(
+            dask, "scheduler", "--scheduler-file", self.file, "--port", "0",
+            "--dashboard-address", ":0", env=env,
+        )  # fmt: skip
+        deadline = time.time() + 60
+        while not os.path.exists(self.file) and time.time() < deadline:
+            time.sleep(0.2)
+        worker = [dask, "worker", "--scheduler-file", self.file, "--nthreads", "1", "--no-nanny"]
+        worker += ["--memory-limit", memory_limit, "--local-directory", self.tmp]
+        self.workers = [self.start(*worker, env=env) for _ in range(workers)]
+        from distributed import Client
+
+        with Client(scheduler_file=self.file, timeout="60s") as client:
+            client.wait_for_workers(workers, timeout=120)
+            self.address = client.scheduler.address
+
+    @staticmethod
+    def start(*cmd: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+
+    def peaks(self) -> list[float]:
+        """Each worker's peak resident memory so far (GiB)."""
+        out = []
+        for proc in self.workers:
+            text = Path(f"/proc/{proc.pid}/status").read_text()
+            kib = next(
+                int(line.split()[1]) for line in text.splitlines() if line.startswith("VmHWM")
+            )
+            out.append(kib / 2**20)
+        return out
+
+    def close(self) -> None:
+        for proc in [*self.workers, self.scheduler]:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def same(a: Path, b: Path) -> None:
+    import pyarrow.parquet as pq
+
+    ta, tb = pq.read_table(a), pq.read_table(b)
+    if not ta.equals(tb):
+        raise SystemExit(f"the dask engine's W differs from the local engine's: {a} vs {b}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=10_000_000)
+    parser.add_argument("--files", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    parser.add_argument("--memory-limit", default="auto")
+    parser.add_argument("--no-local", action="store_true", help="time the dask engine only")
+    args = parser.parse_args()
+    os.environ["PYTHONPATH"] = str(ROOT)  # the children run this checkout's cskpi
+    folder = typed_data(args.size)
+    parts = HERE / "data" / f"typed_{args.size}_{args.files}files"
+    tickets = split(folder / "tickets.parquet", parts / "tickets", args.files)
+    surveys = split(folder / "surveys.parquet", parts / "surveys", args.files)
+    out = HERE / "data" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    local_out, dask_out = out / f"local_{args.size}.parquet", out / f"dask_{args.size}.parquet"
+    local_cmd = cskpi(
+        cskpi_w(folder / "tickets.parquet", folder / "surveys.parquet", local_out, True)
+    )
+    cluster = Cluster(args.memory_limit)
+    try:
+        dask_cmd = [*cskpi(cskpi_w(tickets, surveys, dask_out, True)), "--engine", "dask",
+                    "--scheduler", cluster.address]  # fmt: skip
+        times_l, times_d, mem_l, mem_d = [], [], [], []
+        for run in range(args.runs):
+            if not args.no_local:
+                t, m = measure(local_cmd)
+                times_l.append(t), mem_l.append(m)
+            t, m = measure(dask_cmd)
+            times_d.append(t), mem_d.append(m)
+            print(f"run {run + 1}: local {times_l[-1] if times_l else float('nan'):.1f} s, "
+                  f"dask {t:.1f} s", flush=True)  # fmt: skip
+            if run == 0 and not args.no_local:
+                same(local_out, dask_out)
+        workers = cluster.peaks()
+    finally:
+        cluster.close()
+    local_s = statistics.median(times_l) if times_l else float("nan")
+    dask_s = statistics.median(times_d)
+    row = (
+        f"| {args.size:,} | {args.files} | {args.memory_limit} | "
+        + (f"{local_s:.1f} | {max(mem_l):.2f} | " if times_l else "— | — | ")
+        + f"{dask_s:.1f} | {max(mem_d):.2f} | "
+        + " / ".join(f"{w:.2f}" for w in workers)
+        + " | "
+        + (f"{dask_s / local_s:.2f}× |" if times_l else "— |")
+    )
+    print(row, flush=True)
+    write_results(row, args)
+
+
+def write_results(row: str, args: argparse.Namespace) -> None:
+    """Add (or replace) this size's row in the Dask section of bench/RESULTS.md."""
+    path = HERE / "RESULTS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    head = [
+        "## Dask engine (`make bench-dask`, bench/dask_run.py)",
+        "",
+        f"Machine: {machine()}. W on the typed shape split into Parquet files; local = one "
+        "file, one process; dask = `--engine dask --scheduler` against a cluster of two "
+        "single-threaded `dask worker` processes (no nanny) started once; outputs identical "
+        f"(Parquet tables equal) before a time counts. Medians of {args.runs} runs; GiB = peak "
+        "RSS (client: the `cskpi` process; workers: VmHWM).",
+        "",
+        "| tickets | files | worker limit | local s | local GiB | dask s | client GiB "
+        "| workers GiB | dask / local |",
+        "|---:|---:|---|---:|---:|---:|---:|---|---:|",
+    ]
+    rows: list[str] = []
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        section, after = rest.split(END, 1)
+        rows = [r for r in section.splitlines() if r.startswith("| ") and r[2].isdigit()]
+    else:
+        before, after = text.rstrip("\n") + "\n\n", "\n"
+    key = row.split("|")[1:4]
+    rows = [r for r in rows if r.split("|")[1:4] != key] + [row]
+    body = "\n".join([*head, *rows])
+    path.write_text(f"{before}{START}\n{body}\n{END}{after}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
