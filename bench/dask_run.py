@@ -43,17 +43,21 @@ def cskpi(cmd: list[str]) -> list[str]:
 START, END = "<!-- bench-dask:start -->", "<!-- bench-dask:end -->"
 
 
-def split(source: Path, folder: Path, files: int) -> Path:
-    """`source` as `files` Parquet files of consecutive rows (row groups streamed)."""
+def split(source: Path, folder: Path, files: int, offset: int = 0, first: int = 0) -> Path:
+    """`source` as `files` Parquet files of consecutive rows (row groups streamed), named
+    from `first` on; `offset` is added to the ticket ids."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    if folder.is_dir() and len(list(folder.glob("*.parquet"))) == files:
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
     pf = pq.ParquetFile(source)
     per = -(-pf.metadata.num_rows // files)
-    writer, written, index = None, 0, 0
+    writer, written, index = None, 0, first
     for batch in pf.iter_batches(batch_size=min(per, 1 << 18)):
+        if offset:
+            at = batch.schema.get_field_index("ticket_id")
+            shifted = pc.add(batch.column(at), pa.scalar(offset, pa.int64()))
+            batch = batch.set_column(at, "ticket_id", shifted)
         while batch.num_rows:
             if writer is None:
                 writer = pq.ParquetWriter(folder / f"part-{index:03d}.parquet", batch.schema)
@@ -125,6 +129,45 @@ def same(a: Path, b: Path) -> None:
         raise SystemExit(f"the dask engine's W differs from the local engine's: {a} vs {b}")
 
 
+def parts_of(size: int, files: int) -> tuple[Path, Path, Path]:
+    """The typed data of `size` tickets split into `files` files (tickets, surveys), and the
+    folder of the whole files. Above 10 M: 10 M per gen_typed seed (42, 43, …), the ticket
+    ids of seed k shifted by k × 10 M (one 50 M generation needs more memory than this
+    machine should lend it); the local engine then reads the same files."""
+    import shutil
+
+    chunk = min(size, 10_000_000)
+    seeds = size // chunk
+    folder = HERE / "data" / f"typed_{size}_{files}files"
+    tickets, surveys = folder / "tickets", folder / "surveys"
+    done = folder / "done"
+    if done.exists():
+        return tickets, surveys, typed_data(chunk) if seeds == 1 else tickets
+    shutil.rmtree(folder, ignore_errors=True)
+    tickets.mkdir(parents=True), surveys.mkdir(parents=True)
+    for k in range(seeds):
+        source = typed_data(chunk) if k == 0 else seeded(chunk, 42 + k)
+        split(source / "tickets.parquet", tickets, files // seeds, k * chunk, k * (files // seeds))
+        split(source / "surveys.parquet", surveys, files // seeds, k * chunk, k * (files // seeds))
+        if k:
+            shutil.rmtree(source)  # 10 M tickets: 2 GB of Parquet and CSV, not kept
+    done.touch()
+    return tickets, surveys, typed_data(chunk) if seeds == 1 else tickets
+
+
+def seeded(size: int, seed: int) -> Path:
+    folder = HERE / "data" / f"typed_{size}_seed{seed}"
+    gen = HERE.parent.parent / "shared" / "bench" / "gen_typed.py"
+    if not gen.exists():
+        gen = HERE / "anchors" / "gen_typed.py"
+    print(f"generating {size:,} typed tickets, seed {seed} ...", flush=True)
+    cmd = [sys.executable, str(gen), str(size), "--seed", str(seed), "--out", str(folder)]
+    subprocess.run([*cmd, "--tag", "g"], check=True, stdout=subprocess.DEVNULL)
+    for path in folder.glob("*_g.*"):
+        path.rename(folder / path.name.replace("_g.", "."))
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000_000)
@@ -134,16 +177,15 @@ def main() -> None:
     parser.add_argument("--no-local", action="store_true", help="time the dask engine only")
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = str(ROOT)  # the children run this checkout's cskpi
-    folder = typed_data(args.size)
-    parts = HERE / "data" / f"typed_{args.size}_{args.files}files"
-    tickets = split(folder / "tickets.parquet", parts / "tickets", args.files)
-    surveys = split(folder / "surveys.parquet", parts / "surveys", args.files)
+    tickets, surveys, whole = parts_of(args.size, args.files)
     out = HERE / "data" / "out"
     out.mkdir(parents=True, exist_ok=True)
     local_out, dask_out = out / f"local_{args.size}.parquet", out / f"dask_{args.size}.parquet"
-    local_cmd = cskpi(
-        cskpi_w(folder / "tickets.parquet", folder / "surveys.parquet", local_out, True)
-    )
+    if whole == tickets:  # the local engine reads the same files
+        local_in = (tickets / "*.parquet", surveys / "*.parquet")
+    else:  # one file each
+        local_in = (whole / "tickets.parquet", whole / "surveys.parquet")
+    local_cmd = cskpi(cskpi_w(*local_in, local_out, True))
     cluster = Cluster(args.memory_limit)
     try:
         dask_cmd = [*cskpi(cskpi_w(tickets, surveys, dask_out, True)), "--engine", "dask",

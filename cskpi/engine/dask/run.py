@@ -160,7 +160,9 @@ def _compute(
         s_cut = [_fan(client, submit(tasks.split_ids, f, route), route.n) for f in s_frames]
         t_of = [[c[i] for c in t_cut] for i in range(route.n)]
     del t_loaded, s_frames
-    groups = group_count(by, len(t_parts))
+    records = sum(f.rows for f in t_facts) + sum(f.rows for spec in s_facts for f in spec)
+    workers = max(len(client.scheduler_info().get("workers", {})), 1)
+    groups = group_count(by, records, workers)
     columns = schema.tickets.frame.dtypes.astype(str).to_dict() if schema.tickets else {}
     pairs = [(c.name, c.tickets or c.name) for c in by]
     buckets = [
@@ -245,12 +247,18 @@ def id_route(t_facts: list[tasks.Facts], s_facts: list[tasks.Facts]) -> tasks.Id
     return tasks.IdRoute(n, text=not integer)
 
 
-def group_count(by: list[Any], parts: int) -> int:
-    """Group buckets: one without --by (every record is one group), else one per input part,
-    at least two per core of a local cluster would give."""
+ROWS_PER_GROUP_BUCKET = 2_000_000
+"""About the most records a group bucket should hold: the local engine needs about 100
+bytes per ticket, so a bucket's computation stays well under a worker's 2 GiB."""
+
+
+def group_count(by: list[Any], records: int, workers: int) -> int:
+    """Group buckets: one without --by (every record is one group); else four per worker
+    (fewer, larger pieces: each piece is a task and a transfer), more when the records
+    would make a bucket bigger than `ROWS_PER_GROUP_BUCKET`."""
     if not by:
         return 1
-    return min(max(parts, 2 * (os.cpu_count() or 1)), MAX_BUCKETS)
+    return min(max(4 * workers, -(-records // ROWS_PER_GROUP_BUCKET)), MAX_BUCKETS)
 
 
 def default_start(request: ReportRequest) -> bool:

@@ -380,11 +380,11 @@ def _in_order(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, Any]:
     if SEQ not in frame:
         return frame, np.zeros(len(frame), dtype=np.int64)
     seq = frame[SEQ].to_numpy(dtype=np.int64)
-    order = np.argsort(seq, kind="stable")
     frame = frame.drop(columns=SEQ)
-    if len(order) and not np.all(order[1:] > order[:-1]):
-        frame = frame.take(order).reset_index(drop=True)
-    return frame, seq[order]
+    if len(seq) < 2 or bool(np.all(seq[1:] > seq[:-1])):  # the pieces came in read order
+        return frame, seq
+    order = np.argsort(seq, kind="stable")
+    return frame.take(order).reset_index(drop=True), seq[order]
 
 
 def size(part: tuple[Inputs, Any]) -> int:
