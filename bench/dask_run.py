@@ -157,6 +157,8 @@ def parts_of(size: int, files: int) -> tuple[Path, Path, Path]:
 
 def seeded(size: int, seed: int) -> Path:
     folder = HERE / "data" / f"typed_{size}_seed{seed}"
+    if (folder / "tickets.parquet").exists() and (folder / "surveys.parquet").exists():
+        return folder
     gen = HERE.parent.parent / "shared" / "bench" / "gen_typed.py"
     if not gen.exists():
         gen = HERE / "anchors" / "gen_typed.py"

@@ -363,3 +363,13 @@ def test_unknown_engine_is_a_usage_error(sample: Path) -> None:
     result = report(str(sample), "--engine", "spark")
     assert result.exit_code == 2
     assert "spark" in result.output
+
+
+def test_worker_side_user_error_keeps_its_exit_code(sample: Path, scheduler: str) -> None:
+    """A user error raised on a worker (here `--where` on a column no file has) comes back
+    as the same one-line message and exit code as with the local engine."""
+    local = report(str(sample), "--where", "nosuch=1")
+    dask = report(str(sample), "--where", "nosuch=1", "--engine", "dask", "--scheduler", scheduler)
+    assert local.exit_code == dask.exit_code == 2
+    assert dask.output == local.output
+    assert "Traceback" not in dask.output

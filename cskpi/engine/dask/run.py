@@ -163,10 +163,9 @@ def _compute(
     records = sum(f.rows for f in t_facts) + sum(f.rows for spec in s_facts for f in spec)
     workers = max(len(client.scheduler_info().get("workers", {})), 1)
     groups = group_count(by, records, workers)
-    columns = schema.tickets.frame.dtypes.astype(str).to_dict() if schema.tickets else {}
     pairs = [(c.name, c.tickets or c.name) for c in by]
     buckets = [
-        submit(tasks.id_bucket, t_of[i], [c[i] for c in s_cut], pairs, groups, columns)
+        submit(tasks.id_bucket, t_of[i], [c[i] for c in s_cut], pairs, groups)
         for i in range(route.n)
     ]
     del t_cut, s_cut, t_of

@@ -241,7 +241,6 @@ def id_bucket(
     surveys: list[pd.DataFrame],
     by: list[tuple[str, str]],
     groups: int,
-    columns: dict[str, str],
 ) -> Bucket:
     """Stack one ticket-id bucket of every part, drop the duplicates across parts and route
     each record to its group bucket. `by`: (shown name, ticket column) per by-column."""
@@ -302,7 +301,6 @@ def id_bucket(
         if answers is not None and "kind" in answers
         else ()
     )
-    del columns
     return Bucket(
         main, excluded, answers, route_t, route_x, route_s, dropped, issues, latest, kinds
     )
