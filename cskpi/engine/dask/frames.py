@@ -43,13 +43,15 @@ def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
             dtypes[name] = kinds[0]
     out = []
     for f in frames:
-        f = f.copy(deep=False)
-        for name in names:
-            if name not in f:
-                f[name] = _missing(len(f), dtypes[name])
-            elif isinstance(dtypes[name], pd.CategoricalDtype) and f[name].dtype != dtypes[name]:
-                f[name] = f[name].astype(dtypes[name])
-        out.append(f[names])
+        changed = {
+            name: _missing(len(f), dtypes[name]) if name not in f else f[name].astype(dtypes[name])
+            for name in names
+            if name not in f
+            or (isinstance(dtypes[name], pd.CategoricalDtype) and f[name].dtype != dtypes[name])
+        }
+        if changed:
+            f = f.assign(**changed)
+        out.append(f if list(f.columns) == names else f[names])
     return pd.concat(out, ignore_index=True, sort=False)
 
 
