@@ -79,6 +79,9 @@ class Cluster:
         self.tmp = tempfile.mkdtemp(prefix="cskpi-bench-")
         self.file = os.path.join(self.tmp, "scheduler.json")
         env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+        # what a nanny would set: freed memory goes back to the system, so that the memory
+        # limit sees the data held, not the allocator's cache
+        env |= {"MALLOC_TRIM_THRESHOLD_": "65536", "ARROW_DEFAULT_MEMORY_POOL": "system"}
         dask = str(BIN / "dask")
         self.scheduler = self.start(
             dask, "scheduler", "--scheduler-file", self.file, "--port", "0",

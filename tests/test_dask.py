@@ -373,3 +373,21 @@ def test_worker_side_user_error_keeps_its_exit_code(sample: Path, scheduler: str
     assert local.exit_code == dask.exit_code == 2
     assert dask.output == local.output
     assert "Traceback" not in dask.output
+
+
+def test_fsspec_url_reads_like_the_directory(tmp_path: Path, scheduler: str) -> None:
+    """A URL (`file://`, through fsspec: each worker copies its file) gives the report of the
+    same files read as a directory."""
+    tickets, surveys = typed(200, seed=5)
+    write_parts(tickets, tmp_path / "t", 3)
+    surveys.to_parquet(tmp_path / "s.parquet", index=False)
+    options = ["--by", "channel", "-k", "tickets_created,frt_median,csat"]
+    local, dask = both(
+        tmp_path,
+        scheduler,
+        [str(tmp_path / "t" / "*.parquet"), "--surveys", str(tmp_path / "s.parquet")],
+        [f"file://{tmp_path / 't'}", "--surveys", f"file://{tmp_path / 's.parquet'}"],
+        options,
+    )
+    assert dask["data_quality"]["tickets"]["read"] == 200
+    same_apart_from_engine(local, dask)
