@@ -42,7 +42,7 @@ bench: $(STAMP)  ## benchmarks vs DuckDB (bench/run.py); writes bench/RESULTS.md
 
 bench-dask: $(STAMP)  ## --engine dask vs local, W at 10 M in 40 files, then 50 M with 2 GiB workers
 	$(BIN)/python bench/dask_run.py --size 10000000 --files 40
-	$(BIN)/python bench/dask_run.py --size 50000000 --files 50 --memory-limit 2GiB --no-local --runs 1
+	$(BIN)/python bench/dask_run.py --size 50000000 --files 50 --memory-limit 2GiB --runs 1
 
 snapshots: $(STAMP)  ## regenerate tests/snapshots (review the diff!)
 	CSKPI_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_snapshots.py

@@ -115,6 +115,8 @@ class Cluster:
         return out
 
     def close(self) -> None:
+        import shutil
+
         for proc in [*self.workers, self.scheduler]:
             proc.terminate()
             try:
@@ -122,6 +124,7 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def same(a: Path, b: Path) -> None:
