@@ -246,7 +246,7 @@ def id_route(t_facts: list[tasks.Facts], s_facts: list[tasks.Facts]) -> tasks.Id
     return tasks.IdRoute(n, text=not integer)
 
 
-ROWS_PER_GROUP_BUCKET = 2_000_000
+ROWS_PER_GROUP_BUCKET = 1_000_000
 """About the most records a group bucket should hold: the local engine needs about 100
 bytes per ticket, so a bucket's computation stays well under a worker's 2 GiB."""
 
