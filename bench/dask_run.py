@@ -236,7 +236,8 @@ def write_results(row: str, args: argparse.Namespace) -> None:
         f"Machine: {machine()}. W on the typed shape split into Parquet files; local = one "
         "file, one process; dask = `--engine dask --scheduler` against a cluster of two "
         "single-threaded `dask worker` processes (no nanny) started once; outputs identical "
-        f"(Parquet tables equal) before a time counts. Medians of {args.runs} runs; GiB = peak "
+        "(Parquet tables equal) before a time counts. Times are medians of the runs made "
+        "(see the notes); GiB = peak "
         "RSS (client: the `cskpi` process; workers: VmHWM).",
         "",
         "| tickets | files | worker limit | local s | local GiB | dask s | client GiB "
