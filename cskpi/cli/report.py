@@ -224,14 +224,22 @@ def report(
             decimal=decimal,
         )
         out_format = format_of(fmt, output)
-        business = {"customers": customers, "orders": orders, "schedules": schedules}
-        business |= {"costs": costs, "messages": messages, "events": events}
-        inputs = (
-            read_inputs(
-                files, options, kpis, by, breaches, quiet, where=where, surveys=surveys, **business
-            )
-            if engine is Engine.LOCAL
-            else None
+        inputs = read_inputs(
+            files,
+            options,
+            kpis,
+            by,
+            breaches,
+            quiet,
+            where=where,
+            surveys=surveys,
+            customers=customers,
+            orders=orders,
+            schedules=schedules,
+            costs=costs,
+            messages=messages,
+            events=events,
+            engine=engine,
         )
         request = build_request(
             kpis,
@@ -253,6 +261,8 @@ def report(
         if engine is Engine.DASK:  # reads and computes on the cluster (DECISIONS 48)
             from cskpi.cli.distributed import dask_report
 
+            business = {"customers": customers, "orders": orders, "schedules": schedules}
+            business |= {"costs": costs, "messages": messages, "events": events}
             result = dask_report(files, surveys, options, request, scheduler, quiet, business)
         result = compute_report(inputs, request, options.config, strict, quiet, result)
         write_report(result, out_format, output, excel)
@@ -322,12 +332,16 @@ def read_inputs(
     *,
     where: list[str] | None = None,
     surveys: list[str] | None,
+    engine: Engine = Engine.LOCAL,
     **business: list[str] | None,
 ) -> Any:
     """Read only the columns the report needs (the read plan), under the spinner.
 
-    `business`: the customers, orders, schedules, costs, messages and events paths.
+    `business`: the customers, orders, schedules, costs, messages and events paths. With
+    `--engine dask` nothing is read here (the workers read the files): None.
     """
+    if engine is not Engine.LOCAL:
+        return None
     from cskpi.engine.plan import plan_for
     from cskpi.engine.where import where_columns
 
