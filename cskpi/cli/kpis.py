@@ -7,7 +7,9 @@ from cskpi.cli.options import ListFormat, ListFormatOpt
 
 
 def kpis(fmt: ListFormatOpt = ListFormat.TABLE) -> None:
-    """List every KPI: id, unit, anchor and definition.
+    """List every KPI and its definition.
+
+    Id, unit, anchor and definition of each.
 
     Example: cskpi kpis -f json
     """

@@ -87,7 +87,9 @@ def peak(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Busiest weekday × hour slots: mean tickets created per hour, in the report zone.
+    """Busiest weekday × hour slots of the week.
+
+    Mean tickets created per hour, in the report zone.
 
     `-o peak.html` writes a self-contained heat map.
 

@@ -63,6 +63,7 @@ from cskpi.cli.options import (
     WeekOpt,
     YearOpt,
 )
+from cskpi.cli.shell import complete_kpis
 from cskpi.errors import InputError, TargetMissed, UsageError, did_you_mean
 from cskpi.result import Compare, Period
 
@@ -102,7 +103,10 @@ def report(
     kpi: Annotated[
         list[str] | None,
         typer.Option(
-            "--kpi", "-k", help="KPI id (repeatable or comma-separated); see `cskpi kpis`."
+            "--kpi",
+            "-k",
+            help="KPI id (repeatable or comma-separated); see `cskpi kpis`.",
+            autocompletion=complete_kpis,
         ),
     ] = None,
     since: SinceOpt = None,
@@ -191,7 +195,7 @@ def report(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Compute KPIs over a window, per group and period.
+    """KPIs over a window, per group and period.
 
     Example: cskpi report tickets.csv --surveys surveys.csv -k frt_median,csat --by agent
     """

@@ -54,7 +54,9 @@ def validate(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Show how the files are read: format, encoding, column mapping and data quality.
+    """Check how the files are read.
+
+    Format, encoding, column mapping and data quality of every input given.
 
     Example: cskpi validate tickets.csv --surveys surveys.csv
     """
