@@ -89,6 +89,10 @@ class CostsConfig:
     file: Path | None = None
 
 
+SMALL_N = 30
+"""Below this population (`_n`), the terminal table marks a value as resting on few cases."""
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole configuration, defaults applied."""
@@ -115,6 +119,9 @@ class Config:
     agent_initiated: str = "measure"
     """`[messages] agent_initiated`: FRT of a ticket an agent opened is measured from the first
     customer message ("measure") or left out ("exclude"); never a breach without one."""
+    small_n: int = SMALL_N
+    """`[display] small_n`: the terminal table marks a value whose population `_n` is below it
+    (0: no marks)."""
 
     @property
     def origin(self) -> str:
@@ -144,6 +151,7 @@ _TOP_KEYS = {
     "repeat_contact",
     "status",
     "messages",
+    "display",
 }
 _SECTION_KEYS = {
     "service_level": {"threshold"},
@@ -154,6 +162,7 @@ _SECTION_KEYS = {
     "repeat_contact": {"days"},
     "status": {"paused"},
     "messages": {"agent_initiated"},
+    "display": {"small_n"},
 }
 _SLA_TARGETS = {"first_response", "resolution", "clock"}
 
@@ -368,7 +377,15 @@ def _build(data: Mapping[str, Any], path: Path | None) -> Config:
             ("measure", "exclude"),
             "messages.agent_initiated",
         ),
+        small_n=_count(data.get("display", {}).get("small_n", SMALL_N), "display.small_n"),
     )
+
+
+def _count(value: Any, where: str) -> int:
+    """A whole number ≥ 0 (`small_n = 30`)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise UsageError(f"{where} must be a whole number ≥ 0, e.g. 30 (0: off)")
+    return value
 
 
 def find_config(explicit: str | Path | None, cwd: Path | None = None) -> Path | None:

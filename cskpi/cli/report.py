@@ -256,7 +256,7 @@ def report(
             overall=out_format not in ROW_FORMATS or check,
         )
         result = compute_report(inputs, request, options.config, strict, quiet)
-        write_report(result, out_format, output, excel)
+        write_report(result, out_format, output, excel, small_n=options.config.small_n)
         check_targets(result, check, quiet)
 
 
@@ -423,8 +423,11 @@ def render_result(result: Any, fmt: str, excel: bool) -> str | bytes | None:
     return render(result, fmt, excel=excel)
 
 
-def write_report(result: Any, out_format: str, output: Path | None, excel: bool) -> None:
-    """The result in `out_format`: to `output` or stdout; the table (or breaches) to a terminal."""
+def write_report(
+    result: Any, out_format: str, output: Path | None, excel: bool, small_n: int = 30
+) -> None:
+    """The result in `out_format`: to `output` or stdout; the table (or breaches) to a
+    terminal, values from fewer than `small_n` cases marked."""
     rendered = render_result(result, out_format, excel)
     if rendered is None:
         from cskpi.render.table import render_table
@@ -436,7 +439,7 @@ def write_report(result: Any, out_format: str, output: Path | None, excel: bool)
 
             console().print(breaches_table(result))
         else:
-            console().print(render_table(result))
+            console().print(render_table(result, small_n))
     else:
         emit(rendered, output)
 

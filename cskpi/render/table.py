@@ -3,7 +3,9 @@
 The caller's `Console` decides whether colour is shown (NO_COLOR, TERM=dumb, not a
 terminal); nothing here writes ANSI codes or prints. Populations (`_n`) and `_previous`
 values are left to the machine formats; the table shows each KPI's value, and its change
-with `--compare`.
+with `--compare`. A value whose population is below `small_n` (`[display] small_n`, default
+30; counts never) is marked `†` and a footnote says so (issue 17): an NPS of −100 from 3
+responses should not read like one from 3,000.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from cskpi.config import SMALL_N
 from cskpi.engine.targets import Target, parse_target
 from cskpi.units import NULL, humanize, humanize_change, visible
 
@@ -24,24 +27,29 @@ if TYPE_CHECKING:
 MET_STYLE = "green"
 MISSED_STYLE = "red"
 UNKNOWN_STYLE = "yellow"
+SMALL_MARK = "†"
+"""After a value whose population `_n` is below `small_n`."""
 _MARKS = {True: ("✓", MET_STYLE), False: ("✗", MISSED_STYLE), None: ("?", UNKNOWN_STYLE)}
 """A target that cannot be evaluated fails `--check` too (DECISIONS 41): marked, not dimmed."""
 
 
-def render_table(result: Result) -> RenderableType:
+def render_table(result: Result, small_n: int = SMALL_N) -> RenderableType:
     """Title (window, zone, as-of), the rows table (+ Overall), the trend sparklines with a
-    period, and the targets, as a Group."""
+    period, and the targets, as a Group; values with `_n` < `small_n` marked (0: none)."""
     from rich.console import Group
     from rich.text import Text
 
     from cskpi.render.marks import partial_note
 
-    parts: list[RenderableType] = [_title(result), _rows_table(result)]
+    table, marked = _rows_table(result, small_n)
+    parts: list[RenderableType] = [_title(result), table]
     if len(result.rows) == 0:
         parts.append(Text("No records in this window.", style="dim"))
     note = partial_note(result)
     if note is not None:
         parts.append(Text(note, style="dim"))
+    if marked:
+        parts.append(Text(small_note(small_n), style="dim"))
     if result.period is not None:
         from cskpi.render.sparkline import trend_section
 
@@ -141,16 +149,41 @@ class _Fit:
         yield Text(joiner).join(self.parts)
 
 
+def small_note(small_n: int) -> str:
+    """The footnote under a table with marked values."""
+    return (
+        f"{SMALL_MARK} n < {small_n}: from fewer than {small_n} tickets or responses "
+        "([display] small_n)."
+    )
+
+
+def is_small(kpi: KpiInfo, values: dict[str, Any], small_n: int) -> bool:
+    """Whether `values` (a row, or overall) holds a value of `kpi` from fewer than `small_n`
+    cases (its `_n`); a count is its own population and never marked."""
+    n = values.get(f"{kpi.id}_n")
+    if small_n <= 0 or str(kpi.unit) == "count" or values.get(kpi.id) is None or n is None:
+        return False
+    return bool(n == n and n < small_n)  # n == n: not NaN
+
+
 def _value_cell(
-    kpi: KpiInfo, value: Any, change: Any, met: bool | None, compare: bool, previous: Any
+    kpi: KpiInfo,
+    value: Any,
+    change: Any,
+    met: bool | None,
+    compare: bool,
+    previous: Any,
+    small: bool = False,
 ) -> _Fit:
-    """The value, with `--compare` its change, or "no earlier data" when there is no previous
-    value (DECISIONS 38)."""
+    """The value (marked when `small`), with `--compare` its change, or "no earlier data"
+    when there is no previous value (DECISIONS 38)."""
     from rich.text import Text
 
     from cskpi.render.marks import NO_EARLIER
 
     text = Text(humanize(value, str(kpi.unit)), style=_style(met))
+    if small:
+        text.append(SMALL_MARK, style="dim")
     arrow = _arrow(change, str(kpi.unit)) if compare else None
     if compare and previous is None:
         arrow = f"({NO_EARLIER})"
@@ -169,7 +202,8 @@ def _arrow(change: Any, unit: str) -> str | None:
     return "(=)"
 
 
-def _rows_table(result: Result) -> RenderableType:
+def _rows_table(result: Result, small_n: int = SMALL_N) -> tuple[RenderableType, bool]:
+    """The rows table (+ Overall) and whether any value in it is marked as from few cases."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -197,6 +231,7 @@ def _rows_table(result: Result) -> RenderableType:
     show_overall = len(records) > 1 or (not records and bool(labels))
 
     table = Table(box=box.SIMPLE, show_footer=show_overall, pad_edge=False)
+    marked = False
     for name in labels:
         footer = Text("Overall") if show_overall and name == labels[0] else ""
         # Period labels are short (`2024-W05`) and unreadable when broken; group labels fold.
@@ -213,7 +248,11 @@ def _rows_table(result: Result) -> RenderableType:
                 met = _meets(value, targets.get(k.id))
             change = result.overall.get(f"{k.id}_change")
             previous = result.overall.get(f"{k.id}_previous")
-            footer_cell = _value_cell(k, value, change, met, compare.get(k.id, False), previous)
+            small = is_small(k, result.overall, small_n)
+            marked |= small
+            footer_cell = _value_cell(
+                k, value, change, met, compare.get(k.id, False), previous, small
+            )
         table.add_column(_kpi_header(k), footer=footer_cell, justify="right", vertical="top")
     for row in records:
         cells: list[RenderableType] = [
@@ -223,9 +262,13 @@ def _rows_table(result: Result) -> RenderableType:
         for k in kpis:
             met = _meets(row[k.id], targets.get(k.id))
             change, previous = row.get(f"{k.id}_change"), row.get(f"{k.id}_previous")
-            cells.append(_value_cell(k, row[k.id], change, met, compare.get(k.id, False), previous))
+            small = is_small(k, row, small_n)
+            marked |= small
+            cells.append(
+                _value_cell(k, row[k.id], change, met, compare.get(k.id, False), previous, small)
+            )
         table.add_row(*cells)
-    return table
+    return table, marked
 
 
 # -- targets section ------------------------------------------------------------------------
