@@ -31,6 +31,7 @@ from cskpi.cli.options import (
     LastOpt,
     MapOpt,
     MonthOpt,
+    PresetOpt,
     QuarterOpt,
     QuietOpt,
     QuoteOpt,
@@ -64,6 +65,15 @@ def peak(
     year: YearOpt = None,
     week: WeekOpt = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="DATETIME or now.")] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            "-b",
+            help="One grid per group (repeatable or comma-separated): team, agent, channel, "
+            "or the export's own header.",
+        ),
+    ] = None,
     tz: TzOpt = None,
     source_tz: SourceTzOpt = None,
     fmt: Annotated[
@@ -75,6 +85,7 @@ def peak(
     ] = None,
     config: ConfigOpt = None,
     map_: MapOpt = None,
+    preset: PresetOpt = "auto",
     encoding: EncodingOpt = None,
     delimiter: DelimiterOpt = None,
     quote: QuoteOpt = None,
@@ -91,11 +102,13 @@ def peak(
 
     Mean tickets created per hour, in the report zone.
 
-    `-o peak.html` writes a self-contained heat map.
+    `-o peak.html` writes a self-contained heat map; `--by team` one grid per team (a group
+    column first in CSV and JSON).
 
-    Example: cskpi peak tickets.csv --last 3mo --tz Europe/Berlin
+    Example: cskpi peak tickets.csv --last 3mo --tz Europe/Berlin --by team
     """
     with boundary(verbose):
+        from cskpi.cli.report import split_list
         from cskpi.engine.peak import peak as compute_peak
         from cskpi.engine.types import ReportRequest
         from cskpi.load.plan import ReadPlan
@@ -112,18 +125,21 @@ def peak(
             date_format,
             source_tz,
             include_status,
+            preset,
             quiet=quiet,
             as_of=as_of,
             delimiter=delimiter,
             quote=quote,
             decimal=decimal,
         )
-        plan = ReadPlan(
-            frozenset({"ticket_id", "created_at", "status", "updated_at"}), frozenset(), ()
-        )
-        inputs = load_inputs(files, None, options, plan)
+        groups = tuple(split_list(by))
+        columns = frozenset({"ticket_id", "created_at", "status", "updated_at", *groups})
+        inputs = load_inputs(files, None, options, ReadPlan(columns, frozenset(), groups))
         request = ReportRequest(
-            window=window_spec(since, until, last, month, quarter, year, week), as_of=as_of, tz=tz
+            window=window_spec(since, until, last, month, quarter, year, week),
+            as_of=as_of,
+            tz=tz,
+            group_by=groups,
         )
         result = compute_peak(inputs, request, options.config)
         notes(result.notes, quiet)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 from typer.core import TyperArgument, TyperCommand
 
 
@@ -27,7 +26,7 @@ class NamedArgument(TyperArgument):
     def _rich_display_name(self) -> str:
         return self.display_name_raw + ("..." if self.nargs != 1 else "")
 
-    def display_type_rich(self, ctx: click.Context) -> str | None:
+    def display_type_rich(self, ctx: Any) -> str | None:
         return None
 
 
