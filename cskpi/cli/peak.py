@@ -40,6 +40,7 @@ from cskpi.cli.options import (
     SourceTzOpt,
     TzOpt,
     UntilOpt,
+    UsersOpt,
     VerboseOpt,
     WeekOpt,
     YearOpt,
@@ -74,6 +75,7 @@ def peak(
             "or the export's own header.",
         ),
     ] = None,
+    users: UsersOpt = None,
     tz: TzOpt = None,
     source_tz: SourceTzOpt = None,
     fmt: Annotated[
@@ -114,7 +116,7 @@ def peak(
         from cskpi.load.plan import ReadPlan
         from cskpi.render.peak import render_peak
 
-        refuse_overwriting_inputs(output, [*files, config])
+        refuse_overwriting_inputs(output, [*files, *(users or ()), config])
         options = load_options(
             config,
             map_,
@@ -134,7 +136,8 @@ def peak(
         )
         groups = tuple(split_list(by))
         columns = frozenset({"ticket_id", "created_at", "status", "updated_at", *groups})
-        inputs = load_inputs(files, None, options, ReadPlan(columns, frozenset(), groups))
+        plan = ReadPlan(columns, frozenset(), groups)
+        inputs = load_inputs(files, None, options, plan, users=users)
         request = ReportRequest(
             window=window_spec(since, until, last, month, quarter, year, week),
             as_of=as_of,

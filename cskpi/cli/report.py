@@ -59,6 +59,7 @@ from cskpi.cli.options import (
     SurveysOpt,
     TzOpt,
     UntilOpt,
+    UsersOpt,
     VerboseOpt,
     WeekOpt,
     YearOpt,
@@ -100,6 +101,7 @@ def report(
     costs: CostsOpt = None,
     messages: MessagesOpt = None,
     events: EventsOpt = None,
+    users: UsersOpt = None,
     kpi: Annotated[
         list[str] | None,
         typer.Option(
@@ -200,7 +202,7 @@ def report(
     Example: cskpi report tickets.csv --surveys surveys.csv -k frt_median,csat --by agent
     """
     with boundary(verbose):
-        given = [surveys, customers, orders, schedules, costs, messages, events]
+        given = [surveys, customers, orders, schedules, costs, messages, events, users]
         refuse_overwriting_inputs(output, [*files, *(p for g in given for p in g or []), config])
         kpis = split_kpis(kpi)
         by = split_list(by)
@@ -238,6 +240,7 @@ def report(
             costs=costs,
             messages=messages,
             events=events,
+            users=users,
         )
         request = build_request(
             kpis,
@@ -327,7 +330,7 @@ def read_inputs(
 ) -> Any:
     """Read only the columns the report needs (the read plan), under the spinner.
 
-    `business`: the customers, orders, schedules, costs, messages and events paths.
+    `business`: the customers, orders, schedules, costs, messages, events and users paths.
     """
     from cskpi.engine.plan import plan_for
     from cskpi.engine.where import where_columns

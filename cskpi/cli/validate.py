@@ -36,6 +36,7 @@ from cskpi.cli.options import (
     SourceTzOpt,
     StrictOpt,
     SurveysOpt,
+    UsersOpt,
     VerboseOpt,
 )
 
@@ -49,6 +50,7 @@ def validate(
     costs: CostsOpt = None,
     messages: MessagesOpt = None,
     events: EventsOpt = None,
+    users: UsersOpt = None,
     fmt: ListFormatOpt = ListFormat.TABLE,
     config: ConfigOpt = None,
     map_: MapOpt = None,
@@ -104,6 +106,7 @@ def validate(
             costs=costs,
             messages=messages,
             events=events,
+            users=users,
         )
         show(render_validation(inputs, fmt.value))
         quality = DataQuality(*_quality_of(inputs))
