@@ -110,6 +110,7 @@ def peak(
     Example: cskpi peak tickets.csv --last 3mo --tz Europe/Berlin --by team
     """
     with boundary(verbose):
+        from cskpi.cli.progress import reading
         from cskpi.cli.report import split_list
         from cskpi.engine.peak import peak as compute_peak
         from cskpi.engine.types import ReportRequest
@@ -137,7 +138,8 @@ def peak(
         groups = tuple(split_list(by))
         columns = frozenset({"ticket_id", "created_at", "status", "updated_at", *groups})
         plan = ReadPlan(columns, frozenset(), groups)
-        inputs = load_inputs(files, None, options, plan, users=users)
+        with reading(files, quiet):
+            inputs = load_inputs(files, None, options, plan, users=users)
         request = ReportRequest(
             window=window_spec(since, until, last, month, quarter, year, week),
             as_of=as_of,

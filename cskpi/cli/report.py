@@ -328,7 +328,7 @@ def read_inputs(
     surveys: list[str] | None,
     **business: list[str] | None,
 ) -> Any:
-    """Read only the columns the report needs (the read plan), under the spinner.
+    """Read only the columns the report needs (the read plan), under the progress bar.
 
     `business`: the customers, orders, schedules, costs, messages, events and users paths.
     """
@@ -343,7 +343,9 @@ def read_inputs(
         customers=bool(business["customers"] or business["orders"]),
         where=where_columns(where or ()),  # a bad expression: exit 2 before any file is read
     )
-    with progress(f"reading {', '.join(files)[:60]}…", quiet):
+    from cskpi.cli.progress import reading
+
+    with reading(files, quiet):
         return load_inputs(files, surveys, options, plan, **business)
 
 

@@ -96,18 +96,21 @@ def validate(
             quote=quote,
             decimal=decimal,
         )
-        inputs = load_inputs(
-            files,
-            surveys,
-            options,
-            customers=customers,
-            orders=orders,
-            schedules=schedules,
-            costs=costs,
-            messages=messages,
-            events=events,
-            users=users,
-        )
+        from cskpi.cli.progress import reading
+
+        with reading(files, quiet):
+            inputs = load_inputs(
+                files,
+                surveys,
+                options,
+                customers=customers,
+                orders=orders,
+                schedules=schedules,
+                costs=costs,
+                messages=messages,
+                events=events,
+                users=users,
+            )
         show(render_validation(inputs, fmt.value))
         quality = DataQuality(*_quality_of(inputs))
         if strict and has_problems(quality.as_json()):
