@@ -65,6 +65,7 @@ from cskpi.cli.options import (
     YearOpt,
 )
 from cskpi.cli.shell import complete_kpis
+from cskpi.config import SMALL_N
 from cskpi.errors import InputError, TargetMissed, UsageError, did_you_mean
 from cskpi.result import Compare, Period
 
@@ -429,7 +430,7 @@ def render_result(result: Any, fmt: str, excel: bool) -> str | bytes | None:
 
 
 def write_report(
-    result: Any, out_format: str, output: Path | None, excel: bool, small_n: int = 30
+    result: Any, out_format: str, output: Path | None, excel: bool, small_n: int = SMALL_N
 ) -> None:
     """The result in `out_format`: to `output` or stdout; the table (or breaches) to a
     terminal, values from fewer than `small_n` cases marked."""
