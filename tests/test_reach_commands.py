@@ -222,3 +222,18 @@ def test_peak_preset(peak_file: str) -> None:
     bad = cli("peak", peak_file, "--preset", "zendesk")
     assert bad.exit_code == 2
     assert "--preset zendesk: unknown preset" in bad.stderr
+
+
+def test_peak_by_with_no_ticket_in_the_window(peak_file: str, tmp_path: Path) -> None:
+    """No group has a ticket in 2023: no grid, the CSV is its header, the table says so."""
+    window = ["--since", "2023-01-01", "--until", "2023-01-07", "--by", "team", "-q"]
+    csv_out = cli("peak", peak_file, *window, "-f", "csv")
+    assert csv_out.exit_code == 0, csv_out.stderr
+    assert csv_out.stdout == "team,weekday,hour,tickets,occurrences,mean\n"
+    table = cli("peak", peak_file, *window, "-f", "table")
+    assert "No tickets in this window." in table.stdout
+    body = json.loads(cli("peak", peak_file, *window, "-f", "json").stdout)
+    assert body["slots"] == [] and body["busiest"] == []
+    html = cli("peak", peak_file, *window, "-o", "empty.html")
+    assert html.exit_code == 0, html.stderr
+    assert "No tickets in this window." in (tmp_path / "empty.html").read_text(encoding="utf-8")
