@@ -46,10 +46,11 @@ def ratings_as_surveys(tickets: Loaded, options: LoadOptions) -> Loaded | None:
         topts = parse.TimeOptions(source_tz=options.source_tz, dayfirst=options.dayfirst)
         out["submitted_at"] = parse.parse_times(
             rows[stamp], stamp, zone_for(topts, match, stamp)
-        ).values
+        ).array  # `.values` would drop the zone (naive UTC)
         when = f"'{stamp}'"
     else:
-        out["submitted_at"] = rows.get("resolved_at", pd.NaT)
+        missing = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us, UTC]")
+        out["submitted_at"] = rows["resolved_at"] if "resolved_at" in rows else missing
         when = "the ticket's resolved_at (the export has no rating time)"
     out["score"] = presets.translate(answer[answer.notna()], match.vocab("score"))
     agent = match.header(ratings.agent)
