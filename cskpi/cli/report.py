@@ -90,6 +90,14 @@ class WeekStart(StrEnum):
     SUN = "sun"
 
 
+class Show(StrEnum):
+    """What the `--compare` table shows beside each value."""
+
+    CHANGE = "change"
+    PREVIOUS = "previous"
+    BOTH = "both"
+
+
 def report(
     files: Files,
     surveys: SurveysOpt = None,
@@ -146,6 +154,13 @@ def report(
     compare: Annotated[
         Compare | None, typer.Option(help="Add each KPI's previous value and the change.")
     ] = None,
+    show: Annotated[
+        Show | None,
+        typer.Option(
+            help="With --compare, the table shows the change (default), the previous "
+            "value, or both."
+        ),
+    ] = None,
     sort: Annotated[str | None, typer.Option(help="KPI[:asc|desc] to order groups by.")] = None,
     top: Annotated[int | None, typer.Option(help="Keep the first N groups.")] = None,
     tz: TzOpt = None,
@@ -163,7 +178,9 @@ def report(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to a file (format from the extension)."),
+        typer.Option(
+            "--output", "-o", help="Write to a file (format from the extension); - is stdout."
+        ),
     ] = None,
     config: ConfigOpt = None,
     map_: MapOpt = None,
@@ -196,6 +213,9 @@ def report(
     Example: cskpi report tickets.csv --surveys surveys.csv -k frt_median,csat --by agent
     """
     with boundary(verbose):
+        output = None if output is not None and str(output) == "-" else output  # -o -: stdout
+        if show is not None and compare is None:
+            raise UsageError(f"--show {show.value} needs --compare previous|year")
         given = [surveys, customers, orders, schedules, costs, messages, events]
         refuse_overwriting_inputs(output, [*files, *(p for g in given for p in g or []), config])
         kpis = split_kpis(kpi)
@@ -252,7 +272,9 @@ def report(
             overall=out_format not in ROW_FORMATS or check,
         )
         result = compute_report(inputs, request, options.config, strict, quiet)
-        write_report(result, out_format, output, excel)
+        write_report(result, out_format, output, excel, show=(show or Show.CHANGE).value)
+        if output is not None and not quiet:
+            print_err(written(result, output))
         check_targets(result, check, quiet)
 
 
@@ -419,7 +441,16 @@ def render_result(result: Any, fmt: str, excel: bool) -> str | bytes | None:
     return render(result, fmt, excel=excel)
 
 
-def write_report(result: Any, out_format: str, output: Path | None, excel: bool) -> None:
+def written(result: Any, output: Path) -> str:
+    """`wrote report.csv (12 rows)` for stderr after a successful `-o`: the rows of the
+    rows table (or of the breaches list with `--breaches`)."""
+    rows = len(result.breaches if result.breaches is not None else result.rows)
+    return f"wrote {output} ({rows:,} row{'' if rows == 1 else 's'})"
+
+
+def write_report(
+    result: Any, out_format: str, output: Path | None, excel: bool, show: str = "change"
+) -> None:
     """The result in `out_format`: to `output` or stdout; the table (or breaches) to a terminal."""
     rendered = render_result(result, out_format, excel)
     if rendered is None:
@@ -432,7 +463,7 @@ def write_report(result: Any, out_format: str, output: Path | None, excel: bool)
 
             console().print(breaches_table(result))
         else:
-            console().print(render_table(result))
+            console().print(render_table(result, show))
     else:
         emit(rendered, output)
 

@@ -28,15 +28,16 @@ _MARKS = {True: ("✓", MET_STYLE), False: ("✗", MISSED_STYLE), None: ("?", UN
 """A target that cannot be evaluated fails `--check` too (DECISIONS 41): marked, not dimmed."""
 
 
-def render_table(result: Result) -> RenderableType:
+def render_table(result: Result, show: str = "change") -> RenderableType:
     """Title (window, zone, as-of), the rows table (+ Overall), the trend sparklines with a
-    period, and the targets, as a Group."""
+    period, and the targets, as a Group. `show` (with `--compare`): `change`, `previous` or
+    `both` beside each value."""
     from rich.console import Group
     from rich.text import Text
 
     from cskpi.render.marks import partial_note
 
-    parts: list[RenderableType] = [_title(result), _rows_table(result)]
+    parts: list[RenderableType] = [_title(result, show), _rows_table(result, show)]
     if len(result.rows) == 0:
         parts.append(Text("No records in this window.", style="dim"))
     note = partial_note(result)
@@ -85,7 +86,7 @@ def moment_text(stamp: datetime, zone_of: datetime) -> str:
     return stamp.strftime("%Y-%m-%d %H:%M:%S" if stamp.second else "%Y-%m-%d %H:%M")
 
 
-def _title(result: Result) -> RenderableType:
+def _title(result: Result, show: str = "change") -> RenderableType:
     """`2024-01-01 → 2024-03-31 (Asia/Seoul) · as of 2024-03-31 18:00 · …`, two lines if narrow."""
     from rich.text import Text
 
@@ -97,7 +98,8 @@ def _title(result: Result) -> RenderableType:
     if result.compare is not None:
         from cskpi.render.marks import compared_with
 
-        notes.append(f"change vs {compared_with(result)}")
+        said = {"change": "change vs", "previous": "was =", "both": "change and was vs"}[show]
+        notes.append(f"{said} {compared_with(result)}")
     return _Fit(window, Text(" · ".join(notes), style="dim"), separator=" · ")
 
 
@@ -142,16 +144,25 @@ class _Fit:
 
 
 def _value_cell(
-    kpi: KpiInfo, value: Any, change: Any, met: bool | None, compare: bool, previous: Any
+    kpi: KpiInfo,
+    value: Any,
+    change: Any,
+    met: bool | None,
+    compare: bool,
+    previous: Any,
+    show: str = "change",
 ) -> _Fit:
-    """The value, with `--compare` its change, or "no earlier data" when there is no previous
-    value (DECISIONS 38)."""
+    """The value, with `--compare` its change (`show`: or the previous value `(was 2h 05m)`, or
+    both), or "no earlier data" when there is no previous value (DECISIONS 38)."""
     from rich.text import Text
 
     from cskpi.render.marks import NO_EARLIER
 
     text = Text(humanize(value, str(kpi.unit)), style=_style(met))
     arrow = _arrow(change, str(kpi.unit)) if compare else None
+    if compare and previous is not None and show != "change":
+        was = f"was {humanize(previous, str(kpi.unit))}"
+        arrow = f"({was})" if show == "previous" or arrow is None else f"{arrow[:-1]}, {was})"
     if compare and previous is None:
         arrow = f"({NO_EARLIER})"
     return _Fit(text, Text(arrow, style="dim")) if arrow else _Fit(text)
@@ -169,7 +180,7 @@ def _arrow(change: Any, unit: str) -> str | None:
     return "(=)"
 
 
-def _rows_table(result: Result) -> RenderableType:
+def _rows_table(result: Result, show: str = "change") -> RenderableType:
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -213,7 +224,9 @@ def _rows_table(result: Result) -> RenderableType:
                 met = _meets(value, targets.get(k.id))
             change = result.overall.get(f"{k.id}_change")
             previous = result.overall.get(f"{k.id}_previous")
-            footer_cell = _value_cell(k, value, change, met, compare.get(k.id, False), previous)
+            footer_cell = _value_cell(
+                k, value, change, met, compare.get(k.id, False), previous, show
+            )
         table.add_column(_kpi_header(k), footer=footer_cell, justify="right", vertical="top")
     for row in records:
         cells: list[RenderableType] = [
@@ -223,7 +236,9 @@ def _rows_table(result: Result) -> RenderableType:
         for k in kpis:
             met = _meets(row[k.id], targets.get(k.id))
             change, previous = row.get(f"{k.id}_change"), row.get(f"{k.id}_previous")
-            cells.append(_value_cell(k, row[k.id], change, met, compare.get(k.id, False), previous))
+            cells.append(
+                _value_cell(k, row[k.id], change, met, compare.get(k.id, False), previous, show)
+            )
         table.add_row(*cells)
     return table
 
