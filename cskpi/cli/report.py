@@ -182,6 +182,9 @@ def report(
             "--output", "-o", help="Write to a file (format from the extension); - is stdout."
         ),
     ] = None,
+    title: Annotated[
+        str | None, typer.Option(help="The HTML report's heading (default: what it shows).")
+    ] = None,
     config: ConfigOpt = None,
     map_: MapOpt = None,
     preset: PresetOpt = "auto",
@@ -239,6 +242,8 @@ def report(
             decimal=decimal,
         )
         out_format = format_of(fmt, output)
+        if title is not None and out_format != "html":
+            raise UsageError("--title is the HTML report's heading: use it with -o FILE.html")
         inputs = read_inputs(
             files,
             options,
@@ -272,7 +277,9 @@ def report(
             overall=out_format not in ROW_FORMATS or check,
         )
         result = compute_report(inputs, request, options.config, strict, quiet)
-        write_report(result, out_format, output, excel, show=(show or Show.CHANGE).value)
+        write_report(
+            result, out_format, output, excel, show=(show or Show.CHANGE).value, title=title
+        )
         if output is not None and not quiet:
             print_err(written(result, output))
         check_targets(result, check, quiet)
@@ -432,13 +439,15 @@ def window_line(result: Any) -> str:
     )
 
 
-def render_result(result: Any, fmt: str, excel: bool) -> str | bytes | None:
+def render_result(
+    result: Any, fmt: str, excel: bool, title: str | None = None
+) -> str | bytes | None:
     """The rendered bytes/text for file formats; None for the terminal table."""
     if fmt == "table":
         return None
     from cskpi.render import render
 
-    return render(result, fmt, excel=excel)
+    return render(result, fmt, excel=excel, title=title)
 
 
 def written(result: Any, output: Path) -> str:
@@ -449,10 +458,15 @@ def written(result: Any, output: Path) -> str:
 
 
 def write_report(
-    result: Any, out_format: str, output: Path | None, excel: bool, show: str = "change"
+    result: Any,
+    out_format: str,
+    output: Path | None,
+    excel: bool,
+    show: str = "change",
+    title: str | None = None,
 ) -> None:
     """The result in `out_format`: to `output` or stdout; the table (or breaches) to a terminal."""
-    rendered = render_result(result, out_format, excel)
+    rendered = render_result(result, out_format, excel, title)
     if rendered is None:
         from cskpi.render.table import render_table
 

@@ -60,8 +60,9 @@ class Card:
     """With `--compare`, no previous value: the card says so (DECISIONS 38)."""
 
 
-def render_html(result: Result) -> str:
-    """`result` as one self-contained HTML document (UTF-8 text, ends with a newline)."""
+def render_html(result: Result, title: str | None = None) -> str:
+    """`result` as one self-contained HTML document (UTF-8 text, ends with a newline);
+    `title` (`--title`) replaces the heading and the page title, escaped like any text."""
     from markupsafe import Markup
 
     from cskpi.render.charts import trend_charts
@@ -74,7 +75,7 @@ def render_html(result: Result) -> str:
         _environment()
         .get_template(TEMPLATE)
         .render(
-            title=_title(result),
+            title=_title(result) if title is None else title,
             facts=_facts(result),
             cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id not in business],
             business_cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id in business],
