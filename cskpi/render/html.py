@@ -66,19 +66,25 @@ def render_html(result: Result, title: str | None = None) -> str:
     from markupsafe import Markup
 
     from cskpi.render.charts import trend_charts
+    from cskpi.render.distribution import distribution_bars, distribution_parts
 
     charts = [
         {"name": c.kpi.name, "svg": Markup(c.svg), "legend": c.legend} for c in trend_charts(result)
     ]
     cards, business = _cards(result), _business_ids()
+    # a distribution's buckets make one bar per row, not a card per bucket
+    bars = {k.id for parts in distribution_parts(result).values() for k in parts}
     page = (
         _environment()
         .get_template(TEMPLATE)
         .render(
             title=_title(result) if title is None else title,
             facts=_facts(result),
-            cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id not in business],
+            cards=[
+                c for c, k in zip(cards, result.kpis, strict=True) if k.id not in business | bars
+            ],
             business_cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id in business],
+            distributions=distribution_bars(result),
             table=_table(result),
             partial_note=partial_note(result),
             no_earlier=NO_EARLIER,
