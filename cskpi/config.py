@@ -311,7 +311,7 @@ def _tables(data: Mapping[str, Any]) -> None:
 def _currency(value: Any) -> str:
     """A currency code or sign (`EUR`, `€`, `CHF`): 1 to 5 characters, no digits or spaces."""
     text = _str(value, "costs.currency").strip()
-    if not 1 <= len(text) <= 5 or any(ch.isdigit() or ch.isspace() for ch in text):
+    if not 1 <= len(text) <= 5 or any(ch.isdigit() or ch.isspace() or ch in '"\\;' for ch in text):
         raise UsageError(
             f'costs.currency: {value!r} is not a currency; use a code or sign such as "EUR" or "€"'
         )

@@ -111,8 +111,8 @@ def trend_summary(
                     kpi=k.name if index == 0 else "",
                     group="" if result.group_by == () else group,
                     spark=sparkline(series),
-                    first=humanize(present[0] if present else None, str(k.unit)),
-                    last=humanize(present[-1] if present else None, str(k.unit)),
+                    first=humanize(present[0] if present else None, str(k.unit), result.currency),
+                    last=humanize(present[-1] if present else None, str(k.unit), result.currency),
                 )
             )
     return TrendSummary(

@@ -151,6 +151,7 @@ def _value_cell(
     compare: bool,
     previous: Any,
     show: str = "change",
+    currency: str | None = None,
 ) -> _Fit:
     """The value, with `--compare` its change (`show`: or the previous value `(was 2h 05m)`, or
     both), or "no earlier data" when there is no previous value (DECISIONS 38)."""
@@ -158,10 +159,10 @@ def _value_cell(
 
     from cskpi.render.marks import NO_EARLIER
 
-    text = Text(humanize(value, str(kpi.unit)), style=_style(met))
+    text = Text(humanize(value, str(kpi.unit), currency), style=_style(met))
     arrow = _arrow(change, str(kpi.unit)) if compare else None
     if compare and previous is not None and show != "change":
-        was = f"was {humanize(previous, str(kpi.unit))}"
+        was = f"was {humanize(previous, str(kpi.unit), currency)}"
         arrow = f"({was})" if show == "previous" or arrow is None else f"{arrow[:-1]}, {was})"
     if compare and previous is None:
         arrow = f"({NO_EARLIER})"
@@ -225,7 +226,7 @@ def _rows_table(result: Result, show: str = "change") -> RenderableType:
             change = result.overall.get(f"{k.id}_change")
             previous = result.overall.get(f"{k.id}_previous")
             footer_cell = _value_cell(
-                k, value, change, met, compare.get(k.id, False), previous, show
+                k, value, change, met, compare.get(k.id, False), previous, show, result.currency
             )
         table.add_column(_kpi_header(k), footer=footer_cell, justify="right", vertical="top")
     for row in records:
@@ -237,7 +238,16 @@ def _rows_table(result: Result, show: str = "change") -> RenderableType:
             met = _meets(row[k.id], targets.get(k.id))
             change, previous = row.get(f"{k.id}_change"), row.get(f"{k.id}_previous")
             cells.append(
-                _value_cell(k, row[k.id], change, met, compare.get(k.id, False), previous, show)
+                _value_cell(
+                    k,
+                    row[k.id],
+                    change,
+                    met,
+                    compare.get(k.id, False),
+                    previous,
+                    show,
+                    result.currency,
+                )
             )
         table.add_row(*cells)
     return table
@@ -261,7 +271,7 @@ def _targets(result: Result) -> RenderableType:
         grid.add_column(overflow="fold")
     for t in result.targets:
         cells = [Text(*_MARKS[t.met]), Text(visible(t.name or t.kpi)), Text(visible(t.target))]
-        cells.append(Text(humanize(t.value, t.unit)))
+        cells.append(Text(humanize(t.value, t.unit, result.currency)))
         if unknown:
             reason = f"not evaluated: {t.reason}" if t.met is None else ""
             cells.append(Text(reason, style=UNKNOWN_STYLE))
