@@ -183,7 +183,8 @@ def report(
         ),
     ] = None,
     title: Annotated[
-        str | None, typer.Option(help="The HTML report's heading (default: what it shows).")
+        str | None,
+        typer.Option(metavar="TEXT", help="The HTML report's heading (default: what it shows)."),
     ] = None,
     config: ConfigOpt = None,
     map_: MapOpt = None,

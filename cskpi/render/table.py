@@ -209,6 +209,7 @@ def _rows_table(result: Result, show: str = "change") -> RenderableType:
     show_overall = len(records) > 1 or (not records and bool(labels))
 
     table = Table(box=box.SIMPLE, show_footer=show_overall, pad_edge=False)
+    footers: list[RenderableType] = []
     for name in labels:
         footer = Text("Overall") if show_overall and name == labels[0] else ""
         # Period labels are short (`2024-W05`) and unreadable when broken; group labels fold.
@@ -229,6 +230,8 @@ def _rows_table(result: Result, show: str = "change") -> RenderableType:
                 k, value, change, met, compare.get(k.id, False), previous, show, result.currency
             )
         table.add_column(_kpi_header(k), footer=footer_cell, justify="right", vertical="top")
+        footers.append(footer_cell)
+    lines: list[tuple[list[RenderableType], list[RenderableType]]] = []
     for row in records:
         cells: list[RenderableType] = [
             Text(period_text(row) if c == "period" else "" if row[c] is None else visible(row[c]))
@@ -250,7 +253,60 @@ def _rows_table(result: Result, show: str = "change") -> RenderableType:
                 )
             )
         table.add_row(*cells)
+        lines.append((cells[: len(labels)], cells[len(labels) :]))
+    if show_overall:
+        lines.append(([Text("Overall", style="bold")] + [Text("")] * (len(labels) - 1), footers))
+    return _Narrow(table, _one_kpi_per_line(labels, kpis, lines))
+
+
+def _one_kpi_per_line(
+    labels: list[str],
+    kpis: list[KpiInfo],
+    lines: list[tuple[list[RenderableType], list[RenderableType]]],
+) -> RenderableType:
+    """The narrow layout: a line per KPI of each row (its labels on the first), so a value
+    never shares the width with the others."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE, pad_edge=False)
+    for name in labels:
+        table.add_column(Text(visible(name)), overflow="fold", vertical="top")
+    table.add_column("KPI", vertical="top")
+    table.add_column("value", justify="right", vertical="top")
+    for label_cells, values in lines:
+        for i, (k, value) in enumerate(zip(kpis, values, strict=True)):
+            shown = label_cells if i == 0 else [Text("")] * len(labels)
+            table.add_row(*shown, _kpi_header(k), value, end_section=i == len(kpis) - 1)
     return table
+
+
+class _Narrow:
+    """The rows table when its values fit the width unwrapped, else one KPI per line.
+
+    A value (`1h 03m`, `10,300`) is never broken inside its cell: every value column needs
+    its widest value, and when the columns together need more than the terminal has
+    (`COLUMNS=60`), each row's KPIs go on lines of their own."""
+
+    def __init__(self, wide: RenderableType, narrow: RenderableType) -> None:
+        self.wide = wide
+        self.narrow = narrow
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        wide = Measurement.get(console, options, self.wide)
+        narrow = Measurement.get(console, options, self.narrow)
+        return Measurement(min(wide.minimum, narrow.minimum), wide.maximum)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.measure import Measurement
+
+        # measured without the terminal's limit: within it, rich reports at most its width
+        unlimited = options.update_width(10**6)
+        fits = Measurement.get(console, unlimited, self.wide).minimum <= options.max_width
+        yield self.wide if fits else self.narrow
 
 
 # -- targets section ------------------------------------------------------------------------
