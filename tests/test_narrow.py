@@ -99,3 +99,16 @@ def test_sparkline_values_are_never_cut(tmp_path: Path, inputs: object) -> None:
         if "→" in line:
             last = line.split("→")[1].strip()
             assert last and "…" not in last, line
+
+
+@pytest.mark.parametrize("kpis", [KPIS[:4], KPIS])
+def test_no_width_cuts_a_header_or_a_value(inputs: object, kpis: tuple[str, ...]) -> None:
+    # at every width from 40 to 140 columns, either layout fits whole: no `…`, no line wider
+    # than the terminal, each median whole on its line
+    result = cskpi.compute(inputs, ReportRequest(kpis=kpis, group_by=("agent",)))
+    for width in range(40, 141):
+        lines = shown(result, width)
+        assert max(len(line) for line in lines) <= width, width
+        text = "\n".join(lines)
+        assert "…" not in text, (width, text)
+        assert "20m 00s" in text and "12h 30m" in text, width

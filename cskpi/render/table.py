@@ -301,12 +301,35 @@ class _Narrow:
         return Measurement(min(wide.minimum, narrow.minimum), wide.maximum)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.measure import Measurement
 
-        # measured without the terminal's limit: within it, rich reports at most its width
+        yield self.wide if self._fits(console, options) else self.narrow
+
+    def _fits(self, console: Console, options: ConsoleOptions) -> bool:
+        """Whether rich's layout of the wide table at this width gives every column what its
+        widest value (and its header's longest word) needs: rich squeezes columns below that
+        when the table is too wide, breaking a value inside its cell."""
+        from rich.measure import Measurement
+        from rich.table import Table
+
+        table = self.wide
+        if not isinstance(table, Table):
+            return True
         unlimited = options.update_width(10**6)
-        fits = Measurement.get(console, unlimited, self.wide).minimum <= options.max_width
-        yield self.wide if fits else self.narrow
+        extra = table._extra_width  # the borders and gaps rich adds to the columns
+        widths = table._calculate_column_widths(
+            console, options.update_width(options.max_width - extra)
+        )
+        last = len(widths) - 1
+        for index, (column, width) in enumerate(zip(table.columns, widths, strict=True)):
+            cells = [column.header, column.footer, *column.cells]
+            need = max(
+                (Measurement.get(console, unlimited, c).minimum for c in cells if c != ""),
+                default=0,
+            )
+            padding = 2 - (index == 0) - (index == last)  # pad_edge=False: no outer padding
+            if width - padding < need:
+                return False
+        return True
 
 
 # -- targets section ------------------------------------------------------------------------
