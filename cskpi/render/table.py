@@ -255,7 +255,8 @@ def _rows_table(result: Result, show: str = "change") -> RenderableType:
         table.add_row(*cells)
         lines.append((cells[: len(labels)], cells[len(labels) :]))
     if show_overall:
-        lines.append(([Text("Overall", style="bold")] + [Text("")] * (len(labels) - 1), footers))
+        overall: list[RenderableType] = [Text("Overall", style="bold")]
+        lines.append((overall + [Text("")] * (len(labels) - 1), footers))
     return _Narrow(table, _one_kpi_per_line(labels, kpis, lines))
 
 
@@ -301,7 +302,6 @@ class _Narrow:
         return Measurement(min(wide.minimum, narrow.minimum), wide.maximum)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-
         yield self.wide if self._fits(console, options) else self.narrow
 
     def _fits(self, console: Console, options: ConsoleOptions) -> bool:
@@ -315,6 +315,7 @@ class _Narrow:
         if not isinstance(table, Table):
             return True
         unlimited = options.update_width(10**6)
+        # rich's own layout (no public API gives the widths it will use)
         extra = table._extra_width  # the borders and gaps rich adds to the columns
         widths = table._calculate_column_widths(
             console, options.update_width(options.max_width - extra)
