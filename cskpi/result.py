@@ -101,3 +101,5 @@ class Result:
     """The data-quality summary for stderr, one line per frame with problems (with examples)."""
     config: str | None = None
     """The config file used (DECISIONS 43), or None."""
+    currency: str | None = None
+    """`[costs] currency`: shown with money in the table, HTML and Excel; None: bare numbers."""

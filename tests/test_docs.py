@@ -169,10 +169,14 @@ def _run(example: Example, root: Path, last_code: list[int]) -> None:
     if words[:2] == ["head", "-c"] and target is not None:
         (root / target).write_bytes((root / words[3]).read_bytes()[: int(words[2])])
         return
+    env = {"COLUMNS": "100", "NO_COLOR": "1"}
+    while "=" in words[0] and words[0].split("=")[0].isupper():  # `COLUMNS=60 cskpi ...`
+        name, value = words.pop(0).split("=", 1)
+        env[name] = value
     assert words[0] == "cskpi", f"{example}: the test does not know how to run this"
     runner = TerminalRunner()
     runner.terminal = target is None
-    result = runner.invoke(app, words[1:], env={"COLUMNS": "100", "NO_COLOR": "1"})
+    result = runner.invoke(app, words[1:], env=env)
     last_code[0] = result.exit_code
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, example
     fails = any(line.startswith("cskpi: ") for line in example.shown)

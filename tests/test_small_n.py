@@ -22,7 +22,7 @@ runner = CliRunner()
 def shown(small_n: int | None = None, **changes: object) -> str:
     console = Console(record=True, width=200, color_system=None, file=io.StringIO())
     result = make_result(**changes)
-    console.print(render_table(result) if small_n is None else render_table(result, small_n))
+    console.print(render_table(result) if small_n is None else render_table(result, small_n=small_n))
     return console.export_text()
 
 

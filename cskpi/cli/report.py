@@ -93,6 +93,14 @@ class WeekStart(StrEnum):
     SUN = "sun"
 
 
+class Show(StrEnum):
+    """What the `--compare` table shows beside each value."""
+
+    CHANGE = "change"
+    PREVIOUS = "previous"
+    BOTH = "both"
+
+
 def report(
     files: Files,
     surveys: SurveysOpt = None,
@@ -153,6 +161,13 @@ def report(
     compare: Annotated[
         Compare | None, typer.Option(help="Add each KPI's previous value and the change.")
     ] = None,
+    show: Annotated[
+        Show | None,
+        typer.Option(
+            help="With --compare, the table shows the change (default), the previous "
+            "value, or both."
+        ),
+    ] = None,
     sort: Annotated[str | None, typer.Option(help="KPI[:asc|desc] to order groups by.")] = None,
     top: Annotated[int | None, typer.Option(help="Keep the first N groups.")] = None,
     tz: TzOpt = None,
@@ -170,7 +185,13 @@ def report(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to a file (format from the extension)."),
+        typer.Option(
+            "--output", "-o", help="Write to a file (format from the extension); - is stdout."
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="The HTML report's heading (default: what it shows)."),
     ] = None,
     config: ConfigOpt = None,
     map_: MapOpt = None,
@@ -203,6 +224,9 @@ def report(
     Example: cskpi report tickets.csv --surveys surveys.csv -k frt_median,csat --by agent
     """
     with boundary(verbose):
+        output = None if output is not None and str(output) == "-" else output  # -o -: stdout
+        if show is not None and compare is None:
+            raise UsageError(f"--show {show.value} needs --compare previous|year")
         given = [surveys, customers, orders, schedules, costs, messages, events, users]
         refuse_overwriting_inputs(output, [*files, *(p for g in given for p in g or []), config])
         kpis = split_kpis(kpi)
@@ -226,6 +250,8 @@ def report(
             decimal=decimal,
         )
         out_format = format_of(fmt, output)
+        if title is not None and out_format != "html":
+            raise UsageError("--title is the HTML report's heading: use it with -o FILE.html")
         inputs = read_inputs(
             files,
             options,
@@ -260,7 +286,17 @@ def report(
             overall=out_format not in ROW_FORMATS or check,
         )
         result = compute_report(inputs, request, options.config, strict, quiet)
-        write_report(result, out_format, output, excel, small_n=options.config.small_n)
+        write_report(
+            result,
+            out_format,
+            output,
+            excel,
+            show=(show or Show.CHANGE).value,
+            title=title,
+            small_n=options.config.small_n,
+        )
+        if output is not None and not quiet:
+            print_err(written(result, output))
         check_targets(result, check, quiet)
 
 
@@ -420,21 +456,36 @@ def window_line(result: Any) -> str:
     )
 
 
-def render_result(result: Any, fmt: str, excel: bool) -> str | bytes | None:
+def render_result(
+    result: Any, fmt: str, excel: bool, title: str | None = None
+) -> str | bytes | None:
     """The rendered bytes/text for file formats; None for the terminal table."""
     if fmt == "table":
         return None
     from cskpi.render import render
 
-    return render(result, fmt, excel=excel)
+    return render(result, fmt, excel=excel, title=title)
+
+
+def written(result: Any, output: Path) -> str:
+    """`wrote report.csv (12 rows)` for stderr after a successful `-o`: the rows of the
+    rows table (or of the breaches list with `--breaches`)."""
+    rows = len(result.breaches if result.breaches is not None else result.rows)
+    return f"wrote {output} ({rows:,} row{'' if rows == 1 else 's'})"
 
 
 def write_report(
-    result: Any, out_format: str, output: Path | None, excel: bool, small_n: int = SMALL_N
+    result: Any,
+    out_format: str,
+    output: Path | None,
+    excel: bool,
+    show: str = "change",
+    title: str | None = None,
+    small_n: int = SMALL_N,
 ) -> None:
     """The result in `out_format`: to `output` or stdout; the table (or breaches) to a
     terminal, values from fewer than `small_n` cases marked."""
-    rendered = render_result(result, out_format, excel)
+    rendered = render_result(result, out_format, excel, title)
     if rendered is None:
         from cskpi.render.table import render_table
 
@@ -445,7 +496,7 @@ def write_report(
 
             console().print(breaches_table(result))
         else:
-            console().print(render_table(result, small_n))
+            console().print(render_table(result, show, small_n))
     else:
         emit(rendered, output)
 

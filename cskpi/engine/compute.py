@@ -139,6 +139,7 @@ def compute(inputs: Inputs, request: ReportRequest, config: Config | None = None
         quality_lines=tuple(quality.summary_lines()),
         breaches=breaches,
         config=None if config.path is None else str(config.path),
+        currency=config.costs.currency,
     )
 
 

@@ -216,13 +216,32 @@ def _fit_widths(
 # -- sheets ---------------------------------------------------------------------------------
 
 
+def unit_formats(currency: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """(FORMATS, CHANGE_FORMATS) with money in `currency` (`[costs] currency`): a code after
+    the number (`#,##0.00 "EUR"`), a sign before it (`"€"#,##0.00`)."""
+    if not currency:
+        return FORMATS, CHANGE_FORMATS
+    text = f'"{currency}"'
+    code = currency.isascii() and currency.isalpha()
+
+    def money(number: str) -> str:
+        return f"{number} {text}" if code else f"{text}{number}"
+
+    change = ";".join(
+        part[0] + money(part[1:]) if part[0] in "+-" else money(part)
+        for part in CHANGE_FORMATS["money"].split(";")
+    )
+    return {**FORMATS, "money": money(FORMATS["money"])}, {**CHANGE_FORMATS, "money": change}
+
+
 def _column_formats(result: Result) -> dict[str, str]:
     formats: dict[str, str] = {}
+    values, changes = unit_formats(result.currency)
     for k in result.kpis:
         unit = str(k.unit)
-        formats[k.id] = formats[f"{k.id}_previous"] = FORMATS.get(unit, GENERAL)
+        formats[k.id] = formats[f"{k.id}_previous"] = values.get(unit, GENERAL)
         formats[f"{k.id}_n"] = FORMATS["count"]
-        formats[f"{k.id}_change"] = CHANGE_FORMATS.get(unit, GENERAL)
+        formats[f"{k.id}_change"] = changes.get(unit, GENERAL)
     return formats
 
 
@@ -259,6 +278,7 @@ def _overall_sheet(sheet: Worksheet, result: Result) -> None:
     header += ["previous", "change"] if compare else []
     header.append("shown")
     body, formats = [], []
+    values, changes = unit_formats(result.currency)
     for k in result.kpis:
         unit = str(k.unit)
 
@@ -268,10 +288,10 @@ def _overall_sheet(sheet: Worksheet, result: Result) -> None:
 
         line = [k.id, k.name, unit, value(""), value("_n")]
         line += [value("_previous"), value("_change")] if compare else []
-        line.append(humanize(value(""), unit))
+        line.append(humanize(value(""), unit, result.currency))
         body.append(line)
-        fmts = [GENERAL] * 3 + [FORMATS.get(unit, GENERAL), FORMATS["count"]]
-        fmts += [FORMATS.get(unit, GENERAL), CHANGE_FORMATS.get(unit, GENERAL)] if compare else []
+        fmts = [GENERAL] * 3 + [values.get(unit, GENERAL), FORMATS["count"]]
+        fmts += [values.get(unit, GENERAL), changes.get(unit, GENERAL)] if compare else []
         fmts.append(GENERAL)
         formats.append(fmts)
     _write_rows_with_formats(sheet, header, body, formats)

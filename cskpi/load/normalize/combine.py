@@ -50,7 +50,7 @@ def ratings_as_surveys(tickets: Loaded, options: LoadOptions) -> Loaded | None:
         when = f"'{stamp}'"
     else:
         missing = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us, UTC]")
-        out["submitted_at"] = rows["resolved_at"] if "resolved_at" in rows else missing
+        out["submitted_at"] = rows.get("resolved_at", missing)
         when = "the ticket's resolved_at (the export has no rating time)"
     out["score"] = presets.translate(answer[answer.notna()], match.vocab("score"))
     agent = match.header(ratings.agent)
