@@ -15,23 +15,39 @@ if TYPE_CHECKING:
 
 
 def column_names(name: str, header: Sequence[object]) -> tuple[list[str], set[str], list[str]]:
-    """(column names, generated names, warnings): blanks get `Unnamed: i`, repeats `.1`..."""
+    """(column names, generated names, warnings): blanks get `Unnamed: i`, repeats `.1`...
+
+    Linear in the header's width: each base name remembers the last suffix it took (a header
+    of 3,000 columns all named `x` was cubic, issue 19 item 8), and a name repeated many
+    times is one warning, not one per copy."""
     names: list[str] = []
+    taken: set[str] = set()
     unnamed: set[str] = set()
-    warnings: list[str] = []
+    last: dict[str, int] = {}  # base name -> the last suffix given to it
+    repeats: dict[str, list[str]] = {}  # base name -> the names its repeats were read as
     for i, value in enumerate(header):
         base = "" if value is None else str(value)
         if not base.strip():
             base = f"Unnamed: {i}"
             unnamed.add(base)
-        column, k = base, 0
-        while column in names:
+        column, k = base, last.get(base, 0)
+        while column in taken:
             k += 1
             column = f"{base}.{k}"
-        if k and base not in unnamed:
-            warnings.append(f"{name}: column '{base}' appears more than once; read as '{column}'")
+        last[base] = k
+        if column != base and base not in unnamed:
+            repeats.setdefault(base, []).append(column)
         names.append(column)
+        taken.add(column)
+    warnings = [_repeated(name, base, read) for base, read in repeats.items()]
     return names, unnamed, warnings
+
+
+def _repeated(name: str, base: str, read: list[str]) -> str:
+    if len(read) == 1:
+        return f"{name}: column '{base}' appears more than once; read as '{read[0]}'"
+    shown = ", ".join(f"'{c}'" for c in read[:2]) + (", ..." if len(read) > 3 else "")
+    return f"{name}: column '{base}' appears {len(read) + 1} times; read as {shown}, '{read[-1]}'"
 
 
 def prune(names: list[str], columns: Callable[[list[str]], list[str]] | None) -> list[int]:
