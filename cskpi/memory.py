@@ -70,7 +70,10 @@ def _cgroup_room(proc: str, cgroup: str) -> int | None:
         return None
     rooms = []
     for line in lines:
-        _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        fields = line.split(":", 2)
+        if len(fields) != 3:
+            continue
+        _, controllers, path = fields
         if controllers == "":  # v2: one unified hierarchy
             pairs = [
                 (f"{cgroup}{d}/memory.max", f"{cgroup}{d}/memory.current")

@@ -31,7 +31,6 @@ from cskpi.load.readers import (
     Malformed,
     csv_arrow,
     detect_format,
-    inputs,
     read_inputs,
     source,
 )
