@@ -46,8 +46,9 @@ def column_names(name: str, header: Sequence[object]) -> tuple[list[str], set[st
 def _repeated(name: str, base: str, read: list[str]) -> str:
     if len(read) == 1:
         return f"{name}: column '{base}' appears more than once; read as '{read[0]}'"
-    shown = ", ".join(f"'{c}'" for c in read[:2]) + (", ..." if len(read) > 3 else "")
-    return f"{name}: column '{base}' appears {len(read) + 1} times; read as {shown}, '{read[-1]}'"
+    picked = read if len(read) <= 3 else [*read[:2], "...", read[-1]]
+    shown = ", ".join(c if c == "..." else f"'{c}'" for c in picked)
+    return f"{name}: column '{base}' appears {len(read) + 1} times; read as {shown}"
 
 
 def prune(names: list[str], columns: Callable[[list[str]], list[str]] | None) -> list[int]:

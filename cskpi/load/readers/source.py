@@ -82,16 +82,20 @@ def gunzip(name: str, content: bytes) -> bytes:
                     why = (
                         f"more than {GZIP_RATIO} times its size: refused as a likely gzip bomb"
                         if limit == ratio_limit
-                        else f"more than the {(free or 0) / 2**30:.1f} GiB of free memory can read"
+                        else f"more than the {_size(free or 0)} of memory available can read"
                     )
                     raise InputError(
-                        f"{name}: decompresses to over {limit / 2**20:,.0f} MiB, {why}\n"
+                        f"{name}: decompresses to over {_size(limit)}, {why}\n"
                         "if it is a real export, decompress it first (gunzip) and read that file"
                     )
                 out.write(chunk)
     except (EOFError, OSError, zlib.error) as exc:
         raise InputError(f"{name}: truncated or corrupt gzip file") from exc
     return out.getvalue()
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**30:,.1f} GiB" if n >= 2**30 else f"{n / 2**20:,.1f} MiB"
 
 
 def expand(paths: Sequence[str]) -> list[str]:
