@@ -554,6 +554,15 @@ CASES.update(
         "wide_sheet.xlsx": _wide_sheet,
         "gzip_bomb.csv.gz": _gzip_bomb,
         "many_keys.jsonl.gz": _many_keys,
+        "excel_serials.csv": _text(  # Excel dates saved as numbers in a CSV (issue 19 item 9)
+            "Ticket ID,Created At,First Response At,Resolved At\n"
+            "T1,45292.375,45292.390625,45293.375\n"
+            "T2,45292.5,45292.53125,\n"
+            "T3,45293.25,45293.2578125,\n"
+        ),
+        "serials_and_epochs.csv": _text(  # the same instant as a serial and as Unix seconds
+            "Ticket ID,Created At\nT1,45292.375\nT2,1704099600\n"
+        ),
         "repeated_header.csv": _text(  # 500 columns named x: renamed in linear time
             "Ticket ID,Created At" + ",x" * 500 + "\nT1,2024-03-01 09:00" + ",1" * 500 + "\n"
         ),
