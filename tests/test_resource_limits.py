@@ -260,15 +260,16 @@ def test_repeated_names_get_suffixes_and_one_warning() -> None:
     ]
 
 
-def test_twenty_thousand_equal_names_take_linear_time() -> None:
-    """Cubic renaming took 74 s for 3,000; linear takes milliseconds for 20,000."""
+def test_sixteen_thousand_equal_names_take_linear_time() -> None:
+    """Cubic renaming took 74 s for 3,000; linear takes milliseconds for 16,384 (the most
+    columns a file may have)."""
     start = time.perf_counter()
-    names, _, warnings = frames.column_names("f.csv", ["x"] * 20_000)
+    names, _, warnings = frames.column_names("f.csv", ["x"] * 16_384)
     assert time.perf_counter() - start < 2
-    assert names[:3] == ["x", "x.1", "x.2"] and names[-1] == "x.19999"
-    assert len(set(names)) == 20_000
+    assert names[:3] == ["x", "x.1", "x.2"] and names[-1] == "x.16383"
+    assert len(set(names)) == 16_384
     assert warnings == [
-        "f.csv: column 'x' appears 20000 times; read as 'x.1', 'x.2', ..., 'x.19999'"
+        "f.csv: column 'x' appears 16384 times; read as 'x.1', 'x.2', ..., 'x.16383'"
     ]
 
 
@@ -282,6 +283,17 @@ def test_the_repeated_header_file() -> None:
     assert shown.exit_code == 0, shown.stderr
     assert shown.stdout.count(",unmapped,") == 200
     assert "300 more unmapped columns not read (only the first 200 are shown)" in shown.stdout
+
+
+def test_a_header_wider_than_excel_allows_is_refused() -> None:
+    """2 named columns and 16,383 blank ones: 16,385, over 16,384 (XFD); matching each name
+    costs, and a 4 MB header of two million blank names took minutes."""
+    refused(
+        cli("report", bad("wide_header.csv.gz")),
+        4,
+        "wide_header.csv.gz: the header has 16,385 columns, more than the 16,384 cskpi reads "
+        "(Excel's limit)",
+    )
 
 
 # -- (d) validate's key union --------------------------------------------------------------------
@@ -311,3 +323,20 @@ def test_json_cells_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ",unmapped,k0," in shown.stdout and ",unmapped,k1," in shown.stdout
     assert "198 keys found in few records not read (202 distinct keys; the 4 most" in shown.stdout
     assert "tickets,read,rows,300" in shown.stdout
+
+
+def test_json_keys_beyond_the_column_limit_are_the_rarest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the column limit lowered to 100, of the 302 keys the 100 found in most records
+    are kept, before any matching: id and created_at (300 each), then k0..k97 (one each, in
+    file order); 202 are left out. Validate lists the 98 unmapped ones, under its 200."""
+    monkeypatch.setattr(json_files, "MAX_COLUMNS", 100)
+    shown = cli("validate", bad("many_keys.jsonl.gz"), "-f", "csv")
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stdout.count(",unmapped,") == 98
+    assert ",unmapped,k97," in shown.stdout and ",unmapped,k98," not in shown.stdout
+    assert "202 keys found in few records not read (302 distinct keys; the 100 most" in (
+        shown.stdout
+    )
+    assert "more unmapped columns not read" not in shown.stdout

@@ -10,8 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cskpi.errors import InputError
+
 if TYPE_CHECKING:
     import pandas as pd
+
+
+MAX_COLUMNS = 16_384
+"""Columns a file may have (Excel's limit): matching headers costs per name, and a 4 MB CSV
+of two million empty header names took minutes (issue 19 item 8)."""
 
 
 def column_names(name: str, header: Sequence[object]) -> tuple[list[str], set[str], list[str]]:
@@ -19,7 +26,12 @@ def column_names(name: str, header: Sequence[object]) -> tuple[list[str], set[st
 
     Linear in the header's width: each base name remembers the last suffix it took (a header
     of 3,000 columns all named `x` was cubic, issue 19 item 8), and a name repeated many
-    times is one warning, not one per copy."""
+    times is one warning, not one per copy. A header wider than `MAX_COLUMNS` is refused."""
+    if len(header) > MAX_COLUMNS:
+        raise InputError(
+            f"{name}: the header has {len(header):,} columns, more than the {MAX_COLUMNS:,} "
+            "cskpi reads (Excel's limit)"
+        )
     names: list[str] = []
     taken: set[str] = set()
     unnamed: set[str] = set()

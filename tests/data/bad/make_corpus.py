@@ -563,6 +563,9 @@ CASES.update(
         "serials_and_epochs.csv": _text(  # the same instant as a serial and as Unix seconds
             "Ticket ID,Created At\nT1,45292.375\nT2,1704099600\n"
         ),
+        "wide_header.csv.gz": lambda: _gzip(  # 16,385 columns: one more than Excel's limit
+            ("Ticket ID,Created At" + "," * 16_383 + "\nT1,2024-03-01\n").encode()
+        ),
         "repeated_header.csv": _text(  # 500 columns named x: renamed in linear time
             "Ticket ID,Created At" + ",x" * 500 + "\nT1,2024-03-01 09:00" + ",1" * 500 + "\n"
         ),
