@@ -21,6 +21,7 @@ from cskpi.errors import InputError
 from cskpi.load.readers import frames, json_files, source, xlsx
 from tests.test_bad_inputs import bad, cli, frame, make_corpus, refused, report
 
+_SAMPLE_SURVEYS = str(Path(__file__).resolve().parents[1] / "sample_data" / "surveys.parquet")
 LINE = b"T1,2024-03-01 09:00,2024-03-01 09:10,2024-03-01 10:00,solved,kim,email\n"
 
 
@@ -244,6 +245,32 @@ def test_parts_declaring_too_much_xml_are_refused(tmp_path: Path) -> None:
         "blanks.xlsx: its parts declare 70 MiB of XML, more than 64 MiB (30 times the file's "
         "size at most)",
     )
+
+
+# -- Parquet: rows declared against the file's size ---------------------------------------------
+
+
+def test_a_parquet_file_declaring_too_many_rows_is_refused() -> None:
+    """1,100,000 rows of one ticket in a few KB: over max(1,000,000, size / 2) rows."""
+    size = Path(bad("rows_bomb.parquet")).stat().st_size
+    assert size < 16 * 1024
+    refused(
+        cli("report", bad("rows_bomb.parquet")),
+        4,
+        f"rows_bomb.parquet: declares 1,100,000 rows in {size:,} bytes, more than one row per "
+        "2 bytes: refused as a likely Parquet bomb",
+    )
+
+
+def test_parquet_rows_that_memory_cannot_hold_are_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sample surveys: 8,137 rows in 125 KB (one per 15 bytes, under the ratio). Each
+    column read costs about 24 bytes a row: 8,137 × 24 = 195,288 bytes for one column alone,
+    over the 100 KiB made available here, whatever columns the report reads."""
+    monkeypatch.setattr(memory, "available", lambda: 100 * 1024)
+    result = cli("report", bad("good_tickets.csv"), "--surveys", _SAMPLE_SURVEYS)
+    refused(result, 4, "surveys.parquet: 8,137 rows of", "of memory to read, but only 0.1 MiB is")
 
 
 # -- (c) repeated header names: linear ---------------------------------------------------------

@@ -82,10 +82,10 @@ def gunzip(name: str, content: bytes) -> bytes:
                     why = (
                         f"more than {GZIP_RATIO} times its size: refused as a likely gzip bomb"
                         if limit == ratio_limit
-                        else f"more than the {_size(free or 0)} of memory available can read"
+                        else f"more than the {human_size(free or 0)} of memory available can read"
                     )
                     raise InputError(
-                        f"{name}: decompresses to over {_size(limit)}, {why}\n"
+                        f"{name}: decompresses to over {human_size(limit)}, {why}\n"
                         "if it is a real export, decompress it first (gunzip) and read that file"
                     )
                 out.write(chunk)
@@ -94,7 +94,8 @@ def gunzip(name: str, content: bytes) -> bytes:
     return out.getvalue()
 
 
-def _size(n: int) -> str:
+def human_size(n: int) -> str:
+    """Bytes as `1.5 GiB` or `0.9 MiB`."""
     return f"{n / 2**30:,.1f} GiB" if n >= 2**30 else f"{n / 2**20:,.1f} MiB"
 
 

@@ -540,6 +540,24 @@ def _gzip_bomb() -> bytes:
     return gzip.compress(GOOD_HEADER.encode() + line * 14_000, compresslevel=9, mtime=0)
 
 
+def _parquet_bomb() -> bytes:
+    """1,100,000 rows of one ticket in a few KB (dictionary and run-length encoded): over
+    the 1,000,000-row floor and far over one row per 2 bytes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 1_100_000
+    table = pa.table(
+        {
+            "id": pa.repeat(pa.scalar("T1"), rows),
+            "created_at": pa.repeat(pa.scalar("2024-03-01T09:00:00Z"), rows),
+        }
+    )
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd", row_group_size=rows)
+    return sink.getvalue()
+
+
 def _many_keys() -> bytes:
     """300 tickets, each with a key of its own: 302 columns, of which validate reads 200."""
     lines = (
@@ -563,6 +581,7 @@ CASES.update(
         "serials_and_epochs.csv": _text(  # the same instant as a serial and as Unix seconds
             "Ticket ID,Created At\nT1,45292.375\nT2,1704099600\n"
         ),
+        "rows_bomb.parquet": _parquet_bomb,
         "wide_header.csv.gz": lambda: _gzip(  # 16,385 columns: one more than Excel's limit
             ("Ticket ID,Created At" + "," * 16_383 + "\nT1,2024-03-01\n").encode()
         ),
