@@ -1,4 +1,5 @@
-"""Give freed memory back to the system between the big steps of a report.
+"""Give freed memory back to the system between the big steps of a report, and tell how much
+this process can still use (`available`: MemAvailable and the cgroup limit).
 
 Arrow's allocator (mimalloc in the wheels) and glibc's malloc keep pages that were freed, so
 they can be reused without asking the kernel again. After a file is read and normalised,
