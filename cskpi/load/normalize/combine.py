@@ -46,7 +46,7 @@ def ratings_as_surveys(tickets: Loaded, options: LoadOptions) -> Loaded | None:
         topts = parse.TimeOptions(source_tz=options.source_tz, dayfirst=options.dayfirst)
         out["submitted_at"] = parse.parse_times(
             rows[stamp], stamp, zone_for(topts, match, stamp)
-        ).array  # `.values` would drop the zone (naive UTC)
+        ).values
         when = f"'{stamp}'"
     else:
         missing = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us, UTC]")
