@@ -19,7 +19,9 @@ FormatOpt = Annotated[
 
 
 def kpis(fmt: FormatOpt = None) -> None:
-    """List every KPI: id, unit, anchor and definition (a table on a terminal, else CSV).
+    """List every KPI and its definition.
+
+    Id, unit, anchor and definition of each: a table on a terminal, CSV otherwise.
 
     Example: cskpi kpis -f json
     """
