@@ -54,7 +54,7 @@ def parse_bools(raw: pd.Series) -> Parsed:
 
     if pd.api.types.is_bool_dtype(raw.dtype):
         return Parsed(raw.astype("boolean"), pd.Series(False, index=raw.index))
-    if isinstance(raw.dtype, pd.StringDtype):  # judged once per distinct value
+    if isinstance(raw.dtype, (pd.StringDtype, pd.CategoricalDtype)):  # once per distinct value
         codes, values = distinct(raw)
         text = values.astype("str").str.strip().str.lower()
         given = (text != "").to_numpy(dtype=bool)
@@ -94,6 +94,16 @@ def parse_ints(raw: pd.Series) -> Parsed:
             pd.arrays.IntegerArray(values, np.zeros(len(values), dtype=bool)), index=raw.index
         )
         return Parsed(out, pd.Series(False, index=raw.index))
+    if isinstance(raw.dtype, pd.CategoricalDtype):  # a CSV's few counts: each read once
+        codes, distinct_values = distinct(raw)
+        each = parse_ints(distinct_values.reset_index(drop=True))
+        present = codes >= 0
+        if not len(distinct_values):
+            none = pd.arrays.IntegerArray(np.zeros(len(raw), np.int64), np.ones(len(raw), bool))
+            return Parsed(pd.Series(none, index=raw.index), pd.Series(False, index=raw.index))
+        taken = each.values.array.take(codes, allow_fill=True)
+        bad = each.bad.to_numpy(dtype=bool)[np.maximum(codes, 0)] & present
+        return Parsed(pd.Series(taken, index=raw.index), pd.Series(bad, index=raw.index))
     values = text_array(raw)
     if values is None:
         return _parse_counts(raw)
