@@ -403,6 +403,23 @@ def test_bools() -> None:
     assert p.bad.tolist() == [False, False, False, False, False, True, False]
 
 
+def test_ints_and_bools_read_as_categories_parse_per_category() -> None:
+    """A CSV reads counts and flags as categories (a few distinct values each): every row
+    gets its category's value, a missing row stays missing and not bad."""
+    counts = pd.Series(["1", " 2 ", "2.5", None, "1", "", "x"], dtype="category")
+    p = parse_ints(counts)
+    # "1" → 1 and " 2 " → 2 (spaces around a whole number), "2.5" not whole and "x" no
+    # number: bad; None and "" are missing, not bad
+    assert shown(p.values) == [1, 2, None, None, 1, None, None]
+    assert p.bad.tolist() == [False, False, True, False, False, False, True]
+    assert str(p.values.dtype) == "Int64"
+    none = parse_ints(pd.Series([None, None], dtype="category"))
+    assert shown(none.values) == [None, None] and not none.bad.any()
+    flags = parse_bools(pd.Series(["yes", "No", None, "maybe", "yes"], dtype="category"))
+    assert shown(flags.values) == [True, False, None, None, True]
+    assert flags.bad.tolist() == [False, False, False, True, False]
+
+
 def test_numeric_durations_over_a_century_are_unparseable() -> None:
     """Numbers get the century cap that text gets: 2**63 µs in seconds (9.2e12 s, about
     292,000 years) is no duration, and adding it to a timestamp overflowed (found by fuzz)."""

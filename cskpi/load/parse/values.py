@@ -95,15 +95,15 @@ def parse_ints(raw: pd.Series) -> Parsed:
         )
         return Parsed(out, pd.Series(False, index=raw.index))
     if isinstance(raw.dtype, pd.CategoricalDtype):  # a CSV's few counts: each read once
-        codes, distinct_values = distinct(raw)
-        each = parse_ints(distinct_values.reset_index(drop=True))
-        present = codes >= 0
-        if not len(distinct_values):
-            none = pd.arrays.IntegerArray(np.zeros(len(raw), np.int64), np.ones(len(raw), bool))
-            return Parsed(pd.Series(none, index=raw.index), pd.Series(False, index=raw.index))
-        taken = each.values.array.take(codes, allow_fill=True)
-        bad = each.bad.to_numpy(dtype=bool)[np.maximum(codes, 0)] & present
-        return Parsed(pd.Series(taken, index=raw.index), pd.Series(bad, index=raw.index))
+        each = parse_ints(pd.Series(raw.cat.categories))
+        # per row through the categories' values with a last one for a missing row (code
+        # -1): no temporaries of the rows' size but the result
+        codes = raw.cat.codes.to_numpy()
+        value = np.append(each.values.to_numpy(dtype=np.int64, na_value=0), 0)
+        missing = np.append(each.values.isna().to_numpy(dtype=bool), True)
+        bad = np.append(each.bad.to_numpy(dtype=bool), False)
+        out = pd.arrays.IntegerArray(value[codes], missing[codes])
+        return Parsed(pd.Series(out, index=raw.index), pd.Series(bad[codes], index=raw.index))
     values = text_array(raw)
     if values is None:
         return _parse_counts(raw)
