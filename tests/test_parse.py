@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -22,6 +23,7 @@ from cskpi.load.normalize import LoadOptions
 from cskpi.load.parse import (
     Parsed,
     TimeOptions,
+    decimal_commas,
     parse_bools,
     parse_durations,
     parse_ids,
@@ -415,6 +417,10 @@ def test_ints_and_bools_read_as_categories_parse_per_category() -> None:
     assert str(p.values.dtype) == "Int16"  # counts up to 2: the width typed files keep
     none = parse_ints(pd.Series([None, None], dtype="category"))
     assert shown(none.values) == [None, None] and not none.bad.any()
+    # a `;` file's counts read as categories get their decimal commas read too: "1,0" → 1
+    commas = pd.Series(["1,0", "2", None], dtype="str").astype("category")
+    fixed = decimal_commas(commas, np.ones(3, dtype=bool))
+    assert shown(parse_ints(fixed).values) == [1, 2, None]
     flags = parse_bools(pd.Series(["yes", "No", None, "maybe", "yes"], dtype="category"))
     assert shown(flags.values) == [True, False, None, None, True]
     assert flags.bad.tolist() == [False, False, False, True, False]
