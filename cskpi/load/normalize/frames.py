@@ -23,6 +23,12 @@ if TYPE_CHECKING:
     from cskpi.load.plan import ReadPlan
 
 
+_FEW = ("label", "bool", "int")
+"""Column kinds that hold a few distinct values (labels, flags, counts): a column read for
+them only is read as categories where the reader can (CSV, Parquet text), and parsed once
+per distinct value."""
+
+
 def read_frame(
     paths: Sequence[str],
     frame: Frame,
@@ -75,7 +81,8 @@ def read_frames(
     left_out: list[int] = []  # per file, unmapped columns not read (`_bounded`)
 
     def labels(kept: list[str]) -> set[str]:
-        """Kept source columns that feed only label columns (read as categories)."""
+        """Kept source columns that feed only label, flag or count columns: a few distinct
+        values, read as categories (`_FEW`)."""
         return label_sources & set(kept)
 
     def prune(headers: list[str]) -> list[str] | dict[str, str]:
@@ -97,7 +104,7 @@ def read_frames(
         read_as: dict[str, bool] = {}  # source → whether it feeds label columns only
         for canon, source in found.items():
             if canon in every:
-                read_as[source] = read_as.get(source, True) and kinds.get(canon) == "label"
+                read_as[source] = read_as.get(source, True) and kinds.get(canon) in _FEW
         label_sources.update(source for source, label in read_as.items() if label)
         kept.update(h for h in headers if squash(h) in extras)
         kept.update(match.keep())
