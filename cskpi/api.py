@@ -29,6 +29,7 @@ from cskpi.load.normalize import (
 )
 from cskpi.load.plan import ReadPlan
 from cskpi.load.schema import SURVEY_KINDS, Frame
+from cskpi.load.users import name_agents, read_users
 
 __all__ = ["Inputs", "LoadOptions", "ReportRequest", "compute", "load", "split_survey_kind"]
 
@@ -94,8 +95,12 @@ def load(
     costs: str | Sequence[str] = (),
     messages: str | Sequence[str] = (),
     events: str | Sequence[str] = (),
+    users: str | Sequence[str] = (),
 ) -> Inputs:
     """Read ticket and survey exports into canonical frames (DATA.md).
+
+    `users`: files mapping agent ids to names (the Zendesk API users export, or id,name):
+    the tickets' and surveys' `agent` ids become names (`cskpi.load.users`).
 
     The business inputs (customers, orders, schedules, costs; `cskpi.load.business`) are read
     whole, without presets; costs default to the config's `[costs] file`.
@@ -145,6 +150,10 @@ def load(
     loaded_surveys = _merge(parts) if parts else None
     if loaded_tickets is not None and loaded_surveys is not None:  # linked on ticket id
         loaded_tickets, loaded_surveys = text_ids_if_mixed([loaded_tickets, loaded_surveys])
+    if users:
+        names = read_users([users] if isinstance(users, str) else list(users), options)
+        loaded_tickets = name_agents(loaded_tickets, names)
+        loaded_surveys = name_agents(loaded_surveys, names)
     return Inputs(
         loaded_tickets,
         loaded_surveys,

@@ -8,6 +8,7 @@ with the file's path (`config` for a table parsed without one).
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -84,9 +85,15 @@ class CsatConfig:
 
 @dataclass(frozen=True)
 class CostsConfig:
-    currency: str = "USD"
+    currency: str | None = None
+    """`[costs] currency` (`EUR`, `€`): shown with money in the table, HTML and Excel, and in
+    JSON's `currency`; None: money is shown as a bare number."""
     monthly: float | None = None
     file: Path | None = None
+
+
+SMALL_N = 30
+"""Below this population (`_n`), the terminal table marks a value as resting on few cases."""
 
 
 @dataclass(frozen=True)
@@ -112,9 +119,15 @@ class Config:
     repeat_contact_days: float = 7.0
     paused_statuses: tuple[str, ...] = ("pending", "on_hold")
     """`[status] paused`: statuses that stop the resolution clock (resolution_time_active_*)."""
+    distribution_buckets: tuple[float, ...] = (3600.0, 8 * 3600.0, 24 * 3600.0)
+    """`[distribution] buckets`: the inner edges (seconds) of the `*_distribution` KPIs'
+    buckets: 0–1h, 1–8h, 8–24h, over 24h by default."""
     agent_initiated: str = "measure"
     """`[messages] agent_initiated`: FRT of a ticket an agent opened is measured from the first
     customer message ("measure") or left out ("exclude"); never a breach without one."""
+    small_n: int = SMALL_N
+    """`[display] small_n`: the terminal table marks a value whose population `_n` is below it
+    (0: no marks)."""
 
     @property
     def origin(self) -> str:
@@ -144,6 +157,8 @@ _TOP_KEYS = {
     "repeat_contact",
     "status",
     "messages",
+    "display",
+    "distribution",
 }
 _SECTION_KEYS = {
     "service_level": {"threshold"},
@@ -154,6 +169,8 @@ _SECTION_KEYS = {
     "repeat_contact": {"days"},
     "status": {"paused"},
     "messages": {"agent_initiated"},
+    "display": {"small_n"},
+    "distribution": {"buckets"},
 }
 _SLA_TARGETS = {"first_response", "resolution", "clock"}
 
@@ -300,6 +317,30 @@ def _tables(data: Mapping[str, Any]) -> None:
         _str(data["calendar_by"], "calendar_by")
 
 
+def _currency(value: Any) -> str:
+    """A currency code or sign (`EUR`, `€`, `CHF`): 1 to 5 characters, no digits or spaces."""
+    text = _str(value, "costs.currency").strip()
+    if not 1 <= len(text) <= 5 or any(ch.isdigit() or ch.isspace() or ch in '"\\;' for ch in text):
+        raise UsageError(
+            f'costs.currency: {value!r} is not a currency; use a code or sign such as "EUR" or "€"'
+        )
+    return text
+
+
+def _edges(value: Any) -> tuple[float, ...]:
+    """`[distribution] buckets`: 1 to 9 increasing durations above 0 (the buckets' inner
+    edges); None: the default 1h, 8h, 24h."""
+    if value is None:
+        return Config.distribution_buckets
+    where = "distribution.buckets"
+    if not isinstance(value, list) or not 1 <= len(value) <= 9:
+        raise UsageError(f'{where} must be a list of 1 to 9 durations, e.g. ["1h", "8h", "24h"]')
+    edges = tuple(parse_duration(v, where=where) for v in value)
+    if edges[0] <= 0 or any(b <= a for a, b in itertools.pairwise(edges)):
+        raise UsageError(f'{where} must increase and start above 0, e.g. ["1h", "8h", "24h"]')
+    return edges
+
+
 def _build(data: Mapping[str, Any], path: Path | None) -> Config:
     _check_keys(data, _TOP_KEYS, "")
     for section, keys in _SECTION_KEYS.items():
@@ -353,7 +394,7 @@ def _build(data: Mapping[str, Any], path: Path | None) -> Config:
         ),
         targets=tuple((str(k), str(v)) for k, v in targets.items()),
         costs=CostsConfig(
-            currency=_str(costs_t.get("currency", "USD"), "costs.currency"),
+            currency=_currency(costs_t["currency"]) if "currency" in costs_t else None,
             monthly=_number(costs_t["monthly"], "costs.monthly") if "monthly" in costs_t else None,
             file=(base / _str(costs_t["file"], "costs.file")) if "file" in costs_t else None,
         ),
@@ -363,12 +404,21 @@ def _build(data: Mapping[str, Any], path: Path | None) -> Config:
         paused_statuses=_names(
             data.get("status", {}).get("paused", ["pending", "on_hold"]), "status.paused"
         ),
+        distribution_buckets=_edges(data.get("distribution", {}).get("buckets")),
         agent_initiated=_one_of(
             data.get("messages", {}).get("agent_initiated", "measure"),
             ("measure", "exclude"),
             "messages.agent_initiated",
         ),
+        small_n=_count(data.get("display", {}).get("small_n", SMALL_N), "display.small_n"),
     )
+
+
+def _count(value: Any, where: str) -> int:
+    """A whole number ≥ 0 (`small_n = 30`)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise UsageError(f"{where} must be a whole number ≥ 0, e.g. 30 (0: off)")
+    return value
 
 
 def find_config(explicit: str | Path | None, cwd: Path | None = None) -> Path | None:

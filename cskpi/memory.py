@@ -1,4 +1,5 @@
-"""Give freed memory back to the system between the big steps of a report.
+"""Give freed memory back to the system between the big steps of a report, and tell how much
+this process can still use (`available`: MemAvailable and the cgroup limit).
 
 Arrow's allocator (mimalloc in the wheels) and glibc's malloc keep pages that were freed, so
 they can be reused without asking the kernel again. After a file is read and normalised,
@@ -38,3 +39,73 @@ def release() -> None:
     trim = _libc()
     if trim is not None:
         trim(0)
+
+
+def available(proc: str = "/proc", cgroup: str = "/sys/fs/cgroup") -> int | None:
+    """Bytes this process can still use: the kernel's `MemAvailable` (free memory plus the
+    page cache it can drop; `MemFree` alone counts a machine full of cache as full), capped
+    by the room left under a cgroup memory limit (a container's: v2 `memory.max` less
+    `memory.current`, v1 `memory.limit_in_bytes` less `memory.usage_in_bytes`). None when
+    none of these can be read (not Linux). `proc`, `cgroup`: the mount points, for tests."""
+    found = [n for n in (_meminfo(proc), _cgroup_room(proc, cgroup)) if n is not None]
+    return min(found) if found else None
+
+
+def _meminfo(proc: str) -> int | None:
+    try:
+        with open(f"{proc}/meminfo", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _cgroup_room(proc: str, cgroup: str) -> int | None:
+    """The room under the tightest limit of this process's cgroup (v2 or v1, memory)."""
+    try:
+        with open(f"{proc}/self/cgroup", encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    rooms = []
+    for line in lines:
+        fields = line.split(":", 2)
+        if len(fields) != 3:
+            continue
+        _, controllers, path = fields
+        if controllers == "":  # v2: one unified hierarchy
+            pairs = [
+                (f"{cgroup}{d}/memory.max", f"{cgroup}{d}/memory.current")
+                for d in (path.rstrip("/"), "")
+            ]
+        elif "memory" in controllers.split(","):  # v1
+            base = f"{cgroup}/memory"
+            pairs = [
+                (f"{base}{d}/memory.limit_in_bytes", f"{base}{d}/memory.usage_in_bytes")
+                for d in (path.rstrip("/"), "")
+            ]
+        else:
+            continue
+        for limit_file, usage_file in pairs:  # own path, else the namespace's root
+            limit, usage = _number(limit_file), _number(usage_file)
+            if limit is not None:
+                if limit < 2**60:  # "max" or v1's 2**63 rounded down: no limit
+                    rooms.append(max(limit - (usage or 0), 0))
+                break
+    return min(rooms) if rooms else None
+
+
+def _number(path: str) -> int | None:
+    try:
+        with open(path, encoding="ascii") as fh:
+            text = fh.read().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if text == "max":
+        return 2**63
+    try:
+        return int(text)
+    except ValueError:
+        return None

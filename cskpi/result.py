@@ -103,3 +103,5 @@ class Result:
     """The config file used (DECISIONS 43), or None."""
     engine: str = "local"
     """The engine that computed it: `local` (this process) or `dask` (DECISIONS 48)."""
+    currency: str | None = None
+    """`[costs] currency`: shown with money in the table, HTML and Excel; None: bare numbers."""

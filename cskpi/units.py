@@ -32,15 +32,28 @@ _HOUR = 3600
 _DAY = 86400
 
 
-def humanize(value: float | int | None, unit: str) -> str:
-    """`value` (machine unit `unit`) as the terminal table shows it; `—` for null.
+def humanize(value: float | int | None, unit: str, currency: str | None = None) -> str:
+    """`value` (machine unit `unit`) as the terminal table shows it; `—` for null. Money
+    carries `currency` (`[costs] currency`) when given: `€1,240.50`, `1,240.50 EUR`.
 
     An unknown unit falls back to four significant digits rather than failing a report.
     """
     number = _finite(value)
     if number is None:
         return NULL
-    return _FORMATTERS.get(str(unit), _general)(number)
+    text = _FORMATTERS.get(str(unit), _general)(number)
+    return with_currency(text, currency) if str(unit) == "money" else text
+
+
+def with_currency(text: str, currency: str | None) -> str:
+    """A money text with its currency: a code after it (`12.40 EUR`), a sign before the
+    digits (`€12.40`, `-€3.00`); unchanged without a currency or for null."""
+    if not currency or text == NULL:
+        return text
+    if currency.isascii() and currency.isalpha():
+        return f"{text} {currency}"
+    sign = text[0] if text[:1] in ("-", "+") else ""
+    return f"{sign}{currency}{text[len(sign) :]}"
 
 
 def humanize_change(value: float | int | None, unit: str) -> str:

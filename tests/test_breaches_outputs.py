@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -67,7 +68,18 @@ def test_xlsx_has_a_breaches_sheet(tmp_path: Path) -> None:
     sheet = load_workbook(run(tmp_path, "b.xlsx"))["breaches"]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["ticket_id", "agent", "metric", "policy", "target", "actual", "clock"]
-    assert rows[1] == ["T3", "bob", "first_response", "priority=urgent", 3600, 90000, "calendar"]
+    # issue 17: target and actual read as times, 3600 s = 1:00:00 and 90000 s = 25:00:00
+    hour, day_and_hour = timedelta(hours=1), timedelta(hours=25)
+    assert rows[1] == [
+        "T3",
+        "bob",
+        "first_response",
+        "priority=urgent",
+        hour,
+        day_and_hour,
+        "calendar",
+    ]
+    assert sheet["E2"].number_format == "[h]:mm:ss"
     assert len(rows) == 5
 
 

@@ -534,7 +534,7 @@ def test_kpis_json_lists_the_registry_in_order() -> None:
 
 
 def test_kpis_table_renders() -> None:
-    result = cli("kpis")
+    result = cli("kpis", "-f", "table")
     assert result.exit_code == 0
     assert "tickets_created" in result.stdout
     assert "frt_median" in result.stdout

@@ -121,6 +121,70 @@ def test_other_files_read_as_before(
     assert got.malformed == whole.malformed and got.warnings == whole.warnings
 
 
+def quoted_csv(path: Path, rows: int, extra: str = "") -> None:
+    lines = "".join(f'T{i},2024-03-01T09:00:00Z,"Lee, Kim",{i % 3}\n' for i in range(rows))
+    path.write_text('"Ticket ID","Created At",Assignee,Reopens\n' + lines + extra, "utf-8")
+
+
+def stream(path: Path, labels: set[str] | None = None) -> model.Part | None:
+    opts = model.Options(None, None, None, None if labels is None else lambda kept: labels)
+    return csv_arrow._csv_stream(source.open_source(str(path), None), ",", opts, "CSV")
+
+
+def test_a_quoted_file_streams_when_its_rows_are_its_lines(
+    tmp_path: Path, small_threshold: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "t.csv"
+    quoted_csv(path, 200)
+    part = stream(path)
+    assert part is not None and len(part.frame) == 200
+    assert part.frame["Assignee"].iloc[0] == "Lee, Kim"  # the comma inside quotes is text
+    streamed = read_inputs([str(path)])
+    monkeypatch.setattr(csv_arrow, "_csv_stream", lambda *args: None)
+    whole = read_inputs([str(path)])
+    assert streamed.frame.equals(whole.frame)
+    # 200 rows after the header: lines 2..201
+    assert streamed.source_line.tolist() == whole.source_line.tolist() == list(range(2, 202))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        'T900,2024-03-01T09:00:00Z,"two\nlines",1\n',  # a line end in a value: 1 row, 2 lines
+        'T901,2024-03-01T09:00:00Z,"open at the end,1\n',  # a quote the file's end cuts
+        'T902,2024-03-01T09:00:00Z,"open at the end,1',  # ... with no line end after it
+        'T903,2024-03-01T09:00:00Z,"opens here,1\nT904,x,y,1\n',  # a quote left open
+    ],
+)
+def test_quoted_values_over_lines_take_the_whole_file_path(
+    tmp_path: Path, small_threshold: None, monkeypatch: pytest.MonkeyPatch, extra: str
+) -> None:
+    """Rows that are not lines (or may not be: an odd number of quotes on the last line)
+    are left to the whole-file path, which finds the records and the quotes left open."""
+    path = tmp_path / "t.csv"
+    quoted_csv(path, 200, extra)
+    assert stream(path) is None
+    got = read_inputs([str(path)])
+    monkeypatch.setattr(csv_arrow, "_csv_stream", lambda *args: None)
+    whole = read_inputs([str(path)])
+    assert got.frame.equals(whole.frame) and got.malformed == whole.malformed
+    assert got.source_line.tolist() == whole.source_line.tolist()
+
+
+def test_columns_of_a_few_values_stream_as_categories(
+    tmp_path: Path, small_threshold: None
+) -> None:
+    """The header's own name is no category: `Assignee` holds only `Lee, Kim`, and
+    `Reopens` the counts 0, 1, 2 (row i holds i % 3)."""
+    path = tmp_path / "t.csv"
+    quoted_csv(path, 200)
+    part = stream(path, {"Assignee", "Reopens"})
+    assert part is not None
+    assert list(part.frame["Assignee"].cat.categories) == ["Lee, Kim"]
+    assert sorted(part.frame["Reopens"].cat.categories) == ["0", "1", "2"]
+    assert part.frame["Reopens"].astype(str).tolist()[:4] == ["0", "1", "2", "0"]
+
+
 def test_other_encodings_take_the_whole_file_path(
     tmp_path: Path, small_threshold: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

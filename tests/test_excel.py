@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,14 @@ def book() -> dict[str, Worksheet]:
     return sheets(render_xlsx(trend_result()))
 
 
+DURATION_SUFFIXES = ("", "_previous", "_change")
+
+
+def as_time(seconds: object) -> object:
+    """What openpyxl reads back from a `[h]:mm:ss` cell holding seconds / 86400."""
+    return None if seconds is None else timedelta(seconds=float(seconds))  # type: ignore[arg-type]
+
+
 def table(sheet: Worksheet) -> list[list[object]]:
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
@@ -48,10 +56,15 @@ def test_rows_are_the_json_rows_unrounded(book: dict[str, Worksheet]) -> None:
     result = trend_result()
     header, *body = table(book["rows"])
     assert header == [str(c) for c in result.rows.columns]
-    expected = [list(record.values()) for record in row_records(result)]
+    durations = {k.id + s for k in result.kpis if k.unit == "seconds" for s in DURATION_SUFFIXES}
+    expected = [
+        [as_time(v) if name in durations else v for name, v in record.items()]
+        for record in row_records(result)
+    ]
     assert body == expected
     assert body[3][header.index("csat")] == 0.1 + 0.2  # 0.30000000000000004, not 0.3
-    assert body[0][header.index("frt_median")] == 1830.0  # seconds, not a day fraction
+    # issue 17: a duration is a time in Excel, 1830 s = 0:30:30 (the cell: 1830 / 86400 days)
+    assert body[0][header.index("frt_median")] == timedelta(minutes=30, seconds=30)
     assert body[4][header.index("frt_median")] is None  # null is an empty cell
 
 
@@ -65,12 +78,20 @@ def test_number_formats(book: dict[str, Worksheet]) -> None:
     assert fmt("tickets_created") == "#,##0"
     assert fmt("tickets_created_n") == "#,##0"
     assert fmt("tickets_created_change") == "+#,##0;-#,##0;0"
-    assert fmt("frt_median") == '#,##0" s"'
+    assert fmt("frt_median") == "[h]:mm:ss"
+    filled = [
+        str(cell.number_format)
+        for at in (header.index("frt_median_previous") + 1, header.index("frt_median_change") + 1)
+        for (cell,) in rows.iter_rows(min_row=2, min_col=at, max_col=at)
+        if cell.value is not None
+    ]
+    assert filled and set(filled) <= {"[h]:mm:ss", "+[h]:mm:ss;-[h]:mm:ss;0:00:00"}
+    assert "+[h]:mm:ss;-[h]:mm:ss;0:00:00" in filled
     assert fmt("csat") == "0.0%"
     assert fmt("agent") == "General"
     overall = {row[0].value: row for row in book["overall"].iter_rows(min_row=2)}
     assert overall["csat"][3].number_format == "0.0%"
-    assert overall["frt_median"][3].number_format == '#,##0" s"'
+    assert overall["frt_median"][3].number_format == "[h]:mm:ss"
 
 
 def test_frozen_header_and_widths(book: dict[str, Worksheet]) -> None:
@@ -90,10 +111,10 @@ def test_overall_sheet(book: dict[str, Worksheet]) -> None:
         "frt_median",
         "First response time (median)",
         "seconds",
-        2000.25,
+        timedelta(minutes=33, seconds=20.25),  # 2000.25 s
         33,
-        2400.0,
-        -399.75,
+        timedelta(minutes=40),  # 2400 s
+        -timedelta(minutes=6, seconds=39.75),  # 2000.25 − 2400 = −399.75 s
         "33m 20s",
     ]
     assert body[2][3:] == [0.8, 15, None, None, "80.0%"]
@@ -113,7 +134,7 @@ def test_quality_and_targets_sheets(book: dict[str, Worksheet]) -> None:
     ]
     assert table(book["targets"]) == [
         ["kpi", "target", "value", "met", "status", "reason"],
-        ["frt_median", "<= 1h", 2000.25, True, "met", None],
+        ["frt_median", "<= 1h", timedelta(seconds=2000.25), True, "met", None],
         ["csat", ">= 85%", 0.8, False, "missed", None],
     ]
     report = {str(key): value for key, value in table(book["report"])[1:]}
@@ -172,3 +193,19 @@ def test_cli_excel_csv_has_bom_and_neutralised_labels(tmp_path: Path) -> None:
     cells = [row[0] for row in csv.reader(io.StringIO(excel.stdout.lstrip("\ufeff")))]
     assert "'" + FORMULA in cells and "'-kim" in cells
     assert FORMULA in [row[0] for row in csv.reader(io.StringIO(plain.stdout))]
+
+
+def test_durations_are_day_fractions_in_the_1904_system() -> None:
+    """Issue 17: the cell of 1830 s holds 1830 / 86400 days (what `[h]:mm:ss` reads); the
+    workbook is in the 1904 system, where Excel shows a negative change (−399.75 s) as
+    -0:06:40 instead of ####; no cell is a date, so nothing else depends on the epoch."""
+    data = render_xlsx(trend_result())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook_xml = archive.read("xl/workbook.xml").decode()
+        rows_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+        overall_xml = archive.read("xl/worksheets/sheet2.xml").decode()
+    assert 'date1904="1"' in workbook_xml
+    assert f"<v>{1830 / 86400!r}</v>" in rows_xml  # 0.021180555555555557
+    assert f"<v>{-399.75 / 86400!r}</v>" in overall_xml
+    # CSV, the machine format, stays in seconds
+    assert "1830.0" in render(trend_result(), "csv")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 import cskpi
@@ -160,4 +161,21 @@ def test_typed_counts_keep_their_width_and_values() -> None:
     assert negative.values.isna().tolist() == [True, False] and negative.bad.tolist() == [
         True,
         False,
+    ]
+
+
+def test_positions_written_a_block_at_a_time_keep_the_first_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The id → row table is written in blocks of rows (`ids._BLOCK`), here 2 rows: a
+    repeated id still finds its first row, whichever block holds the repeat."""
+    monkeypatch.setattr(ids, "_BLOCK", 2)
+    keys = pd.Series([5, 7, 5, 9, 7])  # 5 at rows 0 and 2, 7 at rows 1 and 4: 0 and 1 win
+    assert ids.positions(pd.Series([5, 7, 9, 4]), keys).tolist() == [0, 1, 3, -1]
+    gaps = pd.Series([None, "7", "5", "7", "6"], dtype="str")  # no id in row 0: rows 1-4
+    assert ids.positions(pd.Series(["7", "5", "6", "8"], dtype="str"), gaps).tolist() == [
+        1,
+        2,
+        4,
+        -1,
     ]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -22,6 +23,7 @@ from cskpi.load.normalize import LoadOptions
 from cskpi.load.parse import (
     Parsed,
     TimeOptions,
+    decimal_commas,
     parse_bools,
     parse_durations,
     parse_ids,
@@ -401,6 +403,27 @@ def test_bools() -> None:
     p = parse_bools(pd.Series(["yes", "No", "1", "0", "TRUE", "maybe", ""], dtype=object))
     assert shown(p.values) == [True, False, True, False, True, None, None]
     assert p.bad.tolist() == [False, False, False, False, False, True, False]
+
+
+def test_ints_and_bools_read_as_categories_parse_per_category() -> None:
+    """A CSV reads counts and flags as categories (a few distinct values each): every row
+    gets its category's value, a missing row stays missing and not bad."""
+    counts = pd.Series(["1", " 2 ", "2.5", None, "1", "", "x"], dtype="category")
+    p = parse_ints(counts)
+    # "1" → 1 and " 2 " → 2 (spaces around a whole number), "2.5" not whole and "x" no
+    # number: bad; None and "" are missing, not bad
+    assert shown(p.values) == [1, 2, None, None, 1, None, None]
+    assert p.bad.tolist() == [False, False, True, False, False, False, True]
+    assert str(p.values.dtype) == "Int16"  # counts up to 2: the width typed files keep
+    none = parse_ints(pd.Series([None, None], dtype="category"))
+    assert shown(none.values) == [None, None] and not none.bad.any()
+    # a `;` file's counts read as categories get their decimal commas read too: "1,0" → 1
+    commas = pd.Series(["1,0", "2", None], dtype="str").astype("category")
+    fixed = decimal_commas(commas, np.ones(3, dtype=bool))
+    assert shown(parse_ints(fixed).values) == [1, 2, None]
+    flags = parse_bools(pd.Series(["yes", "No", None, "maybe", "yes"], dtype="category"))
+    assert shown(flags.values) == [True, False, None, None, True]
+    assert flags.bad.tolist() == [False, False, False, True, False]
 
 
 def test_numeric_durations_over_a_century_are_unparseable() -> None:

@@ -232,6 +232,17 @@ def test_zendesk_api_json_joined() -> None:
     assert "read as survey responses" in out["stderr"]
 
 
+def test_zendesk_api_json_ratings_without_resolution_times() -> None:
+    # The ticket export alone has no resolved_at column (the metrics file brings solved_at),
+    # so the two ratings (501 good, 503 bad) have no time: both dropped as
+    # missing_submitted_at, csat over 0 responses; the report runs (it crashed comparing a
+    # zone-less empty column with as_of).
+    out = report(data("zendesk_tickets.ndjson"), "-k", "tickets_created,csat")
+    assert out["overall"]["tickets_created"] == 4
+    assert (out["overall"]["csat"], out["overall"]["csat_n"]) == (None, 0)
+    assert out["data_quality"]["surveys"]["dropped"] == {"missing_submitted_at": 2}
+
+
 def test_zendesk_api_json_frames() -> None:
     inputs = cskpi.load([data("zendesk_tickets.ndjson"), data("zendesk_ticket_metrics.json")])
     assert inputs.tickets is not None and inputs.surveys is not None

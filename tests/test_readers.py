@@ -31,7 +31,6 @@ from cskpi.load.readers import (
     Malformed,
     csv_arrow,
     detect_format,
-    inputs,
     read_inputs,
     source,
 )
@@ -675,10 +674,9 @@ def test_source_arrays_are_integer_arrays(tmp_path: Path) -> None:
 def test_a_text_export_too_big_for_memory_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # 974 bytes of CSV need ~2,900 bytes to read; pretend only 2 pages of 1,000 are free
+    # 974 bytes of CSV need ~2,900 bytes to read; pretend only 2,000 bytes are available
     path = tmp_path / "huge.csv"
     path.write_text("id,created_at\n" + "T1,2024-03-01T00:00:00Z\n" * 40, encoding="utf-8")
-    sizes = {"SC_AVPHYS_PAGES": 2, "SC_PAGE_SIZE": 1000}
-    monkeypatch.setattr(inputs.os, "sysconf", lambda name: sizes[name])
+    monkeypatch.setattr("cskpi.memory.available", lambda: 2000)
     with pytest.raises(InputError, match=r"huge.csv: .* convert it to Parquet"):
         readers.read_inputs([str(path)])

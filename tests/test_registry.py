@@ -64,13 +64,16 @@ def test_empty_population(kpi_id: str, inputs: Any) -> None:
         window=WindowSpec(since="2030-01-01", until="2030-01-05"),
     )
     result = cskpi.compute(inputs, request, parse_config(CONFIG))
-    value = result.overall[kpi_id]
-    if kpi_id == "backlog":
-        assert value == 2  # T3 and T4 are still open in 2030: backlog needs no window record
-    elif REGISTRY[kpi_id].unit is Unit.COUNT:
-        assert value == 0 and result.overall[f"{kpi_id}_n"] == 0
-    else:
-        assert value is None and result.overall[f"{kpi_id}_n"] == 0
+    columns = [k.id for k in result.kpis]  # a distribution is one column per bucket
+    assert columns == [kpi_id] or (kpi_id.endswith("_distribution") and len(columns) == 4)
+    for column in columns:
+        value = result.overall[column]
+        if kpi_id == "backlog":
+            assert value == 2  # T3 and T4 are still open in 2030: backlog needs no window record
+        elif REGISTRY[kpi_id].unit is Unit.COUNT:
+            assert value == 0 and result.overall[f"{column}_n"] == 0
+        else:
+            assert value is None and result.overall[f"{column}_n"] == 0
 
 
 @pytest.mark.parametrize("kpi_id", [k for k, v in REGISTRY.items() if v.additive])

@@ -20,6 +20,7 @@ from cskpi.cli.options import name_values
 from cskpi.cli.peak import peak as peak_command
 from cskpi.cli.report import report as report_command
 from cskpi.cli.sample import sample as sample_command
+from cskpi.cli.shell import NamedCommand
 from cskpi.cli.validate import validate as validate_command
 from cskpi.version import __version__
 
@@ -63,7 +64,7 @@ for command in (
     kpis_command,
     sample_command,
 ):
-    app.command()(name_values(command))
+    app.command(cls=NamedCommand)(name_values(command))
 
 
 def main() -> None:

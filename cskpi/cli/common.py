@@ -232,7 +232,8 @@ def load_inputs(
     plan: Any = None,
     **business: list[str] | None,
 ) -> Any:
-    """Load the inputs; `business`: customers, orders, schedules and costs paths."""
+    """Load the inputs; `business`: customers, orders, schedules, costs, messages, events and
+    users paths."""
     from cskpi.api import load
 
     _check_stdin(files)

@@ -74,7 +74,9 @@ def explain(
     include_status: IncludeOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Why a ticket's numbers are what they are: each message and status change, what counted.
+    """Why one ticket's numbers are what they are.
+
+    Each message and status change, and what counted.
 
     Example: cskpi explain 4711 tickets.csv --messages comments.json --events audits.json
 

@@ -80,6 +80,15 @@ EventsOpt = Annotated[
     ),
 ]
 
+UsersOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--users",
+        help="Agent names for agent ids: the Zendesk API users export (users.json) or a "
+        "table id,name.",
+    ),
+]
+
 # -- window (report, peak) ---------------------------------------------------------------------
 
 SinceOpt = Annotated[str | None, typer.Option(help="Window start (date or datetime).")]
@@ -174,7 +183,7 @@ VerboseOpt = Annotated[
 
 METAVARS = {
     "files": "FILE", "surveys": "FILE", "customers": "FILE", "orders": "FILE",
-    "schedules": "FILE", "costs": "FILE", "messages": "FILE", "events": "FILE",
+    "schedules": "FILE", "costs": "FILE", "messages": "FILE", "events": "FILE", "users": "FILE",
     "config": "FILE", "output": "FILE", "out": "DIR", "map_": "CANON=SOURCE",
     "tz": "ZONE", "source_tz": "ZONE", "since": "DATETIME", "until": "DATETIME",
     "as_of": "DATETIME|now", "last": "N{d,w,mo,y}", "month": "YYYY-MM|current|previous",

@@ -31,6 +31,7 @@ from cskpi.cli.options import (
     LastOpt,
     MapOpt,
     MonthOpt,
+    PresetOpt,
     QuarterOpt,
     QuietOpt,
     QuoteOpt,
@@ -39,6 +40,7 @@ from cskpi.cli.options import (
     SourceTzOpt,
     TzOpt,
     UntilOpt,
+    UsersOpt,
     VerboseOpt,
     WeekOpt,
     YearOpt,
@@ -64,6 +66,16 @@ def peak(
     year: YearOpt = None,
     week: WeekOpt = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="DATETIME or now.")] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            "-b",
+            help="One grid per group (repeatable or comma-separated): team, agent, channel, "
+            "or the export's own header.",
+        ),
+    ] = None,
+    users: UsersOpt = None,
     tz: TzOpt = None,
     source_tz: SourceTzOpt = None,
     fmt: Annotated[
@@ -75,6 +87,7 @@ def peak(
     ] = None,
     config: ConfigOpt = None,
     map_: MapOpt = None,
+    preset: PresetOpt = "auto",
     encoding: EncodingOpt = None,
     delimiter: DelimiterOpt = None,
     quote: QuoteOpt = None,
@@ -87,19 +100,24 @@ def peak(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Busiest weekday × hour slots: mean tickets created per hour, in the report zone.
+    """Busiest weekday × hour slots of the week.
 
-    `-o peak.html` writes a self-contained heat map.
+    Mean tickets created per hour, in the report zone.
 
-    Example: cskpi peak tickets.csv --last 3mo --tz Europe/Berlin
+    `-o peak.html` writes a self-contained heat map; `--by team` one grid per team (a group
+    column first in CSV and JSON).
+
+    Example: cskpi peak tickets.csv --last 3mo --tz Europe/Berlin --by team
     """
     with boundary(verbose):
+        from cskpi.cli.progress import reading
+        from cskpi.cli.report import split_list
         from cskpi.engine.peak import peak as compute_peak
         from cskpi.engine.types import ReportRequest
         from cskpi.load.plan import ReadPlan
         from cskpi.render.peak import render_peak
 
-        refuse_overwriting_inputs(output, [*files, config])
+        refuse_overwriting_inputs(output, [*files, *(users or ()), config])
         options = load_options(
             config,
             map_,
@@ -110,18 +128,23 @@ def peak(
             date_format,
             source_tz,
             include_status,
+            preset,
             quiet=quiet,
             as_of=as_of,
             delimiter=delimiter,
             quote=quote,
             decimal=decimal,
         )
-        plan = ReadPlan(
-            frozenset({"ticket_id", "created_at", "status", "updated_at"}), frozenset(), ()
-        )
-        inputs = load_inputs(files, None, options, plan)
+        groups = tuple(split_list(by))
+        columns = frozenset({"ticket_id", "created_at", "status", "updated_at", *groups})
+        plan = ReadPlan(columns, frozenset(), groups)
+        with reading(files, quiet):
+            inputs = load_inputs(files, None, options, plan, users=users)
         request = ReportRequest(
-            window=window_spec(since, until, last, month, quarter, year, week), as_of=as_of, tz=tz
+            window=window_spec(since, until, last, month, quarter, year, week),
+            as_of=as_of,
+            tz=tz,
+            group_by=groups,
         )
         result = compute_peak(inputs, request, options.config)
         notes(result.notes, quiet)

@@ -62,10 +62,13 @@ from cskpi.cli.options import (
     SurveysOpt,
     TzOpt,
     UntilOpt,
+    UsersOpt,
     VerboseOpt,
     WeekOpt,
     YearOpt,
 )
+from cskpi.cli.shell import complete_kpis
+from cskpi.config import SMALL_N
 from cskpi.errors import InputError, TargetMissed, UsageError, did_you_mean
 from cskpi.result import Compare, Period
 
@@ -93,6 +96,14 @@ class WeekStart(StrEnum):
     SUN = "sun"
 
 
+class Show(StrEnum):
+    """What the `--compare` table shows beside each value."""
+
+    CHANGE = "change"
+    PREVIOUS = "previous"
+    BOTH = "both"
+
+
 def report(
     files: Files,
     surveys: SurveysOpt = None,
@@ -102,10 +113,14 @@ def report(
     costs: CostsOpt = None,
     messages: MessagesOpt = None,
     events: EventsOpt = None,
+    users: UsersOpt = None,
     kpi: Annotated[
         list[str] | None,
         typer.Option(
-            "--kpi", "-k", help="KPI id (repeatable or comma-separated); see `cskpi kpis`."
+            "--kpi",
+            "-k",
+            help="KPI id (repeatable or comma-separated); see `cskpi kpis`.",
+            autocompletion=complete_kpis,
         ),
     ] = None,
     since: SinceOpt = None,
@@ -149,6 +164,13 @@ def report(
     compare: Annotated[
         Compare | None, typer.Option(help="Add each KPI's previous value and the change.")
     ] = None,
+    show: Annotated[
+        Show | None,
+        typer.Option(
+            help="With --compare, the table shows the change (default), the previous "
+            "value, or both."
+        ),
+    ] = None,
     sort: Annotated[str | None, typer.Option(help="KPI[:asc|desc] to order groups by.")] = None,
     top: Annotated[int | None, typer.Option(help="Keep the first N groups.")] = None,
     tz: TzOpt = None,
@@ -166,7 +188,13 @@ def report(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to a file (format from the extension)."),
+        typer.Option(
+            "--output", "-o", help="Write to a file (format from the extension); - is stdout."
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="The HTML report's heading (default: what it shows)."),
     ] = None,
     config: ConfigOpt = None,
     map_: MapOpt = None,
@@ -196,12 +224,15 @@ def report(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Compute KPIs over a window, per group and period.
+    """KPIs over a window, per group and period.
 
     Example: cskpi report tickets.csv --surveys surveys.csv -k frt_median,csat --by agent
     """
     with boundary(verbose):
-        given = [surveys, customers, orders, schedules, costs, messages, events]
+        output = None if output is not None and str(output) == "-" else output  # -o -: stdout
+        if show is not None and compare is None:
+            raise UsageError(f"--show {show.value} needs --compare previous|year")
+        given = [surveys, customers, orders, schedules, costs, messages, events, users]
         refuse_overwriting_inputs(output, [*files, *(p for g in given for p in g or []), config])
         kpis = split_kpis(kpi)
         by = split_list(by)
@@ -224,6 +255,8 @@ def report(
             decimal=decimal,
         )
         out_format = format_of(fmt, output)
+        if title is not None and out_format != "html":
+            raise UsageError("--title is the HTML report's heading: use it with -o FILE.html")
         inputs = read_inputs(
             files,
             options,
@@ -240,6 +273,7 @@ def report(
             messages=messages,
             events=events,
             engine=engine,
+            users=users,
         )
         request = build_request(
             kpis,
@@ -262,10 +296,20 @@ def report(
             from cskpi.cli.distributed import dask_report
 
             business = {"customers": customers, "orders": orders, "schedules": schedules}
-            business |= {"costs": costs, "messages": messages, "events": events}
+            business |= {"costs": costs, "messages": messages, "events": events, "users": users}
             result = dask_report(files, surveys, options, request, scheduler, quiet, business)
         result = compute_report(inputs, request, options.config, strict, quiet, result)
-        write_report(result, out_format, output, excel)
+        write_report(
+            result,
+            out_format,
+            output,
+            excel,
+            show=(show or Show.CHANGE).value,
+            title=title,
+            small_n=options.config.small_n,
+        )
+        if output is not None and not quiet:
+            print_err(written(result, output))
         check_targets(result, check, quiet)
 
 
@@ -335,10 +379,10 @@ def read_inputs(
     engine: Engine = Engine.LOCAL,
     **business: list[str] | None,
 ) -> Any:
-    """Read only the columns the report needs (the read plan), under the spinner.
+    """Read only the columns the report needs (the read plan), under the progress bar.
 
-    `business`: the customers, orders, schedules, costs, messages and events paths. With
-    `--engine dask` nothing is read here (the workers read the files): None.
+    `business`: the customers, orders, schedules, costs, messages, events and users paths.
+    With `--engine dask` nothing is read here (the workers read the files): None.
     """
     if engine is not Engine.LOCAL:
         return None
@@ -353,7 +397,9 @@ def read_inputs(
         customers=bool(business["customers"] or business["orders"]),
         where=where_columns(where or ()),  # a bad expression: exit 2 before any file is read
     )
-    with progress(f"reading {', '.join(files)[:60]}…", quiet):
+    from cskpi.cli.progress import reading
+
+    with reading(files, quiet):
         return load_inputs(files, surveys, options, plan, **business)
 
 
@@ -431,18 +477,36 @@ def window_line(result: Any) -> str:
     )
 
 
-def render_result(result: Any, fmt: str, excel: bool) -> str | bytes | None:
+def render_result(
+    result: Any, fmt: str, excel: bool, title: str | None = None
+) -> str | bytes | None:
     """The rendered bytes/text for file formats; None for the terminal table."""
     if fmt == "table":
         return None
     from cskpi.render import render
 
-    return render(result, fmt, excel=excel)
+    return render(result, fmt, excel=excel, title=title)
 
 
-def write_report(result: Any, out_format: str, output: Path | None, excel: bool) -> None:
-    """The result in `out_format`: to `output` or stdout; the table (or breaches) to a terminal."""
-    rendered = render_result(result, out_format, excel)
+def written(result: Any, output: Path) -> str:
+    """`wrote report.csv (12 rows)` for stderr after a successful `-o`: the rows of the
+    rows table (or of the breaches list with `--breaches`)."""
+    rows = len(result.breaches if result.breaches is not None else result.rows)
+    return f"wrote {output} ({rows:,} row{'' if rows == 1 else 's'})"
+
+
+def write_report(
+    result: Any,
+    out_format: str,
+    output: Path | None,
+    excel: bool,
+    show: str = "change",
+    title: str | None = None,
+    small_n: int = SMALL_N,
+) -> None:
+    """The result in `out_format`: to `output` or stdout; the table (or breaches) to a
+    terminal, values from fewer than `small_n` cases marked."""
+    rendered = render_result(result, out_format, excel, title)
     if rendered is None:
         from cskpi.render.table import render_table
 
@@ -453,7 +517,7 @@ def write_report(result: Any, out_format: str, output: Path | None, excel: bool)
 
             console().print(breaches_table(result))
         else:
-            console().print(render_table(result))
+            console().print(render_table(result, show, small_n))
     else:
         emit(rendered, output)
 

@@ -25,7 +25,9 @@ def sample(
     ] = 6,
     quiet: QuietOpt = False,
 ) -> None:
-    """Write realistic synthetic ticket and survey exports (CSV and Parquet).
+    """Write synthetic sample exports.
+
+    Realistic ticket and survey exports, as CSV and Parquet.
 
     Example: cskpi sample --tickets 1000000 --out bench/data
     """

@@ -154,6 +154,7 @@ def compute(
         quality_lines=tuple(quality.summary_lines()),
         breaches=breaches,
         config=None if config.path is None else str(config.path),
+        currency=config.costs.currency,
     )
 
 

@@ -1,5 +1,6 @@
 """Which KPIs a report computes: the requested ones (exit 2 for unknown ids, 4 for ones the
-data cannot support) or the default set minus what the data cannot support (DECISIONS 14)."""
+data cannot support) or the default set minus what the data cannot support (DECISIONS 14).
+A distribution KPI becomes one ratio KPI per bucket (`kpis.distribution.expand`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 from cskpi.config import Config
 from cskpi.errors import InputError, UsageError, did_you_mean
 from cskpi.kpis import all_kpis
+from cskpi.kpis.distribution import expand
 from cskpi.kpis.registry import DEFAULT_KPIS, Kpi
 
 if TYPE_CHECKING:
@@ -93,7 +95,7 @@ def select_kpis(
                 raise InputError(
                     f"KPI {kpi.id} needs {describe_need(missing[0])}, which the input does not have"
                 )
-        return chosen, notes
+        return expand(chosen, config.distribution_buckets), notes
     chosen, left = [], []
     for kpi_id in DEFAULT_KPIS:
         kpi = registry[kpi_id]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from cskpi.config import parse_duration
 from cskpi.errors import UsageError, did_you_mean
+from cskpi.kpis.distribution import DURATIONS
 from cskpi.result import TargetStatus
 from cskpi.units import humanize
 
@@ -100,6 +101,11 @@ def parse_targets(
         if kpi_id not in registry:
             raise UsageError(
                 f"{origin}: targets.{kpi_id}: unknown KPI{did_you_mean(kpi_id, registry)}"
+            )
+        if kpi_id in DURATIONS:
+            raise UsageError(
+                f"{origin}: targets.{kpi_id}: a distribution has one value per bucket, not one "
+                "to judge; set a target on frt_p90 or an SLA rate instead"
             )
         out.append(parse_target(kpi_id, text, registry[kpi_id].unit.value, origin))
     return out

@@ -1,6 +1,6 @@
 """KPI definitions. Importing this package registers every KPI, in catalogue order.
 
-`registry` holds the `Kpi` type and the decorator; `team`, `satisfaction`, `business`,
+`registry` holds the `Kpi` type and the decorator; `team`, `distribution`, `satisfaction`, `business`,
 `customers` and `conversation` hold the definitions; `view` and `context` are what a KPI
 function receives; `sla` holds the SLA clocks the SLA KPIs (and the breach list) judge by.
 """
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 # isort: off
 import cskpi.kpis.team
+import cskpi.kpis.distribution
 import cskpi.kpis.satisfaction
 import cskpi.kpis.business
 import cskpi.kpis.customers

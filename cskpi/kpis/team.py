@@ -136,6 +136,16 @@ def _frt(g: GroupView, ctx: Context) -> np.ndarray:
     return g.cached("frt", run)
 
 
+def first_response_seconds(g: GroupView, ctx: Context) -> np.ndarray:
+    """The FRT KPIs' durations per ticket (NaN: none), for the distribution KPIs."""
+    return _frt(g, ctx)
+
+
+def resolution_seconds(g: GroupView, ctx: Context) -> np.ndarray:
+    """The resolution-time KPIs' durations per ticket (NaN: none), for the distribution KPIs."""
+    return _resolution(g, ctx)
+
+
 def _resolution(g: GroupView, ctx: Context) -> np.ndarray:
     """Resolution seconds, once per view (the mean, median and p90 share them)."""
     return g.cached(

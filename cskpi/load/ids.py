@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+_BLOCK = 1 << 20
+"""Rows written into the id → row table at a time (`positions`)."""
 _SHAPE = re.compile(r"([\x00-\x7f]*?)([0-9]{1,18})")
 
 
@@ -245,9 +247,7 @@ def positions(values: pd.Series, keys: pd.Series) -> np.ndarray | None:
         return out
     every = bool(valid.all())  # the usual case: no copy of the keys, no list of their rows
     small = np.int32 if len(valid) < 2**31 else np.int64
-    rows: np.ndarray = (
-        np.arange(len(valid), dtype=small) if every else np.flatnonzero(valid).astype(small)
-    )
+    rows: np.ndarray | None = None if every else np.flatnonzero(valid).astype(small)
     if not every:
         key_ints = key_ints[valid]
     low, high = int(key_ints.min()), int(key_ints.max())
@@ -256,9 +256,16 @@ def positions(values: pd.Series, keys: pd.Series) -> np.ndarray | None:
         table: np.ndarray = np.full(high - low + 1, -1, dtype=small)
         # in place where the keys are writable (not a view of Arrow's buffer)
         key_ints = np.subtract(key_ints, low, out=key_ints if key_ints.flags.writeable else None)
-        table[key_ints[::-1]] = rows[::-1]  # the first row of a repeated id wins
+        # the first row of a repeated id wins: written last, block by block from the end,
+        # so that the rows' numbers are never all held (10 million: 40 MB)
+        for start in reversed(range(0, len(key_ints), _BLOCK)):
+            stop = min(start + _BLOCK, len(key_ints))
+            held = np.arange(start, stop, dtype=small) if rows is None else rows[start:stop]
+            table[key_ints[start:stop][::-1]] = held[::-1]
         out[inside] = table[wanted[inside] - low]
         return out
+    if rows is None:
+        rows = np.arange(len(valid), dtype=small)
     order = np.argsort(key_ints, kind="stable")
     ordered = key_ints[order]
     at = np.minimum(np.searchsorted(ordered, wanted[inside]), len(ordered) - 1)

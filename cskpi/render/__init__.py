@@ -51,8 +51,15 @@ RENDERERS: dict[str, Callable[[Result, bool], str | bytes]] = {
 """Format name → renderer(result, excel) for every file format."""
 
 
-def render(result: Result, fmt: str, *, excel: bool = False) -> str | bytes:
-    """The rendered report in `fmt` (any format but the terminal table)."""
+def render(
+    result: Result, fmt: str, *, excel: bool = False, title: str | None = None
+) -> str | bytes:
+    """The rendered report in `fmt` (any format but the terminal table); `title` is the HTML
+    report's heading (`--title`)."""
+    if fmt == "html" and title is not None:
+        from cskpi.render.html import render_html
+
+        return render_html(result, title)
     renderer = RENDERERS.get(fmt)
     if renderer is None:
         raise UsageError(

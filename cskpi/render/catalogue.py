@@ -46,10 +46,11 @@ def render_catalogue(fmt: str) -> Any:
     if fmt == "markdown":
         return markdown_table()
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="KPIs", show_lines=False)
     for name in ("id", "unit", "anchor", "definition"):
         table.add_column(name, no_wrap=name != "definition", overflow="fold")
-    for row in rows:
-        table.add_row(row["id"], row["unit"], row["anchor"], row["definition"])
+    for row in rows:  # Text, not markup: `[costs] monthly` is shown as written
+        table.add_row(*(Text(row[name]) for name in ("id", "unit", "anchor", "definition")))
     return table

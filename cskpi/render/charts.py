@@ -12,8 +12,10 @@ ratio of several groups cannot be recovered from the groups' values (the legend 
 
 Charts are matplotlib figures — a bare `Figure` saved through the SVG backend, so no
 pyplot state and no GUI backend is ever touched — with a fixed `svg.hashsalt`, no metadata
-(no date) and matplotlib's bundled DejaVu Sans drawn as paths, so the same `Result` gives
-the same bytes on any machine with the same matplotlib (DECISIONS 27).
+(no date) and matplotlib's bundled DejaVu Sans for the layout, so the same `Result` gives
+the same bytes on any machine with the same matplotlib (DECISIONS 27). Text stays SVG text
+(`svg.fonttype = "none"`, issue 22): selectable and searchable in the page, drawn by the
+browser in DejaVu Sans or its own sans-serif.
 
 Text in the charts is only tick labels (bucket labels and humanised numbers); group names go
 in the HTML legend, where the browser's fonts render any script and the template escapes
@@ -258,7 +260,7 @@ def _svg(
     with matplotlib.rc_context(
         {
             "svg.hashsalt": "cskpi",
-            "svg.fonttype": "path",
+            "svg.fonttype": "none",
             "font.family": "sans-serif",
             "font.sans-serif": ["DejaVu Sans"],
             "font.size": 9.0,

@@ -12,11 +12,13 @@ Sheets, in order:
 - `targets` — when any are configured: `kpi`, `target`, `value`, `met`, `status`, `reason`.
 - `report` — what the numbers cover: window, time zone, clock, as-of, grouping, period.
 
-**Durations stay in seconds.** A spreadsheet time format (`[h]:mm:ss`) reads a cell as a
-fraction of a day, so using one would mean storing seconds / 86400 — a different number
-from every other machine format, and one a script reading the file would have to know
-about. The cells hold seconds, shown with the format `#,##0" s"` (`7,182 s`; the cell keeps
-`7182.5`), and `overall` has the `shown` column for a reading in hours and minutes. Ratios
+**Durations read as time** (issue 17): a manager reads and charts `[h]:mm:ss`, not
+`402,826 s`. A spreadsheet time format reads a cell as a fraction of a day, so duration cells
+(values, `_previous`, `_change`, targets, breach target and actual) hold seconds / 86400,
+shown `[h]:mm:ss` (`30:30:00` past a day; changes signed `+0:05:30`); the other formats (CSV,
+JSON, Parquet) stay in seconds, and `overall` keeps the `shown` column (`1h 02m`). The
+workbook uses the 1904 date system, the one in which Excel can show a negative time (a
+duration that went down); it holds no dates, so nothing else moves. Ratios
 are shown `0.0%`, counts and populations `#,##0`, NPS `+0`, scores `0.00`, money
 `#,##0.00`; changes carry a sign.
 
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
 
 FORMATS: dict[str, str] = {
     "count": "#,##0",
-    "seconds": '#,##0" s"',
+    "seconds": "[h]:mm:ss",
     "ratio": "0.0%",
     "ratio_unbounded": "0.0%",
     "change": "+0.0%;-0.0%;0.0%",
@@ -60,7 +62,7 @@ FORMATS: dict[str, str] = {
 
 CHANGE_FORMATS: dict[str, str] = {
     "count": "+#,##0;-#,##0;0",
-    "seconds": '+#,##0" s";-#,##0" s";0" s"',
+    "seconds": "+[h]:mm:ss;-[h]:mm:ss;0:00:00",
     "ratio": "+0.0%;-0.0%;0.0%",
     "ratio_unbounded": "+0.0%;-0.0%;0.0%",
     "change": "+0.0%;-0.0%;0.0%",
@@ -69,6 +71,10 @@ CHANGE_FORMATS: dict[str, str] = {
     "money": "+#,##0.00;-#,##0.00;0.00",
 }
 """Unit → number format of a `_change` (always signed)."""
+
+DURATIONS = frozenset({FORMATS["seconds"], CHANGE_FORMATS["seconds"]})
+"""The formats whose cells hold days: a number written with one is seconds / 86400."""
+SECONDS_PER_DAY = 86400
 
 GENERAL = "General"
 PARTIAL_FILL = "FFF2CC"
@@ -80,8 +86,10 @@ _MIN_WIDTH = 6
 def render_xlsx(result: Result) -> bytes:
     """`result` as the bytes of an `.xlsx` workbook (see the module docstring)."""
     from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
     workbook = Workbook()
+    workbook.epoch = CALENDAR_MAC_1904  # negative durations show as -0:05:00, not ####
     rows = workbook.active
     rows.title = "rows"
     _rows_sheet(rows, result)
@@ -129,7 +137,8 @@ def _text(value: Any) -> str:
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: Any, fmt: str = GENERAL) -> None:
-    """One cell: numbers with `fmt`, text always as text (never a formula), None empty."""
+    """One cell: numbers with `fmt` (durations as days), text always as text (never a
+    formula), None empty."""
     cell = sheet.cell(row=row, column=column)
     if value is None:
         return
@@ -142,7 +151,7 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any, fmt: str = GENERAL
         number = _number(value)
         if number is None:
             return
-        cell.value = number
+        cell.value = number / SECONDS_PER_DAY if fmt in DURATIONS else number
         cell.number_format = fmt
 
 
@@ -179,7 +188,9 @@ def _shown_width(value: Any, fmt: str) -> int:
     number = _number(value)
     if number is None:
         return 0
-    if "%" in fmt:
+    if fmt in DURATIONS:
+        text = f"+{abs(number) // 3600:.0f}:00:00"
+    elif "%" in fmt:
         text = f"{number * 100:+.1f}%"
     elif "0.00" in fmt:
         text = f"{number:+,.2f}"
@@ -205,13 +216,32 @@ def _fit_widths(
 # -- sheets ---------------------------------------------------------------------------------
 
 
+def unit_formats(currency: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """(FORMATS, CHANGE_FORMATS) with money in `currency` (`[costs] currency`): a code after
+    the number (`#,##0.00 "EUR"`), a sign before it (`"€"#,##0.00`)."""
+    if not currency:
+        return FORMATS, CHANGE_FORMATS
+    text = f'"{currency}"'
+    code = currency.isascii() and currency.isalpha()
+
+    def money(number: str) -> str:
+        return f"{number} {text}" if code else f"{text}{number}"
+
+    change = ";".join(
+        part[0] + money(part[1:]) if part[0] in "+-" else money(part)
+        for part in CHANGE_FORMATS["money"].split(";")
+    )
+    return {**FORMATS, "money": money(FORMATS["money"])}, {**CHANGE_FORMATS, "money": change}
+
+
 def _column_formats(result: Result) -> dict[str, str]:
     formats: dict[str, str] = {}
+    values, changes = unit_formats(result.currency)
     for k in result.kpis:
         unit = str(k.unit)
-        formats[k.id] = formats[f"{k.id}_previous"] = FORMATS.get(unit, GENERAL)
+        formats[k.id] = formats[f"{k.id}_previous"] = values.get(unit, GENERAL)
         formats[f"{k.id}_n"] = FORMATS["count"]
-        formats[f"{k.id}_change"] = CHANGE_FORMATS.get(unit, GENERAL)
+        formats[f"{k.id}_change"] = changes.get(unit, GENERAL)
     return formats
 
 
@@ -248,6 +278,7 @@ def _overall_sheet(sheet: Worksheet, result: Result) -> None:
     header += ["previous", "change"] if compare else []
     header.append("shown")
     body, formats = [], []
+    values, changes = unit_formats(result.currency)
     for k in result.kpis:
         unit = str(k.unit)
 
@@ -257,10 +288,10 @@ def _overall_sheet(sheet: Worksheet, result: Result) -> None:
 
         line = [k.id, k.name, unit, value(""), value("_n")]
         line += [value("_previous"), value("_change")] if compare else []
-        line.append(humanize(value(""), unit))
+        line.append(humanize(value(""), unit, result.currency))
         body.append(line)
-        fmts = [GENERAL] * 3 + [FORMATS.get(unit, GENERAL), FORMATS["count"]]
-        fmts += [FORMATS.get(unit, GENERAL), CHANGE_FORMATS.get(unit, GENERAL)] if compare else []
+        fmts = [GENERAL] * 3 + [values.get(unit, GENERAL), FORMATS["count"]]
+        fmts += [values.get(unit, GENERAL), changes.get(unit, GENERAL)] if compare else []
         fmts.append(GENERAL)
         formats.append(fmts)
     _write_rows_with_formats(sheet, header, body, formats)

@@ -60,24 +60,31 @@ class Card:
     """With `--compare`, no previous value: the card says so (DECISIONS 38)."""
 
 
-def render_html(result: Result) -> str:
-    """`result` as one self-contained HTML document (UTF-8 text, ends with a newline)."""
+def render_html(result: Result, title: str | None = None) -> str:
+    """`result` as one self-contained HTML document (UTF-8 text, ends with a newline);
+    `title` (`--title`) replaces the heading and the page title, escaped like any text."""
     from markupsafe import Markup
 
     from cskpi.render.charts import trend_charts
+    from cskpi.render.distribution import distribution_bars, distribution_parts
 
     charts = [
         {"name": c.kpi.name, "svg": Markup(c.svg), "legend": c.legend} for c in trend_charts(result)
     ]
     cards, business = _cards(result), _business_ids()
+    # a distribution's buckets make one bar per row, not a card per bucket
+    bars = {k.id for parts in distribution_parts(result).values() for k in parts}
     page = (
         _environment()
         .get_template(TEMPLATE)
         .render(
-            title=_title(result),
+            title=_title(result) if title is None else title,
             facts=_facts(result),
-            cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id not in business],
+            cards=[
+                c for c, k in zip(cards, result.kpis, strict=True) if k.id not in business | bars
+            ],
             business_cards=[c for c, k in zip(cards, result.kpis, strict=True) if k.id in business],
+            distributions=distribution_bars(result),
             table=_table(result),
             partial_note=partial_note(result),
             no_earlier=NO_EARLIER,
@@ -221,13 +228,13 @@ def _cards(result: Result) -> list[Card]:
             Card(
                 name=k.name,
                 unit=unit,
-                value=humanize(value, unit),
+                value=humanize(value, unit, result.currency),
                 n=humanize(result.overall.get(f"{k.id}_n"), "count"),
                 target="" if target is None else target.target,
                 met=met,
                 change=_arrow(change, unit) if result.compare is not None else "",
                 change_css=_change_css(change, targets.get(k.id)),
-                previous=humanize(previous, unit),
+                previous=humanize(previous, unit, result.currency),
                 reason="" if target is None else target.reason or "",
                 no_earlier=result.compare is not None and previous is None,
             )
@@ -240,7 +247,13 @@ def _other_targets(result: Result) -> list[tuple[str, str, str, bool | None, str
     value, met, why not evaluated."""
     shown = {k.id for k in result.kpis}
     return [
-        (t.name or t.kpi, t.target, humanize(t.value, t.unit), t.met, t.reason or "")
+        (
+            t.name or t.kpi,
+            t.target,
+            humanize(t.value, t.unit, result.currency),
+            t.met,
+            t.reason or "",
+        )
         for t in result.targets
         if t.kpi not in shown
     ]
@@ -256,11 +269,12 @@ def _value_cell(
     target: Target | None,
     compare: bool,
     previous: Any,
+    currency: str | None = None,
 ) -> Cell:
     """The value, coloured by its target, with the `--compare` change in small type below
     ("no earlier data" without a previous value, DECISIONS 38)."""
     unit = str(kpi.unit)
-    text = humanize(value, unit)
+    text = humanize(value, unit, currency)
     css = "num"
     if target is not None:
         met = target.met(value)
@@ -287,6 +301,7 @@ def _kpi_cells(
     targets: dict[str, Target],
     kpis: list[KpiInfo],
     compare: dict[str, bool],
+    currency: str | None = None,
 ) -> list[Cell]:
     cells = []
     for k in kpis:
@@ -298,6 +313,7 @@ def _kpi_cells(
                 targets.get(k.id),
                 compare[k.id],
                 values.get(f"{k.id}_previous"),
+                currency,
             )
         )
         cells.append(Cell(humanize(values.get(f"{k.id}_n"), "count"), "num n"))
@@ -319,12 +335,12 @@ def _table(result: Result) -> dict[str, Any]:
     rows = []
     for record in row_records(result):
         cells = [_label_cell(c, record, result.period is not None) for c in labels]
-        rows.append(cells + _kpi_cells(record, targets, kpis, compare))
+        rows.append(cells + _kpi_cells(record, targets, kpis, compare, result.currency))
     # One row with no grouping is overall itself (DECISIONS 12): no need to repeat it.
     footer: list[Cell] = []
     if labels and rows:
         footer = [Cell("Overall", "label")] + [Cell("") for _ in labels[1:]]
-        footer += _kpi_cells(result.overall, targets, kpis, compare)
+        footer += _kpi_cells(result.overall, targets, kpis, compare, result.currency)
     return {
         "labels": labels,
         "kpis": [(k.name, "value") for k in kpis],

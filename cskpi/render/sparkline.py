@@ -111,8 +111,8 @@ def trend_summary(
                     kpi=k.name if index == 0 else "",
                     group="" if result.group_by == () else group,
                     spark=sparkline(series),
-                    first=humanize(present[0] if present else None, str(k.unit)),
-                    last=humanize(present[-1] if present else None, str(k.unit)),
+                    first=humanize(present[0] if present else None, str(k.unit), result.currency),
+                    last=humanize(present[-1] if present else None, str(k.unit), result.currency),
                 )
             )
     return TrendSummary(
@@ -138,27 +138,33 @@ def trend_section(result: Result) -> RenderableType | None:
 _NAME_WIDTH = 28
 _GROUP_WIDTH = 16
 _MIN_SPARK = 8
+_MIN_LABEL = 6
 
 
 class _TrendSection:
     def __init__(self, result: Result) -> None:
         self.result = result
 
-    def _fixed_width(self, summary: TrendSummary) -> int:
+    def _widths(self, summary: TrendSummary, room: int) -> tuple[int, int, int]:
+        """(name, group, sparkline) widths: the values are never cut (issue 22); on a narrow
+        terminal the names give way first (down to `_MIN_LABEL`, ellipsised), then the
+        sparkline (down to `_MIN_SPARK`, keeping its latest buckets)."""
         from rich.cells import cell_len
 
         def widest(texts: list[str], cap: int = 10**6) -> int:
             return min(max((cell_len(t) for t in texts), default=0), cap)
 
         lines = summary.lines
-        columns = [
-            widest([x.kpi for x in lines], _NAME_WIDTH),
-            widest([x.first for x in lines]),
-            widest([f"→ {x.last}" for x in lines]),
-        ]
-        if self.result.group_by:
-            columns.append(widest([x.group for x in lines], _GROUP_WIDTH))
-        return sum(columns) + len(columns)  # one space between columns
+        values = widest([x.first for x in lines]) + widest([f"→ {x.last}" for x in lines])
+        name = widest([x.kpi for x in lines], _NAME_WIDTH)
+        group = widest([x.group for x in lines], _GROUP_WIDTH) if self.result.group_by else 0
+        gaps = 4 if self.result.group_by else 3  # one space between columns
+        labels = room - values - gaps - _MIN_SPARK  # what the names may have
+        if name + group > labels:
+            group = min(group, max(_MIN_LABEL, labels // 3)) if group else 0
+            name = min(name, max(_MIN_LABEL, labels - group))
+        spark = max(_MIN_SPARK, min(MAX_WIDTH, room - values - gaps - name - group))
+        return name, group, spark
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.table import Table
@@ -168,17 +174,16 @@ class _TrendSection:
         summary = trend_summary(result)
         if summary is None:
             return
-        room = options.max_width - self._fixed_width(summary)
-        width = max(_MIN_SPARK, min(MAX_WIDTH, room))
+        name_width, group_width, width = self._widths(summary, options.max_width)
         if width < len(summary.buckets):
             summary = trend_summary(result, max_width=width) or summary
 
         heading = Text(f"Trend per {result.period}", style="bold")
         heading.append(f", {summary.buckets[0]} → {summary.buckets[-1]}", style="not bold")
         grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True, max_width=_NAME_WIDTH, overflow="ellipsis")
+        grid.add_column(no_wrap=True, max_width=name_width, overflow="ellipsis")
         if result.group_by:
-            grid.add_column(no_wrap=True, style="dim", max_width=_GROUP_WIDTH, overflow="ellipsis")
+            grid.add_column(no_wrap=True, style="dim", max_width=group_width, overflow="ellipsis")
         grid.add_column(no_wrap=True)
         grid.add_column(no_wrap=True, justify="right")
         grid.add_column(no_wrap=True)

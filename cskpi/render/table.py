@@ -3,7 +3,9 @@
 The caller's `Console` decides whether colour is shown (NO_COLOR, TERM=dumb, not a
 terminal); nothing here writes ANSI codes or prints. Populations (`_n`) and `_previous`
 values are left to the machine formats; the table shows each KPI's value, and its change
-with `--compare`.
+with `--compare`. A value whose population is below `small_n` (`[display] small_n`, default
+30; counts never) is marked `†` and a footnote says so (issue 17): an NPS of −100 from 3
+responses should not read like one from 3,000.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from cskpi.config import SMALL_N
 from cskpi.engine.targets import Target, parse_target
 from cskpi.units import NULL, humanize, humanize_change, visible
 
@@ -24,24 +27,30 @@ if TYPE_CHECKING:
 MET_STYLE = "green"
 MISSED_STYLE = "red"
 UNKNOWN_STYLE = "yellow"
+SMALL_MARK = "†"
+"""After a value whose population `_n` is below `small_n`."""
 _MARKS = {True: ("✓", MET_STYLE), False: ("✗", MISSED_STYLE), None: ("?", UNKNOWN_STYLE)}
 """A target that cannot be evaluated fails `--check` too (DECISIONS 41): marked, not dimmed."""
 
 
-def render_table(result: Result) -> RenderableType:
+def render_table(result: Result, show: str = "change", small_n: int = SMALL_N) -> RenderableType:
     """Title (window, zone, as-of), the rows table (+ Overall), the trend sparklines with a
-    period, and the targets, as a Group."""
+    period, and the targets, as a Group. `show` (with `--compare`): `change`, `previous` or
+    `both` beside each value; values with `_n` < `small_n` marked (0: none)."""
     from rich.console import Group
     from rich.text import Text
 
     from cskpi.render.marks import partial_note
 
-    parts: list[RenderableType] = [_title(result), _rows_table(result)]
+    table, marked = _rows_table(result, show, small_n)
+    parts: list[RenderableType] = [_title(result, show), table]
     if len(result.rows) == 0:
         parts.append(Text("No records in this window.", style="dim"))
     note = partial_note(result)
     if note is not None:
         parts.append(Text(note, style="dim"))
+    if marked:
+        parts.append(Text(small_note(small_n), style="dim"))
     if result.period is not None:
         from cskpi.render.sparkline import trend_section
 
@@ -85,7 +94,7 @@ def moment_text(stamp: datetime, zone_of: datetime) -> str:
     return stamp.strftime("%Y-%m-%d %H:%M:%S" if stamp.second else "%Y-%m-%d %H:%M")
 
 
-def _title(result: Result) -> RenderableType:
+def _title(result: Result, show: str = "change") -> RenderableType:
     """`2024-01-01 → 2024-03-31 (Asia/Seoul) · as of 2024-03-31 18:00 · …`, two lines if narrow."""
     from rich.text import Text
 
@@ -97,7 +106,8 @@ def _title(result: Result) -> RenderableType:
     if result.compare is not None:
         from cskpi.render.marks import compared_with
 
-        notes.append(f"change vs {compared_with(result)}")
+        said = {"change": "change vs", "previous": "was =", "both": "change and was vs"}[show]
+        notes.append(f"{said} {compared_with(result)}")
     return _Fit(window, Text(" · ".join(notes), style="dim"), separator=" · ")
 
 
@@ -141,17 +151,48 @@ class _Fit:
         yield Text(joiner).join(self.parts)
 
 
+def small_note(small_n: int) -> str:
+    """The footnote under a table with marked values."""
+    return (
+        f"{SMALL_MARK} n < {small_n}: from fewer than {small_n} tickets or responses "
+        "([display] small_n)."
+    )
+
+
+def is_small(kpi: KpiInfo, values: dict[str, Any], small_n: int) -> bool:
+    """Whether `values` (a row, or overall) holds a value of `kpi` from fewer than `small_n`
+    cases (its `_n`); a count is its own population and never marked."""
+    n = values.get(f"{kpi.id}_n")
+    if small_n <= 0 or str(kpi.unit) == "count" or values.get(kpi.id) is None or n is None:
+        return False
+    return bool(n == n and n < small_n)  # n == n: not NaN
+
+
 def _value_cell(
-    kpi: KpiInfo, value: Any, change: Any, met: bool | None, compare: bool, previous: Any
+    kpi: KpiInfo,
+    value: Any,
+    change: Any,
+    met: bool | None,
+    compare: bool,
+    previous: Any,
+    show: str = "change",
+    currency: str | None = None,
+    small: bool = False,
 ) -> _Fit:
-    """The value, with `--compare` its change, or "no earlier data" when there is no previous
-    value (DECISIONS 38)."""
+    """The value (marked when `small`), with `--compare` its change (`show`: or the previous
+    value `(was 2h 05m)`, or both), or "no earlier data" when there is no previous value
+    (DECISIONS 38)."""
     from rich.text import Text
 
     from cskpi.render.marks import NO_EARLIER
 
-    text = Text(humanize(value, str(kpi.unit)), style=_style(met))
+    text = Text(humanize(value, str(kpi.unit), currency), style=_style(met))
+    if small:
+        text.append(SMALL_MARK, style="dim")
     arrow = _arrow(change, str(kpi.unit)) if compare else None
+    if compare and previous is not None and show != "change":
+        was = f"was {humanize(previous, str(kpi.unit), currency)}"
+        arrow = f"({was})" if show == "previous" or arrow is None else f"{arrow[:-1]}, {was})"
     if compare and previous is None:
         arrow = f"({NO_EARLIER})"
     return _Fit(text, Text(arrow, style="dim")) if arrow else _Fit(text)
@@ -169,7 +210,10 @@ def _arrow(change: Any, unit: str) -> str | None:
     return "(=)"
 
 
-def _rows_table(result: Result) -> RenderableType:
+def _rows_table(
+    result: Result, show: str = "change", small_n: int = SMALL_N
+) -> tuple[RenderableType, bool]:
+    """The rows table (+ Overall) and whether any value in it is marked as from few cases."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -197,6 +241,8 @@ def _rows_table(result: Result) -> RenderableType:
     show_overall = len(records) > 1 or (not records and bool(labels))
 
     table = Table(box=box.SIMPLE, show_footer=show_overall, pad_edge=False)
+    marked = False
+    footers: list[RenderableType] = []
     for name in labels:
         footer = Text("Overall") if show_overall and name == labels[0] else ""
         # Period labels are short (`2024-W05`) and unreadable when broken; group labels fold.
@@ -213,8 +259,22 @@ def _rows_table(result: Result) -> RenderableType:
                 met = _meets(value, targets.get(k.id))
             change = result.overall.get(f"{k.id}_change")
             previous = result.overall.get(f"{k.id}_previous")
-            footer_cell = _value_cell(k, value, change, met, compare.get(k.id, False), previous)
+            small = is_small(k, result.overall, small_n)
+            marked |= small
+            footer_cell = _value_cell(
+                k,
+                value,
+                change,
+                met,
+                compare.get(k.id, False),
+                previous,
+                show,
+                result.currency,
+                small,
+            )
         table.add_column(_kpi_header(k), footer=footer_cell, justify="right", vertical="top")
+        footers.append(footer_cell)
+    lines: list[tuple[list[RenderableType], list[RenderableType]]] = []
     for row in records:
         cells: list[RenderableType] = [
             Text(period_text(row) if c == "period" else "" if row[c] is None else visible(row[c]))
@@ -223,9 +283,100 @@ def _rows_table(result: Result) -> RenderableType:
         for k in kpis:
             met = _meets(row[k.id], targets.get(k.id))
             change, previous = row.get(f"{k.id}_change"), row.get(f"{k.id}_previous")
-            cells.append(_value_cell(k, row[k.id], change, met, compare.get(k.id, False), previous))
+            small = is_small(k, row, small_n)
+            marked |= small
+            cells.append(
+                _value_cell(
+                    k,
+                    row[k.id],
+                    change,
+                    met,
+                    compare.get(k.id, False),
+                    previous,
+                    show,
+                    result.currency,
+                    small,
+                )
+            )
         table.add_row(*cells)
+        lines.append((cells[: len(labels)], cells[len(labels) :]))
+    if show_overall:
+        overall: list[RenderableType] = [Text("Overall", style="bold")]
+        lines.append((overall + [Text("")] * (len(labels) - 1), footers))
+    return _Narrow(table, _one_kpi_per_line(labels, kpis, lines)), marked
+
+
+def _one_kpi_per_line(
+    labels: list[str],
+    kpis: list[KpiInfo],
+    lines: list[tuple[list[RenderableType], list[RenderableType]]],
+) -> RenderableType:
+    """The narrow layout: a line per KPI of each row (its labels on the first), so a value
+    never shares the width with the others."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE, pad_edge=False)
+    for name in labels:
+        table.add_column(Text(visible(name)), overflow="fold", vertical="top")
+    table.add_column("KPI", vertical="top")
+    table.add_column("value", justify="right", vertical="top")
+    for label_cells, values in lines:
+        for i, (k, value) in enumerate(zip(kpis, values, strict=True)):
+            shown = label_cells if i == 0 else [Text("")] * len(labels)
+            table.add_row(*shown, _kpi_header(k), value, end_section=i == len(kpis) - 1)
     return table
+
+
+class _Narrow:
+    """The rows table when its values fit the width unwrapped, else one KPI per line.
+
+    A value (`1h 03m`, `10,300`) is never broken inside its cell: every value column needs
+    its widest value, and when the columns together need more than the terminal has
+    (`COLUMNS=60`), each row's KPIs go on lines of their own."""
+
+    def __init__(self, wide: RenderableType, narrow: RenderableType) -> None:
+        self.wide = wide
+        self.narrow = narrow
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        wide = Measurement.get(console, options, self.wide)
+        narrow = Measurement.get(console, options, self.narrow)
+        return Measurement(min(wide.minimum, narrow.minimum), wide.maximum)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.wide if self._fits(console, options) else self.narrow
+
+    def _fits(self, console: Console, options: ConsoleOptions) -> bool:
+        """Whether rich's layout of the wide table at this width gives every column what its
+        widest value (and its header's longest word) needs: rich squeezes columns below that
+        when the table is too wide, breaking a value inside its cell."""
+        from rich.measure import Measurement
+        from rich.table import Table
+
+        table = self.wide
+        if not isinstance(table, Table):
+            return True
+        unlimited = options.update_width(10**6)
+        # rich's own layout (no public API gives the widths it will use)
+        extra = table._extra_width  # the borders and gaps rich adds to the columns
+        widths = table._calculate_column_widths(
+            console, options.update_width(options.max_width - extra)
+        )
+        last = len(widths) - 1
+        for index, (column, width) in enumerate(zip(table.columns, widths, strict=True)):
+            cells = [column.header, column.footer, *column.cells]
+            need = max(
+                (Measurement.get(console, unlimited, c).minimum for c in cells if c != ""),
+                default=0,
+            )
+            padding = 2 - (index == 0) - (index == last)  # pad_edge=False: no outer padding
+            if width - padding < need:
+                return False
+        return True
 
 
 # -- targets section ------------------------------------------------------------------------
@@ -246,7 +397,7 @@ def _targets(result: Result) -> RenderableType:
         grid.add_column(overflow="fold")
     for t in result.targets:
         cells = [Text(*_MARKS[t.met]), Text(visible(t.name or t.kpi)), Text(visible(t.target))]
-        cells.append(Text(humanize(t.value, t.unit)))
+        cells.append(Text(humanize(t.value, t.unit, result.currency)))
         if unknown:
             reason = f"not evaluated: {t.reason}" if t.met is None else ""
             cells.append(Text(reason, style=UNKNOWN_STYLE))

@@ -164,6 +164,10 @@ def _document(result: Result) -> dict[str, Any]:
         },
         "business_hours": bool(result.business_hours),
         "config": result.config,
+    }
+    if result.currency is not None:  # `[costs] currency`: money values are in it
+        doc["currency"] = result.currency
+    doc |= {
         "group_by": [str(g) for g in result.group_by],
         "period": None if result.period is None else str(result.period),
     }

@@ -13,13 +13,16 @@ if TYPE_CHECKING:
 
 
 def validation(inputs: Inputs) -> dict[str, Any]:
-    """The validation report as plain data."""
+    """The validation report as plain data: tickets, surveys, messages, events, then the
+    business inputs given (customers, orders, schedules, costs)."""
     out: dict[str, Any] = {}
+    business = inputs.business.given() if inputs.business is not None else {}
     for name, loaded in (
         ("tickets", inputs.tickets),
         ("surveys", inputs.surveys),
         ("messages", inputs.messages),
         ("events", inputs.events),
+        *business.items(),
     ):
         if loaded is None:
             continue

@@ -49,7 +49,8 @@ def ratings_as_surveys(tickets: Loaded, options: LoadOptions) -> Loaded | None:
         ).values
         when = f"'{stamp}'"
     else:
-        out["submitted_at"] = rows.get("resolved_at", pd.NaT)
+        missing = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us, UTC]")
+        out["submitted_at"] = rows.get("resolved_at", missing)
         when = "the ticket's resolved_at (the export has no rating time)"
     out["score"] = presets.translate(answer[answer.notna()], match.vocab("score"))
     agent = match.header(ratings.agent)

@@ -23,6 +23,12 @@ if TYPE_CHECKING:
     from cskpi.load.plan import ReadPlan
 
 
+_FEW = ("label", "bool", "int")
+"""Column kinds that hold a few distinct values (labels, flags, counts): a column read for
+them only is read as categories where the reader can (CSV, Parquet text), and parsed once
+per distinct value."""
+
+
 def read_frame(
     paths: Sequence[str],
     frame: Frame,
@@ -72,9 +78,11 @@ def read_frames(
 
     label_sources: set[str] = set()
     every_header: dict[str, None] = {}
+    left_out: list[int] = []  # per file, unmapped columns not read (`_bounded`)
 
     def labels(kept: list[str]) -> set[str]:
-        """Kept source columns that feed only label columns (read as categories)."""
+        """Kept source columns that feed only label, flag or count columns: a few distinct
+        values, read as categories (`_FEW`)."""
         return label_sources & set(kept)
 
     def prune(headers: list[str]) -> list[str] | dict[str, str]:
@@ -88,15 +96,15 @@ def read_frames(
         for canon, source in found.items():
             mapping.setdefault(canon, source)
         names = _names(found, mapping, target, (match, seen[match.key]), label)
-        if keep is None:
-            return _renamed(headers, names, label)
+        if keep is None:  # validate: every column, up to MAX_UNMAPPED beside the mapped ones
+            return _renamed(_bounded(headers, found, match, left_out), names, label)
         every = wanted | (set(keep.surveys) if target is not frame else set())
         kept = {source for canon, source in found.items() if canon in every}
         kinds = {c.name: c.kind for c in COLUMNS[target]}
         read_as: dict[str, bool] = {}  # source → whether it feeds label columns only
         for canon, source in found.items():
             if canon in every:
-                read_as[source] = read_as.get(source, True) and kinds.get(canon) == "label"
+                read_as[source] = read_as.get(source, True) and kinds.get(canon) in _FEW
         label_sources.update(source for source, label in read_as.items() if label)
         kept.update(h for h in headers if squash(h) in extras)
         kept.update(match.keep())
@@ -126,7 +134,33 @@ def read_frames(
         label = f"{raw.files[0].path} (+{len(raw.files) - 1} files)"
     match = next(iter(seen.values()), None)
     loaded = normalize(raw, frame, options, label, mapping or None, match)
-    return [replace(loaded, headers=tuple(every_header))]
+    notes = loaded.notes
+    if any(left_out):
+        notes += (
+            f"{label}: {max(left_out):,} more unmapped columns not read "
+            f"(only the first {MAX_UNMAPPED:,} are shown)",
+        )
+    return [replace(loaded, headers=tuple(every_header), notes=notes)]
+
+
+MAX_UNMAPPED = 200
+"""Unmapped columns `validate` reads and lists per file. JSON Lines with 10,000 distinct keys
+made a frame of 10,000 × 10,000 cells (292 s, 2.3 GB; issue 19 item 8); the rest are counted
+in a note."""
+
+
+def _bounded(
+    headers: list[str], found: dict[str, str], match: Match, left_out: list[int]
+) -> list[str]:
+    """`headers` less the unmapped ones after the first `MAX_UNMAPPED` (their number is
+    appended to `left_out`): mapped and preset columns are always kept."""
+    if len(headers) <= MAX_UNMAPPED:
+        return headers
+    needed = set(found.values()) | set(match.keep())
+    others = [h for h in headers if h not in needed]
+    shown = set(others[:MAX_UNMAPPED])
+    left_out.append(len(others) - len(shown))
+    return [h for h in headers if h in needed or h in shown]
 
 
 def _names(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from cskpi.errors import InputError, UsageError, did_you_mean, nearest_many
 from cskpi.load import presets
+from cskpi.load.normalize.kinds import TICKET_LIFE, looks_like, wrong_kind_message
 from cskpi.load.presets import BUSINESS_COLUMNS, Match
 from cskpi.load.readers.dialect import delimiter_hint
 from cskpi.load.schema import COLUMNS, Column, Frame, squash
@@ -179,9 +180,18 @@ def _listing(headers: Sequence[str], limit: int = 12) -> str:
 
 
 def missing_required(
-    headers: Sequence[str], frame: Frame, mapping: dict[str, str], label: str, can_default: set[str]
+    headers: Sequence[str],
+    frame: Frame,
+    mapping: dict[str, str],
+    label: str,
+    can_default: set[str],
+    match: Match | None = None,
 ) -> None:
-    """Exit 4 naming every missing required column, the closest headers and the fix."""
+    """Exit 4 naming every missing required column, the closest headers and the fix.
+
+    Tickets that look like another input (surveys, customers, ...) are a usage error naming
+    the option that takes them; a column held back by a preset the header nearly matches is
+    explained, never "mapped" to itself."""
     missing = [
         c
         for c in COLUMNS[frame]
@@ -189,7 +199,12 @@ def missing_required(
     ]
     if not missing:
         return
-    free = [h for h in headers if h not in mapping.values() and len(h) <= 200][:500]
+    if match is not None and match.near is not None:
+        _held_back(headers, frame, [c.name for c in missing], label, match)
+    if frame is Frame.TICKETS:
+        _not_tickets(headers, label)
+    held = match.reserved() if match is not None else set()
+    free = [h for h in headers if h not in {*mapping.values(), *held} and len(h) <= 200][:500]
     fixes = []
     for col in missing:
         close = nearest_many(col.name, free) or free[:1]
@@ -223,8 +238,41 @@ def mapping_for(
         match = presets.detect(headers, frame, options.preset)
     mapping = resolve_mapping(headers, frame, explicit_for(frame, options.mapping), label, match)
     defaults = {"kind"} if frame is Frame.SURVEYS else set()
-    missing_required(headers, frame, mapping, label, defaults)
+    missing_required(headers, frame, mapping, label, defaults, match)
+    if frame is Frame.TICKETS and not set(TICKET_LIFE) & set(mapping):
+        _not_tickets(headers, label, only=Frame.MESSAGES)
     return mapping
+
+
+def _not_tickets(headers: Sequence[str], label: str, only: Frame | None = None) -> None:
+    """Exit 2 when `headers` given as tickets pass for another input (`only`: that one)."""
+
+    def resolve(kind: Frame) -> dict[str, str]:
+        wanted = kind in (only, Frame.TICKETS) or only is None
+        return resolve_mapping(headers, kind, {}, label) if wanted else {}
+
+    found = looks_like(headers, resolve)
+    if found is not None:
+        raise UsageError(wrong_kind_message(label, headers, *found))
+
+
+def _held_back(
+    headers: Sequence[str], frame: Frame, missing: list[str], label: str, match: Match
+) -> None:
+    """Exit 4 when a missing column is there but set aside for the preset the header nearly
+    matches (Zendesk satisfaction ratings keep `created_at` away from the survey time)."""
+    plain = resolve_mapping(headers, frame, {}, label)
+    held = match.reserved()
+    for name in missing:
+        header = plain.get(name)
+        if header is None or header not in held or match.near is None:
+            continue
+        raise InputError(
+            f"{label}: {header} is set aside: the header nearly matches {match.near.title} "
+            f"(it lacks {', '.join(match.missing)}), which does not read {header} as {name}\n"
+            f"if the file is not one, use --preset none; if it is, export it with "
+            f"{', '.join(match.missing)}"
+        )
 
 
 def _quote(header: str) -> str:

@@ -104,8 +104,14 @@ def decimal_commas(raw: pd.Series, rows: np.ndarray) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if not len(raw) or not rows.any():
+        return raw
+    if isinstance(raw.dtype, pd.CategoricalDtype) and isinstance(
+        raw.cat.categories.dtype, pd.StringDtype
+    ):
+        raw = raw.astype(raw.cat.categories.dtype)  # a column of a few values read as such
     values = text_array(raw)
-    if values is None or not len(values) or not rows.any():
+    if values is None:
         return raw
     dotted = pc.match_substring_regex(values, _DOTTED).fill_null(False)
     values_undotted = pc.if_else(dotted, pc.replace_substring(values, ".", ""), values)

@@ -30,6 +30,11 @@ _FAST_AWARE_RE = f"^{_FAST_DATE}{_FAST_TIME}{_FAST_ZONE}$"
 _FAST_NAIVE_RE = f"^{_FAST_DATE}(?:{_FAST_TIME})?$"
 EXCEL_EPOCH = "1899-12-30"
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+SERIAL_RANGE = (20_000, 80_000)
+"""Numbers read as Excel serial days in any file (docs/DATA.md): 1954-10-03 to 2119-01-11.
+As Unix seconds they would all fall on 1 January 1970, 05:33 to 22:13."""
+EPOCH_MIN = 1e8
+"""A number this big (1973-03-03 as Unix seconds) is an epoch time, never a serial day."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def parse_times(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
         local, shifted = _localize(raw.astype("datetime64[us]"), options.source_tz)
         return Parsed(local, pd.Series(False, index=raw.index), shifted)
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        out = _from_numbers(raw.astype("float64"), options)
+        out = _from_numbers(raw.astype("float64"), options, column)
         return Parsed(out, is_present(raw) & out.isna())
     fast = None if options.date_format else _iso_fast(raw, options.source_tz)
     if fast is None or not fast[1].any():
@@ -240,7 +245,7 @@ def _parse_text(raw: pd.Series, column: str, options: TimeOptions) -> Parsed:
         text = text.where(~named_utc, text.str[:-4] + "Z")
     numeric = matches(text, _NUMBER_RE)
     if numeric.any():
-        out[numeric] = _from_numbers(text[numeric].astype("float64"), options)
+        out[numeric] = _from_numbers(text[numeric].astype("float64"), options, column)
     rest = present & ~numeric
     shifted = 0
     if options.date_format:
@@ -318,6 +323,12 @@ def _parse_day_month(text: pd.Series, column: str, options: TimeOptions, out: pd
     return _assign_naive_or_aware(out, parsed, options.source_tz)
 
 
+def _serial_text(days: float) -> str:
+    import pandas as pd
+
+    return f"{pd.Timestamp(EXCEL_EPOCH) + pd.Timedelta(days=days):%Y-%m-%d %H:%M}"
+
+
 def as_utc(naive: pd.Series) -> pd.Series:
     """Naive UTC microseconds as `datetime64[us, UTC]`, the same buffer reinterpreted: a
     `tz_localize("UTC")` copies the column (10 million times: 80 MB of fresh memory each)."""
@@ -350,11 +361,31 @@ def _localize(naive: pd.Series, tz: str) -> tuple[pd.Series, int]:
     return fixed.dt.tz_convert("UTC"), odd
 
 
-def _from_numbers(values: pd.Series, options: TimeOptions) -> pd.Series:
-    """Unix epoch seconds (milliseconds when |v| ≥ 1e11), or Excel serial days for XLSX."""
+def _from_numbers(values: pd.Series, options: TimeOptions, column: str = "") -> pd.Series:
+    """Unix epoch seconds (milliseconds when |v| ≥ 1e11), or Excel serial days for XLSX; in
+    other files, numbers in the serial range (`SERIAL_RANGE`) are serial days when no number
+    of the column is an epoch time (≥ `EPOCH_MIN`), and a mix of both is refused."""
     import numpy as np
     import pandas as pd
 
+    serial = None if options.excel_serials else values.between(*SERIAL_RANGE)
+    if serial is not None and serial.any():
+        epochs = values.abs() >= EPOCH_MIN
+        if epochs.any():
+            first = values[serial].iloc[0]
+            raise InputError(
+                f"{column}: Excel serial dates ({int(serial.sum()):,}, e.g. {first:.12g} = "
+                f"{_serial_text(first)}) and Unix epoch times ({int(epochs.sum()):,}) in one "
+                "column; cannot tell which is which\n"
+                "save the column in one form (ISO 8601 text, e.g. 2024-01-01 09:00, is best)"
+            )
+        days = pd.to_timedelta(values.where(serial), unit="D")
+        naive = (pd.Timestamp(EXCEL_EPOCH) + days).astype("datetime64[us]")
+        out = _localize(naive, options.source_tz)[0]
+        others = ~serial & values.notna()
+        if others.any():  # 0 and other placeholders: as before (1970, implausible)
+            out[others] = _from_numbers(values[others], replace(options, excel_serials=False))
+        return out
     if options.excel_serials:
         days = pd.to_timedelta(values.where(values.between(0, EXCEL_MAX_SERIAL)), unit="D")
         naive = (pd.Timestamp(EXCEL_EPOCH) + days).astype("datetime64[us]")

@@ -1,9 +1,12 @@
 """CSV/TSV: `read_delimited` picks the path; big files are read by pyarrow, every field as text.
 
 Under `_PYARROW_MIN_BYTES` the csv module reads the file (`csv_small`). A bigger plain UTF-8
-file (no BOM, quote, CR or NUL) is streamed: one pass in `_STREAM_BLOCK` blocks settles the
-encoding and counts the lines, and pyarrow reads the file itself (`_csv_stream`). Other big
-files are decoded whole and read from memory, their lines found by `csv_lines` (`_csv_arrow`).
+file (no BOM, CR or NUL) is streamed: one pass in `_STREAM_BLOCK` blocks settles the
+encoding and counts the lines, and pyarrow reads the file itself (`_csv_stream`); a file with
+quotes streams too when its rows turn out to be its lines (no value holds a line end). Other
+big files are decoded whole and read from memory, their lines found by `csv_lines`
+(`_csv_arrow`). Columns of a few distinct values (`Options.labels`) are read
+dictionary-encoded, as categories.
 Whatever pyarrow cannot read exactly (a bad row, a skipped line) goes to the csv module, which
 reports it; except a file cut inside its last row (no line end after a row with fewer fields
 than the header): that row alone is dropped as `truncated_line` (DECISIONS 44) and pyarrow's
@@ -174,12 +177,27 @@ class _Rows:
         """The rows as a raw part; `lines`: each record's line, the header's first."""
         table, self.table = self.table, None  # the frame takes over the columns
         count = table.num_rows - 1
-        handed = [table.slice(1).select(self.keep)]
+        handed = [_without_header(table.slice(1).select(self.keep))]
         del table
         frame = arrow_frame(handed, count)
         part = Part(drop_unnamed(frame, self.unnamed), lines[1:], warnings=self.warnings)
         part.delimiter = self.delimiter
         return part
+
+
+def _without_header(table: Any) -> Any:
+    """Dictionary columns with their first chunk encoded again: the header row, sliced off,
+    left its name in that chunk's dictionary, and the name would become a category no row
+    holds."""
+    import pyarrow as pa
+
+    for i, field in enumerate(table.schema):
+        values = table.column(i)
+        if pa.types.is_dictionary(field.type) and values.num_chunks:
+            first = values.chunk(0).dictionary_decode().dictionary_encode()
+            chunks = [first.cast(field.type), *values.chunks[1:]]
+            table = table.set_column(i, field, pa.chunked_array(chunks, type=field.type))
+    return table
 
 
 def _arrow_rows(
@@ -212,6 +230,7 @@ def _arrow_rows(
         return None  # no header, or one that may run past the prefix
     names, unnamed, warnings = column_names(name, header)
     keep = [names[i] for i in prune(names, opts.columns)]
+    few = opts.labels(keep) if opts.labels is not None and keep else set()
     bad: list[Any] = []  # pyarrow's InvalidRow: expected_columns, actual_columns, text
 
     def on_bad(row: Any) -> str:
@@ -235,8 +254,13 @@ def _arrow_rows(
             ),
             convert_options=pacsv.ConvertOptions(
                 # large_string: what pandas keeps text in, so no cast copies it (10 M
-                # tickets: 2 s and 0.8 GB)
-                column_types=dict.fromkeys(names, pa.large_string()),
+                # tickets: 2 s and 0.8 GB); a column of a few distinct values as a
+                # dictionary: codes and a few strings (10 M tickets, agent, status,
+                # escalated, reopened, agent_replies: 0.4 GB less)
+                column_types={
+                    n: pa.dictionary(pa.int32(), pa.string()) if n in few else pa.large_string()
+                    for n in names
+                },
                 include_columns=keep or names[:1],  # an empty list would mean "all"
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
@@ -263,7 +287,7 @@ class _Plain:
     records: int
     """Line ends, plus one when the last line has none."""
     quotes: bool = False
-    """Whether the quote character occurs (then a file read with quoting is not plain)."""
+    """Whether the quote character occurs (then pyarrow reads minding quoted line ends)."""
 
 
 def _plain_file(path: str, mark: bytes = b'"') -> _Plain | None:
@@ -320,9 +344,9 @@ def _csv_stream(src: Source, delimiter: str | None, opts: Options, kind: str) ->
     Reading the whole file first held its bytes (1.7 GB for 10 million tickets) next to
     the columns pyarrow makes from them. Here one pass in blocks settles the encoding and
     counts the lines, and pyarrow reads the file itself. None (the whole-file path) for
-    anything else: standard input, gzip, another encoding, a BOM, quotes (unless the file is
-    read without quoting), CR line ends, NUL bytes or a row pyarrow cannot read. `delimiter`
-    None: sniffed from the header line.
+    anything else: standard input, gzip, another encoding, a BOM, a line end inside a quoted
+    value, CR line ends, NUL bytes or a row pyarrow cannot read. `delimiter` None: sniffed
+    from the header line.
     """
     if src.content is not None or src.gz:
         return None
@@ -347,21 +371,39 @@ def _csv_stream(src: Source, delimiter: str | None, opts: Options, kind: str) ->
     _refuse_json(src.name, first, kind)
     delimiter = delimiter or sniff(first)
     quote = quote_for(delimiter, opts.quote)
-    if plain.quotes and quote:
-        return None  # quoted values may hold line ends: the whole-file path finds the records
-    rows = _arrow_rows(src.name, plain.prefix, src.path, delimiter, quote, opts, False)
+    # quoted values may hold line ends: pyarrow then splits the file where no quote is open
+    # (newlines_in_values: splitting at any line end could cut a value, and its row would
+    # be read as two), and a value holding a line end makes fewer rows than lines, which
+    # sends the file to the whole-file path (it finds the records and unbalanced quotes)
+    quoted = plain.quotes and bool(quote)
+    if quoted and _open_at_end(src.path, quote):
+        return None  # the csv module reports a value the file's end cuts (DECISIONS 44)
+    rows = _arrow_rows(src.name, plain.prefix, src.path, delimiter, quote, opts, quoted)
     if rows is None:
         return None
     cut = rows.cut is not None
     if rows.cut is not None and not _ends_with(_tail(src.path, len(rows.cut) + 1), rows.cut):
         return None  # a short row inside the file: the csv module pads it and counts it
     if rows.count + cut != plain.records:
-        return None  # an empty line pyarrow skipped: the whole-file path finds the lines
+        return None  # an empty line pyarrow skipped, or a line end inside a quoted value
     part = rows.part(range(1, plain.records + 1 - cut))
     if cut:
         part.malformed.append(truncated(src.name, plain.records, *rows.cut_fields))
     part.encoding = "utf-8"
     return part
+
+
+def _open_at_end(path: str, quote: str) -> bool:
+    """Whether the file's last line may leave a quoted value open: an odd number of quotes in
+    it, or a last line longer than `_HEADER_SNIFF` bytes (not looked at). A quote left open
+    on an earlier line takes in the line end after it, and its file has fewer rows than
+    lines; at the end nothing follows, so only this line can hide one."""
+    tail = _tail(path, _HEADER_SNIFF)
+    body = tail[:-1] if tail.endswith(b"\n") else tail
+    start = body.rfind(b"\n")
+    if start < 0 and len(tail) == _HEADER_SNIFF:
+        return True
+    return body[start + 1 :].count(quote.encode()) % 2 == 1
 
 
 def _tail(path: str, size: int) -> bytes:

@@ -10,28 +10,57 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cskpi.errors import InputError
+
 if TYPE_CHECKING:
     import pandas as pd
 
 
+MAX_COLUMNS = 16_384
+"""Columns a file may have (Excel's limit): matching headers costs per name, and a 4 MB CSV
+of two million empty header names took minutes (issue 19 item 8)."""
+
+
 def column_names(name: str, header: Sequence[object]) -> tuple[list[str], set[str], list[str]]:
-    """(column names, generated names, warnings): blanks get `Unnamed: i`, repeats `.1`..."""
+    """(column names, generated names, warnings): blanks get `Unnamed: i`, repeats `.1`...
+
+    Linear in the header's width: each base name remembers the last suffix it took (a header
+    of 3,000 columns all named `x` was cubic, issue 19 item 8), and a name repeated many
+    times is one warning, not one per copy. A header wider than `MAX_COLUMNS` is refused."""
+    if len(header) > MAX_COLUMNS:
+        raise InputError(
+            f"{name}: the header has {len(header):,} columns, more than the {MAX_COLUMNS:,} "
+            "cskpi reads (Excel's limit)"
+        )
     names: list[str] = []
+    taken: set[str] = set()
     unnamed: set[str] = set()
-    warnings: list[str] = []
+    last: dict[str, int] = {}  # base name -> the last suffix given to it
+    repeats: dict[str, list[str]] = {}  # base name -> the names its repeats were read as
     for i, value in enumerate(header):
         base = "" if value is None else str(value)
         if not base.strip():
             base = f"Unnamed: {i}"
             unnamed.add(base)
-        column, k = base, 0
-        while column in names:
+        column, k = base, last.get(base, 0)
+        while column in taken:
             k += 1
             column = f"{base}.{k}"
-        if k and base not in unnamed:
-            warnings.append(f"{name}: column '{base}' appears more than once; read as '{column}'")
+        last[base] = k
+        if column != base and base not in unnamed:
+            repeats.setdefault(base, []).append(column)
         names.append(column)
+        taken.add(column)
+    warnings = [_repeated(name, base, read) for base, read in repeats.items()]
     return names, unnamed, warnings
+
+
+def _repeated(name: str, base: str, read: list[str]) -> str:
+    if len(read) == 1:
+        return f"{name}: column '{base}' appears more than once; read as '{read[0]}'"
+    picked = read if len(read) <= 3 else [*read[:2], "...", read[-1]]
+    shown = ", ".join(c if c == "..." else f"'{c}'" for c in picked)
+    return f"{name}: column '{base}' appears {len(read) + 1} times; read as {shown}"
 
 
 def prune(names: list[str], columns: Callable[[list[str]], list[str]] | None) -> list[int]:

@@ -18,7 +18,7 @@ from cskpi.load.readers.dialect import check_decimal, check_delimiter, check_quo
 from cskpi.load.readers.json_files import jsonl_lines, read_json
 from cskpi.load.readers.model import FileInfo, Options, Part, Places, RawInput
 from cskpi.load.readers.parquet import read_parquet
-from cskpi.load.readers.source import Source, expand, open_source
+from cskpi.load.readers.source import TEXT_MEMORY_FACTOR, Source, expand, open_source
 from cskpi.load.readers.xlsx import read_xlsx
 
 if TYPE_CHECKING:
@@ -125,19 +125,19 @@ def _short_rows(parts: list[Part]) -> np.ndarray | None:
     )
 
 
-TEXT_MEMORY_FACTOR = 3
-"""Peak memory of reading a text export is about this many times its size (README)."""
-
-
 def _check_memory(path: str, fmt: str) -> None:
     """Refuse a text export that cannot fit in the memory this machine has free, rather than
     letting the system kill the process halfway (Parquet reads only the needed columns)."""
     if path == "-" or fmt in ("parquet", "xlsx"):
         return
+    from cskpi.memory import available
+
     try:
         size = os.path.getsize(path)
-        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, AttributeError):
+    except OSError:
+        return
+    free = available()  # MemAvailable, capped by a container's limit
+    if free is None:
         return
     gzip_factor = 5 if path.endswith(".gz") else 1  # typical compression of CSV exports
     need = size * gzip_factor * TEXT_MEMORY_FACTOR

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cskpi.errors import InputError
-from cskpi.load.readers.frames import prune, text_frame
+from cskpi.load.readers.frames import MAX_COLUMNS, prune, text_frame
 from cskpi.load.readers.model import Malformed, Options, Part
 from cskpi.load.readers.source import Source
 from cskpi.load.readers.text import DIRTY, decode, dirty_reason
@@ -125,9 +125,38 @@ def _records_part(
     except RecursionError as exc:
         raise InputError(f"{name}: JSON nested too deeply to be an export") from exc
     names = list(dict.fromkeys(k for r in flat for k in r))
+    names, warnings = _densest(name, flat, names, MAX_COLUMNS)  # before matching the names
     keep = [names[i] for i in prune(names, opts.columns)]
+    keep, more = _densest(name, flat, keep)
+    warnings += more
     frame = text_frame({n: [r.get(n) for r in flat] for n in keep}, len(flat))
-    return Part(frame, lines, encoding=encoding)
+    return Part(frame, lines, encoding=encoding, warnings=warnings)
+
+
+CELLS = 10_000_000
+"""Cells a JSON file's frame may hold (at least `CELLS_PER_ROW` per record): records with many
+distinct keys make a frame of rows × keys mostly empty cells (issue 19 item 8)."""
+CELLS_PER_ROW = 64
+
+
+def _densest(
+    name: str, flat: list[dict[str, str | None]], keep: list[str], most: int | None = None
+) -> tuple[list[str], list[str]]:
+    """`keep` less the keys found in fewest records when rows × keys exceeds the cell budget
+    (or there are more than `most`), with a warning naming how many were left out."""
+    room = max(CELLS, CELLS_PER_ROW * len(flat)) // max(len(flat), 1)
+    room = room if most is None else most
+    if len(keep) <= room:
+        return keep, []
+    from collections import Counter
+
+    wanted = set(keep)
+    count = Counter(k for r in flat for k in r if k in wanted)
+    kept = set(sorted(keep, key=lambda k: -count[k])[:room])  # stable: file order on ties
+    return [k for k in keep if k in kept], [
+        f"{name}: {len(keep) - len(kept):,} keys found in few records not read "
+        f"({len(keep):,} distinct keys; the {room:,} most frequent are read)"
+    ]
 
 
 def _unwrap(record: dict[str, Any]) -> dict[str, Any]:

@@ -142,8 +142,9 @@ class Options:
     sheet: str | None
     columns: Callable[[list[str]], list[str]] | None
     labels: Callable[[list[str]], set[str]] | None = None
-    """Of the kept names, those holding labels (a few distinct values): Parquet reads their
-    text columns dictionary-encoded, as pandas categories, so no string is made per row."""
+    """Of the kept names, those holding a few distinct values (labels, flags, counts): CSV and
+    Parquet read their text columns dictionary-encoded, as pandas categories, so no string
+    is made per row."""
     delimiter: str | None = None
     """`--delimiter`: None sniffs it (`dialect`)."""
     quote: str | None = None

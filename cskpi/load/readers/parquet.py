@@ -10,7 +10,7 @@ from typing import Any
 from cskpi.errors import InputError
 from cskpi.load.readers.frames import arrow_frame, column_names, drop_unnamed, prune
 from cskpi.load.readers.model import Options, Part
-from cskpi.load.readers.source import Source
+from cskpi.load.readers.source import Source, human_size
 
 
 def read_parquet(src: Source, opts: Options) -> Part:
@@ -23,6 +23,7 @@ def read_parquet(src: Source, opts: Options) -> Part:
             names, unnamed, warnings = column_names(src.name, stored)
             keep = prune(names, opts.columns)
             rows = pf.metadata.num_rows
+            _check_rows(src, rows, len(keep))
             unique = len(set(stored)) == len(stored)
             labels = _labels(pf.schema_arrow, stored, names, keep, opts) if unique else []
             groups = [] if labels else _row_groups(pf, stored, keep, unique)
@@ -41,6 +42,39 @@ def read_parquet(src: Source, opts: Options) -> Part:
     del table
     frame = drop_unnamed(arrow_frame(handed, rows), unnamed)
     return Part(frame, range(1, rows + 1), warnings=warnings)
+
+
+ROWS_PER_BYTE = 0.5
+"""Rows a Parquet file may declare per byte of file, beyond `ROWS_FLOOR`: a ticket takes more
+than 2 bytes even compressed (its id alone), but 30 million rows of one repeated value fit in
+220 KB and took a minute and 3.3 GB to read (issue 19 item 8)."""
+ROWS_FLOOR = 1_000_000
+CELL_BYTES = 24
+"""Memory a read cell costs at the peak, about (10 million tickets, 6 columns: 1.5 GB)."""
+
+
+def _check_rows(src: Source, rows: int, columns: int) -> None:
+    """Refuse a file declaring far more rows than its size can hold, or than memory can."""
+    import os
+
+    from cskpi.memory import available
+
+    try:
+        size = len(src.content) if src.content is not None else os.path.getsize(src.path)
+    except OSError:
+        return
+    if rows > max(ROWS_FLOOR, ROWS_PER_BYTE * size):
+        raise InputError(
+            f"{src.name}: declares {rows:,} rows in {size:,} bytes, more than one row per "
+            f"{1 / ROWS_PER_BYTE:g} bytes: refused as a likely Parquet bomb"
+        )
+    free = available()
+    need = rows * max(columns, 1) * CELL_BYTES
+    if free is not None and need > free:
+        raise InputError(
+            f"{src.name}: {rows:,} rows of {columns} columns need about {human_size(need)} "
+            f"of memory to read, but only {human_size(free)} is available"
+        )
 
 
 def _binary_as_text(table: Any) -> Any:

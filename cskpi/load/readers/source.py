@@ -46,16 +46,57 @@ class Source:
                 raise InputError(f"{self.path}: cannot read the file ({exc.strerror})") from exc
         if not self.gz:
             return content
-        try:
-            raw = gzip.decompress(content)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise InputError(f"{self.name}: truncated or corrupt gzip file") from exc
+        raw = gunzip(self.name, content)
         if not raw:
             raise InputError(f"{self.name}: the file is empty")
         return raw
 
     def handle(self) -> str | io.BytesIO:
         return self.path if self.content is None and not self.gz else io.BytesIO(self.data())
+
+
+TEXT_MEMORY_FACTOR = 3
+"""Peak memory of reading a text export is about this many times its size (README)."""
+GZIP_RATIO = 32
+"""A gzip file may decompress to at most this many times its size (beyond `GZIP_FLOOR`):
+exports compress 5 to 15 times; a bomb, hundreds of times (issue 19 item 8)."""
+GZIP_FLOOR = 64 * 2**20
+GZIP_CHUNK = 4 * 2**20
+
+
+def gunzip(name: str, content: bytes) -> bytes:
+    """`content` decompressed, a chunk at a time, refused as soon as it grows past
+    `GZIP_RATIO` times its compressed size (at least `GZIP_FLOOR`) or past what the memory
+    available can read (`TEXT_MEMORY_FACTOR`): a 2 MB bomb is never expanded in memory."""
+    from cskpi.memory import available
+
+    ratio_limit = max(GZIP_FLOOR, GZIP_RATIO * len(content))
+    free = available()
+    memory_limit = free // TEXT_MEMORY_FACTOR if free else ratio_limit
+    limit = min(ratio_limit, memory_limit)
+    out = io.BytesIO()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(content)) as stream:
+            while chunk := stream.read(GZIP_CHUNK):
+                if out.tell() + len(chunk) > limit:
+                    why = (
+                        f"more than {GZIP_RATIO} times its size: refused as a likely gzip bomb"
+                        if limit == ratio_limit
+                        else f"more than the {human_size(free or 0)} of memory available can read"
+                    )
+                    raise InputError(
+                        f"{name}: decompresses to over {human_size(limit)}, {why}\n"
+                        "if it is a real export, decompress it first (gunzip) and read that file"
+                    )
+                out.write(chunk)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise InputError(f"{name}: truncated or corrupt gzip file") from exc
+    return out.getvalue()
+
+
+def human_size(n: int) -> str:
+    """Bytes as `1.5 GiB` or `0.9 MiB`."""
+    return f"{n / 2**30:,.1f} GiB" if n >= 2**30 else f"{n / 2**20:,.1f} MiB"
 
 
 def expand(paths: Sequence[str]) -> list[str]:

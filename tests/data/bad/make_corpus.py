@@ -486,6 +486,112 @@ CASES.update(
 )
 
 
+def bare_xlsx(sheet_xml: str) -> bytes:
+    """The smallest workbook openpyxl reads: one sheet of `sheet_xml`, no styles; zip pinned."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006"
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{pkg}/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+        '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{pkg}/relationships"><Relationship Id="r1" '
+        f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet '
+        'name="Tickets" sheetId="1" r:id="r1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}/relationships">'
+        f'<Relationship Id="r1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>",
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}">{sheet_xml}</worksheet>',
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, text in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, text)
+    return out.getvalue()
+
+
+def inline_row(number: int, cells: dict[str, str]) -> str:
+    inner = "".join(
+        f'<c r="{col}{number}" t="inlineStr"><is><t>{value}</t></is></c>'
+        for col, value in cells.items()
+    )
+    return f'<row r="{number}">{inner}</row>'
+
+
+def _wide_sheet() -> bytes:
+    """Three tickets whose used range claims A1:XFD1048576 (17 billion cells): refused before
+    openpyxl reads a row (issue 19 item 8)."""
+    rows = [inline_row(1, {"A": "Ticket ID", "B": "Created At"})] + [
+        inline_row(n, {"A": f"T{n - 1}", "B": f"2024-03-0{n - 1} 09:00"}) for n in (2, 3, 4)
+    ]
+    return bare_xlsx('<dimension ref="A1:XFD1048576"/><sheetData>' + "".join(rows) + "</sheetData>")
+
+
+def _gzip_bomb() -> bytes:
+    """1 MB of one ticket repeated, in about 3 KB: over 32 times its size (the test lowers
+    the 64 MiB floor so that the corpus stays small; a real-size bomb is made in the test)."""
+    line = b"T1,2024-03-01 09:00,2024-03-01 09:10,2024-03-01 10:00,solved,kim,email\n"
+    return gzip.compress(GOOD_HEADER.encode() + line * 14_000, compresslevel=9, mtime=0)
+
+
+def _parquet_bomb() -> bytes:
+    """1,100,000 rows of one ticket in a few KB (dictionary and run-length encoded): over
+    the 1,000,000-row floor and far over one row per 2 bytes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 1_100_000
+    table = pa.table(
+        {
+            "id": pa.repeat(pa.scalar("T1"), rows),
+            "created_at": pa.repeat(pa.scalar("2024-03-01T09:00:00Z"), rows),
+        }
+    )
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd", row_group_size=rows)
+    return sink.getvalue()
+
+
+def _many_keys() -> bytes:
+    """300 tickets, each with a key of its own: 302 columns, of which validate reads 200."""
+    lines = (
+        json.dumps({"id": f"T{i}", "created_at": "2024-03-01", f"k{i}": 1}, separators=(",", ":"))
+        for i in range(300)
+    )
+    return gzip.compress(("\n".join(lines) + "\n").encode(), compresslevel=9, mtime=0)
+
+
+CASES.update(
+    {
+        "wide_sheet.xlsx": _wide_sheet,
+        "gzip_bomb.csv.gz": _gzip_bomb,
+        "many_keys.jsonl.gz": _many_keys,
+        "excel_serials.csv": _text(  # Excel dates saved as numbers in a CSV (issue 19 item 9)
+            "Ticket ID,Created At,First Response At,Resolved At\n"
+            "T1,45292.375,45292.390625,45293.375\n"
+            "T2,45292.5,45292.53125,\n"
+            "T3,45293.25,45293.2578125,\n"
+        ),
+        "serials_and_epochs.csv": _text(  # the same instant as a serial and as Unix seconds
+            "Ticket ID,Created At\nT1,45292.375\nT2,1704099600\n"
+        ),
+        "rows_bomb.parquet": _parquet_bomb,
+        "wide_header.csv.gz": lambda: _gzip(  # 16,385 columns: one more than Excel's limit
+            ("Ticket ID,Created At" + "," * 16_383 + "\nT1,2024-03-01\n").encode()
+        ),
+        "repeated_header.csv": _text(  # 500 columns named x: renamed in linear time
+            "Ticket ID,Created At" + ",x" * 500 + "\nT1,2024-03-01 09:00" + ",1" * 500 + "\n"
+        ),
+    }
+)
+
+
 LIBRARY_MADE = frozenset(
     name for name in CASES if name.endswith((".parquet", ".xlsx")) and "random" not in name
 )
