@@ -496,3 +496,14 @@ def test_a_skipped_day_is_not_counted_twice() -> None:
     start = np.array([1325116800 * 10**6])  # 2011-12-29T00:00Z
     end = np.array([1325289600 * 10**6])  # 2011-12-31T00:00Z
     assert business_seconds(start, end, always_open("Pacific/Apia")).tolist() == [172800.0]
+
+
+def test_a_row_with_one_end_missing_and_the_other_far_out_is_nan() -> None:
+    # Row 0: Mon 2024-03-04 09:00 → 10:00 with a split day (09:00-12:00, 13:00-17:00) = 3600 s.
+    # Row 1: no start, its end a year past every complete row: NaN, and it must not send the
+    # clock's lookup past the span it was built for (it raised IndexError).
+    cal = calendar(hours=["09:00-12:00", "13:00-17:00"])
+    start = np.array([at("2024-03-04 09:00"), NAT])
+    end = np.array([at("2024-03-04 10:00"), at("2025-03-04 10:00")])
+    out = business_seconds(start, end, cal)
+    assert out[0] == 3600 and np.isnan(out[1])

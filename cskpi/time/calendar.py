@@ -135,9 +135,11 @@ def business_seconds(start_us: np.ndarray, end_us: np.ndarray, cal: BusinessCale
     # Chunks keep the temporaries in cache; the loop runs over blocks of rows, not rows.
     for a in range(0, len(start), _CHUNK):
         b = a + _CHUNK
-        # NaT is the smallest int64: raising it to `lo` keeps the lookups in range.
-        diff = clock.open_before(np.maximum(end[a:b], lo)) - clock.open_before(
-            np.maximum(start[a:b], lo)
+        # Clipped to [lo, hi] (the span of the rows with both ends) so every lookup is in
+        # range: NaT is the smallest int64, and a row with one end missing may have its other
+        # end past `hi`; such rows are NaN below anyway.
+        diff = clock.open_before(np.clip(end[a:b], lo, hi)) - clock.open_before(
+            np.clip(start[a:b], lo, hi)
         )
         np.divide(diff, 1e6, out=out[a:b])
     out[~present] = np.nan
