@@ -243,6 +243,18 @@ def _rows_table(
     table = Table(box=box.SIMPLE, show_footer=show_overall, pad_edge=False)
     marked = False
     footers: list[RenderableType] = []
+
+    def cell(k: KpiInfo, values: dict[str, Any], met: bool | None) -> _Fit:
+        """The cell of `k` in `values` (a row, or overall), noting a small population."""
+        nonlocal marked
+        small = is_small(k, values, small_n)
+        marked |= small
+        change, previous = values.get(f"{k.id}_change"), values.get(f"{k.id}_previous")
+        on = compare.get(k.id, False)
+        return _value_cell(
+            k, values.get(k.id), change, met, on, previous, show, result.currency, small
+        )
+
     for name in labels:
         footer = Text("Overall") if show_overall and name == labels[0] else ""
         # Period labels are short (`2024-W05`) and unreadable when broken; group labels fold.
@@ -257,21 +269,7 @@ def _rows_table(
             met = overall_met.get(k.id)
             if k.id not in overall_met:
                 met = _meets(value, targets.get(k.id))
-            change = result.overall.get(f"{k.id}_change")
-            previous = result.overall.get(f"{k.id}_previous")
-            small = is_small(k, result.overall, small_n)
-            marked |= small
-            footer_cell = _value_cell(
-                k,
-                value,
-                change,
-                met,
-                compare.get(k.id, False),
-                previous,
-                show,
-                result.currency,
-                small,
-            )
+            footer_cell = cell(k, result.overall, met)
         table.add_column(_kpi_header(k), footer=footer_cell, justify="right", vertical="top")
         footers.append(footer_cell)
     lines: list[tuple[list[RenderableType], list[RenderableType]]] = []
@@ -281,23 +279,7 @@ def _rows_table(
             for c in labels
         ]
         for k in kpis:
-            met = _meets(row[k.id], targets.get(k.id))
-            change, previous = row.get(f"{k.id}_change"), row.get(f"{k.id}_previous")
-            small = is_small(k, row, small_n)
-            marked |= small
-            cells.append(
-                _value_cell(
-                    k,
-                    row[k.id],
-                    change,
-                    met,
-                    compare.get(k.id, False),
-                    previous,
-                    show,
-                    result.currency,
-                    small,
-                )
-            )
+            cells.append(cell(k, row, _meets(row[k.id], targets.get(k.id))))
         table.add_row(*cells)
         lines.append((cells[: len(labels)], cells[len(labels) :]))
     if show_overall:
