@@ -179,3 +179,17 @@ def test_positions_written_a_block_at_a_time_keep_the_first_row(
         4,
         -1,
     ]
+
+
+def test_positions_of_keys_in_increasing_order() -> None:
+    """Strictly increasing keys are found without a table of their range: a run without gaps
+    by offset, others by binary search; repeated or missing keys take the general path."""
+    run = pd.Series([100, 101, 102, 103], dtype="int64")
+    # 102 - 100 = row 2, 100 → row 0; 99 and 104 lie outside 100..103; -1 is no id at all
+    assert ids.positions(pd.Series([102, 100, 99, 104, 103]), run).tolist() == [2, 0, -1, -1, 3]
+    gaps = pd.Series([3, 8, 20, 21], dtype="int64")
+    # 8 is row 1, 21 row 3; 9 falls between 8 and 20 and 2 below 3: absent
+    assert ids.positions(pd.Series([21, 9, 8, 2, 3]), gaps).tolist() == [3, -1, 1, -1, 0]
+    text = pd.Series(["T1", "T2", "T4"], dtype="str")  # the numbers 1, 2, 4 under prefix "T"
+    assert ids.positions(pd.Series(["T4", "T3", "T1"], dtype="str"), text).tolist() == [2, -1, 0]
+    assert ids.positions(pd.Series([5]), pd.Series([5, 5, 6])).tolist() == [0]  # first row

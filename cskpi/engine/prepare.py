@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from cskpi.arrays import in_values
 from cskpi.engine import business_frames as frames
 from cskpi.engine.keys import ByColumn, group_codes, joint_codes
 from cskpi.engine.types import Inputs, Prepared
@@ -271,8 +272,11 @@ def latest_time(inputs: Inputs) -> pd.Timestamp | None:
         if loaded is None:
             continue
         for column in loaded.frame.columns:
-            if isinstance(loaded.frame[column].dtype, pd.DatetimeTZDtype):
-                value = loaded.frame[column].max()
+            series = loaded.frame[column]
+            if isinstance(series.dtype, pd.DatetimeTZDtype) and len(series):
+                # the row holding the largest epoch integer (NaT is the smallest): what
+                # `max()` gives, without its masked copy (10 million tickets: 0.1 s a column)
+                value = series.iloc[int(series.array.asi8.argmax())]
                 if value is not pd.NaT and value == value:
                     found.append(value)
     return max(found) if found else None
@@ -285,17 +289,3 @@ def earliest_time(prep: Prepared) -> pd.Timestamp | None:
     if prep.surveys is not None and len(prep.surveys):
         found.append(prep.surveys["submitted_at"].min())
     return min(found) if found else None
-
-
-def in_values(column: pd.Series, values: tuple[str, ...]) -> np.ndarray:
-    """`column.isin(values)` as a mask; a categorical column by its codes through a table of
-    its few categories (10 million statuses: 10 ms where `isin` took 0.2 s)."""
-    import numpy as np
-    import pandas as pd
-
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        return np.asarray(column.isin(list(values)).to_numpy(dtype=bool))
-    hits: np.ndarray = np.append(
-        column.cat.categories.isin(list(values)), False
-    )  # code -1: missing
-    return np.asarray(hits[column.cat.codes.to_numpy()])

@@ -67,6 +67,17 @@ def assign(
     import numpy as np
 
     n = len(frame)
+    if policies and not policies[0].filters:
+        # the first policy holds every ticket (the usual single `[[sla]]`): one value each,
+        # broadcast read-only over the rows instead of three arrays of their length
+        first = policies[0]
+        target = getattr(first, which)
+        clock = first.clock or ("business" if report_business else "calendar")
+        return Targets(
+            np.broadcast_to(np.float64(np.nan if target is None else target), (n,)),
+            np.broadcast_to(np.bool_(clock == "business"), (n,)),
+            np.broadcast_to(np.int64(0), (n,)),
+        )
     chosen: np.ndarray = np.full(n, -1, dtype="int64")
     for i, policy in enumerate(policies):
         match = chosen < 0

@@ -38,6 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
+from cskpi.arrays import in_values
 from cskpi.load import derive
 from cskpi.load.derive import NAT
 from cskpi.load.quality import FrameQuality
@@ -291,7 +292,7 @@ def _unknown_resolution_time(
     )
     if "status" not in frame:
         return quality
-    done = frame["status"].isin(["resolved", "closed"]).to_numpy(dtype=bool)
+    done = in_values(frame["status"], ("resolved", "closed"))
     unknown = done & frame["resolved_at"].isna().to_numpy() & ~changed
     return quality.issue(UNKNOWN_TIME, int(unknown.sum()), frame["ticket_id"][unknown].head(3))
 

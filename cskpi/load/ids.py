@@ -246,6 +246,8 @@ def positions(values: pd.Series, keys: pd.Series) -> np.ndarray | None:
     if not valid.any():
         return out
     every = bool(valid.all())  # the usual case: no copy of the keys, no list of their rows
+    if every and bool(np.all(key_ints[1:] > key_ints[:-1])):
+        return _sorted_positions(key_ints, wanted, out)
     small = np.int32 if len(valid) < 2**31 else np.int64
     rows: np.ndarray | None = None if every else np.flatnonzero(valid).astype(small)
     if not every:
@@ -271,4 +273,21 @@ def positions(values: pd.Series, keys: pd.Series) -> np.ndarray | None:
     at = np.minimum(np.searchsorted(ordered, wanted[inside]), len(ordered) - 1)
     hit = ordered[at] == wanted[inside]
     out[np.flatnonzero(inside)[hit]] = rows[order[at[hit]]]
+    return out
+
+
+def _sorted_positions(keys: np.ndarray, wanted: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """`positions` for keys in strictly increasing order (a warehouse extract's usually are):
+    a run without gaps is an offset, others a binary search; no table of the id range."""
+    import numpy as np
+
+    low, high = int(keys[0]), int(keys[-1])
+    inside = np.flatnonzero((wanted >= low) & (wanted <= high))
+    sought = wanted[inside]
+    if high - low + 1 == len(keys):
+        out[inside] = sought - low
+        return out
+    at = np.searchsorted(keys, sought)  # below len(keys): no id sought is above `high`
+    hit = keys[at] == sought
+    out[inside[hit]] = at[hit]
     return out

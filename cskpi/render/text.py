@@ -64,7 +64,12 @@ def _breaches(result: Result, fmt: str, excel: bool) -> str:
             for r in records
         ]
         return "\n".join(_md_table(header, [" --- "] * 4 + [" ---: "] * 2 + [" --- "], body)) + "\n"
-    return _table_text(header, records, "," if fmt == "csv" else "\t", excel and fmt == "csv")
+    return _table_text(
+        header,
+        _record_columns(header, records),
+        "," if fmt == "csv" else "\t",
+        excel and fmt == "csv",
+    )
 
 
 # -- values ---------------------------------------------------------------------------------
@@ -128,14 +133,39 @@ def _columns(result: Result) -> list[str]:
     return [str(c) for c in result.rows.columns]
 
 
+def row_columns(result: Result) -> list[list[Any]]:
+    """The rows' values column by column, as clean scalars (`clean_value`): column-wise
+    `tolist()` turns numpy scalars into Python ones in C, and a numeric column is cleaned by
+    its dtype in one comprehension instead of a call chain per cell (a 2,400-row W: 60,000
+    cells)."""
+    counts = count_columns(result.kpis)
+    frame = result.rows
+    return [
+        _clean_column(name, frame.iloc[:, i], counts) for i, name in enumerate(_columns(result))
+    ]
+
+
+def _clean_column(name: str, column: Any, counts: set[str]) -> list[Any]:
+    import numpy as np
+
+    values = column.tolist()
+    dtype = column.dtype
+    kind = dtype.kind if isinstance(dtype, np.dtype) else ""
+    if kind in ("i", "u", "b"):  # Python ints and bools already; never null
+        return list(values)
+    if kind == "f":
+        isfinite = math.isfinite
+        if name in counts:
+            return [(int(v) if v.is_integer() else v) if isfinite(v) else None for v in values]
+        return [v if isfinite(v) else None for v in values]
+    return [clean_value(name, v, counts) for v in values]
+
+
 def row_records(result: Result) -> Iterator[dict[str, Any]]:
     """The rows as JSON objects: the DataFrame's columns in order, clean scalars."""
     names = _columns(result)
-    counts = count_columns(result.kpis)
-    # Column-wise `tolist()` turns numpy scalars into Python ones in C; clean per value after.
-    columns = [result.rows.iloc[:, i].tolist() for i in range(len(names))]
-    for values in zip(*columns, strict=True):
-        yield {name: clean_value(name, v, counts) for name, v in zip(names, values, strict=True)}
+    for values in zip(*row_columns(result), strict=True):
+        yield dict(zip(names, values, strict=True))
 
 
 def _overall(result: Result) -> dict[str, Any]:
@@ -234,25 +264,34 @@ def _neutralise(text: str) -> str:
 
 
 def _delimited(result: Result, delimiter: str, excel: bool) -> str:
-    return _table_text(_columns(result), row_records(result), delimiter, excel)
+    return _table_text(_columns(result), row_columns(result), delimiter, excel)
+
+
+def _record_columns(header: list[str], records: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[r[h] for r in records] for h in header]
 
 
 def _table_text(
     header: list[str],
-    records: Iterator[dict[str, Any]] | list[dict[str, Any]],
+    columns: list[list[Any]],
     delimiter: str,
     excel: bool,
 ) -> str:
+    """Delimited text from clean columns. The csv writer spells None as an empty cell and a
+    float as its `repr` itself; only columns holding text or booleans are spelled here."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     writer.writerow([_neutralise(h) for h in header] if excel else header)
-    for row in records:
-        cells = []
-        for value in row.values():
+    cells = []
+    for values in columns:
+        kinds = set(map(type, values))
+        if kinds & {bool, str} or not kinds <= {int, float, type(None)}:
             # Only text cells (labels) are neutralised; a negative number stays a number.
-            text = _cell(value)
-            cells.append(_neutralise(text) if excel and isinstance(value, str) else text)
-        writer.writerow(cells)
+            values = [
+                _neutralise(_cell(v)) if excel and isinstance(v, str) else _cell(v) for v in values
+            ]
+        cells.append(values)
+    writer.writerows(zip(*cells, strict=True))
     return (BOM if excel else "") + buffer.getvalue()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cskpi.arrays import in_values
 from cskpi.load.normalize.columns import KIND_WORDS, scores
 from cskpi.load.normalize.dedupe import dedupe, duplicates, kept
 from cskpi.load.plausible import implausible, without
@@ -60,7 +61,7 @@ def finish_tickets(
     drop |= dup
     if "status" in out:
         excluded = [s for s in EXCLUDED_STATUSES if s not in options.include_status]
-        gone = out["status"].isin(excluded).to_numpy(dtype=bool) & ~drop
+        gone = in_values(out["status"], tuple(excluded)) & ~drop
         quality = quality.drop(
             "excluded_status", int(gone.sum()), out.loc[gone, "ticket_id"].head(3)
         )
@@ -112,7 +113,7 @@ def time_issues(out: pd.DataFrame, quality: FrameQuality) -> FrameQuality:
             "negative_handle_seconds", int(neg.sum()), out.loc[neg, "ticket_id"].head(3)
         )
     if "status" in out:
-        done = out["status"].isin(["resolved", "closed"])
+        done = in_values(out["status"], ("resolved", "closed"))
         no_time = done & (out["resolved_at"].isna() if "resolved_at" in out else True)
         quality = quality.issue(
             "resolved_without_timestamp", int(no_time.sum()), out.loc[no_time, "ticket_id"].head(3)
