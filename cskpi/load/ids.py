@@ -287,7 +287,7 @@ def _sorted_positions(keys: np.ndarray, wanted: np.ndarray, out: np.ndarray) -> 
     if high - low + 1 == len(keys):
         out[inside] = sought - low
         return out
-    at: np.ndarray = np.searchsorted(keys, sought)  # below len(keys): none is above `high`
+    at = np.asarray(np.searchsorted(keys, sought))  # below len(keys): none is above `high`
     hit = keys[at] == sought
     out[inside[hit]] = at[hit]
     return out
