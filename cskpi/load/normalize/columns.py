@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from cskpi.arrays import wrap
 from cskpi.config import Config
 from cskpi.load import parse
 from cskpi.load.presets import Match
@@ -216,4 +217,4 @@ def _digit_scores(raw: pd.Series) -> pd.Series | None:
         scores = pc.cast(values, pa.int64()).cast(pa.float64()).fill_null(np.nan)
     except (pa.ArrowException, TypeError, ValueError):
         return None
-    return pd.Series(np.asarray(scores.to_numpy(zero_copy_only=False)), index=raw.index)
+    return wrap(np.asarray(scores.to_numpy(zero_copy_only=False)), raw.index)

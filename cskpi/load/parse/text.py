@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cskpi.arrays import wrap
+
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
@@ -26,7 +28,6 @@ class Parsed:
 def matches(text: pd.Series, pattern: str) -> pd.Series:
     """Regex search per value (False for missing), in Arrow's RE2 engine: pandas falls back
     to Python's `re` for many patterns, about ten times slower on a million values."""
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -37,7 +38,7 @@ def matches(text: pd.Series, pattern: str) -> pd.Series:
         hit = pc.match_substring_regex(values, pattern).fill_null(False)
     except (pa.ArrowException, TypeError):
         return text.astype("str").str.contains(pattern, na=False, regex=True).astype(bool)
-    return pd.Series(hit.to_numpy(zero_copy_only=False), index=text.index)
+    return wrap(hit.to_numpy(zero_copy_only=False), text.index)
 
 
 def is_present(raw: pd.Series) -> pd.Series:

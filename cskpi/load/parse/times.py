@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from cskpi.arrays import wrap
 from cskpi.errors import InputError
 from cskpi.load.parse.text import Parsed, is_present, matches, only_filled, text_array, text_chunks
 
@@ -219,7 +220,7 @@ def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | Non
         return None
 
     def series(array: Any) -> pd.Series:
-        return pd.Series(array.to_numpy(zero_copy_only=False), index=raw.index)
+        return wrap(array.to_numpy(zero_copy_only=False), raw.index)
 
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us, UTC]")
     if stamps is not None:  # Arrow's UTC stamps as they are (a tz_localize took 0.3 s)

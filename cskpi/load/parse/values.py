@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cskpi.arrays import wrap
 from cskpi.load.parse.text import Parsed, is_present, only_filled, text_array, text_chunks
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def parse_ints(raw: pd.Series) -> Parsed:
         index=raw.index,
     )
     bad = pd.Series(False, index=raw.index)
-    todo = raw.notna() & ~pd.Series(digits.to_numpy(zero_copy_only=False), index=raw.index)
+    todo = raw.notna() & ~wrap(digits.to_numpy(zero_copy_only=False), raw.index)
     if todo.any():
         rest = _parse_counts(raw[todo])
         out[todo] = rest.values.array  # positional: the index need not be unique
