@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -129,12 +130,13 @@ def write_parts(frame: pd.DataFrame, folder: Path, parts: int) -> None:
 
 
 def test_w_on_parquet_parts_equals_local(tmp_path: Path, scheduler: str) -> None:
-    """W (bench/run.py's command line) on 4 ticket files and 2 survey files, ids unique
-    per file in disjoint ranges (no shuffle of tickets needed)."""
+    """W (bench/run.py's command line) on 12 ticket files and 2 survey files, ids unique
+    per file in disjoint ranges (no shuffle of tickets needed): two workers make 8 id
+    buckets, so 4 of them hold two whole files."""
     tickets, surveys = typed(800, seed=1)
     tickets.to_parquet(tmp_path / "tickets.parquet", index=False)
     surveys.to_parquet(tmp_path / "surveys.parquet", index=False)
-    write_parts(tickets, tmp_path / "t", 4)
+    write_parts(tickets, tmp_path / "t", 12)
     write_parts(surveys, tmp_path / "s", 2)
     (tmp_path / "w.toml").write_text(CONFIG, encoding="utf-8")
     options = ["-c", str(tmp_path / "w.toml"), "--map", "reopens=reopened"]
@@ -391,3 +393,27 @@ def test_fsspec_url_reads_like_the_directory(tmp_path: Path, scheduler: str) -> 
     )
     assert dask["data_quality"]["tickets"]["read"] == 200
     same_apart_from_engine(local, dask)
+
+
+def test_whole_ticket_files_share_id_buckets() -> None:
+    """Files of unique ids in disjoint ranges stay whole: with 2 workers, 8 buckets (4 a
+    worker) unless a million tickets a bucket needs more; consecutive files share one, and a
+    survey's ticket id finds the bucket of the file whose range holds it."""
+    from cskpi.engine.dask import run, tasks
+
+    def facts(low: int, rows: int) -> Any:
+        return SimpleNamespace(
+            integer_ids=True, unique=True, rows=rows, low=low, high=low + rows - 1
+        )
+
+    # 12 files of 100 ids read in the order 1000s, 0s, 200s, …: files 0-11 → buckets
+    # 0,0,1,2,2,3,4,4,5,6,6,7 (file * 8 // 12)
+    lows = [1000, 0, 200, 300, 400, 500, 600, 700, 800, 900, 100, 1100]
+    route = run.id_route([facts(low, 100) for low in lows], [], workers=2)
+    assert route.n == 8 and route.lows == tuple(range(0, 1200, 100))
+    # sorted ranges 0,100,…,1100 are files 1,10,2,…,9,0,11 → buckets 0,6,1,2,2,3,4,4,5,6,0,7
+    assert route.order == (0, 6, 1, 2, 2, 3, 4, 4, 5, 6, 0, 7)
+    ids = pd.Series([5, 150, 1050, 1199, 250], dtype="int64")
+    assert tasks.id_buckets(ids, 5, route).tolist() == [0, 6, 0, 7, 1]
+    # 12 files of 1.5 million tickets: 18 million need 18 buckets, but 12 files make 12
+    assert run.id_route([facts(i * 2_000_000, 1_500_000) for i in range(12)], [], 2).n == 12

@@ -150,25 +150,31 @@ def _compute(
         s_frames.extend(frames)
     del s_loaded
     # 3. tickets (and surveys) by ticket id: duplicates across files dropped, groups routed
-    route = id_route(t_facts, [f for spec in s_facts for f in spec])
+    workers = max(len(client.scheduler_info().get("workers", {})), 1)
+    route = id_route(t_facts, [f for spec in s_facts for f in spec], workers)
     if route.lows is not None:
-        t_cut = [[submit(tasks.whole, f)] for f in t_loaded]
+        # several whole files to a bucket: each bucket is a task, and each survey file is
+        # cut into one piece per bucket (40 files, 2 workers: 10 buckets, not 40)
+        wholes = [submit(tasks.whole, f) for f in t_loaded]
         s_cut = [_fan(client, submit(tasks.split_ids, f, route), route.n) for f in s_frames]
-        t_of = [t_cut[i] for i in range(route.n)]
+        t_of: list[list[Any]] = [[] for _ in range(route.n)]
+        for i, future in enumerate(wholes):
+            t_of[bucket_of(i, len(wholes), route.n)].append(future)
+        del wholes
     else:
         t_cut = [_fan(client, submit(tasks.split_ids, f, route), route.n) for f in t_loaded]
         s_cut = [_fan(client, submit(tasks.split_ids, f, route), route.n) for f in s_frames]
         t_of = [[c[i] for c in t_cut] for i in range(route.n)]
+        del t_cut
     del t_loaded, s_frames
     records = sum(f.rows for f in t_facts) + sum(f.rows for spec in s_facts for f in spec)
-    workers = max(len(client.scheduler_info().get("workers", {})), 1)
     groups = group_count(by, records, workers)
     pairs = [(c.name, c.tickets or c.name) for c in by]
     buckets = [
         submit(tasks.id_bucket, t_of[i], [c[i] for c in s_cut], pairs, groups)
         for i in range(route.n)
     ]
-    del t_cut, s_cut, t_of
+    del s_cut, t_of
     facts = client.gather([submit(tasks.bucket_facts, b) for b in buckets])
     dropped: Counter[str] = Counter()
     issues: Counter[str] = Counter()
@@ -229,21 +235,37 @@ def _fan(client: Any, future: Any, n: int) -> list[Any]:
     return [client.submit(tasks.pick, future, i) for i in range(n)]
 
 
-def id_route(t_facts: list[tasks.Facts], s_facts: list[tasks.Facts]) -> tasks.IdRoute:
+def id_route(
+    t_facts: list[tasks.Facts], s_facts: list[tasks.Facts], workers: int = 1
+) -> tasks.IdRoute:
     """Ranges when every ticket part holds unique integer ids in a range no other part
-    overlaps (nothing to de-duplicate: tickets stay where they are read); else hashing."""
+    overlaps (nothing to de-duplicate: tickets stay whole, `bucket_of` consecutive parts to
+    a bucket, surveys go to the bucket whose ranges hold their ticket id); else hashing."""
     integer = all(f.integer_ids for f in [*t_facts, *s_facts])
     n = min(max(len(t_facts), 1), MAX_BUCKETS)
     ranged = [(f.low, f.high or 0, i) for i, f in enumerate(t_facts) if f.low is not None]
     if integer and all(f.unique or not f.rows for f in t_facts) and ranged:
         ranged.sort()
         if all(a[1] < b[0] for a, b in itertools.pairwise(ranged)):
+            rows = sum(f.rows for f in t_facts)
+            k = min(len(t_facts), max(4 * workers, -(-rows // ROWS_PER_ID_BUCKET)))
             return tasks.IdRoute(
-                len(t_facts),
+                k,
                 lows=tuple(int(r[0]) for r in ranged),
-                order=tuple(r[2] for r in ranged),
+                order=tuple(bucket_of(r[2], len(t_facts), k) for r in ranged),
             )
     return tasks.IdRoute(n, text=not integer)
+
+
+def bucket_of(part: int, parts: int, buckets: int) -> int:
+    """The bucket of ticket part `part` when `parts` whole parts fill `buckets` buckets:
+    consecutive parts together, as evenly as they divide."""
+    return part * buckets // parts
+
+
+ROWS_PER_ID_BUCKET = 1_000_000
+"""About the most tickets whole parts put into one id bucket (then cut into group buckets):
+fewer, larger buckets are fewer tasks and survey pieces, but one bucket is held whole."""
 
 
 ROWS_PER_GROUP_BUCKET = 1_000_000

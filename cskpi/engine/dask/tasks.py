@@ -171,14 +171,15 @@ def describe(loaded: Loaded) -> Facts:
 @dataclass(frozen=True)
 class IdRoute:
     """How ticket ids go to buckets: by hash (`n` buckets; `text`: ids hashed as text), or,
-    when every part's ids are unique integers in disjoint ranges, each ticket part is its own
-    bucket and surveys go to the part whose range holds their ticket id (`lows`)."""
+    when every part's ids are unique integers in disjoint ranges, whole ticket parts make the
+    buckets and surveys go to the bucket of the part whose range holds their ticket id
+    (`lows`, sorted, and `order`)."""
 
     n: int
     text: bool = False
     lows: tuple[int, ...] | None = None
     order: tuple[int, ...] | None = None
-    """With `lows`: the bucket (ticket part index) of each sorted range."""
+    """With `lows`: the bucket of each sorted range (of the ticket part holding it)."""
 
 
 def id_buckets(ids: pd.Series | None, length: int, route: IdRoute) -> np.ndarray:
