@@ -1,8 +1,10 @@
 """Benchmark of `--engine dask` (not a test): `make bench-dask`, or
-`python bench/dask_run.py [--size 10000000] [--files 40] [--memory-limit 2GiB] [--no-local]`.
+`python bench/dask_run.py [--size 10000000] [--files 40] [--memory-limit 2GiB] [--no-local]
+[--shape typed|sample]`.
 
-Workload W (bench/run.py) on the typed shape (`gen_typed.py`, run from the shared folder),
-the tickets and surveys split into `--files` Parquet files each. Two timings, whole
+Workload W (bench/run.py) on the typed shape (`gen_typed.py`, run from the shared folder) or
+on `cskpi sample` files (`--shape sample`: text ids with duplicates, so tickets are shuffled
+by id), the tickets and surveys split into `--files` Parquet files each. Two timings, whole
 processes, alternating, `--runs` pairs:
 
 - local: `cskpi report tickets.parquet --surveys surveys.parquet …` (one file each);
@@ -29,7 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import cskpi_w, machine, measure, typed_data  # noqa: E402
+from run import cskpi_w, machine, measure, sample_data, typed_data  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ROOT = HERE.parent
@@ -135,6 +137,23 @@ def same(a: Path, b: Path) -> None:
         raise SystemExit(f"the dask engine's W differs from the local engine's: {a} vs {b}")
 
 
+def sample_parts(size: int, files: int) -> tuple[Path, Path, Path]:
+    """`cskpi sample` data of `size` tickets split into `files` files (tickets, surveys), and
+    the folder of the whole files."""
+    import shutil
+
+    whole = sample_data(size)
+    folder = HERE / "data" / f"sample_{size}_{files}files"
+    tickets, surveys = folder / "tickets", folder / "surveys"
+    if not (folder / "done").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        tickets.mkdir(parents=True), surveys.mkdir(parents=True)
+        split(whole / "tickets.parquet", tickets, files)
+        split(whole / "surveys.parquet", surveys, files)
+        (folder / "done").touch()
+    return tickets, surveys, whole
+
+
 def parts_of(size: int, files: int) -> tuple[Path, Path, Path]:
     """The typed data of `size` tickets split into `files` files (tickets, surveys), and the
     folder of the whole files. Above 10 M: 10 M per gen_typed seed (42, 43, …), the ticket
@@ -183,20 +202,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
     parser.add_argument("--memory-limit", default="auto")
     parser.add_argument("--no-local", action="store_true", help="time the dask engine only")
+    parser.add_argument("--shape", choices=("typed", "sample"), default="typed")
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = str(ROOT)  # the children run this checkout's cskpi
-    tickets, surveys, whole = parts_of(args.size, args.files)
+    typed = args.shape == "typed"
+    parts = parts_of if typed else sample_parts
+    tickets, surveys, whole = parts(args.size, args.files)
     out = HERE / "data" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    local_out, dask_out = out / f"local_{args.size}.parquet", out / f"dask_{args.size}.parquet"
+    local_out = out / f"local_{args.shape}_{args.size}.parquet"
+    dask_out = out / f"dask_{args.shape}_{args.size}.parquet"
     if whole == tickets:  # the local engine reads the same files
         local_in = (tickets / "*.parquet", surveys / "*.parquet")
     else:  # one file each
         local_in = (whole / "tickets.parquet", whole / "surveys.parquet")
-    local_cmd = cskpi(cskpi_w(*local_in, local_out, True))
+    local_cmd = cskpi(cskpi_w(*local_in, local_out, typed))
     cluster = Cluster(args.memory_limit)
     try:
-        dask_cmd = [*cskpi(cskpi_w(tickets, surveys, dask_out, True)), "--engine", "dask",
+        dask_cmd = [*cskpi(cskpi_w(tickets, surveys, dask_out, typed)), "--engine", "dask",
                     "--scheduler", cluster.address]  # fmt: skip
         times_l, times_d, mem_l, mem_d = [], [], [], []
         for run in range(args.runs):
@@ -215,7 +238,7 @@ def main() -> None:
     local_s = statistics.median(times_l) if times_l else float("nan")
     dask_s = statistics.median(times_d)
     row = (
-        f"| {args.size:,} | {args.files} | {args.memory_limit} | "
+        f"| {args.size:,} | {args.shape} | {args.files} | {args.memory_limit} | "
         + (f"{local_s:.1f} | {max(mem_l):.2f} | " if times_l else "— | — | ")
         + f"{dask_s:.1f} | {max(mem_d):.2f} | "
         + " / ".join(f"{w:.2f}" for w in workers)
@@ -233,26 +256,30 @@ def write_results(row: str, args: argparse.Namespace) -> None:
     head = [
         "## Dask engine (`make bench-dask`, bench/dask_run.py)",
         "",
-        f"Machine: {machine()}. W on the typed shape split into Parquet files; local = one "
+        f"Machine: {machine()}. W on each shape (typed: `gen_typed.py`; sample: `cskpi "
+        "sample`) split into Parquet files; local = one "
         "file, one process; dask = `--engine dask --scheduler` against a cluster of two "
         "single-threaded `dask worker` processes (no nanny) started once; outputs identical "
         "(Parquet tables equal) before a time counts. Times are medians of the runs made "
         "(see the notes); GiB = peak "
         "RSS (client: the `cskpi` process; workers: VmHWM).",
         "",
-        "| tickets | files | worker limit | local s | local GiB | dask s | client GiB "
+        "| tickets | shape | files | worker limit | local s | local GiB | dask s | client GiB "
         "| workers GiB | dask / local |",
-        "|---:|---:|---|---:|---:|---:|---:|---|---:|",
+        "|---:|---|---:|---|---:|---:|---:|---:|---|---:|",
     ]
     rows: list[str] = []
     if START in text and END in text:
         before, rest = text.split(START, 1)
         section, after = rest.split(END, 1)
         rows = [r for r in section.splitlines() if r.startswith("| ") and r[2].isdigit()]
+        # rows written before the shape column were the typed shape's
+        rows = [r if r.split("|")[2].strip() in ("typed", "sample") else
+                r.replace(" | ", " | typed | ", 1) for r in rows]  # fmt: skip
     else:
         before, after = text.rstrip("\n") + "\n\n", "\n"
-    key = row.split("|")[1:4]
-    rows = [r for r in rows if r.split("|")[1:4] != key] + [row]
+    key = row.split("|")[1:5]
+    rows = [r for r in rows if r.split("|")[1:5] != key] + [row]
     body = "\n".join([*head, *rows])
     path.write_text(f"{before}{START}\n{body}\n{END}{after}", encoding="utf-8")
 
