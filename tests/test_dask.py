@@ -417,3 +417,22 @@ def test_whole_ticket_files_share_id_buckets() -> None:
     assert tasks.id_buckets(ids, 5, route).tolist() == [0, 6, 0, 7, 1]
     # 12 files of 1.5 million tickets: 18 million need 18 buckets, but 12 files make 12
     assert run.id_route([facts(i * 2_000_000, 1_500_000) for i in range(12)], [], 2).n == 12
+
+
+def test_text_hash_is_the_same_for_the_same_text_however_it_is_held() -> None:
+    """Routing must send equal ids to one bucket whatever column type holds them in a part:
+    Arrow text in chunks, Python strings, categories; missing hashes as empty text."""
+    import pyarrow as pa
+
+    from cskpi.engine.dask.frames import key_hash, text_hash
+
+    words = ["ZD-1", "é", "", "ZD-10", "a much longer ticket id of forty bytes…"]
+    plain = text_hash(pd.Series(words, dtype="str"))
+    chunked = text_hash(pa.chunked_array([pa.array(words[:2]), pa.array(words[2:])]))
+    held = text_hash(np.array(words, dtype=object))
+    category = key_hash(pd.Series(words).astype("category"), True)
+    assert plain.tolist() == chunked.tolist() == held.tolist() == category.tolist()
+    assert text_hash(pd.Series([None, "x"], dtype="str"))[0] == plain[2]  # missing = ""
+    assert len(set(plain.tolist())) == 5  # these five differ
+    # each value on its own gives what it gives among others (no dependence on neighbours)
+    assert [text_hash(np.array([w], dtype=object))[0] for w in words] == plain.tolist()
