@@ -265,14 +265,19 @@ def instant_us(ts: pd.Timestamp) -> int:
 
 def latest_time(inputs: Inputs) -> pd.Timestamp | None:
     """The latest timestamp anywhere in the inputs: the moment the export reflects."""
+    return latest_in([x.frame for x in (inputs.tickets, inputs.surveys) if x is not None])
+
+
+def latest_in(frames: list[pd.DataFrame | None]) -> pd.Timestamp | None:
+    """The latest timestamp in any time column of the frames (None where there is none)."""
     import pandas as pd
 
     found = []
-    for loaded in (inputs.tickets, inputs.surveys):
-        if loaded is None:
+    for frame in frames:
+        if frame is None:
             continue
-        for column in loaded.frame.columns:
-            series = loaded.frame[column]
+        for column in frame.columns:
+            series = frame[column]
             if isinstance(series.dtype, pd.DatetimeTZDtype) and len(series):
                 # the row holding the largest epoch integer (NaT is the smallest): what
                 # `max()` gives, without its masked copy (10 million tickets: 0.1 s a column)

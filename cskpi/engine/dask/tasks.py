@@ -248,7 +248,7 @@ def id_bucket(
     import numpy as np
 
     from cskpi.engine.keys import empty_label
-    from cskpi.engine.prepare import positions
+    from cskpi.engine.prepare import latest_in, positions
     from cskpi.load.normalize.dedupe import duplicates, kept
     from cskpi.load.normalize.finish import time_issues
 
@@ -296,7 +296,7 @@ def id_bucket(
             route_s = np.where(
                 found >= 0, routes[np.maximum(found, 0)] if len(routes) else 0, route_s
             )
-    latest = _latest([main, answers])
+    latest = latest_in([main, answers])
     kinds = (
         tuple(str(k) for k in answers["kind"].dropna().unique())
         if answers is not None and "kind" in answers
@@ -305,22 +305,6 @@ def id_bucket(
     return Bucket(
         main, excluded, answers, route_t, route_x, route_s, dropped, issues, latest, kinds
     )
-
-
-def _latest(frames: list[pd.DataFrame | None]) -> Any:
-    """The latest timestamp in the frames (`cskpi.engine.prepare.latest_time`)."""
-    import pandas as pd
-
-    found = []
-    for frame in frames:
-        if frame is None:
-            continue
-        for column in frame.columns:
-            if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
-                value = frame[column].max()
-                if value is not pd.NaT and value == value:
-                    found.append(value)
-    return max(found) if found else None
 
 
 def bucket_facts(bucket: Bucket) -> tuple[Counter[str], Counter[str], Any, tuple[str, ...]]:
