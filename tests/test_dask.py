@@ -417,6 +417,10 @@ def test_whole_ticket_files_share_id_buckets() -> None:
     assert tasks.id_buckets(ids, 5, route).tolist() == [0, 6, 0, 7, 1]
     # 12 files of 1.5 million tickets: 18 million need 18 buckets, but 12 files make 12
     assert run.id_route([facts(i * 2_000_000, 1_500_000) for i in range(12)], [], 2).n == 12
+    # overlapping ranges (or text ids) are hashed into as many buckets: 12 files → 8
+    hashed = run.id_route([facts(0, 100) for _ in range(12)], [], workers=2)
+    assert (hashed.n, hashed.lows, hashed.text) == (8, None, False)
+    assert run.id_bucket_count(3, 10, workers=2) == 3  # never more buckets than files
 
 
 def test_text_hash_is_the_same_for_the_same_text_however_it_is_held() -> None:

@@ -133,13 +133,15 @@ def _compute(
     check_by(by)
     check_kpis([k.id for k in kpis], by)
     ask = replace(request, kpis=tuple(k.id for k in kpis))
+    workers = max(len(client.scheduler_info().get("workers", {})), 1)
     # 2. surveys de-duplicated by response id across the files of one --surveys
     s_frames: list[Any] = []
     dup_responses = 0
     for spec, facts in zip(s_loaded, s_facts, strict=True):
         frames = [submit(tasks.frame_of, f) for f in spec]
         if len(spec) > 1 and any("response_id" in f.columns for f in facts):
-            route = tasks.IdRoute(min(len(spec), MAX_BUCKETS), text=True)
+            rows = sum(f.rows for f in facts)
+            route = tasks.IdRoute(id_bucket_count(len(spec), rows, workers), text=True)
             cut = [
                 _fan(client, submit(tasks.split_rows, f, "response_id", route), route.n)
                 for f in frames
@@ -150,7 +152,6 @@ def _compute(
         s_frames.extend(frames)
     del s_loaded
     # 3. tickets (and surveys) by ticket id: duplicates across files dropped, groups routed
-    workers = max(len(client.scheduler_info().get("workers", {})), 1)
     route = id_route(t_facts, [f for spec in s_facts for f in spec], workers)
     if route.lows is not None:
         # several whole files to a bucket: each bucket is a task, and each survey file is
@@ -242,19 +243,25 @@ def id_route(
     overlaps (nothing to de-duplicate: tickets stay whole, `bucket_of` consecutive parts to
     a bucket, surveys go to the bucket whose ranges hold their ticket id); else hashing."""
     integer = all(f.integer_ids for f in [*t_facts, *s_facts])
-    n = min(max(len(t_facts), 1), MAX_BUCKETS)
+    k = id_bucket_count(len(t_facts), sum(f.rows for f in t_facts), workers)
     ranged = [(f.low, f.high or 0, i) for i, f in enumerate(t_facts) if f.low is not None]
     if integer and all(f.unique or not f.rows for f in t_facts) and ranged:
         ranged.sort()
         if all(a[1] < b[0] for a, b in itertools.pairwise(ranged)):
-            rows = sum(f.rows for f in t_facts)
-            k = min(len(t_facts), max(4 * workers, -(-rows // ROWS_PER_ID_BUCKET)))
             return tasks.IdRoute(
                 k,
                 lows=tuple(int(r[0]) for r in ranged),
                 order=tuple(bucket_of(r[2], len(t_facts), k) for r in ranged),
             )
-    return tasks.IdRoute(n, text=not integer)
+    return tasks.IdRoute(k, text=not integer)
+
+
+def id_bucket_count(parts: int, rows: int, workers: int) -> int:
+    """Id buckets for `rows` records read from `parts` files: four a worker, more when a
+    bucket would hold more than `ROWS_PER_ID_BUCKET`, never more than the files (nor
+    `MAX_BUCKETS`). Each file is cut into one piece per bucket: fewer buckets, fewer tasks."""
+    wanted = max(4 * workers, -(-rows // ROWS_PER_ID_BUCKET))
+    return max(min(parts, wanted, MAX_BUCKETS), 1)
 
 
 def bucket_of(part: int, parts: int, buckets: int) -> int:
@@ -264,8 +271,8 @@ def bucket_of(part: int, parts: int, buckets: int) -> int:
 
 
 ROWS_PER_ID_BUCKET = 1_000_000
-"""About the most tickets whole parts put into one id bucket (then cut into group buckets):
-fewer, larger buckets are fewer tasks and survey pieces, but one bucket is held whole."""
+"""About the most records one id bucket should hold (then cut into group buckets): fewer,
+larger buckets are fewer tasks and pieces, but one bucket is held whole by one worker."""
 
 
 ROWS_PER_GROUP_BUCKET = 1_000_000
