@@ -1,21 +1,24 @@
 """A worksheet's cell values through calamine (Rust), as openpyxl gives them.
 
-calamine reads a 10 MB export of 210,000 tickets in about 2.5 s where openpyxl took about 20
-(`cskpi report` end to end: README, "Input formats"). Its values are turned into openpyxl's,
-column by column with numpy, so that the rest of cskpi sees the same cells:
+calamine parses a 10 MB export of 210,000 tickets in about 2 s where openpyxl took 20 (the
+figures: `xlsx`). Its values are turned into openpyxl's, column by column with numpy, so that
+the rest of cskpi sees the same cells:
 
 - a number is a float in calamine: a whole one below 2**53 becomes an int (openpyxl makes an
   int of a number written without `.` or an exponent, so `5.0` or `1E3` in the XML, which no
-  spreadsheet program writes for a whole number, stay floats there);
+  spreadsheet program writes for a whole number, stay floats there); one written with 16
+  digits or more is the int of its digits, found by the scan (`xlsx_parts`);
 - a date cell at midnight is a `date`: it becomes a `datetime`, as every other date cell;
 - an empty cell is `""`: it becomes None, as an empty text does in the reader;
-- an error cell is `""`: it becomes its text (`#N/A`), found by the scan (`xlsx_parts`).
+- an error cell is `""`: it becomes its text (`#N/A`), found by the scan.
 
-Still different, in cells no spreadsheet program writes: a date-formatted negative serial is
-a time of day (openpyxl: a datetime before 1900), one past 9999-12-31 a number (openpyxl: the
-text `#VALUE!`); text in `<t>` without `xml:space="preserve"` loses its outer spaces (openpyxl
-keeps them; cskpi strips text anyway); a number written with spaces around it stays text and
-one that is no number is read as text (openpyxl refuses the workbook).
+Still different: a duration cell (`[h]:mm:ss`) may be a millisecond off openpyxl's (each
+rounds the day fraction its own way: 3 in 3,000 random values). And in cells no spreadsheet
+program writes: a date-formatted negative serial is a time of day (openpyxl: a datetime
+before 1900), one past 9999-12-31 a number (openpyxl: the text `#VALUE!`); text in `<t>`
+without `xml:space="preserve"` loses its outer spaces (openpyxl keeps them; cskpi strips text
+anyway); a number written with spaces around it stays text and one that is no number is
+read as text (openpyxl refuses the workbook).
 """
 
 from __future__ import annotations
