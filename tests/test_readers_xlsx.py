@@ -211,6 +211,22 @@ def test_the_scan_bounds_the_cells(tmp_path: Path) -> None:
     assert found == xlsx_parts.Scan("A1:AB12", 12, 28, [(12, 2, "#N/A"), (12, 3, None)])
 
 
+def test_patches_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two error cells and a long integer: three values to put back, read by calamine at a
+    limit of three, left to openpyxl at two (errors) or one."""
+    body = make_corpus.inline_row(1, {"A": "id", "B": "x"}) + (
+        '<row r="2"><c r="A2" t="e"><v>#N/A</v></c><c r="B2" t="e"><v>#REF!</v></c></row>'
+        '<row r="3"><c r="A3"><v>1234567890123456789</v></c></row>'
+    )
+    book, part = sheet_xml(tmp_path, body)
+    monkeypatch.setattr(xlsx_parts, "PATCHES", 3)
+    expected = [(2, 1, "#N/A"), (2, 2, "#REF!"), (3, 1, 1234567890123456789)]
+    assert xlsx_parts.scan(book, part) == xlsx_parts.Scan(None, 3, 2, expected)
+    for limit in (1, 2):
+        monkeypatch.setattr(xlsx_parts, "PATCHES", limit)
+        assert xlsx_parts.scan(book, part) is None
+
+
 def test_prefixed_tags_are_scanned(tmp_path: Path) -> None:
     body = '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>id</x:t></x:is></x:c></x:row>'
     book, part = sheet_xml(tmp_path, body)

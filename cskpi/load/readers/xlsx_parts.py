@@ -28,6 +28,10 @@ WINDOW = 64 * 2**10
 """Bytes at each end of `sheetData` whose cell references give the guessed bounds (and the
 declared used range, when the guess fails: Excel's is exact)."""
 
+PATCHES = 1_000_000
+"""Error cells, and integers of 16 digits or more, a sheet may hold for calamine to read it
+(each is a tuple here, its value in openpyxl's form): a sheet with more goes to openpyxl."""
+
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _REF = re.compile(rb"<" + _PREFIX + rb'c r="([A-Z]{1,3})([1-9][0-9]{0,8})"')
 _DIMENSION = re.compile(rb"<" + _PREFIX + rb'dimension\s[^>]*?\bref\s*=\s*["\']([^"\']*)["\']')
@@ -142,14 +146,11 @@ def scan(book: zipfile.ZipFile, path: str) -> Scan | None:
             break
     else:
         return None
-    cells: list[tuple[int, int, str | int | None]] = []
-    cells += _errors(xml, lo, hi)
-    if _found(xml, lo, hi, _LONG_RE2):
-        long = _integers(xml, lo, hi)
-        if long is None:
-            return None
-        cells += long
-    return Scan(dimension, rows, columns, cells)
+    cells = _errors(xml, lo, hi)
+    if cells is not None and _found(xml, lo, hi, _LONG_RE2):
+        long = _integers(xml, lo, hi, PATCHES - len(cells))
+        cells = None if long is None else cells + long
+    return None if cells is None else Scan(dimension, rows, columns, cells)
 
 
 def _column(text: bytes) -> int:
@@ -239,11 +240,14 @@ def _found(xml: bytes, lo: int, hi: int, pattern: str) -> bool:
     return bool(hit[0].as_py())
 
 
-def _errors(xml: bytes, lo: int, hi: int) -> list[tuple[int, int, str | None]]:
-    """Each error cell's (row, column, `<v>` text or None), as openpyxl reads it."""
-    out: list[tuple[int, int, str | None]] = []
+def _errors(xml: bytes, lo: int, hi: int) -> list[tuple[int, int, str | int | None]] | None:
+    """Each error cell's (row, column, `<v>` text or None), as openpyxl reads it; None past
+    `PATCHES` of them."""
+    out: list[tuple[int, int, str | int | None]] = []
     at = xml.find(_ERROR, lo, hi)
     while at >= 0:
+        if len(out) >= PATCHES:
+            return None
         cell = _REF.match(xml, xml.rfind(b"<", lo, at))  # None: `t="e"` in a text
         end = xml.find(b">", at, hi)
         if cell is not None and end >= 0:
@@ -257,11 +261,15 @@ def _errors(xml: bytes, lo: int, hi: int) -> list[tuple[int, int, str | None]]:
     return out
 
 
-def _integers(xml: bytes, lo: int, hi: int) -> list[tuple[int, int, str | int | None]] | None:
+def _integers(
+    xml: bytes, lo: int, hi: int, room: int
+) -> list[tuple[int, int, str | int | None]] | None:
     """Each number cell of 16 digits or more: (row, column, the int); None when one's cell
-    cannot be found (a formula holding `c r="`)."""
+    cannot be found (a formula holding `c r="`), or past `room` of them."""
     out: list[tuple[int, int, str | int | None]] = []
     for value in _LONG.finditer(xml, lo, hi):
+        if len(out) >= room:
+            return None
         begin = xml.rfind(b'c r="', lo, value.start())
         cell = _REF.match(xml, xml.rfind(b"<", lo, begin)) if begin >= 0 else None
         if cell is None:
