@@ -5,6 +5,8 @@ generated export through `cskpi report`."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -175,6 +177,88 @@ def test_long_integers_are_exact(tmp_path: Path, no_openpyxl: None) -> None:
         "n": [1, -9007199254740993, 1.234567890123457e18],
     }
     assert cells(Part(raw.frame, [])) == cells(openpyxl_part(path))
+
+
+def test_texts_of_spaces_are_kept(tmp_path: Path, no_openpyxl: None) -> None:
+    """openpyxl writes `"  "` as `<t>  </t>`, which calamine reads as empty: the scan puts
+    the spaces back, so row 3 (spaces only) is a row, as openpyxl read it, not a gap."""
+    book = openpyxl.Workbook()
+    for row in [["id", "note"], ["T1", "  "], ["  ", " "], ["T3", "x"]]:
+        book.active.append(row)
+    path = tmp_path / "spaces.xlsx"
+    book.save(path)
+    assert b"<t>  </t>" in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    raw = read_inputs([str(path)])
+    assert raw.frame.to_dict("list") == {"id": ["T1", "  ", "T3"], "note": ["  ", " ", "x"]}
+    assert raw.source_line.tolist() == [2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["rich", "shared"],
+)
+def test_spaces_calamine_loses_go_to_openpyxl(tmp_path: Path, where: str) -> None:
+    """A run of spaces inside rich text, or a shared string of spaces, cannot be put back
+    in a cell's value: openpyxl reads those workbooks (`p q`, `  `)."""
+    if where == "rich":
+        cell = '<c r="B2" t="inlineStr"><is><r><t>p</t></r><r><t> </t></r><r><t>q</t></r></is></c>'
+        book = make_corpus.bare_xlsx(
+            "<sheetData>"
+            + make_corpus.inline_row(1, {"A": "id", "B": "note"})
+            + f'<row r="2"><c r="A2" t="inlineStr"><is><t>T1</t></is></c>{cell}</row>'
+            + "</sheetData>"
+        )
+        expected = "p q"
+    else:
+        source = io.BytesIO()
+        workbook = openpyxl.Workbook()
+        for row in [["id", "note"], ["T1", "  "]]:
+            workbook.active.append(row)
+        workbook.save(source)
+        book = _shared(source.getvalue())
+        expected = "  "
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(book)
+    assert xlsx._plan(str(path), str(path), None) is None
+    assert read_inputs([str(path)]).frame.to_dict("list") == {"id": ["T1"], "note": [expected]}
+
+
+def _shared(data: bytes) -> bytes:
+    """The workbook with its inline strings moved to a shared strings part (as Excel writes
+    them), the text `<t>` without `xml:space`."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    out = io.BytesIO()
+    strings: list[bytes] = []
+
+    def shared(found: re.Match[bytes]) -> bytes:
+        strings.append(found.group(2))
+        return found.group(1) + b' t="s"><v>' + str(len(strings) - 1).encode() + b"</v></c>"
+
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            part = src.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                pattern = (
+                    rb'(<c r="[A-Z]+[0-9]+")[^>]*t="inlineStr"><is><t[^>]*>([^<]*)</t></is></c>'
+                )
+                part = re.sub(pattern, shared, part)
+            elif name == "xl/_rels/workbook.xml.rels":
+                part = part.replace(
+                    b"</Relationships>",
+                    f'<Relationship Id="rS" Type="{rel}/sharedStrings" '
+                    'Target="sharedStrings.xml"/></Relationships>'.encode(),
+                )
+            elif name == "[Content_Types].xml":
+                part = part.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            dst.writestr(name, part)
+        items = b"".join(b"<si><t>" + s + b"</t></si>" for s in strings)
+        dst.writestr("xl/sharedStrings.xml", f'<sst xmlns="{main}">'.encode() + items + b"</sst>")
+    return out.getvalue()
 
 
 def test_an_unknown_error_code_goes_to_openpyxl(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from cskpi.load.readers.frames import column_names, drop_unnamed, prune
 from cskpi.load.readers.model import Options, Part
 from cskpi.load.readers.source import Source
 from cskpi.load.readers.xlsx_cells import as_openpyxl, read_cells
-from cskpi.load.readers.xlsx_parts import Scan, bounds, letters, sheets
+from cskpi.load.readers.xlsx_parts import Scan, blank_strings, bounds, letters, sheets
 from cskpi.load.readers.xlsx_parts import scan as xml_scan
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ def _plan(
             title = sheet if sheet is not None else found.first()
             path = None if title is None else found.worksheet(title)
             scan = None if path is None else xml_scan(book, path)
-            if title is None or scan is None:
+            if title is None or scan is None or blank_strings(book, found.strings):
                 return None
     except (*_XLSX_ERRORS, RuntimeError, NotImplementedError):
         return None  # openpyxl says what is wrong with it

@@ -10,10 +10,14 @@ the rest of cskpi sees the same cells:
   digits or more is the int of its digits, found by the scan (`xlsx_parts`);
 - a date cell at midnight is a `date`: it becomes a `datetime`, as every other date cell;
 - an empty cell is `""`: it becomes None, as an empty text does in the reader;
-- an error cell is `""`: it becomes its text (`#N/A`), found by the scan.
+- an error cell is `""`: it becomes its text (`#N/A`), found by the scan;
+- a text of spaces without `xml:space="preserve"` (openpyxl's writer makes them) is `""`: it
+  becomes the spaces, found by the scan (in shared strings or rich text: openpyxl reads the
+  sheet).
 
-Still different: a duration cell (`[h]:mm:ss`) may be a millisecond off openpyxl's (each
-rounds the day fraction its own way: 3 in 3,000 random values). And in cells no spreadsheet
+Still different: a date, time or duration cell whose value lies within a float's error of
+half a millisecond may be a millisecond off openpyxl's (each rounds the day fraction its own
+way; 3 in 3,000 random durations, never a time of whole seconds). And in cells no spreadsheet
 program writes: a date-formatted negative serial is a time of day (openpyxl: a datetime
 before 1900), one past 9999-12-31 a number (openpyxl: the text `#VALUE!`); text in `<t>`
 without `xml:space="preserve"` loses its outer spaces (openpyxl keeps them; cskpi strips text

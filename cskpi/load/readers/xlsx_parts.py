@@ -39,7 +39,10 @@ _DATA_START = re.compile(rb"<" + _PREFIX + rb"sheetData\b[^>]*?(/?)>")
 _DATA_END = re.compile(rb"</" + _PREFIX + rb"sheetData\s*>")
 _ERROR = b' t="e"'
 _LONG = re.compile(rb"<(" + _PREFIX + rb")v>(-?[0-9]{16,})</\1v>")
-_LONG_RE2 = "<" + _PREFIX.decode() + "v>-?[0-9]{16,}<"
+_BLANK = re.compile(rb"<(" + _PREFIX + rb")is><(" + _PREFIX + rb")t>([ \t\r\n]+)</\2t></\1is>")
+_BLANKS = re.compile(rb"<" + _PREFIX + rb"t>[ \t\r\n]+</")
+_ODD_RE2 = "<" + _PREFIX.decode() + "(?:v>-?[0-9]{16,}<|t>[ \t\r\n]+</)"
+"""A long integer, or a text of spaces without `xml:space="preserve"` (calamine: empty)."""
 _RANGE = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]+)(?::\$?([A-Za-z]{1,3})\$?([0-9]+))?")
 _CLOSE = re.compile(rb"</" + _PREFIX + rb"c\s*>")
 _VALUE = re.compile(rb"<(" + _PREFIX + rb")v>([^<]*)</\1v>")
@@ -53,6 +56,8 @@ class Sheets:
     """Every sheet whose part is in the zip, in workbook order (openpyxl's `sheetnames`)."""
     parts: dict[str, tuple[str, str]]
     """Sheet name → (relationship type, XML part)."""
+    strings: str | None = None
+    """The shared strings' part."""
 
     def first(self) -> str | None:
         """The first sheet that is no chart sheet (openpyxl's `worksheets[0]`)."""
@@ -97,7 +102,8 @@ def sheets(book: zipfile.ZipFile) -> Sheets | None:
             continue
         found.append(name)
         parts[name] = (kind, path)
-    return Sheets(found, parts)
+    shared = next((p for k, p in targets.values() if k.endswith("/sharedStrings")), None)
+    return Sheets(found, parts, shared)
 
 
 def _target(book: zipfile.ZipFile, rels: str, base: str, kind: str) -> str | None:
@@ -147,10 +153,21 @@ def scan(book: zipfile.ZipFile, path: str) -> Scan | None:
     else:
         return None
     cells = _errors(xml, lo, hi)
-    if cells is not None and _found(xml, lo, hi, _LONG_RE2):
-        long = _integers(xml, lo, hi, PATCHES - len(cells))
-        cells = None if long is None else cells + long
+    if cells is not None and _found(xml, lo, hi, _ODD_RE2):
+        more = _integers(xml, lo, hi, PATCHES - len(cells))
+        cells = None if more is None else cells + more
+        more = None if cells is None else _blanks(xml, lo, hi, PATCHES - len(cells))
+        cells = None if more is None or cells is None else cells + more
     return None if cells is None else Scan(dimension, rows, columns, cells)
+
+
+def blank_strings(book: zipfile.ZipFile, path: str | None) -> bool:
+    """Whether the shared strings at `path` hold a text of spaces without
+    `xml:space="preserve"`: calamine reads it as empty, openpyxl as it is."""
+    if path is None or path not in book.namelist():
+        return False
+    strings = book.read(path)
+    return _found(strings, 0, len(strings), "<" + _PREFIX.decode() + "t>[ \t\r\n]+</")
 
 
 def _column(text: bytes) -> int:
@@ -277,4 +294,25 @@ def _integers(
         tag = xml[cell.start() : xml.find(b">", cell.end())]
         if b' t="' not in tag or b' t="n"' in tag:  # a number: no type, or `n`
             out.append((int(cell.group(2)), _column(cell.group(1)), int(value.group(2))))
+    return out
+
+
+def _blanks(
+    xml: bytes, lo: int, hi: int, room: int
+) -> list[tuple[int, int, str | int | None]] | None:
+    """Each inline text of spaces without `xml:space="preserve"` (openpyxl's writer makes
+    them, calamine reads them as empty): (row, column, the spaces); None past `room` of
+    them, or for one in a run of rich text (`<r><t> </t></r>`: calamine drops it inside the
+    text, which a value put back cannot mend)."""
+    out: list[tuple[int, int, str | int | None]] = []
+    for text in _BLANK.finditer(xml, lo, hi):
+        if len(out) >= room:
+            return None
+        begin = xml.rfind(b'c r="', lo, text.start())
+        cell = _REF.match(xml, xml.rfind(b"<", lo, begin)) if begin >= 0 else None
+        if cell is None or xml.find(b">", cell.end()) + 1 != text.start():
+            return None
+        out.append((int(cell.group(2)), _column(cell.group(1)), text.group(3).decode("ascii")))
+    if len(out) != len(_BLANKS.findall(xml, lo, hi)):
+        return None
     return out
