@@ -45,7 +45,10 @@ The package is split by input format. Each module imports only modules listed be
 - `csv_lines`: each CSV record's start line, from a scan of the bytes.
 - `csv_arrow`: `read_delimited` picks the CSV/TSV path; big files read by pyarrow, streamed
   from disk or from the bytes in memory.
-- `json_files`, `parquet`, `xlsx`: the other formats.
+- `json_files`, `parquet`: the other formats.
+- `xlsx_parts` (a workbook's sheets, and a scan of one sheet's XML that bounds its cells),
+  `xlsx_cells` (calamine's cell values as openpyxl gives them), then `xlsx`, the workbook
+  reader (openpyxl for the workbooks the scan cannot vouch for).
 - `inputs`: `read_inputs` (files → one `RawInput`), the format table and the memory check.
 
 numpy, pandas and pyarrow are imported inside functions only, so `cskpi --help` stays fast.
