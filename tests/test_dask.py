@@ -1,5 +1,5 @@
 """`--engine dask` (DECISIONS 48): a real `distributed.LocalCluster` (2 worker processes,
-started once per session) computes reports on partitioned inputs; the JSON must equal the
+started once for this module) computes reports on partitioned inputs; the JSON must equal the
 local engine's on the same rows, apart from `engine`. Plus the refusals and errors."""
 
 from __future__ import annotations
@@ -35,19 +35,27 @@ MIX = (
 CONFIG = '[[sla]]\nfirst_response = "1h"\nresolution = "72h"\n'
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
-    """Two single-threaded worker processes; they import cskpi from this checkout."""
+    """Two single-threaded worker processes; they import cskpi from this checkout.
+
+    Started once: pytest-xdist runs a module's tests on one worker (`--dist loadfile`,
+    pyproject.toml), so two clusters never run at once. Closed when this module's tests are
+    done, not left idling under the rest of the suite; the `PYTHONPATH` the workers need does
+    not outlive them either (a test that starts a process sees the same environment whichever
+    xdist worker runs it)."""
     from distributed import LocalCluster
 
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
-    )
-    cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
-    yield cluster.scheduler_address
-    cluster.close()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(
+            "PYTHONPATH",
+            os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
+        )
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        )
+        yield cluster.scheduler_address
+        cluster.close()
 
 
 def report(*args: str) -> Any:

@@ -199,9 +199,8 @@ def test_same_bytes_across_processes() -> None:
     code = (
         "import hashlib, sys; from tests.results import trend_result; "
         "from cskpi.render import render; "
-        "print(*(hashlib.sha256(render(trend_result(), f) if isinstance(render(trend_result(), f), "
-        "bytes) else render(trend_result(), f).encode()).hexdigest() "
-        "for f in ('html', 'xlsx', 'parquet')))"
+        "print(*(hashlib.sha256(out if isinstance(out := render(trend_result(), f), bytes) "
+        "else out.encode()).hexdigest() for f in ('html', 'xlsx', 'parquet')))"
     )
     root = Path(__file__).resolve().parent.parent
     outputs = {

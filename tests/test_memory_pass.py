@@ -13,6 +13,7 @@ the same answers.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,10 @@ def _sample() -> cskpi.Inputs:
     )
 
 
+@functools.cache
 def _computable() -> tuple[str, ...]:
-    """Every KPI the sample data can give (some need message-level columns it lacks)."""
+    """Every KPI the sample data can give (some need message-level columns it lacks); the
+    same for each parameter below, so worked out once."""
     from cskpi.config import Config
     from cskpi.engine.selection import select_kpis
     from cskpi.errors import InputError

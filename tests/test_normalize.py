@@ -6,6 +6,7 @@ the mapping and the normalisation together; expected values are worked out by ha
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from cskpi.config import parse_config
 from cskpi.errors import InputError, UsageError
 from cskpi.load.normalize import Loaded, LoadOptions
 from cskpi.load.readers import csv_arrow
+from cskpi.load.schema import squash
 
 
 def write(path: Path, text: str) -> str:
@@ -94,6 +96,15 @@ def test_alias_matching_is_case_space_punctuation_insensitive(tmp_path: Path, he
     t = tickets(path)
     assert t.mapping == (("Ticket ID", "ticket_id"), (header, "created_at"))
     assert shown(t.frame, "created_at") == [utc("2024-03-01 09:00")]
+
+
+def test_header_key_keeps_exactly_the_letters_and_digits() -> None:
+    """`squash`, the key headers are compared by, is the lower-cased header less every
+    character that is not `isalnum()`, for every code point (its regex must not drift)."""
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert squash(every) == "".join(ch for ch in every.lower() if ch.isalnum())
+    assert squash("Created_At (UTC)") == "createdatutc"
+    assert squash("İD") == "id"  # "İ".lower() is "i" and a combining dot, which is no letter
 
 
 def test_duration_headers_map_by_alias_and_take_their_unit(tmp_path: Path) -> None:

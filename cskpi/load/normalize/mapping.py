@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from cskpi.errors import InputError, UsageError, did_you_mean, nearest_many
@@ -39,13 +40,27 @@ _DURATION_SUFFIX = re.compile(
 duration, never a timestamp (`first_response_seconds` is not `first_response_at`)."""
 
 
-def _keys(name: str) -> set[str]:
-    return {squash(name), squash(_UNIT_SUFFIX.sub("", name))} - {""}
+# A header's keys are worked out once per process, not once per `resolve_mapping`: a file
+# refused as tickets is mapped as every other kind too (`looks_like`), nine passes over the
+# same headers, and each key scans the whole header. A file whose one header is a 10 MB field
+# took 87 s to refuse; a few seconds with these caches (the one pass each key needs).
 
 
+@lru_cache(maxsize=4096)
+def _keys(name: str) -> frozenset[str]:
+    return frozenset({squash(name), squash(_UNIT_SUFFIX.sub("", name))} - {""})
+
+
+@lru_cache(maxsize=4096)
 def _bare(name: str) -> str:
     """`name` without its unit suffix, squashed (`first_response_seconds` → `firstresponse`)."""
     return squash(_DURATION_SUFFIX.sub("", name))
+
+
+@lru_cache(maxsize=4096)
+def _is_duration(name: str) -> bool:
+    """`name` ends in a unit (`_DURATION_SUFFIX`)."""
+    return _DURATION_SUFFIX.search(name) is not None
 
 
 def explicit_for(frame: Frame, mapping: Sequence[tuple[str, str]]) -> dict[str, str]:
@@ -110,10 +125,10 @@ def resolve_mapping(
     for header in headers:
         exact.setdefault(squash(header), header)
     by_key = _by_key(headers, exact)
-    plain = _by_key([h for h in headers if not _DURATION_SUFFIX.search(h)], exact)
+    plain = _by_key([h for h in headers if not _is_duration(h)], exact)
     durations: dict[str, str] = {}  # bare key → header, for headers that end in a unit
     for header in headers:
-        if _DURATION_SUFFIX.search(header):
+        if _is_duration(header):
             durations.setdefault(_bare(header), header)
     for canon, source in explicit.items():
         found = source if source in headers else by_key.get(squash(source))

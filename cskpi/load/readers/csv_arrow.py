@@ -293,15 +293,19 @@ class _Plain:
 def _plain_file(path: str, mark: bytes = b'"') -> _Plain | None:
     """One pass over a file in `_STREAM_BLOCK` blocks: valid UTF-8 without a BOM, NUL or
     carriage return (then, without quotes, every line end ends a record). None for any other
-    file."""
-    buffer = bytearray(_STREAM_BLOCK)  # one buffer read into again and again
-    view = memoryview(buffer)
+    file.
+
+    The buffer is no bigger than the file: zeroing a whole 64 MB block took 41 ms of the
+    56 ms pass over the 3.4 MB sample (and 64 MB of memory for a 1 MB file)."""
     carry = b""  # the start of a character cut by the previous block's end
     records = 0
     quotes = False
     prefix = b""
     last = b""
     with open(path, "rb") as fh:
+        # one buffer read into again and again; a byte over the size sees the end in one read
+        buffer = bytearray(min(_STREAM_BLOCK, os.fstat(fh.fileno()).st_size + 1))
+        view = memoryview(buffer)
         while size := fh.readinto(buffer):
             block = buffer if size == len(buffer) else bytearray(view[:size])
             if len(prefix) < 4 * _HEADER_SNIFF:  # enough bytes for the prefix's characters
