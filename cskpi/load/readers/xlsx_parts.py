@@ -278,6 +278,12 @@ def _errors(xml: bytes, lo: int, hi: int) -> list[tuple[int, int, str | int | No
     return out
 
 
+def _cell_before(xml: bytes, lo: int, at: int) -> Any:
+    """The match of the cell tag (`<c r="…"`) that a value found at `at` sits in, or None."""
+    begin = xml.rfind(b'c r="', lo, at)
+    return _REF.match(xml, xml.rfind(b"<", lo, begin)) if begin >= 0 else None
+
+
 def _integers(
     xml: bytes, lo: int, hi: int, room: int
 ) -> list[tuple[int, int, str | int | None]] | None:
@@ -287,8 +293,7 @@ def _integers(
     for value in _LONG.finditer(xml, lo, hi):
         if len(out) >= room:
             return None
-        begin = xml.rfind(b'c r="', lo, value.start())
-        cell = _REF.match(xml, xml.rfind(b"<", lo, begin)) if begin >= 0 else None
+        cell = _cell_before(xml, lo, value.start())
         if cell is None:
             return None
         tag = xml[cell.start() : xml.find(b">", cell.end())]
@@ -308,8 +313,7 @@ def _blanks(
     for text in _BLANK.finditer(xml, lo, hi):
         if len(out) >= room:
             return None
-        begin = xml.rfind(b'c r="', lo, text.start())
-        cell = _REF.match(xml, xml.rfind(b"<", lo, begin)) if begin >= 0 else None
+        cell = _cell_before(xml, lo, text.start())
         if cell is None or xml.find(b">", cell.end()) + 1 != text.start():
             return None
         out.append((int(cell.group(2)), _column(cell.group(1)), text.group(3).decode("ascii")))
