@@ -152,7 +152,7 @@ def _clean_column(name: str, column: Any, counts: set[str]) -> list[Any]:
     dtype = column.dtype
     kind = dtype.kind if isinstance(dtype, np.dtype) else ""
     if kind in ("i", "u", "b"):  # Python ints and bools already; never null
-        return list(values)
+        return values
     if kind == "f":
         isfinite = math.isfinite
         if name in counts:
