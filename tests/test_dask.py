@@ -297,6 +297,54 @@ def test_small_parts_by_hand(tmp_path: Path, scheduler: str) -> None:
     assert doc["engine"] == "dask"
 
 
+def test_implausible_derived_time_of_a_duplicate_is_not_counted(
+    tmp_path: Path, scheduler: str
+) -> None:
+    """Times derived from durations (DECISIONS 40) on tickets re-exported in another file:
+    the local engine judges them once the duplicates are dropped, so the older versions'
+    implausible derived times are no issue there, and the cluster must take back what each
+    file counted.
+
+    file a (updated 2024-01-02): ticket 1, 2 and 3 with 3,000,000,000 s to the first reply
+    (created 2024 + 95 years: implausible); ticket 3's read first_response_at, 2200-01-01, is
+    implausible too.
+    file b (updated 2024-01-03): tickets 1 and 3 again, 600 s to the reply.
+    Kept: 1 and 3 from b (plausible), 2 from a (derived, implausible: 1 issue).
+    Read values are judged on every row read: ticket 3's 2200 in a is 1 more issue.
+    implausible_first_response_at = 2; frt_median over 1 and 3 = 600 s."""
+
+    def t(i: int, seconds: float, updated: str, read: str | None = None) -> dict[str, Any]:
+        return {
+            "ticket_id": i,
+            "created_at": pd.Timestamp("2024-01-01 00:00") + pd.Timedelta(hours=i),
+            "first_response_at": pd.Timestamp(read) if read else pd.NaT,
+            "first_response_seconds": seconds,
+            "updated_at": pd.Timestamp(updated),
+        }
+
+    a = pd.DataFrame(
+        [
+            t(1, 3e9, "2024-01-02"),
+            t(2, 3e9, "2024-01-02"),
+            t(3, 3e9, "2024-01-02", "2200-01-01"),
+        ]
+    )
+    b = pd.DataFrame([t(1, 600, "2024-01-03"), t(3, 600, "2024-01-03")])
+    (tmp_path / "t").mkdir()
+    a.to_parquet(tmp_path / "t" / "a.parquet", index=False)
+    b.to_parquet(tmp_path / "t" / "b.parquet", index=False)
+    pd.concat([a, b]).to_parquet(tmp_path / "all.parquet", index=False)
+    options = ["-k", "tickets_created,frt_median", "--since", "2024-01-01"]
+    local, dask = both(
+        tmp_path, scheduler, [str(tmp_path / "all.parquet")], [str(tmp_path / "t")], options
+    )
+    quality = dask["data_quality"]["tickets"]
+    assert quality["dropped"] == {"duplicate_ticket_id": 2}
+    assert quality["issues"]["implausible_first_response_at"] == 2
+    assert dask["rows"][0]["frt_median"] == 600.0
+    same_apart_from_engine(local, dask)
+
+
 # -- what it refuses, and how it fails ------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from cskpi.engine.dask.frames import combine, key_hash, label_hash, split, stack
 from cskpi.engine.dask.sources import Part, local_copy
 from cskpi.errors import UsageError
+from cskpi.load.normalize.finish import DERIVED_FAR
 from cskpi.load.quality import FrameQuality
 from cskpi.load.schema import UNKNOWN, Frame
 
@@ -89,6 +90,8 @@ def load_part(
 
     from cskpi.load.normalize import read_frames
 
+    if kind is Frame.TICKETS:  # counts a duplicate across parts takes back (`id_bucket`)
+        options = replace(options, mark_derived=True)
     with local_copy(part.path) as path:
         loaded = read_frames([path], kind, options, None, plan)
     if len(loaded) != 1 or loaded[0].kind is not kind:
@@ -122,6 +125,10 @@ def load_part(
     return replace(out, frame=frame, excluded=excluded)
 
 
+_OURS = (SEQ, DERIVED_FAR)
+"""Columns the parts carry for the engine, not the report."""
+
+
 def describe(loaded: Loaded) -> Facts:
     import numpy as np
 
@@ -147,7 +154,7 @@ def describe(loaded: Loaded) -> Facts:
         kinds = tuple(str(k) for k in frame["kind"].dropna().unique())
     return Facts(
         rows=len(frame),
-        columns={str(c): str(frame[c].dtype) for c in frame.columns if c != SEQ},
+        columns={str(c): str(frame[c].dtype) for c in frame.columns if c not in _OURS},
         quality=loaded.quality,
         notes=loaded.notes,
         integer_ids=integer
@@ -160,7 +167,7 @@ def describe(loaded: Loaded) -> Facts:
         zone=match.preset.zone if match is not None and match.preset is not None else None,
         template=replace(
             loaded,
-            frame=frame.iloc[:0].drop(columns=SEQ, errors="ignore"),
+            frame=frame.iloc[:0].drop(columns=list(_OURS), errors="ignore"),
             excluded=None,
             notes=(),
             quality=FrameQuality(),
@@ -267,9 +274,13 @@ def id_bucket(
             gone = frame[drop & ~was_excluded]
             for reason, count in time_issues(gone.drop(columns=EXCLUDED), FrameQuality()).issues:
                 issues[reason] -= count
+            if DERIVED_FAR in gone:  # implausible derived times, judged on the kept rows
+                marks = gone[DERIVED_FAR].fillna(0).to_numpy(dtype=np.int8)
+                for bit, column in ((1, "first_response_at"), (2, "resolved_at")):
+                    issues[f"implausible_{column}"] -= int(((marks & bit) != 0).sum())
             frame = kept(frame, ~drop).reset_index(drop=True)
     mark = frame[EXCLUDED].to_numpy(dtype=bool) if EXCLUDED in frame else np.zeros(len(frame), bool)
-    frame = frame.drop(columns=EXCLUDED) if EXCLUDED in frame else frame
+    frame = frame.drop(columns=[c for c in (EXCLUDED, DERIVED_FAR) if c in frame])
     excluded = frame[mark].reset_index(drop=True) if mark.any() else None
     main = frame[~mark].reset_index(drop=True) if mark.any() else frame
     answers = stack(surveys) if surveys else None

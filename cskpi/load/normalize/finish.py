@@ -79,13 +79,23 @@ def finish_tickets(
     return out, time_issues(out, quality), notes, excluded_rows
 
 
+DERIVED_FAR = "_cskpi_derived_far"
+"""With `LoadOptions.mark_derived`: per kept ticket, the times derived from a duration that
+`_implausible_derived` counted (bit 1: first_response_at, bit 2: resolved_at)."""
+
+
 def _implausible_derived(
     out: pd.DataFrame, quality: FrameQuality, bad_required: dict[str, Any], options: LoadOptions
 ) -> tuple[pd.DataFrame, FrameQuality]:
     """Times derived from durations are timestamps too (DECISIONS 40): an implausible one
     (`created_at` + a duration of decades) is emptied and counted like a read one, once per
     ticket (a read value that was implausible was emptied before the derivation)."""
-    for column in ("first_response_at", "resolved_at"):
+    import numpy as np
+
+    marks: np.ndarray | None = None
+    if options.mark_derived:
+        marks = np.zeros(len(out), dtype=np.int8)
+    for bit, column in ((1, "first_response_at"), (2, "resolved_at")):
         if column not in out or (far := implausible(out[column], options.now)) is None:
             continue
         out = out.assign(**{column: without(out[column], far)})
@@ -94,6 +104,10 @@ def _implausible_derived(
             far &= ~counted.reindex(out.index, fill_value=False).to_numpy(dtype=bool)
         reason = f"implausible_{column}"
         quality = quality.issue(reason, int(far.sum()), out["ticket_id"].to_numpy()[far][:3])
+        if marks is not None:
+            marks[far] |= bit
+    if marks is not None:
+        out = out.assign(**{DERIVED_FAR: marks})
     return out, quality
 
 

@@ -49,6 +49,10 @@ class LoadOptions:
     or an explicit `--as-of` when that is later. A timestamp more than a day after it, or
     before 1970, is implausible (DECISIONS 40, `cskpi.load.plausible`). None: no upper bound
     (nothing below the edge reads the clock)."""
+    mark_derived: bool = False
+    """The Dask engine's parts: each kept ticket says, in `DERIVED_FAR`
+    (`cskpi.load.normalize.finish`), which of its times derived from a duration were
+    implausible and counted, so a duplicate dropped across parts can take its count back."""
 
 
 @dataclass(frozen=True)
