@@ -211,7 +211,10 @@ def test_csv_glob_text_ids_where_breaches_equal_local(tmp_path: Path, scheduler:
     tickets.loc[tickets.index[::25], "status"] = "spam"  # excluded, counted
     tickets["updated_at"] = tickets["created_at"]
     surveys = surveys.assign(ticket_id="T" + surveys["ticket_id"].astype(str).str.zfill(5))
-    again = tickets.iloc[5:15].assign(agent="agent_late", updated_at=pd.Timestamp("2025-01-01"))
+    # re-exported later: T00006..T00015, and spam ticket T00026 (still spam)
+    again = tickets.iloc[[*range(5, 15), 25]].assign(
+        agent="agent_late", updated_at=pd.Timestamp("2025-01-01")
+    )
     parts = [tickets.iloc[:100], tickets.iloc[100:200], pd.concat([tickets.iloc[200:], again])]
     (tmp_path / "t").mkdir()
     for i, part in enumerate(parts):
@@ -229,10 +232,20 @@ def test_csv_glob_text_ids_where_breaches_equal_local(tmp_path: Path, scheduler:
         options,
     )
     dropped = dask["data_quality"]["tickets"]["dropped"]
-    assert dropped["duplicate_ticket_id"] == 10  # the 10 older versions of T00006..T00015
+    # the 11 older versions of T00006..T00015 and T00026
+    assert dropped["duplicate_ticket_id"] == 11
     assert dropped["excluded_status"] == 12  # rows 0, 25, …, 275: 12 spam tickets
     assert dask["breaches"]
     same_apart_from_engine(local, dask)
+    # the note on stderr counts the excluded tickets as the local engine does: 12, not 13
+    inputs = [str(tmp_path / "t" / "export-*.csv"), "--surveys", str(tmp_path / "surveys.csv")]
+    shown = CliRunner().invoke(
+        app,
+        ["report", *inputs, *options, "--engine", "dask", "--scheduler", scheduler, "-f", "json",
+         "-o", str(tmp_path / "again.json")],
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.output
+    assert "12 tickets with status merged/deleted/spam excluded" in shown.stderr, shown.stderr
 
 
 def test_small_parts_by_hand(tmp_path: Path, scheduler: str) -> None:
@@ -496,3 +509,15 @@ def test_text_hash_is_the_same_for_the_same_text_however_it_is_held() -> None:
     assert len(set(plain.tolist())) == 5  # these five differ
     # each value on its own gives what it gives among others (no dependence on neighbours)
     assert [text_hash(np.array([w], dtype=object))[0] for w in words] == plain.tolist()
+
+
+def test_excluded_notes_are_summed_less_the_duplicates_taken_back() -> None:
+    """Each part notes its excluded tickets; the report shows the sum (3 + 2), less those
+    that turned out to be older versions of a ticket in another part (1): 4. None left: no
+    note, as the local engine gives none."""
+    from cskpi.engine.dask.merge import notes
+
+    line = "tickets with status spam excluded (count them with --include-status)"
+    parts = [f"3 {line}", "zone UTC", f"2 {line}", "zone UTC"]
+    assert notes(parts, taken_back=1) == [f"4 {line}", "zone UTC"]
+    assert notes(parts, taken_back=5) == ["zone UTC"]

@@ -93,8 +93,10 @@ def frame_quality(
     return quality.with_usage(sum(int(part["used"]) for part in parts))
 
 
-def notes(lines: list[str]) -> list[str]:
-    """The parts' notes once each; `N tickets with status … excluded` summed."""
+def notes(lines: list[str], taken_back: int = 0) -> list[str]:
+    """The parts' notes once each; `N tickets with status … excluded` summed, less the
+    `taken_back` excluded tickets that were older versions of a ticket in another part (the
+    local engine drops those as duplicates first: no note when none is left)."""
     import re
 
     out: dict[str, None] = {}
@@ -106,7 +108,13 @@ def notes(lines: list[str]) -> list[str]:
             out.setdefault(f"\0{hit[2]}", None)
         else:
             out.setdefault(line, None)
-    return [f"{excluded[k[1:]]} {k[1:]}" if k.startswith("\0") else k for k in out]
+    for key in excluded:  # one key: every part reads with the same --include-status
+        excluded[key] -= taken_back
+    return [
+        f"{excluded[k[1:]]} {k[1:]}" if k.startswith("\0") else k
+        for k in out
+        if not k.startswith("\0") or excluded[k[1:]] > 0
+    ]
 
 
 def rows_in_order(frames: list[Any], by: list[ByColumn]) -> Any:

@@ -226,7 +226,8 @@ def _compute(
     )
     load_notes = merge.notes(
         [n for f in t_facts for n in f.notes]
-        + [n for spec in s_facts for f in spec for n in f.notes]
+        + [n for spec in s_facts for f in spec for n in f.notes],
+        taken_back=-dropped["excluded_status"],
     )
     return merge.result(parts, whole, by, t_quality, s_quality, [*select_notes], load_notes)
 
