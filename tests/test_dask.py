@@ -358,6 +358,54 @@ def test_implausible_derived_time_of_a_duplicate_is_not_counted(
     same_apart_from_engine(local, dask)
 
 
+def test_integer_and_text_ids_in_different_files_link_as_text(
+    tmp_path: Path, scheduler: str
+) -> None:
+    """A ticket export in CSV (digit ids read as text) next to Parquet files (int64 ids),
+    and surveys the same way: the local engine matches all of them as text
+    (`text_ids_if_mixed`), and so must the cluster, or `survey_response_rate` finds no
+    survey and one file's ids never meet the other's. Ticket 7 is in the CSV and again,
+    updated later, in a Parquet file: one duplicate across the two kinds of id.
+
+    Resolved tickets 1-12 (status solved), CSAT surveys on tickets 2, 4 and 7, one file
+    each kind: survey_response_rate = 3 / 12 = 0.25; 13 read, 1 duplicate."""
+    created = pd.Timestamp("2024-03-01")
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": np.arange(1, 13, dtype=np.int64),
+            "created_at": created + pd.to_timedelta(np.arange(12), unit="h"),
+            "resolved_at": created + pd.to_timedelta(np.arange(12) + 5, unit="h"),
+            "updated_at": created,
+            "status": "solved",
+            "agent": ["ann", "bob"] * 6,
+        }
+    )
+    later = tickets.iloc[[6]].assign(agent="cy", updated_at=created + pd.Timedelta(days=1))
+    (tmp_path / "t").mkdir()
+    (tmp_path / "s").mkdir()
+    tickets.iloc[:7].to_csv(tmp_path / "t" / "a.csv", index=False)
+    tickets.iloc[7:].to_parquet(tmp_path / "t" / "b.parquet", index=False)
+    later.to_parquet(tmp_path / "t" / "c.parquet", index=False)
+    surveys = pd.DataFrame(
+        {
+            "ticket_id": [2, 4, 7],
+            "response_id": [1, 2, 3],
+            "submitted_at": created + pd.Timedelta(days=2),
+            "kind": "csat",
+            "score": [5, 4, 1],
+        }
+    )
+    surveys.iloc[:2].to_csv(tmp_path / "s" / "a.csv", index=False)
+    surveys.iloc[2:].to_parquet(tmp_path / "s" / "b.parquet", index=False)
+    options = ["-k", "tickets_resolved,survey_response_rate,csat", "--by", "agent"]
+    inputs = [str(tmp_path / "t" / "*"), "--surveys", str(tmp_path / "s" / "*")]
+    local, dask = both(tmp_path, scheduler, inputs, inputs, options)
+    assert dask["overall"]["survey_response_rate"] == 0.25
+    assert dask["data_quality"]["tickets"]["dropped"] == {"duplicate_ticket_id": 1}
+    assert {r["agent"]: r["csat"] for r in dask["rows"]} == {"ann": None, "bob": 1.0, "cy": 0.0}
+    same_apart_from_engine(local, dask)
+
+
 # -- what it refuses, and how it fails ------------------------------------------------------
 
 
@@ -521,3 +569,24 @@ def test_excluded_notes_are_summed_less_the_duplicates_taken_back() -> None:
     parts = [f"3 {line}", "zone UTC", f"2 {line}", "zone UTC"]
     assert notes(parts, taken_back=1) == [f"4 {line}", "zone UTC"]
     assert notes(parts, taken_back=5) == ["zone UTC"]
+
+
+def test_issue_corrections_across_files_keep_the_order_the_files_found() -> None:
+    """File A flags 2 resolved-without-timestamp tickets; file B 2 implausible first
+    responses and then 1 resolved without timestamp (the local engine's order). Dropping
+    duplicates across the files takes back 1 of each, listed in the other order: the
+    report keeps the files' order, implausible (2 - 1 = 1) before resolved (3 - 1 = 2)."""
+    from collections import Counter
+
+    from cskpi.engine.dask.merge import frame_quality
+    from cskpi.load.quality import FrameQuality
+
+    a = FrameQuality(read=5).issue("resolved_without_timestamp", 2)
+    b = FrameQuality(read=5).issue("implausible_first_response_at", 2)
+    b = b.issue("resolved_without_timestamp", 1)
+    taken_back = Counter({"resolved_without_timestamp": -1, "implausible_first_response_at": -1})
+    quality = frame_quality([a, b], Counter(), taken_back, [])
+    assert quality.issues == (
+        ("implausible_first_response_at", 1),
+        ("resolved_without_timestamp", 2),
+    )

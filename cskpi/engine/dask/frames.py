@@ -20,7 +20,7 @@ def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
     per-row text); a column a frame lacks is missing there, with the others' type."""
     import pandas as pd
 
-    frames = [f for f in frames if f is not None]
+    frames = _ids_of_one_kind([f for f in frames if f is not None])
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)
     names = list(dict.fromkeys(c for f in frames for c in f.columns))
@@ -53,6 +53,18 @@ def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
             f = f.assign(**changed)
         out.append(f if list(f.columns) == names else f[names])
     return pd.concat(out, ignore_index=True, sort=False)
+
+
+def _ids_of_one_kind(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Where one frame holds integer ids and another text ids, the integers as the text the
+    local engine matches them as (`cskpi.load.normalize.text_ids_if_mixed`)."""
+    from cskpi.load.ids import as_text, is_integer
+
+    for name in ("ticket_id", "response_id"):
+        kinds = {is_integer(f[name]) for f in frames if name in f and len(f)}
+        if len(kinds) > 1:
+            frames = [f.assign(**{name: as_text(f[name])}) if name in f else f for f in frames]
+    return frames
 
 
 def _missing(length: int, dtype: object) -> pd.Series:

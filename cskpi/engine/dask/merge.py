@@ -76,8 +76,9 @@ def frame_quality(
         for kind, entries in (("dropped", q.dropped), ("issues", q.issues)):
             orders[kind].append([r for r, _ in entries])
             counts[kind].update(dict(entries))
+    orders["dropped"].append(list(dropped))  # duplicates across files, then the rest
+    # (the corrections to the issues only take back counts the files made: no order)
     for kind in ("dropped", "issues"):
-        orders[kind].append(list((dropped if kind == "dropped" else issues).keys()))
         for part in parts:
             orders[kind].append(list(part[kind]))
             counts[kind].update(part[kind])

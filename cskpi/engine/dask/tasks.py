@@ -205,9 +205,16 @@ def id_buckets(ids: pd.Series | None, length: int, route: IdRoute) -> np.ndarray
 
 
 def split_ids(loaded: Loaded | pd.DataFrame, route: IdRoute) -> list[pd.DataFrame]:
-    """A part's rows (tickets: kept and excluded, marked) by ticket-id bucket."""
+    """A part's rows (tickets: kept and excluded, marked) by ticket-id bucket. With text
+    ids in some part (`route.text`), integer ids become the text the local engine matches
+    them as (`cskpi.load.normalize.text_ids_if_mixed`), so every piece holds one kind."""
+    from cskpi.load.ids import as_text, is_integer
+
     frame: Any = loaded if not hasattr(loaded, "frame") else _marked(loaded)
     ids = frame.get("ticket_id", None)
+    if route.text and ids is not None and is_integer(ids):
+        frame = frame.assign(ticket_id=as_text(ids))
+        ids = frame["ticket_id"]
     return split(frame, id_buckets(ids, len(frame), route), route.n)
 
 
