@@ -12,7 +12,8 @@ that folder is absent), on both data shapes and both formats:
   `w_duckdb_sample.py`; times only (cskpi drops the broken and duplicate rows the anchor keeps).
 
 Whole processes, alternating cskpi / anchor, --runs pairs (at least 5 by default); time =
-median, ratio = median of the paired ratios, peak = max RSS of the child (os.wait4). Then the
+median, ratio = median of the paired ratios, peak = max RSS of the command (os.wait4 in `bench/measure.py`,
+a small launcher: a child spawned by this driver itself would inherit its high-water mark). Then the
 start-up figures. Every goal of the performance issue is printed as met or not, and the
 measured part of bench/RESULTS.md is replaced (the notes around it stay).
 """
@@ -28,7 +29,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -51,16 +51,14 @@ the anchor's outer join leaves NULL and cskpi says 0 (KPIS.md: a count is never 
 
 
 def measure(cmd: list[str]) -> tuple[float, float]:
-    """(seconds, peak RSS in GiB) of one whole process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
+    """(seconds, peak RSS in GiB) of one whole process, started by `bench/measure.py` so that
+    this driver's own memory high-water mark is not counted as the command's (see there)."""
+    launcher = [sys.executable, "-S", str(HERE / "measure.py"), *cmd]
+    proc = subprocess.run(launcher, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
-    return elapsed, usage.ru_maxrss * 1024 / GIB
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
+    seconds, kib = proc.stdout.split()
+    return float(seconds), int(kib) * 1024 / GIB
 
 
 def check_anchors() -> None:
