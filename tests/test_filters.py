@@ -106,6 +106,21 @@ def test_where_channel_counts_and_quality(files: dict[str, str]) -> None:
     }
 
 
+def test_where_on_an_export_with_no_tickets_judges_each_survey_itself(
+    files: dict[str, str], tmp_path: Path
+) -> None:
+    """A ticket export with a header and no rows: no survey finds its ticket, so each is
+    judged on its own columns; the surveys have no Channel, so `channel=email` keeps none
+    of the 4 (was an internal error)."""
+    empty = tmp_path / "empty.csv"
+    empty.write_text(TICKETS.splitlines()[0] + "\n", encoding="utf-8")
+    got = report_json(
+        empty, "--surveys", files["surveys"], "-k", "csat", "--where", "channel=email"
+    )
+    assert got["overall"]["csat_n"] == 0
+    assert got["data_quality"]["surveys"]["dropped"] == {"filtered_out": 4}
+
+
 def test_where_case_and_forms(files: dict[str, str]) -> None:
     # text compares trimmed and case-folded: Email = email → 1, 3, 4
     assert created(files, "--where", "Channel = Email") == 3

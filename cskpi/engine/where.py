@@ -128,7 +128,8 @@ def apply_where(inputs: Inputs, expressions: tuple[str, ...], tz: str) -> Inputs
             # a condition on a column the tickets lack (`score`) judges every survey itself
             alone = [c for c in conditions if locate(c.column, tickets) is None]
             kept_too = _keep(surveys.frame, surveys, alone, tz)
-            survey_keep = np.where(found >= 0, kept[np.maximum(found, 0)] & kept_too, own)
+            linked = kept[np.maximum(found, 0)] if len(kept) else np.zeros(len(found), bool)
+            survey_keep = np.where(found >= 0, linked & kept_too, own)
             surveys = _filtered(surveys, survey_keep, "ticket_id")
         elif surveys is not None:
             surveys = _filtered(surveys, _keep(surveys.frame, surveys, conditions, tz), None)
