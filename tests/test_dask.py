@@ -590,3 +590,39 @@ def test_issue_corrections_across_files_keep_the_order_the_files_found() -> None
         ("implausible_first_response_at", 1),
         ("resolved_without_timestamp", 2),
     )
+
+
+def test_issue_order_where_no_file_saw_both_follows_the_finishing_step() -> None:
+    """File A flags a resolution before creation only, file B a solved ticket without a
+    resolution time only: no file orders the two, and the local engine, counting both on
+    all rows at once, lists them in `time_issues`' order: before-created first."""
+    from collections import Counter
+
+    from cskpi.engine.dask.merge import frame_quality
+    from cskpi.load.quality import FrameQuality
+
+    a = FrameQuality(read=5).issue("resolved_without_timestamp", 1)
+    b = FrameQuality(read=5).issue("resolved_before_created", 2)
+    quality = frame_quality([a, b], Counter(), Counter(), [])
+    assert quality.issues == (("resolved_before_created", 2), ("resolved_without_timestamp", 1))
+
+
+def test_finishing_orders_are_the_ones_the_code_counts_in() -> None:
+    """One ticket for each time issue (a reply and a resolution before creation, negative
+    work time, solved without a time): `time_issues` lists them as `TIME_ISSUES` says."""
+    from cskpi.load.normalize.finish import TIME_ISSUES, time_issues
+    from cskpi.load.quality import FrameQuality
+
+    created = pd.Timestamp("2024-01-02", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "ticket_id": [1, 2, 3, 4],
+            "created_at": [created] * 4,
+            "first_response_at": [created - pd.Timedelta("1h"), pd.NaT, pd.NaT, pd.NaT],
+            "resolved_at": [pd.NaT, created - pd.Timedelta("1h"), pd.NaT, pd.NaT],
+            "handle_seconds": [0.0, 0.0, -5.0, 0.0],
+            "status": pd.Categorical(["open", "resolved", "open", "resolved"]),
+        }
+    )
+    found = time_issues(frame, FrameQuality(read=4)).issues
+    assert [r for r, _ in found] == list(TIME_ISSUES)

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from cskpi.engine.keys import SPECIAL
+from cskpi.load.normalize.finish import SURVEY_DROPS, SURVEY_ISSUES, TICKET_DROPS, TIME_ISSUES
 from cskpi.load.quality import DataQuality, FrameQuality
 
 if TYPE_CHECKING:
@@ -77,7 +78,10 @@ def frame_quality(
             orders[kind].append([r for r, _ in entries])
             counts[kind].update(dict(entries))
     orders["dropped"].append(list(dropped))  # duplicates across files, then the rest
-    # (the corrections to the issues only take back counts the files made: no order)
+    # (the corrections to the issues only take back counts the files made: no order); the
+    # finishing step's fixed orders decide where no file saw two reasons together
+    orders["dropped"] += [list(TICKET_DROPS), list(SURVEY_DROPS)]
+    orders["issues"] += [list(TIME_ISSUES), list(SURVEY_ISSUES)]
     for kind in ("dropped", "issues"):
         for part in parts:
             orders[kind].append(list(part[kind]))

@@ -24,6 +24,35 @@ if TYPE_CHECKING:
     from cskpi.load.normalize.options import LoadOptions
 
 
+TICKET_DROPS = (
+    "missing_ticket_id",
+    "unparseable_created_at",
+    "implausible_created_at",
+    "missing_created_at",
+    "duplicate_ticket_id",
+    "excluded_status",
+)
+"""The reasons `finish_tickets` drops rows for, in the order it counts them."""
+TIME_ISSUES = (
+    "first_response_before_created",
+    "resolved_before_created",
+    "negative_handle_seconds",
+    "resolved_without_timestamp",
+)
+"""The issues `time_issues` counts, in its order."""
+SURVEY_DROPS = (
+    "unparseable_submitted_at",
+    "implausible_submitted_at",
+    "missing_submitted_at",
+    "unknown_survey_kind",
+    "missing_score",
+    "duplicate_response_id",
+)
+"""The reasons `finish_surveys` drops rows for, in the order it counts them."""
+SURVEY_ISSUES = ("unparseable_score", "score_out_of_scale")
+"""The issues `finish_surveys` counts, in its order."""
+
+
 def finish_tickets(
     out: pd.DataFrame,
     quality: FrameQuality,
