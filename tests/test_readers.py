@@ -589,6 +589,61 @@ def test_parquet_reads_only_the_requested_columns(
     assert list(raw.frame.columns) == ["id", "score"]
 
 
+@pytest.mark.parametrize("statistics", [True, False])
+def test_parquet_row_groups_into_arrays_convert_as_arrow_does(
+    tmp_path: Path, statistics: bool
+) -> None:
+    """Seven rows in row groups of three: the columns copied a group at a time into one
+    NumPy array each (timestamps without a zone, floats, integers and booleans with no null
+    in any group's statistics) and the others (an integer with a null in the second group:
+    float; a boolean with a null: object; a zoned time; text) come out as Arrow's own
+    conversion of the whole table makes them; without statistics nothing is assumed
+    null-free and the result is the same."""
+    at = dt.datetime(2024, 1, 2, 3, 4)
+    table = pa.table(
+        {
+            "id": pa.array(range(1, 8), pa.int64()),
+            "small": pa.array([1, 2, 3, 4, 5, 6, 7], pa.int8()),
+            "holey": pa.array([1, 2, 3, None, 5, 6, 7], pa.int64()),
+            "flag": [True, False, True, True, False, False, True],
+            "maybe": [True, None, True, True, False, False, True],
+            "when": pa.array([at, None, at, at, None, at, at], pa.timestamp("us")),
+            "ms": pa.array([at] * 7, pa.timestamp("ms")),
+            "zoned": pa.array([at] * 7, pa.timestamp("us", tz="Europe/Paris")),
+            "score": [1.5, None, 2.0, 3.0, 4.0, None, 5.0],
+            "name": ["a", "b", None, "d", "e", "f", "g"],
+        }
+    )
+    path = tmp_path / "t.parquet"
+    pq.write_table(table, path, row_group_size=3, write_statistics=statistics)
+    assert pq.ParquetFile(path).num_row_groups == 3
+    from cskpi.load.readers.parquet import _fixed
+
+    streamed = {table.column_names[j] for j in _fixed(pq.ParquetFile(path), list(range(10)))}
+    null_free = {"id", "small", "flag"} if statistics else set()
+    assert streamed == null_free | {"when", "ms", "score"}
+    frame = read_inputs([str(path)]).frame
+    expected = table.to_pandas()
+    assert list(frame.columns) == list(expected.columns)
+    for name in expected.columns:
+        got, want = frame[name], expected[name]
+        if name == "name":  # text: pandas' own text dtype, same values
+            assert got.tolist()[:2] == ["a", "b"] and pd.isna(got[2])
+            continue
+        assert got.dtype == want.dtype, name
+        pd.testing.assert_series_equal(got, want, check_names=False)
+    assert frame["holey"].dtype == "float64" and frame["maybe"].dtype == object
+
+
+def test_parquet_without_rows_keeps_columns_and_types(tmp_path: Path) -> None:
+    table = pa.table({"id": pa.array([], pa.int64()), "when": pa.array([], pa.timestamp("us"))})
+    path = tmp_path / "t.parquet"
+    pq.write_table(table, path)
+    frame = read_inputs([str(path)]).frame
+    assert frame.shape == (0, 2)
+    assert frame["id"].dtype == "int64" and frame["when"].dtype == "datetime64[us]"
+
+
 def test_parquet_pruned_to_nothing_keeps_rows(tmp_path: Path) -> None:
     raw = read_inputs([parquet_file(tmp_path / "t.parquet")], columns=lambda h: [])
     assert raw.frame.shape == (2, 0)
