@@ -175,6 +175,27 @@ def test_joint_codes_count_or_sort() -> None:
     assert [lab.tolist() for lab in labels] == [["a", "b", "c"], ["y", "y", "x"]]
 
 
+def test_joint_codes_one_column_special_label_last_and_a_business_frame() -> None:
+    """One by-column, labels (unassigned)=0, ann=1, bob=2, cy=3: (unassigned) moves last,
+    so the order is ann, bob, cy, (unassigned). Present: tickets 0, 2, 2, 1; surveys 0;
+    a business frame 3 → all four, dense codes ann 0, bob 1, cy 2, (unassigned) 3:
+    tickets [3, 1, 1, 0], surveys [3], business [2] (int64); cy appears in the business
+    frame only and still has a code."""
+    labels = np.array(["(unassigned)", "ann", "bob", "cy"], dtype=object)
+    business = np.array([3], dtype=np.int64)
+    column = ColumnCodes(
+        np.array([0, 2, 2, 1], dtype=np.int32), np.array([0], dtype=np.int32), labels, [business]
+    )
+    (t, s, b), (shown,) = joint_codes([column], [4, 1, 1])
+    assert t.tolist() == [3, 1, 1, 0] and t.dtype == np.int32
+    assert s.tolist() == [3] and b.tolist() == [2] and b.dtype == np.int64
+    assert shown.tolist() == ["ann", "bob", "cy", "(unassigned)"]
+    # a label no frame uses gets no code: without the business frame, cy is gone
+    column = ColumnCodes(np.array([0, 2], dtype=np.int32), np.zeros(0, np.int32), labels)
+    (t, _), (shown,) = joint_codes([column], [2, 0])
+    assert t.tolist() == [1, 0] and shown.tolist() == ["bob", "(unassigned)"]
+
+
 def test_present_keys_dense_and_sparse() -> None:
     for parts in (
         [np.array([5, 1, 5]), np.array([3])],  # few possible keys: counted

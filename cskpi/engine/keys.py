@@ -114,19 +114,34 @@ def label_codes(values: pd.Series | None, length: int) -> tuple[np.ndarray, np.n
     Work is done on the categories (a few hundred labels), never on every row's text.
     """
     import numpy as np
+
+    codes, remap, names = _label_table(values, length)
+    if codes is None:
+        return np.full(length, -1, dtype="int32"), names
+    return remap[codes], names
+
+
+def _label_table(
+    values: pd.Series | None, length: int
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """`label_codes` before its one gather: the column's category codes as they are (int8
+    for a few labels; None when there is no label at all), the table from a category code
+    to a label index (-1 for empty; its last entry is for the code -1), and the labels."""
+    import numpy as np
     import pandas as pd
 
+    none: np.ndarray = np.full(1, -1, dtype="int32")
     if values is None:
-        return np.full(length, -1, dtype="int32"), np.zeros(0, dtype=object)
+        return None, none, np.zeros(0, dtype=object)
     cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
     names = pd.Series(cat.cat.categories).astype("str").str.strip()
     keep = (names != "").to_numpy()
-    codes = cat.cat.codes.to_numpy()  # int8/int16/int32: a label per row, -1 for none
     if not len(names):  # every value empty
-        return np.full(len(codes), -1, dtype="int32"), np.zeros(0, dtype=object)
+        return None, none, np.zeros(0, dtype=object)
+    codes = cat.cat.codes.to_numpy()  # int8/int16/int32: a label per row, -1 for none
     # one more entry for "no label" (-1 indexes the last), so one gather does it all
     remap: np.ndarray = np.append(np.where(keep, np.arange(len(names)), -1), -1).astype("int32")
-    return remap[codes], names.to_numpy(dtype=object)
+    return codes, remap, names.to_numpy(dtype=object)
 
 
 def empty_label(name: str) -> str:
@@ -164,14 +179,16 @@ def group_codes(
     out = []
     for col in by:
         empty = empty_label(col.name)
-        t_codes, t_labels = label_codes(
+        # each frame's category codes go through a table of its few categories: one gather
+        # per row, no full-length temporaries (10 million tickets: 120 MB less written)
+        t_codes, t_map, t_labels = _label_table(
             tickets[col.tickets] if tickets is not None and col.tickets else None, nt
         )
         s_codes, s_labels = label_codes(
             surveys[col.surveys] if surveys is not None and col.surveys else None, ns
         )
         use_link = col.tickets is not None and link is not None and linked is not None
-        e_codes, e_labels = label_codes(
+        e_codes, e_map, e_labels = _label_table(
             linked[col.tickets] if use_link and linked is not None else None,
             len(linked) if linked is not None else 0,
         )
@@ -180,18 +197,18 @@ def group_codes(
             [t_labels, s_labels, e_labels, np.array([empty, UNKNOWN], dtype=object)]
         )
         empty_at, unknown_at = len(labels) - 2, len(labels) - 1
-        t_idx = np.where(t_codes >= 0, t_codes, empty_at)
+        uniques, inverse = np.unique(labels.astype(str), return_inverse=True)
+        inverse = inverse.astype("int32")  # label indices: int32 per row, not int64
+        t_table = inverse[np.where(t_map >= 0, t_map, empty_at)]
+        t_out = t_table[t_codes] if t_codes is not None else np.full(nt, t_table[-1])
         if use_link and link is not None:
-            e_idx = np.where(e_codes >= 0, e_codes + len(t_labels) + len(s_labels), empty_at)
-            fallback = np.where(
-                link >= 0, e_idx[np.maximum(link, 0)] if len(e_idx) else empty_at, unknown_at
-            )
+            e_table = np.where(e_map >= 0, e_map + len(t_labels) + len(s_labels), empty_at)
+            e_idx = e_table[e_codes[np.maximum(link, 0)]] if e_codes is not None else empty_at
+            fallback = np.where(link >= 0, e_idx, unknown_at)
         else:
             fallback = np.full(ns, empty_at)
         s_idx = np.where(s_codes >= 0, s_codes + len(t_labels), fallback)
-        uniques, inverse = np.unique(labels.astype(str), return_inverse=True)
-        inverse = inverse.astype("int32")  # label indices: int32 per row, not int64
-        out.append(ColumnCodes(inverse[t_idx], inverse[s_idx], uniques.astype(object)))
+        out.append(ColumnCodes(t_out, inverse[s_idx], uniques.astype(object)))
     return out
 
 
@@ -199,22 +216,21 @@ SPECIAL = (UNASSIGNED, NONE_LABEL, UNKNOWN)
 """Group labels that name no group of the data: sorted after the named ones (DECISIONS 42)."""
 
 
-def special_last(col: ColumnCodes) -> None:
+def special_last(col: ColumnCodes) -> np.ndarray | None:
     """Reorder the column's labels in place: named labels first (in their order), then
-    `(unassigned)`, `(none)` and `(unknown)` (in theirs); the codes follow their labels."""
+    `(unassigned)`, `(none)` and `(unknown)` (in theirs). Returns the table from an old
+    label index to its new one (None when nothing moves); the codes are left as they are,
+    for the caller to look up once."""
     import numpy as np
 
     special = np.isin(col.labels.astype(str), SPECIAL)
     if not special.any():
-        return
+        return None
     order = np.argsort(special, kind="stable")
     rank: np.ndarray = np.empty(len(order), dtype="int64")
     rank[order] = np.arange(len(order))
-    # one array at a time, each replaced as soon as its reordered copy exists
-    col.tickets = rank.astype(col.tickets.dtype)[col.tickets]
-    col.surveys = rank.astype(col.surveys.dtype)[col.surveys]
-    col.extra = [rank.astype(part.dtype)[part] for part in col.extra]
     col.labels = col.labels[order]
+    return rank
 
 
 def joint_codes(
@@ -226,36 +242,67 @@ def joint_codes(
 
     The tickets' and surveys' codes are int32 where the groups fit (half the memory of 10
     million int64 codes, held through the computation): whoever multiplies them by a
-    bucket count widens them first. The business frames' codes are int64."""
+    bucket count widens them first. The business frames' codes are int64. With few
+    possible keys, each frame's codes are made by one lookup per record per by-column
+    (one by-column: one lookup in all), never through an array of all the records."""
     import numpy as np
 
     if not columns:
         return [np.zeros(n, dtype="int64") for n in sizes], []
-    for col in columns:
-        special_last(col)
+    moves = [special_last(col) for col in columns]
+    widths = [len(col.labels) for col in columns]
     space = 1
-    for col in columns:
-        space *= len(col.labels)
-    combined: np.ndarray = np.zeros(sum(sizes), dtype=np.int32 if space < 2**31 else np.int64)
-    for col in columns:  # in place: each array is as long as all the records
-        combined *= len(col.labels)
-        at = 0
-        for part in (col.tickets, col.surveys, *col.extra):
-            combined[at : at + len(part)] += part
-            at += len(part)
-    if countable(space, len(combined)):  # few possible keys: count them, no sort
-        present = np.bincount(combined, minlength=space) > 0
-        keys = np.flatnonzero(present)
-        rank = np.cumsum(present) - 1
-        dense = rank.astype(np.int32 if len(keys) < 2**31 else np.int64)[combined]
+    for width in widths:
+        space *= width
+    kind = np.int32 if space < 2**31 else np.int64
+    frames = [
+        list(parts)
+        for parts in zip(*[(col.tickets, col.surveys, *col.extra) for col in columns], strict=True)
+    ]
+    if countable(space, sum(sizes)):  # few possible keys: count them, no sort
+        if len(columns) == 1:  # the label index is the key: count, then one lookup
+            present: np.ndarray = np.zeros(space, dtype=bool)
+            for (codes,) in frames:
+                present[: widths[0]] |= np.bincount(codes, minlength=widths[0]) > 0
+            if moves[0] is not None:
+                present[moves[0]] = present.copy()
+            rank = np.cumsum(present) - 1
+            table = rank if moves[0] is None else rank[moves[0]]
+            keys = np.flatnonzero(present)
+            out = [table.astype(kind)[codes] for (codes,) in frames]
+        else:
+            combined = [_combined(parts, moves, widths, kind) for parts in frames]
+            present = np.zeros(space, dtype=bool)
+            for c in combined:
+                present |= np.bincount(c, minlength=space) > 0
+            keys = np.flatnonzero(present)
+            rank = (np.cumsum(present) - 1).astype(np.int32 if len(keys) < 2**31 else np.int64)
+            out = []
+            while combined:
+                out.append(rank[combined.pop(0)])
     else:
-        keys, dense = np.unique(combined, return_inverse=True)
-    del combined
+        joined = np.concatenate([_combined(parts, moves, widths, kind) for parts in frames])
+        keys, dense = np.unique(joined, return_inverse=True)
+        del joined
+        out = np.split(np.asarray(dense), np.cumsum(sizes)[:-1])
     labels = []
     rest = keys.copy()
     for col in reversed(columns):
         labels.append(col.labels[rest % len(col.labels)])
         rest //= len(col.labels)
     labels.reverse()
-    parts = np.split(np.asarray(dense), np.cumsum(sizes)[:-1])
-    return [p if i < 2 else p.astype(np.int64) for i, p in enumerate(parts)], labels
+    return [p if i < 2 else p.astype(np.int64) for i, p in enumerate(out)], labels
+
+
+def _combined(
+    parts: list[np.ndarray], moves: list[np.ndarray | None], widths: list[int], kind: type
+) -> np.ndarray:
+    """One frame's key per record: its label index in each by-column (after the special
+    labels moved last), as the digits of a number in mixed radix."""
+    import numpy as np
+
+    combined: np.ndarray = np.zeros(len(parts[0]), dtype=kind)
+    for codes, move, width in zip(parts, moves, widths, strict=True):
+        combined *= width
+        combined += codes if move is None else move.astype(kind)[codes]
+    return combined
