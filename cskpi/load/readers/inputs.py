@@ -19,7 +19,6 @@ from cskpi.load.readers.json_files import jsonl_lines, read_json
 from cskpi.load.readers.model import FileInfo, Options, Part, Places, RawInput
 from cskpi.load.readers.parquet import read_parquet
 from cskpi.load.readers.source import TEXT_MEMORY_FACTOR, Source, expand, open_source
-from cskpi.load.readers.xlsx import read_xlsx
 
 if TYPE_CHECKING:
     import numpy as np
@@ -162,13 +161,21 @@ def detect_format(path: str) -> str:
     raise InputError(f"{path}: {what}; use --input-format {'|'.join(FORMATS)}")
 
 
+def _read_xlsx(src: Source, opts: Options) -> Part:
+    """The .xlsx reader, imported when a workbook is read: its XML tools bring in
+    urllib and email (about 50 ms of every run that reads none)."""
+    from cskpi.load.readers.xlsx import read_xlsx
+
+    return read_xlsx(src, opts)
+
+
 _READERS: dict[str, Callable[[Source, Options], Part]] = {
     "csv": lambda src, opts: read_delimited(src, opts, None, "CSV"),
     "tsv": lambda src, opts: read_delimited(src, opts, "\t", "TSV"),
     "json": read_json,
     "jsonl": jsonl_lines,
     "parquet": read_parquet,
-    "xlsx": read_xlsx,
+    "xlsx": lambda src, opts: _read_xlsx(src, opts),
 }
 _SUFFIXES: dict[str, str] = {f".{fmt}": fmt for fmt in _READERS} | {".ndjson": "jsonl"}
 
