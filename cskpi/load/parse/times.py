@@ -227,7 +227,10 @@ def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | Non
         out = pd.Series(stamps.to_pandas().array, index=raw.index, copy=False)
     shifted = 0
     if local is not None:
-        utc, shifted = _localize(series(local), tz)
+        naive_times = series(local)
+        local = values = form = None  # Arrow's stamps and text let go before the next copy
+        utc, shifted = _localize(naive_times, tz)
+        del naive_times
         out = utc if stamps is None else out.where(~series(naive), utc)
     return out, series(done), shifted
 
