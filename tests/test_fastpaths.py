@@ -368,3 +368,96 @@ def test_fixed_width_ids_read_as_the_general_path(values: list[str | None]) -> N
     found = ids.int_ids(text("T001", "T010", None, "T999"))
     assert found is not None
     assert found[0].tolist() == [1, 10, -1, 999]
+
+
+# -- Parquet surveys read alongside the tickets -------------------------------------------------
+
+
+def _parquet_pair(tmp_path: Path) -> tuple[str, str]:
+    """Tickets 1-4 (ann, bob, ann, bob); CSAT surveys on tickets 1 (5), 2 (2), 3 (4) and an
+    NPS answer (10) on ticket 4."""
+    created = pd.Timestamp("2024-05-01")
+    pd.DataFrame(
+        {
+            "ticket_id": [1, 2, 3, 4],
+            "created_at": created + pd.to_timedelta([0, 1, 2, 3], unit="h"),
+            "agent": ["ann", "bob", "ann", "bob"],
+        }
+    ).to_parquet(tmp_path / "t.parquet", index=False)
+    pd.DataFrame(
+        {
+            "ticket_id": [1, 2, 3, 4],
+            "submitted_at": created + pd.Timedelta(days=1),
+            "kind": ["csat", "csat", "csat", "nps"],
+            "score": [5, 2, 4, 10],
+        }
+    ).to_parquet(tmp_path / "s.parquet", index=False)
+    return str(tmp_path / "t.parquet"), str(tmp_path / "s.parquet")
+
+
+def test_parquet_surveys_on_a_second_thread_give_what_one_thread_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ann: CSAT 5 and 4 → 2/2 = 1.0; bob: CSAT 2 → 0/1 = 0.0, NPS 10 → 100. The same with
+    the surveys read on the tickets' thread."""
+    import cskpi.api
+
+    tickets, surveys = _parquet_pair(tmp_path)
+    started = []
+    alongside = cskpi.api._surveys_alongside
+
+    def spy(*args: object) -> object:
+        future = alongside(*args)  # type: ignore[arg-type]
+        started.append(future is not None)
+        return future
+
+    def run() -> dict[str, object]:
+        args = [tickets, "--surveys", surveys, "--by", "agent", "-k", "csat,nps", "-f", "json"]
+        result = runner.invoke(app, ["report", *args, "-q"])
+        assert result.exit_code == 0, result.output
+        doc: dict[str, object] = json.loads(result.stdout)
+        return doc
+
+    monkeypatch.setattr(cskpi.api, "_surveys_alongside", spy)
+    two = run()
+    assert started == [True]
+    rows = {r["agent"]: (r["csat"], r["nps"]) for r in two["rows"]}  # type: ignore[attr-defined]
+    assert rows == {"ann": (1.0, None), "bob": (0.0, 100.0)}
+    monkeypatch.setattr(cskpi.api, "_surveys_alongside", lambda *args: None)
+    assert run() == two
+
+
+def test_surveys_alongside_only_for_parquet_and_errors_in_order(tmp_path: Path) -> None:
+    """A CSV survey file is read after the tickets, as before. With a broken ticket file and
+    a broken survey file, the tickets' error is the one shown (exit 4, as with one thread)."""
+    from cskpi.api import _surveys_alongside
+    from cskpi.load.normalize import LoadOptions
+
+    tickets, surveys = _parquet_pair(tmp_path)
+    options = LoadOptions()
+    assert _surveys_alongside([tickets], [str(tmp_path / "s.csv")], options, None, None) is None
+    assert _surveys_alongside([tickets], ["bogus=x.parquet"], options, None, None) is None
+    future = _surveys_alongside([tickets], [f"nps={surveys}"], options, None, None)
+    assert future is not None and future.result()[0].frame["kind"].tolist() == ["nps"] * 4
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
+    (tmp_path / "bad_s.parquet").write_bytes(b"PAR1 nor this")
+    result = runner.invoke(
+        app,
+        ["report", str(tmp_path / "bad.parquet"), "--surveys", str(tmp_path / "bad_s.parquet")],
+    )
+    assert result.exit_code == 4, result.output
+    assert "bad.parquet: not a readable Parquet file" in result.stderr
+    assert "bad_s.parquet" not in result.stderr
+
+
+def test_group_codes_with_no_linked_ticket_rows_but_their_categories() -> None:
+    """A bucket with no ticket rows whose agent column still carries its categories (as a
+    Dask group bucket's does): both surveys find no ticket (link -1) → `(unknown)`."""
+    from cskpi.engine.keys import ByColumn, group_codes
+
+    tickets = pd.DataFrame({"agent": pd.Categorical([], categories=["ann", "bob"])})
+    surveys = pd.DataFrame({"score": [5.0, 3.0]})
+    link = np.array([-1, -1])
+    (col,) = group_codes([ByColumn("agent", "agent", None)], tickets, surveys, link, tickets)
+    assert col.tickets.tolist() == []
+    assert col.labels[col.surveys].tolist() == ["(unknown)", "(unknown)"]

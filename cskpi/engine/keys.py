@@ -203,7 +203,9 @@ def group_codes(
         t_out = t_table[t_codes] if t_codes is not None else np.full(nt, t_table[-1])
         if use_link and link is not None:
             e_table = np.where(e_map >= 0, e_map + len(t_labels) + len(s_labels), empty_at)
-            e_idx = e_table[e_codes[np.maximum(link, 0)]] if e_codes is not None else empty_at
+            e_idx: np.ndarray | int = empty_at  # no linked row (categories alone): none
+            if e_codes is not None and len(e_codes):
+                e_idx = e_table[e_codes[np.maximum(link, 0)]]
             fallback = np.where(link >= 0, e_idx, unknown_at)
         else:
             fallback = np.full(ns, empty_at)
