@@ -428,7 +428,8 @@ def test_parquet_surveys_on_a_second_thread_give_what_one_thread_gives(
 
 
 def test_surveys_alongside_only_for_parquet_and_errors_in_order(tmp_path: Path) -> None:
-    """A CSV survey file is read after the tickets, as before. With a broken ticket file and
+    """A CSV survey file is read after the tickets, as before, and so are Parquet files when
+    memory is short. With a broken ticket file and
     a broken survey file, the tickets' error is the one shown (exit 4, as with one thread)."""
     from cskpi.api import _surveys_alongside
     from cskpi.load.normalize import LoadOptions
@@ -439,6 +440,13 @@ def test_surveys_alongside_only_for_parquet_and_errors_in_order(tmp_path: Path) 
     assert _surveys_alongside([tickets], ["bogus=x.parquet"], options, None, None) is None
     future = _surveys_alongside([tickets], [f"nps={surveys}"], options, None, None)
     assert future is not None and future.result()[0].frame["kind"].tolist() == ["nps"] * 4
+    # memory for 10× the files' size, not twice that: one after the other
+    size = Path(tickets).stat().st_size + Path(surveys).stat().st_size
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("cskpi.memory.available", lambda: 15 * size)
+        assert _surveys_alongside([tickets], [surveys], options, None, None) is None
+        mp.setattr("cskpi.memory.available", lambda: 21 * size)
+        assert _surveys_alongside([tickets], [surveys], options, None, None) is not None
     (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
     (tmp_path / "bad_s.parquet").write_bytes(b"PAR1 nor this")
     result = runner.invoke(
