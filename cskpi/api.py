@@ -66,9 +66,11 @@ def _surveys_alongside(
     """The survey files read on a second thread while the tickets are read, when every file
     is Parquet and memory is plentiful (`_roomy`): the tickets' decode leaves a core idle
     between row groups, and Arrow and NumPy release the interpreter for their work (10
-    million typed tickets: the surveys' 0.3 s mostly hidden). Text files are read one after the other, as before: their reading
-    is the memory peak of a report, and two at once would raise it. The result is taken
-    where the surveys were read before, so errors come in the same order."""
+    million typed tickets: the surveys' 0.3 s mostly hidden). Text files are read one after
+    the other, as before: their reading is the memory peak of a report, and two at once
+    would raise it. The result is taken where the surveys were read before, so errors come
+    in the same order. A ticket error leaves the surveys' thread to finish (at most their
+    reading time before the process exits)."""
     from concurrent.futures import ThreadPoolExecutor
 
     every = [*tickets, *(spec.partition("=")[2] or spec for spec in specs)]
