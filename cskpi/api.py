@@ -73,16 +73,14 @@ def _surveys_alongside(
     reading time before the process exits)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    every = [*tickets, *(spec.partition("=")[2] or spec for spec in specs)]
+    try:
+        every = [*tickets, *(split_survey_kind(spec)[1] for spec in specs)]
+    except UsageError:  # said after the tickets are read, as before
+        return None
     parquet = options.input_format == "parquet" or (
         options.input_format is None and all(p.lower().endswith(".parquet") for p in every)
     )
     if not tickets or not specs or not parquet or "-" in every or not _roomy(every):
-        return None
-    try:
-        for spec in specs:
-            split_survey_kind(spec)
-    except UsageError:  # said after the tickets are read, as before
         return None
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cskpi-surveys")
     future = pool.submit(_surveys, specs, options, stdin, plan)

@@ -440,6 +440,12 @@ def test_surveys_alongside_only_for_parquet_and_errors_in_order(tmp_path: Path) 
     assert _surveys_alongside([tickets], ["bogus=x.parquet"], options, None, None) is None
     future = _surveys_alongside([tickets], [f"nps={surveys}"], options, None, None)
     assert future is not None and future.result()[0].frame["kind"].tolist() == ["nps"] * 4
+    # a directory spelled key=value is a path, not a survey kind
+    hive = tmp_path / "year=2024"
+    hive.mkdir()
+    (hive / "s.parquet").write_bytes(Path(surveys).read_bytes())
+    future = _surveys_alongside([tickets], [str(hive / "s.parquet")], options, None, None)
+    assert future is not None and len(future.result()[0].frame) == 4
     # memory for 10× the files' size, not twice that: one after the other
     size = Path(tickets).stat().st_size + Path(surveys).stat().st_size
     with pytest.MonkeyPatch.context() as mp:

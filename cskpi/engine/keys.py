@@ -265,7 +265,7 @@ def joint_codes(
         if len(columns) == 1:  # the label index is the key: count, then one lookup
             present: np.ndarray = np.zeros(space, dtype=bool)
             for (codes,) in frames:
-                present[: widths[0]] |= np.bincount(codes, minlength=widths[0]) > 0
+                present |= np.bincount(codes, minlength=space) > 0
             if moves[0] is not None:
                 present[moves[0]] = present.copy()
             rank = np.cumsum(present) - 1

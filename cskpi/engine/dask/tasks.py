@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from cskpi.engine.dask.frames import combine, key_hash, label_hash, split, stack
 from cskpi.engine.dask.sources import Part, local_copy
 from cskpi.errors import UsageError
-from cskpi.load.normalize.finish import DERIVED_FAR
+from cskpi.load.normalize.finish import DERIVED_BITS, DERIVED_FAR
 from cskpi.load.quality import FrameQuality
 from cskpi.load.schema import UNKNOWN, Frame
 
@@ -283,7 +283,7 @@ def id_bucket(
                 issues[reason] -= count
             if DERIVED_FAR in gone:  # implausible derived times, judged on the kept rows
                 marks = gone[DERIVED_FAR].fillna(0).to_numpy(dtype=np.int8)
-                for bit, column in ((1, "first_response_at"), (2, "resolved_at")):
+                for bit, column in DERIVED_BITS:
                     issues[f"implausible_{column}"] -= int(((marks & bit) != 0).sum())
             frame = kept(frame, ~drop).reset_index(drop=True)
     mark = frame[EXCLUDED].to_numpy(dtype=bool) if EXCLUDED in frame else np.zeros(len(frame), bool)

@@ -110,7 +110,8 @@ def finish_tickets(
 
 DERIVED_FAR = "_cskpi_derived_far"
 """With `LoadOptions.mark_derived`: per kept ticket, the times derived from a duration that
-`_implausible_derived` counted (bit 1: first_response_at, bit 2: resolved_at)."""
+`_implausible_derived` counted, one bit each (`DERIVED_BITS`)."""
+DERIVED_BITS = ((1, "first_response_at"), (2, "resolved_at"))
 
 
 def _implausible_derived(
@@ -124,7 +125,7 @@ def _implausible_derived(
     marks: np.ndarray | None = None
     if options.mark_derived:
         marks = np.zeros(len(out), dtype=np.int8)
-    for bit, column in ((1, "first_response_at"), (2, "resolved_at")):
+    for bit, column in DERIVED_BITS:
         if column not in out or (far := implausible(out[column], options.now)) is None:
             continue
         out = out.assign(**{column: without(out[column], far)})

@@ -172,6 +172,7 @@ def _row_groups(
         return groups or [pf.schema_arrow.empty_table().select(keep)], {}
     columns = [stored[j] for j in keep]
     rest = [j for j in keep if j not in fixed]
+    rest_at = [place for place, j in enumerate(keep) if j not in fixed]
     groups, arrays = [], {}
     rows, at = pf.metadata.num_rows, 0
     for i in range(pf.num_row_groups):
@@ -183,7 +184,7 @@ def _row_groups(
                     arrays[j] = np.empty(rows, dtype=values.dtype)
                 arrays[j][at : at + len(values)] = values
         at += group.num_rows
-        groups.append(group.select([keep.index(j) for j in rest]))
+        groups.append(group.select(rest_at))
         del group
     if not groups:  # no row group: no rows
         groups = [pf.schema_arrow.empty_table().select(rest)]
