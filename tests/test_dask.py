@@ -406,6 +406,107 @@ def test_integer_and_text_ids_in_different_files_link_as_text(
     same_apart_from_engine(local, dask)
 
 
+def test_text_ids_in_ranges_of_their_own_stay_whole_and_link(
+    tmp_path: Path, scheduler: str
+) -> None:
+    """Ticket files of text ids in disjoint ranges (T001-T004, T005-T008, T009-T012), each
+    with a ticket excluded for its status, go to id buckets whole (no de-duplication across
+    files); surveys in two files of disjoint response ids skip the de-duplication of
+    responses, and each finds its ticket's bucket by the text ranges.
+
+    12 tickets of ann, bob, cy in turn; spam: T003 (cy), T006 (cy) and T011 (bob), so ann
+    keeps 4, bob 3, cy 2. CSAT on T001 (5), T004 (2) and T010 (4), all ann's: 2 of 3
+    satisfied; on T006 (5): its ticket is excluded, but the survey still finds it, and so
+    its agent: cy 1 of 1 (the excluded ticket's bucket must be found through the ranges
+    too). No id is in two files: nothing dropped as a duplicate."""
+    created = pd.Timestamp("2024-03-01")
+    ids = [f"T{i:03d}" for i in range(1, 13)]
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": ids,
+            "created_at": created + pd.to_timedelta(np.arange(12), unit="h"),
+            "resolved_at": created + pd.to_timedelta(np.arange(12) + 5, unit="h"),
+            "status": ["spam" if i in ("T003", "T006", "T011") else "solved" for i in ids],
+            "agent": ["ann", "bob", "cy"] * 4,
+        }
+    )
+    (tmp_path / "t").mkdir()
+    (tmp_path / "s").mkdir()
+    write_parts(tickets, tmp_path / "t", 3)
+    surveys = pd.DataFrame(
+        {
+            "ticket_id": ["T001", "T004", "T006", "T010"],
+            "response_id": ["R1", "R2", "R3", "R4"],
+            "submitted_at": created + pd.Timedelta(days=2),
+            "kind": "csat",
+            "score": [5, 2, 5, 4],
+        }
+    )
+    surveys.iloc[:2].to_parquet(tmp_path / "s" / "a.parquet", index=False)
+    surveys.iloc[2:].to_parquet(tmp_path / "s" / "b.parquet", index=False)
+    options = ["-k", "tickets_created,csat,csat_responses", "--by", "agent"]
+    inputs = [str(tmp_path / "t" / "*"), "--surveys", str(tmp_path / "s" / "*")]
+    local, dask = both(tmp_path, scheduler, inputs, inputs, options)
+    assert dask["data_quality"]["tickets"]["dropped"] == {"excluded_status": 3}
+    assert dask["data_quality"]["surveys"]["dropped"] == {}
+    rows = {
+        r["agent"]: (r["tickets_created"], r["csat"], r["csat_responses"]) for r in dask["rows"]
+    }
+    assert rows == {"ann": (4, 2 / 3, 3), "bob": (3, None, 0), "cy": (2, 1.0, 1)}
+    same_apart_from_engine(local, dask)
+
+
+def test_id_ranges_of_integers_or_text_decide_the_route() -> None:
+    """A part's range spans its kept and its excluded ids; integer ranges and text ranges
+    never mix; parts without records are left out; one overlap means hashing."""
+    from cskpi.engine.dask import run, tasks
+
+    text = pd.Series(["T002", "T005"], dtype="string[pyarrow]")
+    assert tasks.id_range([text, pd.Series(["T009"], dtype="string[pyarrow]")]) == ("T002", "T009")
+    assert tasks.id_range([pd.Series([3, 1], dtype="int64")]) == (1, 3)
+    assert tasks.id_range([text, pd.Series([7], dtype="int64")]) == (None, None)
+
+    def facts(low: Any, high: Any, records: int = 5, integer: bool = False) -> Any:
+        return SimpleNamespace(
+            integer_ids=integer, records=records, rows=records, low=low, high=high
+        )
+
+    parts = [facts("T100", "T199"), facts("T000", "T099"), facts(None, None, records=0)]
+    assert run.disjoint(parts) == [("T000", "T099", 1), ("T100", "T199", 0)]
+    assert run.disjoint([facts("T000", "T150"), facts("T100", "T199")]) is None  # overlap
+    assert run.disjoint([facts("T000", "T099"), facts(100, 199)]) is None  # two kinds
+    route = run.id_route(parts, [facts(None, None, integer=True)], workers=1)
+    assert (route.text, route.lows, route.n) == (True, ("T000", "T100"), 3)
+    # a survey's ticket id: T150 is in part 0's range, T050 in part 1's; an integer id is
+    # compared as its text ("7" sorts after "T…"? no: digits sort before letters → first)
+    ids = pd.Series(["T150", "T050", None, "U1"], dtype="string[pyarrow]")
+    assert tasks.id_buckets(ids, 4, route).tolist() == [
+        route.parts[0],
+        route.parts[1],
+        route.order[0],
+        route.parts[0],
+    ]
+
+
+def test_text_ranges_search_every_id_at_once() -> None:
+    """The range of each id among sorted lows (how many lows after the first it is not
+    below): 'b' < 'c' → 0; 'c' → 1; 'dd' > 'd' → 2; 'z' → 3; missing and '' → 0."""
+    from cskpi.engine.dask.tasks import _text_ranges
+
+    ids = pd.Series(["b", "c", "dd", "z", None, ""], dtype="string[pyarrow]")
+    assert _text_ranges(ids, ("a", "c", "d", "e")).tolist() == [0, 1, 2, 3, 0, 0]
+    assert _text_ranges(ids, ("a",)).tolist() == [0] * 6
+
+
+def test_whole_parts_go_to_buckets_on_the_worker_holding_them() -> None:
+    """Parts 0, 2, 3 on worker a and 1, 4, 5 on b, 4 buckets: 2 each (4 × 3/6), a's first
+    (parts 0, 2 → 0; 3 → 1), then b's (1, 4 → 2; 5 → 3): consecutive parts together."""
+    from cskpi.engine.dask import run
+
+    assert run.part_buckets(["a", "b", "a", "a", "b", "b"], 4) == [0, 2, 0, 1, 2, 3]
+    assert run.part_buckets([""] * 12, 8) == [i * 8 // 12 for i in range(12)]
+
+
 # -- what it refuses, and how it fails ------------------------------------------------------
 
 
@@ -520,7 +621,7 @@ def test_whole_ticket_files_share_id_buckets() -> None:
 
     def facts(low: int, rows: int) -> Any:
         return SimpleNamespace(
-            integer_ids=True, unique=True, rows=rows, low=low, high=low + rows - 1
+            integer_ids=True, records=rows, rows=rows, low=low, high=low + rows - 1
         )
 
     # 12 files of 100 ids read in the order 1000s, 0s, 200s, …: files 0-11 → buckets

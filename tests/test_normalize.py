@@ -384,6 +384,30 @@ T2,2024-03-01 00:00,2024-03-01 00:01,600,
     assert shown(t.frame, "resolved_at") == [utc("2024-03-01 01:00"), None]
 
 
+def test_fractional_durations_fill_times_without_a_warning(tmp_path: Path) -> None:
+    """Times are read in microseconds; a duration finer than that makes the
+    filled ones nanoseconds. pandas warns (and will refuse) when a fill mixes the two
+    units, so the given times take the derived ones' unit first.
+    T1: 10:00 + 90.0000005 s = 10:01:30.0000005 (half a microsecond); T2 keeps its 10:05."""
+    import warnings
+
+    path = write(
+        tmp_path / "t.csv",
+        """\
+Ticket ID,Created At,First Response At,First Response Seconds
+T1,2024-03-01 10:00,,90.0000005
+T2,2024-03-01 10:00,2024-03-01 10:05,600.25
+""",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = tickets(path)
+    assert shown(t.frame, "first_response_at") == [
+        utc("2024-03-01 10:01:30.0000005"),
+        utc("2024-03-01 10:05"),
+    ]
+
+
 def test_resolved_status_without_timestamp_is_an_issue(tmp_path: Path) -> None:
     path = write(
         tmp_path / "t.csv",

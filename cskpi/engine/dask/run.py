@@ -102,9 +102,21 @@ def _compute(
     from cskpi.time.window import parse_as_of
 
     submit = client.submit
-    # 1. every file read and normalised where it lies; its facts come back
+    # 1. every file read and normalised where it lies; its facts come back. Consecutive
+    # ticket files are read by one worker: an id bucket of whole files then finds them
+    # there, and its rows stay in read order.
+    names = sorted(client.scheduler_info().get("workers", {}))
     t_loaded = [
-        submit(tasks.load_part, p, Frame.TICKETS, options, plan, i, pure=False)
+        submit(
+            tasks.load_part,
+            p,
+            Frame.TICKETS,
+            options,
+            plan,
+            i,
+            pure=False,
+            **near([names[i * len(names) // len(t_parts)]] if names else None),
+        )
         for i, p in enumerate(t_parts)
     ]
     s_loaded: list[list[Any]] = []
@@ -133,13 +145,17 @@ def _compute(
     check_by(by)
     check_kpis([k.id for k in kpis], by)
     ask = replace(request, kpis=tuple(k.id for k in kpis))
-    workers = max(len(client.scheduler_info().get("workers", {})), 1)
+    workers = max(len(names), 1)
     # 2. surveys de-duplicated by response id across the files of one --surveys
     s_frames: list[Any] = []
     dup_responses = 0
     for spec, facts in zip(s_loaded, s_facts, strict=True):
         frames = [submit(tasks.frame_of, f) for f in spec]
-        if len(spec) > 1 and any("response_id" in f.columns for f in facts):
+        if (
+            len(spec) > 1
+            and any("response_id" in f.columns for f in facts)
+            and disjoint(facts) is None  # else no response id is in two files
+        ):
             rows = sum(f.rows for f in facts)
             route = tasks.IdRoute(id_bucket_count(len(spec), rows, workers), text=True)
             cut = [
@@ -152,16 +168,17 @@ def _compute(
         s_frames.extend(frames)
     del s_loaded
     # 3. tickets (and surveys) by ticket id: duplicates across files dropped, groups routed
-    route = id_route(t_facts, [f for spec in s_facts for f in spec], workers)
-    if route.lows is not None:
+    held = client.who_has(t_loaded)  # rows already on a worker stay there where they can
+    places = [",".join(sorted(held.get(f.key, ()))[:1]) for f in t_loaded]
+    route = id_route(t_facts, [f for spec in s_facts for f in spec], workers, places)
+    ranged = route.lows is not None
+    if ranged:
         # several whole files to a bucket: each bucket is a task, and each survey file is
         # cut into one piece per bucket (40 files, 2 workers: 10 buckets, not 40)
-        wholes = [submit(tasks.whole, f) for f in t_loaded]
         s_cut = [_fan(client, submit(tasks.split_ids, f, route), route.n) for f in s_frames]
         t_of: list[list[Any]] = [[] for _ in range(route.n)]
-        for i, future in enumerate(wholes):
-            t_of[bucket_of(i, len(wholes), route.n)].append(future)
-        del wholes
+        for future, bucket in zip(t_loaded, route.parts or (), strict=True):
+            t_of[bucket].append(future)
     else:
         t_cut = [_fan(client, submit(tasks.split_ids, f, route), route.n) for f in t_loaded]
         s_cut = [_fan(client, submit(tasks.split_ids, f, route), route.n) for f in s_frames]
@@ -171,8 +188,19 @@ def _compute(
     records = sum(f.rows for f in t_facts) + sum(f.rows for spec in s_facts for f in spec)
     groups = group_count(by, records, workers)
     pairs = [(c.name, c.tickets or c.name) for c in by]
+    homes: list[Any] = [None] * route.n  # where a bucket's whole parts lie
+    for place, bucket in zip(places, route.parts or (), strict=False):
+        homes[bucket] = held_by(place)
     buckets = [
-        submit(tasks.id_bucket, t_of[i], [c[i] for c in s_cut], pairs, groups)
+        submit(
+            tasks.id_bucket,
+            t_of[i],
+            [c[i] for c in s_cut],
+            pairs,
+            groups,
+            ranged,
+            **near(homes[i]),
+        )
         for i in range(route.n)
     ]
     del s_cut, t_of
@@ -238,23 +266,45 @@ def _fan(client: Any, future: Any, n: int) -> list[Any]:
 
 
 def id_route(
-    t_facts: list[tasks.Facts], s_facts: list[tasks.Facts], workers: int = 1
+    t_facts: list[tasks.Facts],
+    s_facts: list[tasks.Facts],
+    workers: int = 1,
+    places: list[str] | None = None,
 ) -> tasks.IdRoute:
-    """Ranges when every ticket part holds unique integer ids in a range no other part
-    overlaps (nothing to de-duplicate: tickets stay whole, `bucket_of` consecutive parts to
-    a bucket, surveys go to the bucket whose ranges hold their ticket id); else hashing."""
+    """Ranges when the ticket parts' ids lie in ranges no other part overlaps (nothing to
+    de-duplicate: tickets stay whole, `part_buckets` by the worker holding them (`places`),
+    surveys go to the bucket whose range holds their ticket id); else hashing. Integer ranges need
+    integer ids in every part (a text id would be matched as text); text ranges take a
+    survey's integer ticket id as the text it is matched as."""
     integer = all(f.integer_ids for f in [*t_facts, *s_facts])
     k = id_bucket_count(len(t_facts), sum(f.rows for f in t_facts), workers)
-    ranged = [(f.low, f.high or 0, i) for i, f in enumerate(t_facts) if f.low is not None]
-    if integer and all(f.unique or not f.rows for f in t_facts) and ranged:
-        ranged.sort()
-        if all(a[1] < b[0] for a, b in itertools.pairwise(ranged)):
-            return tasks.IdRoute(
-                k,
-                lows=tuple(int(r[0]) for r in ranged),
-                order=tuple(bucket_of(r[2], len(t_facts), k) for r in ranged),
-            )
+    ranged = disjoint(t_facts)
+    if ranged is not None and (integer or isinstance(ranged[0][0], str)):
+        of = part_buckets(places or [""] * len(t_facts), k)
+        return tasks.IdRoute(
+            max(of) + 1,
+            text=not integer,
+            lows=tuple(r[0] for r in ranged),
+            order=tuple(of[r[2]] for r in ranged),
+            parts=tuple(of),
+        )
     return tasks.IdRoute(k, text=not integer)
+
+
+def disjoint(facts: list[tasks.Facts]) -> list[tuple[Any, Any, int]] | None:
+    """(lowest id, highest id, part) of each part with records, sorted, when each has a
+    range, all of one kind (integer or text) and no two overlap; else None."""
+    ranged: list[tuple[Any, Any, int]] = [
+        (f.low, f.high, i) for i, f in enumerate(facts) if f.records
+    ]
+    if not ranged or any(low is None for low, _, _ in ranged):
+        return None
+    if len({type(low) for low, _, _ in ranged}) > 1:
+        return None
+    ranged.sort(key=lambda r: r[0])
+    if all(a[1] < b[0] for a, b in itertools.pairwise(ranged)):
+        return ranged
+    return None
 
 
 def id_bucket_count(parts: int, rows: int, workers: int) -> int:
@@ -263,6 +313,33 @@ def id_bucket_count(parts: int, rows: int, workers: int) -> int:
     `MAX_BUCKETS`). Each file is cut into one piece per bucket: fewer buckets, fewer tasks."""
     wanted = max(4 * workers, -(-rows // ROWS_PER_ID_BUCKET))
     return max(min(parts, wanted, MAX_BUCKETS), 1)
+
+
+def held_by(place: str) -> list[str] | None:
+    return [place] if place else None
+
+
+def near(workers: list[str] | None) -> dict[str, Any]:
+    """Options of `submit` that prefer `workers` (where the task's rows lie) without
+    requiring them: another worker may still take the task."""
+    return {"workers": workers, "allow_other_workers": True} if workers else {}
+
+
+def part_buckets(places: list[str], buckets: int) -> list[int]:
+    """The bucket of each whole ticket part, about `buckets` in all: the parts one worker
+    holds (`places`) share theirs, so that their rows need not move, consecutive ones
+    together (`bucket_of`); each worker gets buckets in proportion to its parts."""
+    held: dict[str, list[int]] = {}
+    for i, place in enumerate(places):
+        held.setdefault(place, []).append(i)
+    out = [0] * len(places)
+    at = 0
+    for parts in held.values():
+        n = min(max(round(buckets * len(parts) / len(places)), 1), len(parts))
+        for j, i in enumerate(parts):
+            out[i] = at + bucket_of(j, len(parts), n)
+        at += n
+    return out
 
 
 def bucket_of(part: int, parts: int, buckets: int) -> int:

@@ -48,10 +48,14 @@ class Facts:
     quality: FrameQuality
     notes: tuple[str, ...]
     integer_ids: bool
-    unique: bool
-    """Integer ids in increasing order and no excluded row: unique within the part."""
-    low: int | None
-    high: int | None
+    records: int
+    """Rows kept and excluded for their status."""
+    low: int | str | None
+    high: int | str | None
+    """The part's lowest and highest own id (tickets: `ticket_id` of the kept and the
+    excluded rows; surveys: `response_id`), integers by number and text by its UTF-8 bytes;
+    None without ids. The normaliser keeps one row per id within a file, so parts whose
+    ranges do not overlap share no id (`cskpi.engine.dask.run.disjoint`)."""
     kinds: tuple[str, ...] = ()
     ratings: bool = False
     zone: str | None = None
@@ -61,13 +65,15 @@ class Facts:
 
 @dataclass
 class Bucket:
-    """One ticket-id bucket after the duplicates across parts are dropped."""
+    """One ticket-id bucket after the duplicates across parts are dropped: its tickets and
+    excluded tickets as frames in read order (whole parts are not stacked), its surveys,
+    and the group bucket of each row of each."""
 
-    tickets: pd.DataFrame | None
-    excluded: pd.DataFrame | None
+    tickets: list[pd.DataFrame]
+    excluded: list[pd.DataFrame]
     surveys: pd.DataFrame | None
-    route_t: np.ndarray | None = None
-    route_x: np.ndarray | None = None
+    route_t: list[np.ndarray] = field(default_factory=list)
+    route_x: list[np.ndarray] = field(default_factory=list)
     route_s: np.ndarray | None = None
     dropped: Counter[str] = field(default_factory=Counter)
     issues: Counter[str] = field(default_factory=Counter)
@@ -130,18 +136,14 @@ _OURS = (SEQ, DERIVED_FAR)
 
 
 def describe(loaded: Loaded) -> Facts:
-    import numpy as np
-
-    from cskpi.load.ids import increasing, is_integer
+    from cskpi.load.ids import is_integer
 
     frame = loaded.frame
     ids = frame.get("ticket_id", None)
     integer = ids is None or is_integer(ids)
     excluded = loaded.excluded if loaded.excluded is not None else frame.iloc[:0]
-    low = high = None
-    if ids is not None and integer and len(ids):
-        values = np.asarray(ids.to_numpy(dtype=np.int64))
-        low, high = int(values.min()), int(values.max())
+    own = "ticket_id" if loaded.kind is Frame.TICKETS else "response_id"
+    low, high = id_range([f[own] for f in (frame, excluded) if own in f and len(f)])
     match = loaded.preset
     ratings = bool(
         match is not None
@@ -159,7 +161,7 @@ def describe(loaded: Loaded) -> Facts:
         notes=loaded.notes,
         integer_ids=integer
         and ("ticket_id" not in excluded or is_integer(excluded["ticket_id"]) or not len(excluded)),
-        unique=ids is not None and increasing(ids) and not len(excluded),
+        records=len(frame) + len(excluded),
         low=low,
         high=high,
         kinds=kinds,
@@ -175,18 +177,44 @@ def describe(loaded: Loaded) -> Facts:
     )
 
 
+def id_range(columns: list[pd.Series]) -> tuple[Any, Any]:
+    """The lowest and highest id of the columns (missing ones aside), all integers or all
+    text (compared by UTF-8 bytes, Arrow's order and Python's); (None, None) when there is
+    none or the kinds differ."""
+    import pyarrow.compute as pc
+
+    from cskpi.load.ids import is_integer
+    from cskpi.load.parse import text_array
+
+    found = []
+    for column in columns:
+        if is_integer(column):
+            found.append((int(column.min()), int(column.max())))
+            continue
+        arr = text_array(column)
+        if arr is None or arr.null_count == len(arr):
+            return None, None
+        pair = pc.min_max(arr)
+        found.append((pair["min"].as_py(), pair["max"].as_py()))
+    if not found or len({type(low) for low, _ in found}) > 1:
+        return None, None
+    return min(low for low, _ in found), max(high for _, high in found)
+
+
 @dataclass(frozen=True)
 class IdRoute:
     """How ticket ids go to buckets: by hash (`n` buckets; `text`: ids hashed as text), or,
-    when every part's ids are unique integers in disjoint ranges, whole ticket parts make the
-    buckets and surveys go to the bucket of the part whose range holds their ticket id
-    (`lows`, sorted, and `order`)."""
+    when the ticket parts' ids lie in disjoint ranges, whole ticket parts make the buckets
+    and surveys go to the bucket of the part whose range holds their ticket id (`lows`,
+    sorted: integers, or text with `text`, then integer ids are compared as text; `order`)."""
 
     n: int
     text: bool = False
-    lows: tuple[int, ...] | None = None
+    lows: tuple[int, ...] | tuple[str, ...] | None = None
     order: tuple[int, ...] | None = None
     """With `lows`: the bucket of each sorted range (of the ticket part holding it)."""
+    parts: tuple[int, ...] | None = None
+    """With `lows`: the bucket of each ticket part, in read order."""
 
 
 def id_buckets(ids: pd.Series | None, length: int, route: IdRoute) -> np.ndarray:
@@ -195,41 +223,67 @@ def id_buckets(ids: pd.Series | None, length: int, route: IdRoute) -> np.ndarray
     if ids is None or route.n == 1:
         return np.zeros(length, dtype=np.int64)
     if route.lows is not None and route.order is not None:
-        from cskpi.load.ids import is_integer
+        from cskpi.load.ids import as_text, is_integer
 
+        order = np.asarray(route.order, dtype=np.int64)
+        if route.text:
+            return order[_text_ranges(as_text(ids), route.lows)]
         if not is_integer(ids):  # text ids against integer tickets: none is found
             return np.zeros(length, dtype=np.int64)
         at = np.searchsorted(np.asarray(route.lows), ids.to_numpy(dtype=np.int64), "right") - 1
-        return np.asarray(route.order, dtype=np.int64)[np.maximum(at, 0)]
+        return order[np.maximum(at, 0)]
     return (key_hash(ids, route.text) % np.uint64(route.n)).astype(np.int64)
 
 
-def split_ids(loaded: Loaded | pd.DataFrame, route: IdRoute) -> list[pd.DataFrame]:
-    """A part's rows (tickets: kept and excluded, marked) by ticket-id bucket. With text
-    ids in some part (`route.text`), integer ids become the text the local engine matches
-    them as (`cskpi.load.normalize.text_ids_if_mixed`), so every piece holds one kind."""
+def _text_ranges(ids: pd.Series, lows: tuple[Any, ...]) -> np.ndarray:
+    """The range of each text id among the sorted `lows`: how many of the others it is not
+    below (a missing or a lower id: the first range, where it finds no ticket). A binary
+    search of every id at once: one comparison pass over the ids per halving."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from cskpi.load.parse import text_array
+
+    lo: Any = np.zeros(len(ids), dtype=np.int64)
+    arr = text_array(ids)
+    if arr is None or len(lows) < 2:
+        return lo
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    bounds = pa.array(lows[1:], type=arr.type)
+    k = len(bounds)
+    hi: Any = np.full(len(ids), k, dtype=np.int64)
+    for _ in range(k.bit_length()):  # the answer lies in lo … hi
+        mid = (lo + hi) // 2
+        ge = pc.greater_equal(arr, bounds.take(np.minimum(mid, k - 1))).fill_null(False)
+        above = np.asarray(ge.to_numpy(zero_copy_only=False), dtype=bool)
+        searching = lo < hi
+        lo = np.where(searching & above, mid + 1, lo)
+        hi = np.where(searching & ~above, mid, hi)
+    return lo
+
+
+def split_ids(loaded: Loaded | pd.DataFrame, route: IdRoute) -> list[Any]:
+    """A part's rows by ticket-id bucket: a survey frame's pieces, or a ticket part's
+    (kept, excluded or None) pairs. With text ids in some part (`route.text`), integer ids
+    become the text the local engine matches them as
+    (`cskpi.load.normalize.text_ids_if_mixed`), so every piece holds one kind."""
     from cskpi.load.ids import as_text, is_integer
 
-    frame: Any = loaded if not hasattr(loaded, "frame") else _marked(loaded)
-    ids = frame.get("ticket_id", None)
-    if route.text and ids is not None and is_integer(ids):
-        frame = frame.assign(ticket_id=as_text(ids))
-        ids = frame["ticket_id"]
-    return split(frame, id_buckets(ids, len(frame), route), route.n)
+    def cut(frame: pd.DataFrame) -> list[pd.DataFrame]:
+        ids = frame.get("ticket_id", None)
+        if route.text and ids is not None and is_integer(ids):
+            frame = frame.assign(ticket_id=as_text(ids))
+            ids = frame["ticket_id"]
+        return split(frame, id_buckets(ids, len(frame), route), route.n)
 
-
-def whole(loaded: Loaded) -> pd.DataFrame:
-    """A ticket part that is its own bucket (unique ids in a range of its own)."""
-    return _marked(loaded)
-
-
-def _marked(loaded: Loaded) -> pd.DataFrame:
-    frame = loaded.frame
-    if loaded.kind is not Frame.TICKETS:
-        return frame
+    if not hasattr(loaded, "frame"):
+        return cut(loaded)
+    kept = cut(loaded.frame)
     if loaded.excluded is None or not len(loaded.excluded):
-        return frame.assign(**{EXCLUDED: False})
-    return stack([frame.assign(**{EXCLUDED: False}), loaded.excluded.assign(**{EXCLUDED: True})])
+        return [(k, None) for k in kept]
+    return list(zip(kept, cut(loaded.excluded), strict=True))
 
 
 def frame_of(loaded: Loaded) -> pd.DataFrame:
@@ -251,70 +305,95 @@ def first(pair: tuple[Any, Any]) -> Any:
     return pair[0]
 
 
+def _drop_duplicates(
+    frame: pd.DataFrame, dropped: Counter[str], issues: Counter[str]
+) -> pd.DataFrame:
+    """The stacked parts' rows less the duplicates across parts (latest `updated_at`, else
+    the last read), and the counts the parts made on those rows taken back."""
+    import numpy as np
+
+    from cskpi.load.normalize.dedupe import duplicates, kept
+    from cskpi.load.normalize.finish import time_issues
+
+    newest = "updated_at" if "updated_at" in frame else None
+    none: Any = np.zeros(len(frame), dtype=bool)
+    drop, _quality = duplicates(frame, none, FrameQuality(), "ticket_id", "x", newest)
+    if not drop.any():
+        return frame
+    # each part counted these rows as used (or excluded): now they are duplicates
+    dropped["duplicate_ticket_id"] += int(drop.sum())
+    was_excluded = frame[EXCLUDED].to_numpy(dtype=bool)
+    dropped["excluded_status"] -= int((drop & was_excluded).sum())
+    gone = frame[drop & ~was_excluded]
+    for reason, count in time_issues(gone.drop(columns=EXCLUDED), FrameQuality()).issues:
+        issues[reason] -= count
+    if DERIVED_FAR in gone:  # implausible derived times, judged on the kept rows
+        marks = gone[DERIVED_FAR].fillna(0).to_numpy(dtype=np.int8)
+        for bit, column in DERIVED_BITS:
+            issues[f"implausible_{column}"] -= int(((marks & bit) != 0).sum())
+    return kept(frame, ~drop).reset_index(drop=True)
+
+
 def id_bucket(
-    tickets: list[pd.DataFrame],
+    tickets: list[Any],
     surveys: list[pd.DataFrame],
     by: list[tuple[str, str]],
     groups: int,
+    disjoint: bool = False,
 ) -> Bucket:
-    """Stack one ticket-id bucket of every part, drop the duplicates across parts and route
-    each record to its group bucket. `by`: (shown name, ticket column) per by-column."""
+    """Stack one ticket-id bucket of every part (`tickets`: whole `Loaded` parts, or the
+    (kept, excluded) pieces of `split_ids`), drop the duplicates across parts (none when
+    the parts' ids are `disjoint`) and route each record to its group bucket. `by`: (shown
+    name, ticket column) per by-column."""
     import numpy as np
 
     from cskpi.engine.keys import empty_label
     from cskpi.engine.prepare import latest_in, positions
-    from cskpi.load.normalize.dedupe import duplicates, kept
-    from cskpi.load.normalize.finish import time_issues
 
-    frame = stack(tickets)
+    pieces = [(t.frame, t.excluded) if hasattr(t, "frame") else t for t in tickets]
+    kept_parts = [k for k, _ in pieces]
+    excluded_parts = [x for _, x in pieces if x is not None and len(x)]
     dropped: Counter[str] = Counter()
     issues: Counter[str] = Counter()
-    if len(tickets) > 1 and len(frame):
-        newest = "updated_at" if "updated_at" in frame else None
-        none: Any = np.zeros(len(frame), dtype=bool)
-        drop, _quality = duplicates(frame, none, FrameQuality(), "ticket_id", "x", newest)
-        if drop.any():
-            # each part counted these rows as used (or excluded): now they are duplicates
-            dropped["duplicate_ticket_id"] += int(drop.sum())
-            was_excluded = frame[EXCLUDED].to_numpy(dtype=bool)
-            dropped["excluded_status"] -= int((drop & was_excluded).sum())
-            gone = frame[drop & ~was_excluded]
-            for reason, count in time_issues(gone.drop(columns=EXCLUDED), FrameQuality()).issues:
-                issues[reason] -= count
-            if DERIVED_FAR in gone:  # implausible derived times, judged on the kept rows
-                marks = gone[DERIVED_FAR].fillna(0).to_numpy(dtype=np.int8)
-                for bit, column in DERIVED_BITS:
-                    issues[f"implausible_{column}"] -= int(((marks & bit) != 0).sum())
-            frame = kept(frame, ~drop).reset_index(drop=True)
-    mark = frame[EXCLUDED].to_numpy(dtype=bool) if EXCLUDED in frame else np.zeros(len(frame), bool)
-    frame = frame.drop(columns=[c for c in (EXCLUDED, DERIVED_FAR) if c in frame])
-    excluded = frame[mark].reset_index(drop=True) if mark.any() else None
-    main = frame[~mark].reset_index(drop=True) if mark.any() else frame
+    if disjoint or len(pieces) < 2:  # no id in two parts: the parts as they are
+        main = [k.drop(columns=DERIVED_FAR, errors="ignore") for k in kept_parts]
+        excluded = [x.drop(columns=DERIVED_FAR, errors="ignore") for x in excluded_parts]
+    else:
+        frame = stack(  # in read order: of duplicates alike in time, the last read stays
+            [
+                piece.assign(**{EXCLUDED: mark})
+                for pair in pieces
+                for piece, mark in zip(pair, (False, True), strict=True)
+                if piece is not None and (not mark or len(piece))
+            ]
+        )
+        if len(frame):
+            frame = _drop_duplicates(frame, dropped, issues)
+        mark = frame[EXCLUDED].to_numpy(dtype=bool)
+        frame = frame.drop(columns=[EXCLUDED, DERIVED_FAR], errors="ignore")
+        main = [frame[~mark].reset_index(drop=True) if mark.any() else frame]
+        excluded = [frame[mark].reset_index(drop=True)] if mark.any() else []
     answers = stack(surveys) if surveys else None
 
-    def route(part: pd.DataFrame | None) -> np.ndarray | None:
-        if part is None:
-            return None
+    def route(part: pd.DataFrame) -> np.ndarray:
         hashes = [
             label_hash(part.get(col, None), len(part), empty_label(shown)) for shown, col in by
         ]
         return (combine(hashes, len(part)) % np.uint64(groups)).astype(np.int64)
 
-    route_t, route_x = route(main), route(excluded)
+    route_t, route_x = [route(f) for f in main], [route(f) for f in excluded]
     route_s: Any = None
     if answers is not None:
         unknown = combine([label_hash(None, 1, UNKNOWN) for _ in by], 1) % np.uint64(groups)
         route_s = np.full(len(answers), int(unknown[0]), dtype=np.int64)
-        if "ticket_id" in answers and len(answers):
-            every = stack(
-                [main[["ticket_id"]], *([excluded[["ticket_id"]]] if excluded is not None else [])]
-            )
-            found = positions(answers["ticket_id"], every["ticket_id"])
-            routes = np.concatenate([route_t, *([route_x] if route_x is not None else [])])
-            route_s = np.where(
-                found >= 0, routes[np.maximum(found, 0)] if len(routes) else 0, route_s
-            )
-    latest = latest_in([main, answers])
+        frames = [f for f in (*main, *excluded) if len(f)]
+        if "ticket_id" in answers and len(answers) and frames:
+            # one lookup in every ticket id of the bucket (kept and excluded: each once)
+            every = stack([f[["ticket_id"]] for f in frames])["ticket_id"]
+            routes = np.concatenate([r for r in (*route_t, *route_x) if len(r)])
+            found = positions(answers["ticket_id"], every)
+            route_s = np.where(found >= 0, routes[np.maximum(found, 0)], route_s)
+    latest = latest_in([*main, answers])
     kinds = (
         tuple(str(k) for k in answers["kind"].dropna().unique())
         if answers is not None and "kind" in answers
@@ -330,16 +409,18 @@ def bucket_facts(bucket: Bucket) -> tuple[Counter[str], Counter[str], Any, tuple
 
 
 def split_groups(bucket: Bucket, groups: int) -> list[tuple[Any, Any, Any]]:
-    """The bucket's tickets, excluded tickets and surveys by group bucket."""
+    """The bucket's tickets, excluded tickets (a list of pieces each: one per frame) and
+    surveys by group bucket."""
 
-    def parts(frame: pd.DataFrame | None, route: np.ndarray | None) -> list[Any]:
-        if frame is None or route is None:
-            return [None] * groups
-        return split(frame, route, groups)
+    def parts(frames: list[pd.DataFrame], routes: list[np.ndarray]) -> list[list[Any]]:
+        cut = [split(f, r, groups) for f, r in zip(frames, routes, strict=True)]
+        return [[c[g] for c in cut] for g in range(groups)]
 
     t = parts(bucket.tickets, bucket.route_t)
     x = parts(bucket.excluded, bucket.route_x)
-    s = parts(bucket.surveys, bucket.route_s)
+    s: list[Any] = [None] * groups
+    if bucket.surveys is not None and bucket.route_s is not None:
+        s = split(bucket.surveys, bucket.route_s, groups)
     return list(zip(t, x, s, strict=True))
 
 
@@ -356,8 +437,8 @@ def group_inputs(
     """One group bucket as the local engine's `Inputs`, its rows in read order (the
     templates give the mapping, the preset and the column types; the counts start at zero),
     and the read order of each frame (for the whole-window computation)."""
-    t, t_seq = _in_order([tickets.frame, *(p[0] for p in pieces if p[0] is not None)])
-    xs = [p[1] for p in pieces if p[1] is not None and len(p[1])]
+    t, t_seq = _in_order([tickets.frame, *(f for p in pieces for f in p[0])])
+    xs = [f for p in pieces for f in p[1] if len(f)]
     x, x_seq = _in_order([tickets.frame, *xs]) if xs else (None, None)
     loaded_t = replace(tickets, frame=t, excluded=x)
     loaded_s, s_seq = None, None

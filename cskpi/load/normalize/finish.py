@@ -180,7 +180,10 @@ def _derive_times(out: pd.DataFrame) -> pd.DataFrame:
     ):
         if seconds in out:
             derived = created + pd.to_timedelta(out[seconds], unit="s")
-            out = out.assign(**{stamp: out[stamp].fillna(derived) if stamp in out else derived})
+            if stamp in out:  # the given times in the derived ones' unit (as pandas made
+                # them when it mixed two units, which it will refuse to do)
+                derived = out[stamp].astype(derived.dtype).fillna(derived)
+            out = out.assign(**{stamp: derived})
     if "closed_at" in out:
         out = out.assign(
             resolved_at=out["resolved_at"].fillna(out["closed_at"])
