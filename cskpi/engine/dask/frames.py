@@ -16,43 +16,62 @@ MIX = 0x9E3779B97F4A7C15
 
 def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The frames one after another (the first gives the columns' order and types). A column
-    that is categorical in some frame is categorical over the union of the categories (no
-    per-row text); a column a frame lacks is missing there, with the others' type."""
+    that is categorical in some frame is categorical over the union of the categories, in
+    the order they are first met (no per-row text: each frame's codes go through a table of
+    its categories' places in the union); a column a frame lacks is missing there, with the
+    others' type."""
     import pandas as pd
 
     frames = _ids_of_one_kind([f for f in frames if f is not None])
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)
     names = list(dict.fromkeys(c for f in frames for c in f.columns))
-    dtypes = {}
+    columns: dict[str, Any] = {}
     for name in names:
-        kinds = [f[name].dtype for f in frames if name in f]
-        cats = [k for k in kinds if isinstance(k, pd.CategoricalDtype)]
-        if cats:
-            values: dict[object, None] = {}
-            for f in frames:
-                if name not in f:
-                    continue
-                column = f[name]
-                if isinstance(column.dtype, pd.CategoricalDtype):
-                    values.update(dict.fromkeys(column.cat.categories))
-                else:
-                    values.update(dict.fromkeys(column.dropna().unique()))
-            dtypes[name] = pd.CategoricalDtype(list(values))
+        held = [f.get(name, None) for f in frames]
+        kinds = [c.dtype for c in held if c is not None]
+        if any(isinstance(k, pd.CategoricalDtype) for k in kinds):
+            columns[name] = _categories_stacked(held, [len(f) for f in frames])
+            continue
+        pieces = [
+            c if c is not None else _missing(len(f), kinds[0])
+            for c, f in zip(held, frames, strict=True)
+        ]
+        columns[name] = pd.concat(pieces, ignore_index=True, sort=False)
+    index = pd.RangeIndex(sum(len(f) for f in frames))
+    return pd.DataFrame(columns, index=index, copy=False)
+
+
+def _categories_stacked(held: list[pd.Series | None], lengths: list[int]) -> pd.Categorical:
+    """One categorical of the pieces (None: a frame without the column, all missing)."""
+    import numpy as np
+    import pandas as pd
+
+    values: dict[object, None] = {}
+    seen: dict[tuple[object, ...], Any] = {}  # pieces cut from one frame share categories
+    for column in held:
+        if column is None:
+            continue
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            key = tuple(column.cat.categories)
+            if key not in seen:
+                seen[key] = column.cat.categories
+                values.update(dict.fromkeys(key))
         else:
-            dtypes[name] = kinds[0]
-    out = []
-    for f in frames:
-        changed = {
-            name: _missing(len(f), dtypes[name]) if name not in f else f[name].astype(dtypes[name])
-            for name in names
-            if name not in f
-            or (isinstance(dtypes[name], pd.CategoricalDtype) and f[name].dtype != dtypes[name])
-        }
-        if changed:
-            f = f.assign(**changed)
-        out.append(f if list(f.columns) == names else f[names])
-    return pd.concat(out, ignore_index=True, sort=False)
+            values.update(dict.fromkeys(column.dropna().unique()))
+    dtype = pd.CategoricalDtype(list(values))
+    tables = {key: dtype.categories.get_indexer(cats) for key, cats in seen.items()}
+    codes: list[np.ndarray] = []
+    for column, length in zip(held, lengths, strict=True):
+        if column is None:
+            codes.append(np.full(length, -1, dtype=np.int64))
+        elif isinstance(column.dtype, pd.CategoricalDtype):
+            table = tables[tuple(column.cat.categories)]
+            own = column.cat.codes.to_numpy()
+            codes.append(np.where(own >= 0, table[np.maximum(own, 0)] if len(table) else -1, -1))
+        else:
+            codes.append(np.asarray(column.astype(dtype).cat.codes.to_numpy(), dtype=np.int64))
+    return pd.Categorical.from_codes(np.concatenate(codes), dtype=dtype)
 
 
 def _ids_of_one_kind(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:

@@ -204,19 +204,10 @@ def _compute(
         for i in range(route.n)
     ]
     del s_cut, t_of
-    facts = client.gather([submit(tasks.bucket_facts, b) for b in buckets])
-    dropped: Counter[str] = Counter()
-    issues: Counter[str] = Counter()
-    latests = []
-    for d, i, latest, _ in facts:
-        dropped.update(d)
-        issues.update(i)
-        if latest is not None:
-            latests.append(latest)
-    if dup_responses:
-        dropped["duplicate_response_id"] = 0  # counted in the surveys' quality below
-    latest = max(latests) if latests else None
-    # 4. group buckets: whole groups, each computed by the local engine
+    bucket_facts = [submit(tasks.bucket_facts, b) for b in buckets]
+    # 4. group buckets: whole groups, each computed by the local engine. Cut and gathered
+    # while the client waits for the buckets' facts: no step waits for all of the one before
+    # unless it needs all of it.
     cut = [_fan(client, submit(tasks.split_groups, b, groups), groups) for b in buckets]
     del buckets
     t_template = t_facts[0].template
@@ -227,7 +218,17 @@ def _compute(
         for g in range(groups)
     ]
     del cut
-    sizes = client.gather([submit(tasks.size, i) for i in inputs])
+    dropped: Counter[str] = Counter()
+    issues: Counter[str] = Counter()
+    latests = []
+    for d, i, latest, _ in client.gather(bucket_facts):
+        dropped.update(d)
+        issues.update(i)
+        if latest is not None:
+            latests.append(latest)
+    if dup_responses:
+        dropped["duplicate_response_id"] = 0  # counted in the surveys' quality below
+    latest = max(latests) if latests else None
     tz = report_zone(ask, config, schema)
     fallback = pd.Timestamp(NO_TIME_AS_OF, tz="UTC")
     as_of = parse_as_of(ask.as_of, tz, latest if latest is not None else fallback)
@@ -237,27 +238,29 @@ def _compute(
         found = [f for f in found if f is not None]
         early = min(found) if found else None
     pinned = (latest, early)
-    busy = [i for i, n in zip(inputs, sizes, strict=True) if n] or inputs[:1]
-    parts = client.gather([submit(tasks.group_report, i, ask, config, pinned) for i in busy])
+    reports = client.gather([submit(tasks.group_report, i, ask, config, pinned) for i in inputs])
+    done: list[Result] = [r for r in reports if r is not None]
+    if not done:  # every bucket empty: the report of no rows
+        done = [submit(tasks.group_report, inputs[0], ask, config, pinned, True).result()]
     whole = None
     if ask.overall or config.targets:
         whole = client.submit(tasks.overall_report, inputs, ask, config, pinned).result()
     del inputs
     t_quality = merge.frame_quality(
-        [f.quality for f in t_facts], dropped, issues, [p.data_quality["tickets"] for p in parts]
+        [f.quality for f in t_facts], dropped, issues, [p.data_quality["tickets"] for p in done]
     )
     s_quality = merge.frame_quality(
         [f.quality for spec in s_facts for f in spec],
         Counter({"duplicate_response_id": dup_responses}),
         Counter(),
-        [p.data_quality["surveys"] for p in parts],
+        [p.data_quality["surveys"] for p in done],
     )
     load_notes = merge.notes(
         [n for f in t_facts for n in f.notes]
         + [n for spec in s_facts for f in spec for n in f.notes],
         taken_back=-dropped["excluded_status"],
     )
-    return merge.result(parts, whole, by, t_quality, s_quality, [*select_notes], load_notes)
+    return merge.result(done, whole, by, t_quality, s_quality, [*select_notes], load_notes)
 
 
 def _fan(client: Any, future: Any, n: int) -> list[Any]:

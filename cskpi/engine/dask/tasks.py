@@ -409,12 +409,13 @@ def bucket_facts(bucket: Bucket) -> tuple[Counter[str], Counter[str], Any, tuple
 
 
 def split_groups(bucket: Bucket, groups: int) -> list[tuple[Any, Any, Any]]:
-    """The bucket's tickets, excluded tickets (a list of pieces each: one per frame) and
-    surveys by group bucket."""
+    """The bucket's tickets, excluded tickets (a list of at most one piece each) and surveys
+    by group bucket: each frame is cut, and a group's pieces of the bucket's frames stacked
+    here, where they lie, so that one piece a bucket travels to each group."""
 
     def parts(frames: list[pd.DataFrame], routes: list[np.ndarray]) -> list[list[Any]]:
         cut = [split(f, r, groups) for f, r in zip(frames, routes, strict=True)]
-        return [[c[g] for c in cut] for g in range(groups)]
+        return [[stack([c[g] for c in cut])] if cut else [] for g in range(groups)]
 
     t = parts(bucket.tickets, bucket.route_t)
     x = parts(bucket.excluded, bucket.route_x)
@@ -502,11 +503,18 @@ def earliest(part: tuple[Inputs, Any], as_of: pd.Timestamp, where: tuple[str, ..
 
 
 def group_report(
-    part: tuple[Inputs, Any], request: ReportRequest, config: Config, pinned: tuple[Any, Any]
-) -> Result:
-    """The local engine on one group bucket, in the frame of reference of all inputs."""
+    part: tuple[Inputs, Any],
+    request: ReportRequest,
+    config: Config,
+    pinned: tuple[Any, Any],
+    empty: bool = False,
+) -> Result | None:
+    """The local engine on one group bucket, in the frame of reference of all inputs; None
+    for a bucket without rows unless `empty` (the report when every bucket is empty)."""
     from cskpi.engine.compute import compute
 
+    if not empty and not size(part):
+        return None
     return compute(part[0], request, config, pinned=pinned)
 
 
