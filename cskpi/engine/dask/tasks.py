@@ -3,11 +3,12 @@ reference, so `cskpi` must be importable there). Nothing here imports Dask.
 
 1. `load_part`: one file → the local readers and normaliser → a `Loaded` (kept rows, the
    excluded ones, quality counts); `describe` sends its small facts to the client.
-2. `split_ids`: a loaded part's rows by ticket-id bucket (tickets and surveys alike);
-   `id_bucket` stacks one bucket from every part, drops the duplicates across parts (latest
-   `updated_at`, else the last read, as `cskpi.load.normalize.dedupe` does within a file),
-   corrects the counts the parts made on rows that turn out to be duplicates, links surveys
-   to their tickets and gives every record the bucket of its group.
+2. `split_ids`: a loaded part's rows by ticket-id bucket (surveys; tickets too unless the
+   parts' id ranges are disjoint, when whole parts make the buckets); `id_bucket` stacks one
+   hashed bucket from every part and drops the duplicates across parts (latest `updated_at`,
+   else the last read, as `cskpi.load.normalize.dedupe` does within a file), correcting the
+   counts the parts made on rows that turn out to be duplicates; then links surveys to their
+   tickets and gives every record the bucket of its group.
 3. `split_groups` then `group_inputs`: each group bucket holds whole groups (and every survey
    of their tickets), on which `group_report` runs the local `compute` unchanged.
 """
