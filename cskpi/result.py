@@ -99,6 +99,9 @@ class Result:
     (seconds), clock."""
     quality_lines: tuple[str, ...] = ()
     """The data-quality summary for stderr, one line per frame with problems (with examples)."""
+    quality_examples: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    """The places shown beside each count of `quality_lines`, by frame and reason (the Dask
+    engine gathers its group buckets' ones)."""
     config: str | None = None
     """The config file used (DECISIONS 43), or None."""
     engine: str = "local"

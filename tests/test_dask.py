@@ -456,6 +456,29 @@ def test_text_ids_in_ranges_of_their_own_stay_whole_and_link(
     same_apart_from_engine(local, dask)
 
 
+def test_examples_counted_in_the_group_buckets_are_shown(tmp_path: Path, scheduler: str) -> None:
+    """A count the computation makes (a survey whose ticket is in no file) shows its
+    example under the cluster as under the local engine: one survey on ticket 999 of the 30
+    tickets 1-30 in three files."""
+    tickets, _ = typed(30, seed=3)
+    write_parts(tickets, tmp_path / "t", 3)
+    surveys = pd.DataFrame(
+        {
+            "ticket_id": [2, 999],
+            "submitted_at": pd.Timestamp("2024-06-01"),
+            "kind": "csat",
+            "score": [5, 1],
+        }
+    )
+    surveys.to_parquet(tmp_path / "s.parquet", index=False)
+    args = [str(tmp_path / "t" / "*"), "--surveys", str(tmp_path / "s.parquet"), "-k", "csat"]
+    line = "  1 survey unknown ticket: flagged (e.g. 999)"
+    for extra in ([], ["--engine", "dask", "--scheduler", scheduler]):
+        result = CliRunner().invoke(app, ["report", *args, *extra, "-f", "json"])
+        assert result.exit_code == 0, result.output
+        assert line in result.stderr.splitlines()
+
+
 def test_id_ranges_of_integers_or_text_decide_the_route() -> None:
     """A part's range spans its kept and its excluded ids; integer ranges and text ranges
     never mix; parts without records are left out; one overlap means hashing."""

@@ -152,6 +152,7 @@ def compute(
         compare=request.compare,
         notes=(*notes, *_load_notes(inputs)),
         quality_lines=tuple(quality.summary_lines()),
+        quality_examples=quality.examples(),
         breaches=breaches,
         config=None if config.path is None else str(config.path),
         currency=config.costs.currency,

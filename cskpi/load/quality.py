@@ -97,6 +97,11 @@ class DataQuality:
         out.update((name, fq.as_json()) for name, fq in self.others)
         return out
 
+    def examples(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """The places beside each count, by frame and reason."""
+        frames = (("tickets", self.tickets), ("surveys", self.surveys), *self.others)
+        return {name: dict(fq.examples) for name, fq in frames}
+
     def summary_lines(self) -> list[str]:
         """Short human summary for stderr: per frame with problems, a head line and one
         indented line per reason (with up to three places)."""

@@ -70,7 +70,8 @@ def frame_quality(
     parts: list[dict[str, Any]],
 ) -> FrameQuality:
     """One frame's counts: every file's, the corrections made across files, and what each
-    group bucket's computation counted (`--where`, links, used rows)."""
+    group bucket's computation counted (`--where`, links, used rows; with its examples, in
+    `examples`)."""
     counts = {"dropped": Counter(dropped), "issues": Counter(issues)}
     orders: dict[str, list[list[str]]] = {"dropped": [], "issues": []}
     for q in loads:
@@ -90,6 +91,9 @@ def frame_quality(
     examples: dict[str, list[str]] = {}
     for q in loads:
         for reason, shown in q.examples:
+            examples.setdefault(reason, []).extend(shown)
+    for part in parts:
+        for reason, shown in part.get("examples", {}).items():
             examples.setdefault(reason, []).extend(shown)
     for reason in ordered(orders["dropped"]):
         quality = quality.drop(reason, counts["dropped"][reason], examples.get(reason, ()))
@@ -166,6 +170,7 @@ def result(
         data_quality=quality.as_json(),
         notes=(*select_notes, *first.notes, *load_notes),
         quality_lines=tuple(quality.summary_lines()),
+        quality_examples=quality.examples(),
         breaches=breaches,
         engine="dask",
     )

@@ -247,13 +247,13 @@ def _compute(
         whole = client.submit(tasks.overall_report, inputs, ask, config, pinned).result()
     del inputs
     t_quality = merge.frame_quality(
-        [f.quality for f in t_facts], dropped, issues, [p.data_quality["tickets"] for p in done]
+        [f.quality for f in t_facts], dropped, issues, [_with_examples(p, "tickets") for p in done]
     )
     s_quality = merge.frame_quality(
         [f.quality for spec in s_facts for f in spec],
         Counter({"duplicate_response_id": dup_responses}),
         Counter(),
-        [p.data_quality["surveys"] for p in done],
+        [_with_examples(p, "surveys") for p in done],
     )
     load_notes = merge.notes(
         [n for f in t_facts for n in f.notes]
@@ -261,6 +261,11 @@ def _compute(
         taken_back=-dropped["excluded_status"],
     )
     return merge.result(done, whole, by, t_quality, s_quality, [*select_notes], load_notes)
+
+
+def _with_examples(part: Result, frame: str) -> dict[str, Any]:
+    """A group bucket's counts of one frame, and the places it found beside them."""
+    return {**part.data_quality[frame], "examples": part.quality_examples.get(frame, {})}
 
 
 def _fan(client: Any, future: Any, n: int) -> list[Any]:
