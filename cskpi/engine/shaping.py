@@ -114,7 +114,7 @@ def finish_rows(
         rows = rows.drop(columns="_rank_value")
     if not by and period is None and "_rank" not in rows:
         rows = rows.sort_values("_bucket", kind="stable")
-    out = pd.DataFrame(index=range(len(rows)))
+    out: dict[str, Any] = {}  # one frame made at the end: not a column inserted at a time
     for j, col in enumerate(by):
         out[col.name] = rows[f"_by{j}"].astype("str").to_numpy()
     if period is not None:
@@ -131,4 +131,4 @@ def finish_rows(
         if compare is not None:
             out[f"{kpi.id}_previous"] = rows[f"{kpi.id}_previous"].to_numpy(dtype="float64")
             out[f"{kpi.id}_change"] = rows[f"{kpi.id}_change"].to_numpy(dtype="float64")
-    return out
+    return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
