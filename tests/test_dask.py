@@ -681,6 +681,9 @@ def test_text_hash_is_the_same_for_the_same_text_however_it_is_held() -> None:
     assert len(set(plain.tolist())) == 5  # these five differ
     # each value on its own gives what it gives among others (no dependence on neighbours)
     assert [text_hash(np.array([w], dtype=object))[0] for w in words] == plain.tolist()
+    # a column of one width (hashed as a byte matrix) as next to a value of another width
+    same = ["T001", "T002", "é99"]  # "é" is two bytes: four bytes each
+    assert text_hash(pa.array(same)).tolist() == text_hash(pa.array([*same, "T1"]))[:3].tolist()
 
 
 def test_excluded_notes_are_summed_less_the_duplicates_taken_back() -> None:
