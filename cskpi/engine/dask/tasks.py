@@ -36,9 +36,6 @@ if TYPE_CHECKING:
     from cskpi.load.plan import ReadPlan
     from cskpi.result import Result
 
-EXCLUDED = "_cskpi_excluded"
-"""Marks a ticket row excluded for its status while the parts are stacked."""
-
 
 @dataclass
 class Facts:
@@ -306,33 +303,61 @@ def first(pair: tuple[Any, Any]) -> Any:
     return pair[0]
 
 
-def _drop_duplicates(
-    frame: pd.DataFrame, dropped: Counter[str], issues: Counter[str]
-) -> pd.DataFrame:
-    """The stacked parts' rows less the duplicates across parts (latest `updated_at`, else
-    the last read), and the counts the parts made on those rows taken back."""
+def _without_duplicates(
+    pieces: list[tuple[pd.DataFrame, pd.DataFrame | None]],
+    dropped: Counter[str],
+    issues: Counter[str],
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The kept and the excluded tickets of the parts' pieces, each stacked once, less the
+    duplicates across parts (latest `updated_at`, else the last read: part by part, a part's
+    kept rows before its excluded ones, as they were read), and the counts the parts made on
+    those rows taken back. Only the ids and update times are stacked together to find them."""
     import numpy as np
 
     from cskpi.load.normalize.dedupe import duplicates, kept
     from cskpi.load.normalize.finish import time_issues
 
-    newest = "updated_at" if "updated_at" in frame else None
-    none: Any = np.zeros(len(frame), dtype=bool)
-    drop, _quality = duplicates(frame, none, FrameQuality(), "ticket_id", "x", newest)
-    if not drop.any():
-        return frame
+    held = [(k, x if x is not None and len(x) else None) for k, x in pieces]
+    main = stack([k for k, _ in held])
+    excluded = (
+        stack([x for _, x in held if x is not None])
+        if any(x is not None for _, x in held)
+        else None
+    )
+    every = [main] if excluded is None else [main, excluded]
+    newest = "updated_at" if any("updated_at" in f for f in every) else None
+    keys = stack([f[[c for c in ("ticket_id", newest) if c and c in f]] for f in every])
+    # read order: each part's kept rows (in `main`), then its excluded ones (after `main`)
+    order, at_kept, at_excluded = [], 0, len(main)
+    for k, x in held:
+        order.append(np.arange(at_kept, at_kept + len(k)))
+        at_kept += len(k)
+        if x is not None:
+            order.append(np.arange(at_excluded, at_excluded + len(x)))
+            at_excluded += len(x)
+    read: Any = np.concatenate(order) if order else np.zeros(0, dtype=np.int64)
+    keys = keys.take(read).reset_index(drop=True)
+    none: Any = np.zeros(len(keys), dtype=bool)
+    found, _quality = duplicates(keys, none, FrameQuality(), "ticket_id", "x", newest)
+    if not found.any():
+        return main, excluded
+    drop: Any = np.zeros(len(keys), dtype=bool)
+    drop[read] = found
+    drop_main, drop_excluded = drop[: len(main)], drop[len(main) :]
     # each part counted these rows as used (or excluded): now they are duplicates
     dropped["duplicate_ticket_id"] += int(drop.sum())
-    was_excluded = frame[EXCLUDED].to_numpy(dtype=bool)
-    dropped["excluded_status"] -= int((drop & was_excluded).sum())
-    gone = frame[drop & ~was_excluded]
-    for reason, count in time_issues(gone.drop(columns=EXCLUDED), FrameQuality()).issues:
+    dropped["excluded_status"] -= int(drop_excluded.sum())
+    gone = main[drop_main]
+    for reason, count in time_issues(gone, FrameQuality()).issues:
         issues[reason] -= count
     if DERIVED_FAR in gone:  # implausible derived times, judged on the kept rows
         marks = gone[DERIVED_FAR].fillna(0).to_numpy(dtype=np.int8)
         for bit, column in DERIVED_BITS:
             issues[f"implausible_{column}"] -= int(((marks & bit) != 0).sum())
-    return kept(frame, ~drop).reset_index(drop=True)
+    main = kept(main, ~drop_main).reset_index(drop=True)
+    if excluded is not None and drop_excluded.any():
+        excluded = kept(excluded, ~drop_excluded).reset_index(drop=True)
+    return main, excluded if excluded is not None and len(excluded) else None
 
 
 def id_bucket(
@@ -360,20 +385,9 @@ def id_bucket(
         main = [k.drop(columns=DERIVED_FAR, errors="ignore") for k in kept_parts]
         excluded = [x.drop(columns=DERIVED_FAR, errors="ignore") for x in excluded_parts]
     else:
-        frame = stack(  # in read order: of duplicates alike in time, the last read stays
-            [
-                piece.assign(**{EXCLUDED: mark})
-                for pair in pieces
-                for piece, mark in zip(pair, (False, True), strict=True)
-                if piece is not None and (not mark or len(piece))
-            ]
-        )
-        if len(frame):
-            frame = _drop_duplicates(frame, dropped, issues)
-        mark = frame[EXCLUDED].to_numpy(dtype=bool)
-        frame = frame.drop(columns=[EXCLUDED, DERIVED_FAR], errors="ignore")
-        main = [frame[~mark].reset_index(drop=True) if mark.any() else frame]
-        excluded = [frame[mark].reset_index(drop=True)] if mark.any() else []
+        whole, out = _without_duplicates(pieces, dropped, issues)
+        main = [whole.drop(columns=DERIVED_FAR, errors="ignore")]
+        excluded = [out.drop(columns=DERIVED_FAR, errors="ignore")] if out is not None else []
     answers = stack(surveys) if surveys else None
 
     def route(part: pd.DataFrame) -> np.ndarray:
