@@ -511,6 +511,33 @@ def test_id_ranges_of_integers_or_text_decide_the_route() -> None:
     ]
 
 
+def test_duplicates_across_parts_keep_the_last_read_without_update_times() -> None:
+    """Without `updated_at`, the last read of an id stays: the parts in read order, whether
+    a row was kept or excluded (stacking all kept rows before all excluded ones would keep
+    part 0's excluded C). Part 0: kept A, B; excluded C. Part 1: kept C, D; excluded A.
+    A: part 1's excluded row is read last, so part 0's kept A goes (a duplicate; the
+    excluded count stands). C: part 1's kept C is read last, so part 0's excluded C goes (a
+    duplicate, one excluded less). Kept: B, C, D; excluded: A."""
+    from collections import Counter
+
+    from cskpi.engine.dask.tasks import _without_duplicates
+
+    def tickets(ids: list[str], seq: list[int]) -> pd.DataFrame:
+        created = pd.Timestamp("2024-03-01", tz="UTC")
+        return pd.DataFrame({"ticket_id": ids, "created_at": created, "_cskpi_seq": seq})
+
+    pieces = [
+        (tickets(["A", "B"], [0, 1]), tickets(["C"], [0])),
+        (tickets(["C", "D"], [1 << 32, (1 << 32) + 1]), tickets(["A"], [1 << 32])),
+    ]
+    dropped: Counter[str] = Counter()
+    issues: Counter[str] = Counter()
+    main, excluded = _without_duplicates(pieces, dropped, issues)
+    assert main["ticket_id"].tolist() == ["B", "C", "D"]
+    assert excluded is not None and excluded["ticket_id"].tolist() == ["A"]
+    assert dropped == Counter({"duplicate_ticket_id": 2, "excluded_status": -1})
+
+
 def test_text_ranges_search_every_id_at_once() -> None:
     """The range of each id among sorted lows (how many lows after the first it is not
     below): 'b' < 'c' → 0; 'c' → 1; 'dd' > 'd' → 2; 'z' → 3; missing and '' → 0."""

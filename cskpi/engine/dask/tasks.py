@@ -309,9 +309,9 @@ def _without_duplicates(
     issues: Counter[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The kept and the excluded tickets of the parts' pieces, each stacked once, less the
-    duplicates across parts (latest `updated_at`, else the last read: part by part, a part's
-    kept rows before its excluded ones, as they were read), and the counts the parts made on
-    those rows taken back. Only the ids and update times are stacked together to find them."""
+    duplicates across parts (latest `updated_at`, else the last read: the parts in read
+    order, kept and excluded rows alike; within a part no id repeats), and the counts the
+    parts made on those rows taken back. Only the ids and update times are stacked together to find them."""
     import numpy as np
 
     from cskpi.load.normalize.dedupe import duplicates, kept
