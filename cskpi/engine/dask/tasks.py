@@ -311,7 +311,8 @@ def _without_duplicates(
     """The kept and the excluded tickets of the parts' pieces, each stacked once, less the
     duplicates across parts (latest `updated_at`, else the last read: the parts in read
     order, kept and excluded rows alike; within a part no id repeats), and the counts the
-    parts made on those rows taken back. Only the ids and update times are stacked together to find them."""
+    parts made on those rows taken back. Only the ids and update times are stacked together
+    to find them."""
     import numpy as np
 
     from cskpi.load.normalize.dedupe import duplicates, kept
