@@ -479,6 +479,21 @@ def test_examples_counted_in_the_group_buckets_are_shown(tmp_path: Path, schedul
         assert line in result.stderr.splitlines()
 
 
+def test_a_duplicate_across_files_is_named_beside_its_count(tmp_path: Path, scheduler: str) -> None:
+    """T1 in both files (overlapping id ranges: the hashed route): one duplicate dropped, and
+    stderr names it, as the local engine does, not a bare count."""
+    (tmp_path / "t").mkdir()
+    head = "Ticket ID,Created At,Status\n"
+    (tmp_path / "t" / "a.csv").write_text(head + "T1,2024-03-01,open\nT3,2024-03-01,open\n")
+    (tmp_path / "t" / "b.csv").write_text(head + "T2,2024-03-02,open\nT1,2024-03-02,open\n")
+    args = [str(tmp_path / "t" / "*"), "-k", "tickets_created"]
+    line = "  1 duplicate ticket id: dropped (e.g. T1)"
+    for extra in ([], ["--engine", "dask", "--scheduler", scheduler]):
+        result = CliRunner().invoke(app, ["report", *args, *extra, "-f", "json"])
+        assert result.exit_code == 0, result.output
+        assert line in result.stderr.splitlines()
+
+
 def test_id_ranges_of_integers_or_text_decide_the_route() -> None:
     """A part's range spans its kept and its excluded ids; integer ranges and text ranges
     never mix; parts without records are left out; one overlap means hashing."""

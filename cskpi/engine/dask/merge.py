@@ -68,10 +68,12 @@ def frame_quality(
     dropped: Counter[str],
     issues: Counter[str],
     parts: list[dict[str, Any]],
+    across: dict[str, list[str]] | None = None,
 ) -> FrameQuality:
     """One frame's counts: every file's, the corrections made across files, and what each
     group bucket's computation counted (`--where`, links, used rows; with its examples, in
-    `examples`)."""
+    `examples`). `across`: examples of the corrections (ids dropped as duplicates across
+    files)."""
     counts = {"dropped": Counter(dropped), "issues": Counter(issues)}
     orders: dict[str, list[list[str]]] = {"dropped": [], "issues": []}
     for q in loads:
@@ -92,6 +94,8 @@ def frame_quality(
     for q in loads:
         for reason, shown in q.examples:
             examples.setdefault(reason, []).extend(shown)
+    for reason, ids in (across or {}).items():
+        examples.setdefault(reason, []).extend(ids)
     for part in parts:
         for reason, shown in part.get("examples", {}).items():
             examples.setdefault(reason, []).extend(shown)

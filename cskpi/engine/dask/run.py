@@ -221,9 +221,11 @@ def _compute(
     dropped: Counter[str] = Counter()
     issues: Counter[str] = Counter()
     latests = []
-    for d, i, latest, _ in client.gather(bucket_facts):
+    duplicates: list[str] = []  # a few ids dropped as duplicates across files
+    for d, i, latest, _, shown in client.gather(bucket_facts):
         dropped.update(d)
         issues.update(i)
+        duplicates.extend(shown)
         if latest is not None:
             latests.append(latest)
     if dup_responses:
@@ -247,7 +249,11 @@ def _compute(
         whole = client.submit(tasks.overall_report, inputs, ask, config, pinned).result()
     del inputs
     t_quality = merge.frame_quality(
-        [f.quality for f in t_facts], dropped, issues, [_with_examples(p, "tickets") for p in done]
+        [f.quality for f in t_facts],
+        dropped,
+        issues,
+        [_with_examples(p, "tickets") for p in done],
+        {"duplicate_ticket_id": duplicates},
     )
     s_quality = merge.frame_quality(
         [f.quality for spec in s_facts for f in spec],

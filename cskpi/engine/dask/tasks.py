@@ -77,6 +77,8 @@ class Bucket:
     issues: Counter[str] = field(default_factory=Counter)
     latest: Any = None
     kinds: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    """Ids of tickets dropped as duplicates across parts (a few)."""
 
 
 SEQ = "_cskpi_seq"
@@ -307,12 +309,13 @@ def _without_duplicates(
     pieces: list[tuple[pd.DataFrame, pd.DataFrame | None]],
     dropped: Counter[str],
     issues: Counter[str],
+    shown: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The kept and the excluded tickets of the parts' pieces, each stacked once, less the
     duplicates across parts (latest `updated_at`, else the last read: the parts in read
     order, kept and excluded rows alike; within a part no id repeats), and the counts the
-    parts made on those rows taken back. Only the ids and update times are stacked together
-    to find them."""
+    parts made on those rows taken back (and a few of their ids put in `shown`). Only the ids
+    and update times are stacked together to find them."""
     import numpy as np
 
     from cskpi.load.normalize.dedupe import duplicates, kept
@@ -339,9 +342,11 @@ def _without_duplicates(
     read: Any = np.concatenate(order) if order else np.zeros(0, dtype=np.int64)
     keys = keys.take(read).reset_index(drop=True)
     none: Any = np.zeros(len(keys), dtype=bool)
-    found, _quality = duplicates(keys, none, FrameQuality(), "ticket_id", "x", newest)
+    found, quality = duplicates(keys, none, FrameQuality(), "ticket_id", "x", newest)
     if not found.any():
         return main, excluded
+    if shown is not None:
+        shown.extend(dict(quality.examples).get("x", ()))
     drop: Any = np.zeros(len(keys), dtype=bool)
     drop[read] = found
     drop_main, drop_excluded = drop[: len(main)], drop[len(main) :]
@@ -382,11 +387,12 @@ def id_bucket(
     excluded_parts = [x for _, x in pieces if x is not None and len(x)]
     dropped: Counter[str] = Counter()
     issues: Counter[str] = Counter()
+    shown: list[str] = []
     if disjoint or len(pieces) < 2:  # no id in two parts: the parts as they are
         main = [k.drop(columns=DERIVED_FAR, errors="ignore") for k in kept_parts]
         excluded = [x.drop(columns=DERIVED_FAR, errors="ignore") for x in excluded_parts]
     else:
-        whole, out = _without_duplicates(pieces, dropped, issues)
+        whole, out = _without_duplicates(pieces, dropped, issues, shown)
         main = [whole.drop(columns=DERIVED_FAR, errors="ignore")]
         excluded = [out.drop(columns=DERIVED_FAR, errors="ignore")] if out is not None else []
     answers = stack(surveys) if surveys else None
@@ -416,12 +422,24 @@ def id_bucket(
         else ()
     )
     return Bucket(
-        main, excluded, answers, route_t, route_x, route_s, dropped, issues, latest, kinds
+        main,
+        excluded,
+        answers,
+        route_t,
+        route_x,
+        route_s,
+        dropped,
+        issues,
+        latest,
+        kinds,
+        tuple(shown),
     )
 
 
-def bucket_facts(bucket: Bucket) -> tuple[Counter[str], Counter[str], Any, tuple[str, ...]]:
-    return bucket.dropped, bucket.issues, bucket.latest, bucket.kinds
+def bucket_facts(
+    bucket: Bucket,
+) -> tuple[Counter[str], Counter[str], Any, tuple[str, ...], tuple[str, ...]]:
+    return bucket.dropped, bucket.issues, bucket.latest, bucket.kinds, bucket.examples
 
 
 def split_groups(bucket: Bucket, groups: int) -> list[tuple[Any, Any, Any]]:
