@@ -494,6 +494,33 @@ def test_a_duplicate_across_files_is_named_beside_its_count(tmp_path: Path, sche
         assert line in result.stderr.splitlines()
 
 
+def test_parse_issues_of_different_files_keep_the_order_one_parse_finds(
+    tmp_path: Path, scheduler: str
+) -> None:
+    """File a (read first) has two unparseable times (T5: first response `2024-13-45`,
+    resolved `yesterday`); file b has an implausible first response and resolution (T4:
+    9999 and 0001). One parse of both meets the first-response column first: its
+    implausible value, then the unparseable one, then the resolved column's implausible
+    one, then the finishing step's `resolved_without_timestamp` (T4, T5). File a's own order
+    alone would put `unparseable_timestamp` first: the JSON's keys must follow the local
+    engine's, byte for byte."""
+    import shutil
+
+    (tmp_path / "t").mkdir()
+    shutil.copy(ROOT / "tests/data/bad/bad_timestamps.csv", tmp_path / "t" / "a.csv")
+    shutil.copy(ROOT / "tests/data/bad/extreme_years.csv", tmp_path / "t" / "b.csv")
+    inputs = [str(tmp_path / "t" / "*")]
+    local, dask = both(tmp_path, scheduler, inputs, inputs, ["-k", "tickets_created,frt_median"])
+    assert list(dask["data_quality"]["tickets"]["issues"].items()) == [
+        ("implausible_first_response_at", 1),
+        ("unparseable_timestamp", 2),
+        ("implausible_resolved_at", 1),
+        ("resolved_without_timestamp", 2),
+    ]
+    assert json.dumps(dask["data_quality"]) == json.dumps(local["data_quality"])
+    same_apart_from_engine(local, dask)
+
+
 def test_id_ranges_of_integers_or_text_decide_the_route() -> None:
     """A part's range spans its kept and its excluded ids; integer ranges and text ranges
     never mix; parts without records are left out; one overlap means hashing."""

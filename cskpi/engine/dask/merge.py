@@ -69,13 +69,24 @@ def frame_quality(
     issues: Counter[str],
     parts: list[dict[str, Any]],
     across: dict[str, list[str]] | None = None,
+    slots: list[tuple[tuple[str, int], ...]] | None = None,
 ) -> FrameQuality:
     """One frame's counts: every file's, the corrections made across files, and what each
     group bucket's computation counted (`--where`, links, used rows; with its examples, in
     `examples`). `across`: examples of the corrections (ids dropped as duplicates across
-    files)."""
+    files). `slots`: each file's `Loaded.slots`: the issues of the column-by-column parse
+    go first, in the order one parse of every file would have met them (the earliest place
+    any file counted each), which no file's own order can tell when files count different
+    ones."""
     counts = {"dropped": Counter(dropped), "issues": Counter(issues)}
-    orders: dict[str, list[list[str]]] = {"dropped": [], "issues": []}
+    first: dict[str, int] = {}
+    for found in slots or ():
+        for reason, place in found:
+            first[reason] = min(place, first.get(reason, place))
+    orders: dict[str, list[list[str]]] = {
+        "dropped": [],
+        "issues": [sorted(first, key=lambda r: first[r])] if first else [],
+    }
     for q in loads:
         for kind, entries in (("dropped", q.dropped), ("issues", q.issues)):
             orders[kind].append([r for r, _ in entries])

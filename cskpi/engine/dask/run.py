@@ -254,12 +254,14 @@ def _compute(
         issues,
         [_with_examples(p, "tickets") for p in done],
         {"duplicate_ticket_id": duplicates},
+        [f.slots for f in t_facts],
     )
     s_quality = merge.frame_quality(
         [f.quality for spec in s_facts for f in spec],
         Counter({"duplicate_response_id": dup_responses}),
         Counter(),
         [_with_examples(p, "surveys") for p in done],
+        slots=[f.slots for spec in s_facts for f in spec],
     )
     load_notes = merge.notes(
         [n for f in t_facts for n in f.notes]

@@ -57,6 +57,8 @@ class Facts:
     kinds: tuple[str, ...] = ()
     ratings: bool = False
     zone: str | None = None
+    slots: tuple[tuple[str, int], ...] = ()
+    """Where the parse first counted each issue (`Loaded.slots`)."""
     template: Any = None
     """The `Loaded` with no rows: mapping, preset and column types, for the group tasks."""
 
@@ -167,6 +169,7 @@ def describe(loaded: Loaded) -> Facts:
         kinds=kinds,
         ratings=ratings,
         zone=match.preset.zone if match is not None and match.preset is not None else None,
+        slots=loaded.slots,
         template=replace(
             loaded,
             frame=frame.iloc[:0].drop(columns=list(_OURS), errors="ignore"),

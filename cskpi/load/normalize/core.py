@@ -110,7 +110,8 @@ def normalize(
     )
     commas = raw.decimal_comma_rows() if hasattr(raw, "decimal_comma_rows") else None
     raw.release()
-    for col in COLUMNS[frame]:
+    slots: dict[str, int] = {}  # issue → where the parse first counted it (`Loaded.slots`)
+    for place, col in enumerate(COLUMNS[frame]):
         if col.name not in mapping:
             continue
         source = mapping[col.name]
@@ -130,10 +131,12 @@ def normalize(
             bad_required[f"implausible_{col.name}"] = mask
             if not col.required:  # a required one drops its row in the finishing step
                 quality = quality.issue(f"implausible_{col.name}", int(far.sum()), where(mask))
+                slots.setdefault(f"implausible_{col.name}", 3 * place)
         _let_go(data, uses, source)
         columns[col.name] = values
         if shifted:
             quality = quality.issue("dst_shifted_local_time", shifted)
+            slots.setdefault("dst_shifted_local_time", 3 * place + 1)
         if bad is not None and bad.any():
             if col.required:
                 bad_required[col.name] = bad
@@ -142,7 +145,8 @@ def normalize(
                     "unparseable_timestamp" if col.kind == "time" else f"unparseable_{col.name}"
                 )
                 quality = quality.issue(reason, int(bad.sum()), where(bad))
-    for name in business_names:
+                slots.setdefault(reason, 3 * place + 2)
+    for place, name in enumerate(business_names, start=len(COLUMNS[frame])):
         if name in mapping:
             source = mapping[name]
             unit = match.unit(source) or parse.unit_from_name(source)
@@ -157,6 +161,7 @@ def normalize(
                 quality = quality.issue(
                     f"unparseable_{name}", int(business.bad.sum()), where(business.bad)
                 )
+                slots.setdefault(f"unparseable_{name}", 3 * place + 2)
     out = pd.DataFrame(columns, index=data.index, copy=False)
     for header in headers:
         if header not in mapping.values() and header not in out.columns:
@@ -188,6 +193,7 @@ def normalize(
         tuple(notes),
         excluded,
         match if match.preset else None,
+        slots=tuple(slots.items()),
     )
 
 

@@ -74,3 +74,7 @@ class Loaded:
     headers: tuple[str, ...] = ()
     """Every column of the files, before a read plan kept some (for "no such column" errors);
     empty when not known."""
+    slots: tuple[tuple[str, int], ...] = ()
+    """Each issue the column-by-column parse counted, with where it was first counted (the
+    column's place, then implausible / DST shift / unparseable): the Dask engine orders the
+    reasons of several files as the parse of all of them at once would have found them."""
