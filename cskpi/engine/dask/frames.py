@@ -141,8 +141,7 @@ def text_hash(values: Any) -> np.ndarray:
     width = int(lengths[0]) if n else 0
     if data is not None and bool((lengths == width).all()):
         # one width throughout (ids usually have one): a byte matrix, one place a column
-        rng = np.random.default_rng(_WEIGHTS_SEED)
-        weights = rng.integers(0, 2**63, width, dtype=np.uint64) * 2 + 1
+        weights = _weights(width)
         matrix = data.reshape(n, width)
         with np.errstate(over="ignore"):
             for at in range(width):
@@ -151,8 +150,7 @@ def text_hash(values: Any) -> np.ndarray:
         # each byte's place in its value: its position less its value's first position
         place: Any = np.arange(stop - start, dtype=np.int64)
         place -= np.repeat(offsets[:-1] - start, lengths)
-        rng = np.random.default_rng(_WEIGHTS_SEED)
-        weights = rng.integers(0, 2**63, int(lengths.max()), dtype=np.uint64) * 2 + 1
+        weights = _weights(int(lengths.max()))
         with np.errstate(over="ignore"):
             running = np.cumsum(data.astype(np.uint64) * weights[place], dtype=np.uint64)
             running = np.concatenate([np.zeros(1, dtype=np.uint64), running])
@@ -162,6 +160,14 @@ def text_hash(values: Any) -> np.ndarray:
         out = out * np.uint64(MIX)
         out = out ^ (out >> np.uint64(29))
     return np.asarray(out, dtype=np.uint64)
+
+
+def _weights(places: int) -> np.ndarray:
+    """The odd weight of each byte place, the same first ones however many are drawn."""
+    import numpy as np
+
+    rng = np.random.default_rng(_WEIGHTS_SEED)
+    return np.asarray(rng.integers(0, 2**63, places, dtype=np.uint64) * 2 + 1)
 
 
 def label_hash(values: pd.Series | None, length: int, empty: str) -> np.ndarray:

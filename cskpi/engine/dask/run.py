@@ -115,7 +115,7 @@ def _compute(
             plan,
             i,
             pure=False,
-            **near([names[i * len(names) // len(t_parts)]] if names else None),
+            **near(names[i * len(names) // len(t_parts)] if names else ""),
         )
         for i, p in enumerate(t_parts)
     ]
@@ -169,7 +169,7 @@ def _compute(
     del s_loaded
     # 3. tickets (and surveys) by ticket id: duplicates across files dropped, groups routed
     held = client.who_has(t_loaded)  # rows already on a worker stay there where they can
-    places = [",".join(sorted(held.get(f.key, ()))[:1]) for f in t_loaded]
+    places = [min(held.get(f.key, ()), default="") for f in t_loaded]
     route = id_route(t_facts, [f for spec in s_facts for f in spec], workers, places)
     ranged = route.lows is not None
     if ranged:
@@ -188,9 +188,9 @@ def _compute(
     records = sum(f.rows for f in t_facts) + sum(f.rows for spec in s_facts for f in spec)
     groups = group_count(by, records, workers)
     pairs = [(c.name, c.tickets or c.name) for c in by]
-    homes: list[Any] = [None] * route.n  # where a bucket's whole parts lie
+    homes = [""] * route.n  # where a bucket's whole parts lie
     for place, bucket in zip(places, route.parts or (), strict=False):
-        homes[bucket] = held_by(place)
+        homes[bucket] = place
     buckets = [
         submit(
             tasks.id_bucket,
@@ -331,14 +331,10 @@ def id_bucket_count(parts: int, rows: int, workers: int) -> int:
     return max(min(parts, wanted, MAX_BUCKETS), 1)
 
 
-def held_by(place: str) -> list[str] | None:
-    return [place] if place else None
-
-
-def near(workers: list[str] | None) -> dict[str, Any]:
-    """Options of `submit` that prefer `workers` (where the task's rows lie) without
-    requiring them: another worker may still take the task."""
-    return {"workers": workers, "allow_other_workers": True} if workers else {}
+def near(worker: str) -> dict[str, Any]:
+    """Options of `submit` that prefer `worker` (where the task's rows lie; "": none)
+    without requiring it: another worker may still take the task."""
+    return {"workers": [worker], "allow_other_workers": True} if worker else {}
 
 
 def part_buckets(places: list[str], buckets: int) -> list[int]:
