@@ -77,6 +77,7 @@ def read_frames(
     extras = {squash(name) for name in keep.extras} if keep is not None else set()
 
     label_sources: set[str] = set()
+    time_sources: set[str] = set()  # the file being read's (`prune` sets it for each file)
     every_header: dict[str, None] = {}
     left_out: list[int] = []  # per file, unmapped columns not read (`_bounded`)
 
@@ -85,8 +86,14 @@ def read_frames(
         values, read as categories (`_FEW`)."""
         return label_sources & set(kept)
 
+    def times(kept: list[str]) -> set[str]:
+        """Kept source columns that feed time columns only and are read as nothing but
+        timestamps: a big CSV may read them as such (`Options.times`)."""
+        return time_sources & set(kept)
+
     def prune(headers: list[str]) -> list[str] | dict[str, str]:
         every_header.update(dict.fromkeys(headers))
+        time_sources.clear()
         match = presets.detect(headers, frame, options.preset)
         seen.setdefault(match.key, match)
         if len(seen) > 1:
@@ -106,6 +113,15 @@ def read_frames(
             if canon in every:
                 read_as[source] = read_as.get(source, True) and kinds.get(canon) in _FEW
         label_sources.update(source for source, label in read_as.items() if label)
+        as_time: dict[str, bool] = {}  # source → whether it feeds plain time columns only
+        extract = match.preset.extract if match.preset else {}
+        for canon, source in found.items():
+            if canon in every:
+                plain = canon not in extract and not match.vocab(canon)
+                as_time[source] = as_time.get(source, True) and kinds.get(canon) == "time" and plain
+        others = {h for h in headers if squash(h) in extras} | match.keep()
+        if options.date_format is None:
+            time_sources.update(s for s, time in as_time.items() if time and s not in others)
         kept.update(h for h in headers if squash(h) in extras)
         kept.update(match.keep())
         return _renamed([h for h in headers if h in kept], names, label)
@@ -121,6 +137,7 @@ def read_frames(
         stdin=stdin,
         columns=prune,
         labels=labels,
+        times=times,
     )
     if len(seen) > 1:
         return [

@@ -21,7 +21,15 @@ from cskpi.load.parse.text import (
     text_array,
     text_chunks,
 )
-from cskpi.load.parse.times import EXCEL_EPOCH, EXCEL_MAX_SERIAL, TimeOptions, parse_times
+from cskpi.load.parse.times import (
+    EXCEL_EPOCH,
+    EXCEL_MAX_SERIAL,
+    TimeOptions,
+    as_utc,
+    parse_times,
+    plain_form,
+    same_form,
+)
 from cskpi.load.parse.values import distinct, parse_bools, parse_ids, parse_ints
 
 __all__ = [
@@ -30,6 +38,7 @@ __all__ = [
     "MAX_DURATION",
     "Parsed",
     "TimeOptions",
+    "as_utc",
     "decimal_commas",
     "distinct",
     "is_present",
@@ -40,6 +49,8 @@ __all__ = [
     "parse_ids",
     "parse_ints",
     "parse_times",
+    "plain_form",
+    "same_form",
     "text_array",
     "text_chunks",
     "unit_from_name",

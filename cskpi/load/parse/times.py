@@ -29,6 +29,18 @@ _FAST_TIME = r"[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
 _FAST_ZONE = r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)"
 _FAST_AWARE_RE = f"^{_FAST_DATE}{_FAST_TIME}{_FAST_ZONE}$"
 _FAST_NAIVE_RE = f"^{_FAST_DATE}(?:{_FAST_TIME})?$"
+_FAST_UTC_RE = f"^{_FAST_DATE}{_FAST_TIME}Z$"
+
+
+def plain_form(value: str) -> str | None:
+    """ "naive" or "utc" when `value` has a form on which Arrow's cast and the general parser
+    agree (`_iso_fast`) and whose text a timestamp gives back (`readers.csv_times`): plain ISO
+    8601 without an offset, or in UTC written `Z`; None for any other value."""
+    if re.fullmatch(_FAST_NAIVE_RE, value):
+        return "naive"
+    return "utc" if re.fullmatch(_FAST_UTC_RE, value) else None
+
+
 EXCEL_EPOCH = "1899-12-30"
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 SERIAL_RANGE = (20_000, 80_000)
@@ -97,10 +109,8 @@ def _uniform(values: Any, shape: str) -> tuple[Any, Any] | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    kind: np.ndarray = np.arange(256, dtype=np.uint8)  # a byte's class: digits are one
-    kind[48:58] = 48
     text: str | None = None
-    form: np.ndarray = np.zeros(0, dtype=np.uint8)
+    form = b""
     out, read = [], []
     odd = 0
     for chunk, offsets, data in text_chunks(values):  # a reader's chunks: no copy into one
@@ -113,8 +123,8 @@ def _uniform(values: Any, shape: str) -> tuple[Any, Any] | None:
             text = chunk[int(np.argmax(filled))].as_py()
             if not text or not text.isascii() or re.fullmatch(shape.strip("^$"), text) is None:
                 return None
-            form = kind[np.frombuffer(text.encode("ascii"), dtype=np.uint8)]
-        if _same_form(chunk, offsets, lengths, filled, count, data, kind, form):
+            form = text.encode("ascii")
+        if same_form(chunk, offsets, lengths, filled, count, data, form):
             out.append(only_filled(chunk, filled))
             read.append(chunk.is_valid())
             continue
@@ -135,18 +145,21 @@ _ODD_SHARE = 0.01
 """Share of a column's values that may be odd and still take `_uniform` (the rest: a regex)."""
 
 
-def _same_form(
+def same_form(
     chunk: Any,
     offsets: np.ndarray,
     lengths: np.ndarray,
     filled: np.ndarray,
     count: int,
     data: np.ndarray,
-    kind: np.ndarray,
-    form: np.ndarray,
+    form: bytes,
 ) -> bool:
-    """Whether every non-empty value of an Arrow text chunk has `form` (byte classes) and a
-    year 1900–2099, and no missing value holds bytes."""
+    """Whether every non-empty value of an Arrow text chunk has the form of `form` (an ASCII
+    value: the same length, a digit where it has one, its other bytes elsewhere) and a year
+    1900–2099, and no missing value holds bytes.
+
+    Position by position over the values' byte matrix, in blocks that stay in the cache: a
+    lookup of every byte's class took 0.99 s for 10 million values of 19 bytes, this 0.11 s."""
     import numpy as np
 
     width = len(form)
@@ -156,15 +169,25 @@ def _same_form(
         return False  # a null that holds bytes
     data = data[offsets[0] : offsets[len(chunk)]]
     rows = data.reshape(count, width) if count else data.reshape(0, max(width, 1))
-    block = max(1, 2**22 // max(width, 1))
-    for start in range(0, count, block):
-        if not (kind[rows[start : start + block]] == form).all():
+    given = np.frombuffer(form, dtype=np.uint8)
+    digits = (given >= 48) & (given < 58)
+    at_digits, at_others = np.flatnonzero(digits), np.flatnonzero(~digits)
+    zero = np.uint8(48)
+    for start in range(0, count, _FORM_BLOCK):
+        block = rows[start : start + _FORM_BLOCK]
+        if not (block[:, at_digits] - zero < 10).all():
+            return False
+        if not (block[:, at_others] == given[at_others]).all():
             return False
     if count:  # years 1900–2099: "19" or "20" first
         century = rows[:, 0].astype(np.int16) * 10 + rows[:, 1] - 11 * 48
         if not np.all((century == 19) | (century == 20)):
             return False
     return True
+
+
+_FORM_BLOCK = 50_000
+"""Values `same_form` compares at a time (1 MB of 19-byte values: in the cache)."""
 
 
 def _iso_fast(raw: pd.Series, tz: str) -> tuple[pd.Series, pd.Series, int] | None:

@@ -23,12 +23,13 @@ import json
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cskpi.errors import InputError
 from cskpi.load.readers.csv_lines import record_scan, swallowed
 from cskpi.load.readers.csv_small import FIELD_LIMIT, csv_module, truncated
+from cskpi.load.readers.csv_times import Stamps
 from cskpi.load.readers.dialect import comma_decimals, csv_args, quote_for, sniff
 from cskpi.load.readers.frames import arrow_frame, column_names, drop_unnamed, prune
 from cskpi.load.readers.model import Options, Part
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 _PYARROW_MIN_BYTES = 2**20  # smaller CSVs take the csv module (3.4 MB: 0.43 s vs 0.05 s)
 _STREAM_BLOCK = 64 << 20  # bytes per block of the pass over a big CSV (`_plain_file`)
+_READ_BLOCK = 4 << 20  # bytes pyarrow reads at a time (see `_arrow_rows`)
 _HEADER_SNIFF = 1_000_000  # characters searched for the header line on the pyarrow path
 _BLANK = re.compile("[\ufeff \t\r\n]*")  # what precedes the first line `_refuse_json` reads
 
@@ -168,21 +170,49 @@ class _Rows:
     fields: int = 0
     """The header's fields."""
     delimiter: str = ","
+    stamps: dict[str, Stamps] = field(default_factory=dict)
+    """Columns read as timestamps (`csv_times`), header row excluded; the table lacks them."""
+    read: int = 0
+    """Rows read, the header's included (the table's, when no column is read as stamps)."""
 
     @property
     def count(self) -> int:
-        return int(self.table.num_rows)
+        return self.read if self.stamps else int(self.table.num_rows)
 
     def part(self, lines: Sequence[int] | np.ndarray) -> Part:
         """The rows as a raw part; `lines`: each record's line, the header's first."""
+        import pandas as pd
+
+        count = self.count - 1
         table, self.table = self.table, None  # the frame takes over the columns
-        count = table.num_rows - 1
-        handed = [_without_header(table.slice(1).select(self.keep))]
+        text = [name for name in self.keep if name not in self.stamps]
+        forms = {name: stamps.form for name, stamps in self.stamps.items()}
+        handed = [_without_header(table.slice(1).select(text))]
         del table
         frame = arrow_frame(handed, count)
+        if self.stamps:  # in the file's column order, each array as it is (no copy)
+            frame = pd.DataFrame(
+                {
+                    n: _stamped(self.stamps.pop(n)) if n in self.stamps else frame[n]
+                    for n in self.keep
+                },
+                index=frame.index,
+                copy=False,
+            )
         part = Part(drop_unnamed(frame, self.unnamed), lines[1:], warnings=self.warnings)
         part.delimiter = self.delimiter
+        part.forms = forms
         return part
+
+
+def _stamped(stamps: Stamps) -> Any:
+    """A column read as timestamps, as pandas holds it: naive, or UTC (no copy either way)."""
+    import pandas as pd
+
+    from cskpi.load.parse import as_utc
+
+    naive = pd.Series(stamps.read(), copy=False)
+    return as_utc(naive) if stamps.aware else naive
 
 
 def _without_header(table: Any) -> Any:
@@ -191,12 +221,12 @@ def _without_header(table: Any) -> Any:
     holds."""
     import pyarrow as pa
 
-    for i, field in enumerate(table.schema):
+    for i, kind in enumerate(table.schema):
         values = table.column(i)
-        if pa.types.is_dictionary(field.type) and values.num_chunks:
+        if pa.types.is_dictionary(kind.type) and values.num_chunks:
             first = values.chunk(0).dictionary_decode().dictionary_encode()
-            chunks = [first.cast(field.type), *values.chunks[1:]]
-            table = table.set_column(i, field, pa.chunked_array(chunks, type=field.type))
+            chunks = [first.cast(kind.type), *values.chunks[1:]]
+            table = table.set_column(i, kind, pa.chunked_array(chunks, type=kind.type))
     return table
 
 
@@ -208,12 +238,16 @@ def _arrow_rows(
     quote: str,
     opts: Options,
     quoted_breaks: bool,
+    rows: int = 0,
 ) -> _Rows | None:
     """Read a CSV (`source`: a buffer or a path) with pyarrow, every field as text; None when
     the header cannot be found in `prefix` (the text's first `_HEADER_SNIFF` characters) or
     a row is bad: the csv module then reads the file and reports what it finds. One row with
     too few fields is skipped and handed back (`_Rows.cut`) for the caller to check that it
-    is the file's cut last line."""
+    is the file's cut last line.
+
+    `rows`: the file's lines, when `source` is its path: the columns `Options.times` names
+    are then read block by block, as timestamps where they can be (`_streamed`)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -237,45 +271,111 @@ def _arrow_rows(
         bad.append(row)
         return "skip"
 
+    options = (
+        # 4 MiB blocks instead of 1 MiB: a quarter of the chunks per column, which every
+        # later step pays for (10 M tickets: read 2.4 s instead of 4-6, to pandas 0.5 s
+        # instead of 2.5-4)
+        pacsv.ReadOptions(column_names=names, block_size=_READ_BLOCK),
+        pacsv.ParseOptions(
+            delimiter=delimiter,
+            quote_char=quote or False,
+            # without line ends inside quoted values, pyarrow splits the file at any line
+            # end and parses the blocks in parallel (1 M tickets: 3 times faster)
+            newlines_in_values=quoted_breaks,
+            invalid_row_handler=on_bad,
+        ),
+        pacsv.ConvertOptions(
+            # large_string: what pandas keeps text in, so no cast copies it (10 M
+            # tickets: 2 s and 0.8 GB); a column of a few distinct values as a
+            # dictionary: codes and a few strings (10 M tickets, agent, status,
+            # escalated, reopened, agent_replies: 0.4 GB less)
+            column_types={
+                n: pa.dictionary(pa.int32(), pa.string()) if n in few else pa.large_string()
+                for n in names
+            },
+            include_columns=keep or names[:1],  # an empty list would mean "all"
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+    stamped = opts.times(keep) - few if rows and opts.times is not None and keep else set()
+    stamps: dict[str, Stamps] = {}
     try:
-        table = pacsv.read_csv(
-            source,
-            # 4 MiB blocks instead of 1 MiB: a quarter of the chunks per column, which every
-            # later step pays for (10 M tickets: read 2.4 s instead of 4-6, to pandas 0.5 s
-            # instead of 2.5-4)
-            read_options=pacsv.ReadOptions(column_names=names, block_size=4 << 20),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter,
-                quote_char=quote or False,
-                # without line ends inside quoted values, pyarrow splits the file at any line
-                # end and parses the blocks in parallel (1 M tickets: 3 times faster)
-                newlines_in_values=quoted_breaks,
-                invalid_row_handler=on_bad,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                # large_string: what pandas keeps text in, so no cast copies it (10 M
-                # tickets: 2 s and 0.8 GB); a column of a few distinct values as a
-                # dictionary: codes and a few strings (10 M tickets, agent, status,
-                # escalated, reopened, agent_replies: 0.4 GB less)
-                column_types={
-                    n: pa.dictionary(pa.int32(), pa.string()) if n in few else pa.large_string()
-                    for n in names
-                },
-                include_columns=keep or names[:1],  # an empty list would mean "all"
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-                null_values=[""],
-            ),
-        )
+        if stamped:
+            table, stamps, read = _streamed(source, options, keep, stamped, rows)
+        else:
+            table = pacsv.read_csv(
+                source,
+                read_options=options[0],
+                parse_options=options[1],
+                convert_options=options[2],
+            )
+            read = 0
     except (pa.ArrowInvalid, OSError):
         return None
-    rows = _Rows(table, keep, unnamed, warnings, fields=len(names), delimiter=delimiter)
+    found = _Rows(table, keep, unnamed, warnings, fields=len(names), delimiter=delimiter)
+    found.stamps, found.read = stamps, read
     if len(bad) == 1 and (row := bad[0]).actual_columns < row.expected_columns and row.text:
-        rows.cut = row.text.encode("utf-8")
-        rows.cut_fields = (row.actual_columns, row.expected_columns)
+        found.cut = row.text.encode("utf-8")
+        found.cut_fields = (row.actual_columns, row.expected_columns)
     elif bad:
         return None
-    return rows
+    return found
+
+
+def _streamed(
+    source: str, options: tuple[Any, Any, Any], keep: list[str], stamped: set[str], rows: int
+) -> tuple[Any, dict[str, Stamps], int]:
+    """The file block by block (pyarrow's streaming reader): each `stamped` column into
+    `Stamps` for as long as its blocks take (the header row left out), the other columns as
+    read. A column a block ends as stamps goes on as text, its values so far written back
+    (`Stamps.text`). (The table of the text columns, header row included; the stamps; the
+    rows read, the header's included.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    reader = pacsv.open_csv(
+        source, read_options=options[0], parse_options=options[1], convert_options=options[2]
+    )
+    stamps = {name: Stamps(rows) for name in keep if name in stamped}
+    chunks: dict[str, list[Any]] = {name: [] for name in keep}
+    heads: dict[str, Any] = {}  # the header row's value of each stamped column
+
+    def take(batch: Any, first: bool) -> None:
+        for name in keep:
+            column = batch.column(name)
+            going = stamps.get(name)
+            if going is not None:
+                if first:
+                    heads[name] = column.slice(0, 1)
+                if going.add(column.slice(1) if first else column):
+                    continue
+                del stamps[name]
+                if not first:
+                    chunks[name].append(pa.concat_arrays([heads[name], going.text()]))
+            chunks[name].append(column)
+
+    read = 0
+    with ThreadPoolExecutor(1) as pool:
+        pending = None
+        for batch in reader:
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(take, batch, not read)
+            read += batch.num_rows
+        if pending is not None:
+            pending.result()
+    table = pa.table(
+        {
+            name: pa.chunked_array(chunks[name], type=reader.schema.field(name).type)
+            for name in keep
+            if name not in stamps
+        }
+    )
+    return table, stamps, read
 
 
 @dataclass
@@ -382,7 +482,9 @@ def _csv_stream(src: Source, delimiter: str | None, opts: Options, kind: str) ->
     quoted = plain.quotes and bool(quote)
     if quoted and _open_at_end(src.path, quote):
         return None  # the csv module reports a value the file's end cuts (DECISIONS 44)
-    rows = _arrow_rows(src.name, plain.prefix, src.path, delimiter, quote, opts, quoted)
+    rows = _arrow_rows(
+        src.name, plain.prefix, src.path, delimiter, quote, opts, quoted, plain.records
+    )
     if rows is None:
         return None
     cut = rows.cut is not None

@@ -39,12 +39,13 @@ def read_inputs(
     delimiter: str | None = None,
     quote: str | None = None,
     decimal: str | None = None,
+    times: Callable[[list[str]], set[str]] | None = None,
 ) -> RawInput:
     """Read `paths` (files, globs, `-`) into one raw frame; `columns` prunes each file's header
     (a dict keeps its keys and renames them to its values, so that files whose headers are
     spelled differently stack column by column), `labels` names the kept columns that hold
-    labels (`Options.labels`); `delimiter`, `quote`, `decimal`: `--delimiter`, `--quote`,
-    `--decimal` (`dialect`)."""
+    labels (`Options.labels`), `times` those feeding time columns alone (`Options.times`);
+    `delimiter`, `quote`, `decimal`: `--delimiter`, `--quote`, `--decimal` (`dialect`)."""
     import numpy as np
 
     renames: dict[str, str] = {}
@@ -76,6 +77,7 @@ def read_inputs(
         check_delimiter(delimiter),
         check_quote(quote),
         check_decimal(decimal),
+        times,
     )
     parts: list[Part] = []
     infos: list[FileInfo] = []
@@ -87,10 +89,13 @@ def read_inputs(
         part = _READERS[fmt](src, opts)
         if renames:
             part.frame = part.frame.rename(columns=renames)
+            part.forms = {renames.get(k, k): v for k, v in part.forms.items()}
         parts.append(part)
         infos.append(
             FileInfo(path, fmt, part.encoding, len(part.frame), part.sheet, part.decimal_comma)
         )
+    if len(parts) > 1:
+        _times_as_text(parts)
     frames = [p.frame for p in parts]
     frame = frames[0] if len(frames) == 1 else _stacked(frames)
     return RawInput(
@@ -178,6 +183,28 @@ _READERS: dict[str, Callable[[Source, Options], Part]] = {
     "xlsx": lambda src, opts: _read_xlsx(src, opts),
 }
 _SUFFIXES: dict[str, str] = {f".{fmt}": fmt for fmt in _READERS} | {".ndjson": "jsonl"}
+
+
+def _times_as_text(parts: list[Part]) -> None:
+    """A column some files' parts hold as timestamps (`csv_times`) and others as text, or as
+    timestamps of another kind (naive, UTC), is written back as text in every part, so the
+    files stack as they were read before: the parsing sees one column of text."""
+    import pyarrow as pa
+
+    from cskpi.load.readers.csv_times import restore
+    from cskpi.load.readers.frames import arrow_frame
+
+    for name in {n for p in parts for n in p.forms}:
+        kinds = {p.forms[name].endswith(b"Z") if name in p.forms else None for p in parts}
+        if len(kinds) == 1:
+            continue
+        for part in parts:
+            form = part.forms.pop(name, None)
+            if form is not None:
+                stamps = part.frame[name].array.asi8.view("datetime64[us]")
+                text = pa.table({name: restore(stamps, form)})
+                column = arrow_frame([text], len(part.frame))[name]
+                part.frame[name] = column.set_axis(part.frame.index)
 
 
 def _stacked(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -151,6 +151,10 @@ class Options:
     """`--quote`: a character, "" for none; None: `"` except for tab-separated files."""
     decimal: str | None = None
     """`--decimal`: `,` or `.`; None: `,` for `;`-separated files."""
+    times: Callable[[list[str]], set[str]] | None = None
+    """Of the kept names, those feeding time columns alone, read as no other text (no preset
+    vocabulary or extraction, no `--date-format`): a big CSV reads them as timestamps where
+    every value is plain ISO 8601 of one form (`csv_times`)."""
 
 
 @dataclass
@@ -167,3 +171,6 @@ class Part:
     """Its numbers use a decimal comma (`FileInfo.decimal_comma`)."""
     delimiter: str = ","
     """The delimiter a CSV/TSV was read with."""
+    forms: dict[str, bytes] = field(default_factory=dict)
+    """Columns read as timestamps rather than text (`csv_times`), each with its first value:
+    the form the text was in, so that it can be written back (`csv_times.restore`)."""
