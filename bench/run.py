@@ -51,14 +51,21 @@ the anchor's outer join leaves NULL and cskpi says 0 (KPIS.md: a count is never 
 
 
 def measure(cmd: list[str]) -> tuple[float, float]:
-    """(seconds, peak RSS in GiB) of one whole process, started by `bench/measure.py` so that
-    this driver's own memory high-water mark is not counted as the command's (see there)."""
+    """(seconds, peak RSS in GiB) of one whole process (`measured`)."""
+    seconds, peak, _ = measured(cmd)
+    return seconds, peak
+
+
+def measured(cmd: list[str]) -> tuple[float, float, float]:
+    """(seconds, peak RSS in GiB, fresh memory written in GiB) of one whole process, started by
+    `bench/measure.py` so that this driver's own memory high-water mark is not counted as the
+    command's (see there, also for what counts as fresh memory)."""
     launcher = [sys.executable, "-S", str(HERE / "measure.py"), *cmd]
     proc = subprocess.run(launcher, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
-    seconds, kib = proc.stdout.split()
-    return float(seconds), int(kib) * 1024 / GIB
+    seconds, kib, fresh = proc.stdout.split()
+    return float(seconds), int(kib) * 1024 / GIB, int(fresh) * 1024 / GIB
 
 
 def check_anchors() -> None:
@@ -155,10 +162,12 @@ def check_same(ours: Path, theirs: Path) -> None:
 
 def paired(a: list[str], b: list[str], runs: int) -> dict[str, float]:
     times_a, times_b, mem_a, mem_b, ratios = [], [], [], [], []
+    fresh_a, fresh_b = [], []
     for _ in range(runs):
-        ta, ma = measure(a)
-        tb, mb = measure(b)
+        ta, ma, fa = measured(a)
+        tb, mb, fb = measured(b)
         times_a.append(ta), times_b.append(tb), mem_a.append(ma), mem_b.append(mb)
+        fresh_a.append(fa), fresh_b.append(fb)
         ratios.append(ta / tb)
     return {
         "a": statistics.median(times_a),
@@ -166,6 +175,8 @@ def paired(a: list[str], b: list[str], runs: int) -> dict[str, float]:
         "ratio": statistics.median(ratios),
         "mem_a": max(mem_a),
         "mem_b": max(mem_b),
+        "fresh_a": statistics.median(fresh_a),
+        "fresh_b": statistics.median(fresh_b),
     }
 
 
@@ -253,11 +264,13 @@ def main() -> None:
         "",
         f"Command: `python bench/run.py --sizes {args.sizes} --runs {args.runs}` (`make bench`). "
         "Whole processes, paired and alternating; times are medians, ratio = median of paired "
-        f"ratios, peak = max RSS. Anchors: the shared DuckDB scripts, unchanged, run from "
+        "ratios, peak = max RSS, fresh = memory the process's page faults mapped (median; "
+        "`bench/measure.py`). Anchors: the shared DuckDB scripts, unchanged, run from "
         f"{'the shared folder' if ANCHORS is SHARED else 'bench/anchors/ (byte-identical copies)'}.",
         "",
-        "| size | shape | input | cskpi s | anchor s | ratio | cskpi GiB | anchor GiB |",
-        "|---:|---|---|---:|---:|---:|---:|---:|",
+        "| size | shape | input | cskpi s | anchor s | ratio | cskpi GiB | anchor GiB "
+        "| cskpi fresh GiB | anchor fresh GiB |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     out = HERE / "data" / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -281,7 +294,8 @@ def main() -> None:
                 r = w[(shape, fmt, size)] = paired(a, b, args.runs)
                 lines.append(
                     f"| {size:,} | {shape} | {fmt} | {r['a']:.2f} | {r['b']:.2f} | "
-                    f"{r['ratio']:.2f}× | {r['mem_a']:.2f} | {r['mem_b']:.2f} |"
+                    f"{r['ratio']:.2f}× | {r['mem_a']:.2f} | {r['mem_b']:.2f} | "
+                    f"{r['fresh_a']:.2f} | {r['fresh_b']:.2f} |"
                 )
                 print(lines[-1], flush=True)
     start = startup(args.runs)
