@@ -309,3 +309,73 @@ def test_a_date_format_keeps_the_text(
     assert code == 0, err
     assert streamed["stamped"] == 0
     assert json.loads(out)["overall"]["resolution_time_mean"] == 3600
+
+
+ODD = [
+    "",
+    " ",
+    "N/A",
+    "0000-00-00 00:00:00",
+    "2023-02-29 10:00:00",
+    "1899-12-31 10:00:00",
+    "2150-01-01 00:00:00",
+    "2024-03-10 02:30:00",
+    "2024-11-03 01:30:00",
+    "1709283605",
+    "2024-01-05 10:00:00+02:00",
+    "2024-01-05T10:00:00Z",
+    "2024-01-05 10:00",
+    "2024-1-5 10:00:00",
+    "2024-01-05 10:00:00.1234567",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    files=st.lists(
+        st.tuples(
+            st.sampled_from(["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"]),
+            st.integers(min_value=20, max_value=120),  # rows
+            st.lists(st.tuples(st.integers(min_value=0, max_value=119), st.sampled_from(ODD))),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    zone=st.sampled_from(["UTC", "America/New_York"]),
+)
+def test_random_time_columns_report_as_text_does(
+    tmp_path_factory: pytest.TempPathFactory,
+    files: list[tuple[str, int, list[tuple[int, str]]]],
+    zone: str,
+) -> None:
+    # files of one form each, some values replaced by odd ones anywhere (past the first 1 KB
+    # block too): the JSON report and its messages equal those of the text path, byte for
+    # byte, exit code included
+    folder = tmp_path_factory.mktemp("times")
+    paths = []
+    start = pd.Timestamp("2024-03-01")
+    for k, (form, count, odd) in enumerate(files):
+        created = [(start + pd.Timedelta(hours=7 * i + k)).strftime(form) for i in range(count)]
+        resolved = [
+            (start + pd.Timedelta(hours=7 * i + k + 3)).strftime(form) for i in range(count)
+        ]
+        for place, value in odd:
+            (created if place % 2 else resolved)[place % count] = value
+        lines = "".join(
+            f"T{k}-{i},{c},{r},solved\n"
+            for i, (c, r) in enumerate(zip(created, resolved, strict=True))
+        )
+        path = folder / f"p{k}.csv"
+        path.write_text("ticket_id,created_at,resolved_at,status\n" + lines, encoding="utf-8")
+        paths.append(str(path))
+    args = [*paths, "-k", "tickets_created,resolution_time_mean", "-f", "json", "-p", "week"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csv_arrow, "_PYARROW_MIN_BYTES", 0)
+        patch.setattr(csv_arrow, "_READ_BLOCK", 1024)
+        streamed = report(
+            *args, "--source-tz", zone, "--since", "2024-03-01", "--until", "2024-06-30"
+        )
+        original = csv_arrow._arrow_rows
+        patch.setattr(csv_arrow, "_arrow_rows", lambda *given: original(*given[:7]))
+        plain = report(*args, "--source-tz", zone, "--since", "2024-03-01", "--until", "2024-06-30")
+    assert streamed == plain
