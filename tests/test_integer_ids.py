@@ -10,6 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import cskpi
@@ -162,6 +164,28 @@ def test_typed_counts_keep_their_width_and_values() -> None:
         True,
         False,
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.integers(min_value=-5, max_value=2**53 + 5), max_size=20),
+    unsigned=st.booleans(),
+)
+def test_typed_int64_counts_equal_the_general_path(values: list[int], unsigned: bool) -> None:
+    # int64 (or uint64) counts: the values as they are when every one is usable (0 to
+    # 2**53 - 1), else the general path; either way what the general path gives
+    from cskpi.load.parse import parse_ints
+    from cskpi.load.parse.values import _parse_counts
+
+    if unsigned:
+        values = [abs(v) for v in values]
+    raw = pd.Series(
+        values, dtype="uint64" if unsigned else "int64", index=range(3, 3 + len(values))
+    )
+    fast, general = parse_ints(raw), _parse_counts(raw)
+    assert fast.values.dtype == general.values.dtype == "Int64"
+    assert fast.values.equals(general.values)
+    assert fast.bad.equals(general.bad)
 
 
 def test_positions_written_a_block_at_a_time_keep_the_first_row(

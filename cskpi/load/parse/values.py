@@ -95,6 +95,17 @@ def parse_ints(raw: pd.Series) -> Parsed:
             pd.arrays.IntegerArray(values, np.zeros(len(values), dtype=bool)), index=raw.index
         )
         return Parsed(out, pd.Series(False, index=raw.index))
+    if (
+        isinstance(raw.dtype, np.dtype)
+        and raw.dtype.kind in "iu"
+        and (not len(raw) or (int(raw.min()) >= 0 and int(raw.max()) < 2**53))
+    ):  # typed int64 counts, all of them usable: the values as they are, where the general
+        # path below made six float and mask copies of them (10 M: 0.3 GB and 0.3 s each)
+        values = raw.to_numpy().astype(np.int64, copy=False)
+        out = pd.Series(
+            pd.arrays.IntegerArray(values, np.zeros(len(values), dtype=bool)), index=raw.index
+        )
+        return Parsed(out, pd.Series(False, index=raw.index))
     if isinstance(raw.dtype, pd.CategoricalDtype):  # a CSV's few counts: each read once
         each = parse_ints(pd.Series(raw.cat.categories))
         # per row through the categories' values with a last one for a missing row (code
