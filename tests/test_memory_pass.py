@@ -138,6 +138,31 @@ def test_parquet_read_by_row_group_and_converted_column_by_column(tmp_path: Path
     assert raw.source_line.tolist() == list(range(1, 11))  # the record index
 
 
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_parquet_utc_times_copied_by_row_group_as_arrow_converts_them(
+    tmp_path: Path, unit: str
+) -> None:
+    # UTC times (nulls among them) are copied a row group at a time like naive ones, and
+    # made UTC without a copy: the same dtype and values as Arrow's own conversion; another
+    # zone takes Arrow's conversion as before
+    seconds = [0, None, 1_709_283_605, 86_400, None, 4_102_444_799, 7]
+    scale = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit]
+    stamps = [None if v is None else v * scale for v in seconds]
+    table = pa.table(
+        {
+            "utc": pa.array(stamps, pa.timestamp(unit, tz="UTC")),
+            "berlin": pa.array(stamps, pa.timestamp(unit, tz="Europe/Berlin")),
+        }
+    )
+    path = tmp_path / "t.parquet"
+    pq.write_table(table, path, row_group_size=3)
+    raw = read_inputs([str(path)])
+    whole = pq.read_table(path).to_pandas()  # seconds are stored as milliseconds
+    for name in ("utc", "berlin"):
+        assert raw.frame[name].dtype == whole[name].dtype
+        assert raw.frame[name].equals(whole[name])
+
+
 def test_arrow_frame_takes_the_table_over() -> None:
     table = pa.table({"a": [1, 2], "b": ["x", None]})
     handed = [table]

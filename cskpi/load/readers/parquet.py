@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cskpi.errors import InputError
+from cskpi.load.parse import as_utc
 from cskpi.load.readers.frames import arrow_frame, column_names, drop_unnamed, prune
 from cskpi.load.readers.model import Options, Part
 from cskpi.load.readers.source import Source, human_size
@@ -31,6 +32,7 @@ def read_parquet(src: Source, opts: Options) -> Part:
             unique = len(set(stored)) == len(stored)
             labels = _labels(pf.schema_arrow, stored, names, keep, opts) if unique else []
             fixed = _fixed(pf, keep) if unique else set()
+            utc = {j for j in fixed if getattr(pf.schema_arrow.field(j).type, "tz", None)}
             read = ([], {}) if labels else _row_groups(pf, stored, keep, unique, fixed)
         if labels:
             # labels decoded from the file's dictionary pages: codes and a few strings, where
@@ -51,7 +53,12 @@ def read_parquet(src: Source, opts: Options) -> Part:
     frame = arrow_frame(handed, rows)
     if arrays:  # in the file's column order, each array as it is (no copy)
         frame = pd.DataFrame(
-            {names[i]: arrays.pop(i) if i in fixed else frame[names[i]] for i in keep},
+            {
+                names[i]: (as_utc(pd.Series(arrays.pop(i))) if i in utc else arrays.pop(i))
+                if i in fixed
+                else frame[names[i]]
+                for i in keep
+            },
             index=frame.index,
             copy=False,
         )
@@ -194,9 +201,10 @@ def _row_groups(
 
 def _fixed(pf: Any, keep: list[int]) -> set[int]:
     """Kept columns that become one NumPy array exactly as Arrow's own conversion makes
-    them: timestamps without a zone (a null is NaT either way), floats (NaN), and integers
-    and booleans that every row group's statistics say hold no null (a null would make
-    them float or object)."""
+    them: timestamps without a zone or in UTC (a null is NaT either way; the UTC ones are
+    made UTC again without a copy, `as_utc`), floats (NaN), and integers and booleans that
+    every row group's statistics say hold no null (a null would make them float or
+    object)."""
     import pyarrow as pa
 
     schema, meta = pf.schema_arrow, pf.metadata
@@ -205,7 +213,7 @@ def _fixed(pf: Any, keep: list[int]) -> set[int]:
     out = set()
     for j in keep:
         kind = schema.field(j).type
-        if (pa.types.is_timestamp(kind) and kind.tz is None) or kind in (
+        if (pa.types.is_timestamp(kind) and kind.tz in (None, "UTC")) or kind in (
             pa.float32(),
             pa.float64(),
         ):
