@@ -225,6 +225,16 @@ def report(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def tickets_csv(folder: Path, rows: str) -> str:
+    """A tickets CSV of `rows` under the header the report tests use."""
+    path = folder / "t.csv"
+    path.write_text("ticket_id,created_at,resolved_at,status\n" + rows, encoding="utf-8")
+    return str(path)
+
+
+MARCH = ("--since", "2024-03-01", "--until", "2024-03-31")
+
+
 def both_ways(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
     """The report with stamps, after checking it equals the report without them."""
     streamed = report(*args)
@@ -240,16 +250,14 @@ def test_report_from_stamps(
 ) -> None:
     # T1 created 09:00, solved 11:00 the same day: 7,200 s; T2 created 10:00 (UTC, `Z`),
     # solved 10:30: 1,800 s; T3 open. Mean resolution (7,200 + 1,800) / 2 = 4,500 s
-    path = tmp_path / "t.csv"
-    path.write_text(
-        "ticket_id,created_at,resolved_at,status\n"
+    path = tickets_csv(
+        tmp_path,
         "T1,2024-03-01T09:00:00Z,2024-03-01 11:00,solved\n"
         "T2,2024-03-01T10:00:00Z,2024-03-01 10:30,solved\n"
         "T3,2024-03-01T11:00:00Z,,open\n",
-        encoding="utf-8",
     )
-    args = [str(path), "-k", "tickets_created,resolution_time_mean", "-f", "json"]
-    code, out, err = both_ways(monkeypatch, *args, "--since", "2024-03-01", "--until", "2024-03-31")
+    args = [path, "-k", "tickets_created,resolution_time_mean", "-f", "json", *MARCH]
+    code, out, err = both_ways(monkeypatch, *args)
     assert code == 0, err
     assert streamed["stamped"] == 2  # the run with stamps: created_at and resolved_at
     overall = json.loads(out)["overall"]
@@ -264,27 +272,14 @@ def test_local_times_shift_as_text_does(
     # end, 03:00 EDT = 07:00 UTC, and counted. T1 resolved 08:30 EDT = 12:30 UTC: 5.5 h =
     # 19,800 s; T2 created 2024-03-11 09:00 EDT, resolved 10:00 EDT: 3,600 s.
     # Mean (19,800 + 3,600) / 2 = 11,700 s
-    path = tmp_path / "t.csv"
-    path.write_text(
-        "ticket_id,created_at,resolved_at,status\n"
+    path = tickets_csv(
+        tmp_path,
         "T1,2024-03-10 02:30:00,2024-03-10 08:30:00,solved\n"
         "T2,2024-03-11 09:00:00,2024-03-11 10:00:00,solved\n",
-        encoding="utf-8",
     )
-    code, out, err = both_ways(
-        monkeypatch,
-        str(path),
-        "-k",
-        "resolution_time_mean",
-        "-f",
-        "json",
-        "--source-tz",
-        "America/New_York",
-        "--since",
-        "2024-03-01",
-        "--until",
-        "2024-03-31",
-    )
+    zone = ("--source-tz", "America/New_York")
+    args = [path, "-k", "resolution_time_mean", "-f", "json", *zone, *MARCH]
+    code, out, err = both_ways(monkeypatch, *args)
     assert code == 0, err
     assert streamed["stamped"] == 2
     document = json.loads(out)
@@ -297,15 +292,9 @@ def test_a_date_format_keeps_the_text(
 ) -> None:
     # --date-format reads every value with the format: no column is read as stamps.
     # T1: 09:00 → 10:00 = 3,600 s
-    path = tmp_path / "t.csv"
-    path.write_text(
-        "ticket_id,created_at,resolved_at,status\n"
-        "T1,2024-03-01 09:00:00,2024-03-01 10:00:00,solved\n",
-        encoding="utf-8",
-    )
-    code, out, err = report(
-        str(path), "-k", "resolution_time_mean", "-f", "json", "--date-format", "%Y-%m-%d %H:%M:%S"
-    )
+    path = tickets_csv(tmp_path, "T1,2024-03-01 09:00:00,2024-03-01 10:00:00,solved\n")
+    given = ("--date-format", "%Y-%m-%d %H:%M:%S")
+    code, out, err = report(path, "-k", "resolution_time_mean", "-f", "json", *given)
     assert code == 0, err
     assert streamed["stamped"] == 0
     assert json.loads(out)["overall"]["resolution_time_mean"] == 3600
