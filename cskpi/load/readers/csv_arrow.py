@@ -172,12 +172,9 @@ class _Rows:
     delimiter: str = ","
     stamps: dict[str, Stamps] = field(default_factory=dict)
     """Columns read as timestamps (`csv_times`), header row excluded; the table lacks them."""
-    read: int = 0
-    """Rows read, the header's included (the table's, when no column is read as stamps)."""
-
-    @property
-    def count(self) -> int:
-        return self.read if self.stamps else int(self.table.num_rows)
+    count: int = 0
+    """Rows read, the header's included (the table lacks the stamps' columns, so its own
+    count may be none)."""
 
     def part(self, lines: Sequence[int] | np.ndarray) -> Part:
         """The rows as a raw part; `lines`: each record's line, the header's first."""
@@ -271,12 +268,12 @@ def _arrow_rows(
         bad.append(row)
         return "skip"
 
-    options = (
+    options = dict(
         # 4 MiB blocks instead of 1 MiB: a quarter of the chunks per column, which every
         # later step pays for (10 M tickets: read 2.4 s instead of 4-6, to pandas 0.5 s
         # instead of 2.5-4)
-        pacsv.ReadOptions(column_names=names, block_size=_READ_BLOCK),
-        pacsv.ParseOptions(
+        read_options=pacsv.ReadOptions(column_names=names, block_size=_READ_BLOCK),
+        parse_options=pacsv.ParseOptions(
             delimiter=delimiter,
             quote_char=quote or False,
             # without line ends inside quoted values, pyarrow splits the file at any line
@@ -284,7 +281,7 @@ def _arrow_rows(
             newlines_in_values=quoted_breaks,
             invalid_row_handler=on_bad,
         ),
-        pacsv.ConvertOptions(
+        convert_options=pacsv.ConvertOptions(
             # large_string: what pandas keeps text in, so no cast copies it (10 M
             # tickets: 2 s and 0.8 GB); a column of a few distinct values as a
             # dictionary: codes and a few strings (10 M tickets, agent, status,
@@ -305,17 +302,12 @@ def _arrow_rows(
         if stamped:
             table, stamps, read = _streamed(source, options, keep, stamped, rows)
         else:
-            table = pacsv.read_csv(
-                source,
-                read_options=options[0],
-                parse_options=options[1],
-                convert_options=options[2],
-            )
-            read = 0
+            table = pacsv.read_csv(source, **options)
+            read = table.num_rows
     except (pa.ArrowInvalid, OSError):
         return None
     found = _Rows(table, keep, unnamed, warnings, fields=len(names), delimiter=delimiter)
-    found.stamps, found.read = stamps, read
+    found.stamps, found.count = stamps, read
     if len(bad) == 1 and (row := bad[0]).actual_columns < row.expected_columns and row.text:
         found.cut = row.text.encode("utf-8")
         found.cut_fields = (row.actual_columns, row.expected_columns)
@@ -325,7 +317,7 @@ def _arrow_rows(
 
 
 def _streamed(
-    source: str, options: tuple[Any, Any, Any], keep: list[str], stamped: set[str], rows: int
+    source: str, options: dict[str, Any], keep: list[str], stamped: set[str], rows: int
 ) -> tuple[Any, dict[str, Stamps], int]:
     """The file block by block (pyarrow's streaming reader): each `stamped` column into
     `Stamps` for as long as its blocks take (the header row left out), the other columns as
@@ -337,9 +329,7 @@ def _streamed(
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    reader = pacsv.open_csv(
-        source, read_options=options[0], parse_options=options[1], convert_options=options[2]
-    )
+    reader = pacsv.open_csv(source, **options)
     stamps = {name: Stamps(rows) for name in keep if name in stamped}
     chunks: dict[str, list[Any]] = {name: [] for name in keep}
     heads: dict[str, Any] = {}  # the header row's value of each stamped column
