@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 import cskpi
 from cskpi.cli import app
 from cskpi.config import parse_config
+from cskpi.engine import passes
 from cskpi.engine.keys import ColumnCodes, joint_codes
 from cskpi.engine.passes import _present_keys
 from cskpi.engine.prepare import positions
@@ -139,8 +140,14 @@ def test_packed_sort_matches_lexsort() -> None:
             values = rng.normal(size=n)
         else:  # spans in seconds of whole microseconds, some negative: the packed path
             values = rng.integers(-(10**9), 10**12, n) / 1e6
-        expected = values[np.lexsort((values, codes))]
-        assert np.array_equal(_sorted_by_group(values, codes, groups), expected)
+        if trial % 4 == 1:  # missing values leave the sort and the counts
+            values[rng.random(n) < 0.3] = np.nan
+        keep = ~np.isnan(values)
+        expected = values[keep][np.lexsort((values[keep], codes[keep]))]
+        ordered, n_per_group, starts = _sorted_by_group(values, codes, groups)
+        assert np.array_equal(ordered, expected)
+        assert n_per_group.tolist() == np.bincount(codes[keep], minlength=groups).tolist()
+        assert starts.tolist() == [0, *np.cumsum(n_per_group)[:-1].tolist()]
 
 
 def test_quantiles_by_group_on_both_paths() -> None:
@@ -196,14 +203,32 @@ def test_joint_codes_one_column_special_label_last_and_a_business_frame() -> Non
     assert t.tolist() == [1, 0] and shown.tolist() == ["bob", "(unassigned)"]
 
 
-def test_present_keys_dense_and_sparse() -> None:
+@pytest.mark.parametrize("block", [1, 2, 1 << 20])
+def test_present_keys_dense_and_sparse(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(passes, "_BLOCK", block)
     for parts in (
         [np.array([5, 1, 5]), np.array([3])],  # few possible keys: counted
+        [np.array([5, 1, 5], dtype=np.int32), np.array([3])],  # int32 keys: int32 codes
         [np.array([5, 10**12]), np.array([3])],  # far apart: sorted
+        [np.array([5, 2**31 + 1, 5]), np.array([3])],  # codes in place of int64 keys
     ):
+        given = parts[0].copy()
         keys, index_of = _present_keys(parts)
         assert keys.tolist() == sorted({int(v) for p in parts for v in p})
-        assert index_of(parts[0]).tolist() == [keys.tolist().index(int(v)) for v in parts[0]]
+        codes = index_of(parts[0])
+        assert codes.tolist() == [keys.tolist().index(int(v)) for v in given]
+        assert codes is parts[0]  # written over the keys: no array of the rows' size
+
+
+def test_present_keys_widen_into_a_new_array() -> None:
+    # int32 keys far apart are sorted; their index (int64) does not fit int32 safely: a new
+    # array, and the keys are left as they were
+    parts = [np.array([2**30, 1, 2**30], dtype=np.int32)]
+    keys, index_of = _present_keys(parts)
+    assert keys.tolist() == [1, 2**30]
+    codes = index_of(parts[0])
+    assert codes.tolist() == [1, 0, 1] and codes is not parts[0]
+    assert parts[0].tolist() == [2**30, 1, 2**30]
 
 
 # -- the whole-window pass ----------------------------------------------------------------------

@@ -295,10 +295,50 @@ def test_packed_sort_block_by_block(block: int, monkeypatch: pytest.MonkeyPatch)
         n, groups = int(rng.integers(0, 30)), int(rng.integers(1, 5))
         codes = rng.integers(0, groups, n)
         values = rng.integers(-(10**9), 10**12, n) / 1e6 if trial % 2 else rng.normal(size=n)
+        if trial % 3 == 1:  # missing values leave the sort and the counts
+            values[rng.random(n) < 0.3] = np.nan
         given = values.copy()
-        expected = values[np.lexsort((values, codes))]
-        assert np.array_equal(grouping._sorted_by_group(values, codes, groups), expected)
-        assert np.array_equal(values, given)  # the caller's values are not written
+        keep = ~np.isnan(values)
+        expected = values[keep][np.lexsort((values[keep], codes[keep]))]
+        ordered, n_per_group, _ = grouping._sorted_by_group(values, codes, groups)
+        assert np.array_equal(ordered, expected)
+        assert n_per_group.tolist() == np.bincount(codes[keep], minlength=groups).tolist()
+        assert np.array_equal(values, given, equal_nan=True)  # the caller's are not written
+
+
+@pytest.mark.parametrize("block", [1, 3, 1 << 20])
+def test_reductions_block_by_block_equal_bincount(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """count, sum, mean and share a block of rows at a time equal one `bincount` over all
+    rows, to the bit: the groups' sums are added in row order either way."""
+    monkeypatch.setattr(grouping, "_BLOCK", block)
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        n, groups = int(rng.integers(0, 25)), int(rng.integers(1, 5))
+        codes = rng.integers(0, groups, n).astype(np.int32)
+        values = rng.normal(size=n) * 10.0 ** rng.integers(-3, 9, n)
+        values[rng.random(n) < 0.25] = np.nan
+        mask, hit = rng.random(n) < 0.6, rng.random(n) < 0.5
+        view = grouping.GroupView(pd.DataFrame(index=range(n)), codes, groups, codes, True)
+        keep = ~np.isnan(values)
+        n_kept = np.bincount(codes[keep], minlength=groups)
+        sums = np.bincount(codes[keep], weights=values[keep], minlength=groups)
+        assert view.count().tolist() == np.bincount(codes, minlength=groups).tolist()
+        assert view.count(mask).tolist() == np.bincount(codes[mask], minlength=groups).tolist()
+        assert view.sum(values).tobytes() == sums.tobytes()
+        masked = np.bincount(codes[keep & mask], weights=values[keep & mask], minlength=groups)
+        assert view.sum(values, mask).tobytes() == masked.tobytes()
+        means, counted = view.mean(values)
+        assert counted.tolist() == n_kept.tolist()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            assert means.tobytes() == np.where(n_kept > 0, sums / n_kept, np.nan).tobytes()
+        ratio, population = view.share(hit, mask)
+        hits = np.bincount(codes[mask & hit], minlength=groups)
+        assert population.tolist() == np.bincount(codes[mask], minlength=groups).tolist()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            expected = np.where(population > 0, hits / population, np.nan)
+        assert ratio.tobytes() == expected.tobytes()
 
 
 @pytest.mark.parametrize("block", [1, 2, 1 << 20])
@@ -313,6 +353,38 @@ def test_taken_times_gathered_block_by_block(block: int, monkeypatch: pytest.Mon
     assert rows._positions.dtype == np.int32  # half the memory of numpy's index type
     expected = arrays.times_us(frame["at"])[keep]
     assert rows.times("at").tolist() == expected.tolist()
+    assert rows._positions.tolist() == [0, 1, 3, 4]
+    # present: rows 0, 1, 3, 4 hold 03-01, NaT, 03-03, NaT
+    assert rows.present("at").tolist() == [True, False, True, False]
+    view = GroupView(rows, np.zeros(4, np.int32), 1, np.zeros(1), False)
+    assert view.present("at").tolist() == [True, False, True, False]
+    assert GroupView(frame, np.zeros(5, np.int32), 1, np.zeros(1), False).present(
+        "at"
+    ).tolist() == [True, False, True, True, False]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 1 << 20])
+def test_anchor_rows_block_by_block(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window's mask and the rows' keys made a block of rows at a time."""
+    from cskpi.engine import passes
+
+    monkeypatch.setattr(passes, "_BLOCK", block)
+    window = Window(
+        pd.Timestamp("2024-01-01", tz="UTC"), pd.Timestamp("2024-04-01", tz="UTC"), "UTC"
+    )
+    buckets = bucket_edges(window, "month")  # Jan, Feb, Mar: 3 buckets
+    created = ["2023-12-31T23:59Z", "2024-01-05T00:00Z", "2024-03-31T23:59Z", "2024-04-01T00:00Z"]
+    created += ["2024-02-01T00:00Z", "2024-02-29T12:00Z", None]
+    tickets = pd.DataFrame({"created_at": pd.to_datetime(created, utc=True).as_unit("us")})
+    t_by = np.array([0, 1, 2, 0, 1, 2, 1], dtype=np.int32)
+    prep = Prepared(tickets, None, t_by, None, [], None)  # type: ignore[arg-type]
+    found = _anchor_rows(Anchor.CREATED, prep, buckets, True)
+    assert found is not None
+    # in the window: rows 1 (Jan), 2 (Mar), 4 (Feb), 5 (Feb); key = by × 3 + bucket:
+    # 1×3+0 = 3, 2×3+2 = 8, 1×3+1 = 4, 2×3+1 = 7
+    assert found.mask.tolist() == [False, True, True, False, True, True, False]
+    assert found.keys.tolist() == [3, 8, 4, 7]
+    assert found.keys.dtype == np.int32  # 3 by codes × 3 buckets fit int32
 
 
 def test_a_view_forgets_what_the_last_kpi_did_not_read() -> None:

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from cskpi.time.window import Buckets, Window
 
 
+_BLOCK = 1 << 20
+"""Rows per block where per-row arrays are made a block at a time (as in `kpis.view`)."""
+
 _ANCHOR_TIME = {
     Anchor.CREATED: "created_at",
     Anchor.RESOLVED: "resolved_at",
@@ -67,16 +70,33 @@ def _anchor_rows(
     column = _ANCHOR_TIME[anchor]
     key = (anchor, int(edges[0]), int(edges[-1]))
     times = times_us(frame[column])  # read once: a conversion unless already µs UTC
+    # a block of rows at a time: the mask and the keys are the only arrays of the rows' size
+    # made here (each full-length temporary was fresh memory, issue 21)
     if key not in prep.windowed:
-        prep.windowed[key] = (times >= edges[0]) & (times < edges[-1])
+        mask: np.ndarray = np.empty(len(times), dtype=bool)
+        for at in range(0, len(times), _BLOCK):  # blocks of rows, not rows
+            part = times[at : at + _BLOCK]
+            np.greater_equal(part, edges[0], out=mask[at : at + _BLOCK])
+            mask[at : at + _BLOCK] &= part < edges[-1]
+        prep.windowed[key] = mask
     inside = prep.windowed[key]
     rows = Rows(frame, inside)
-    # in the window, so no -1: the bucket is the last edge at or before the time
-    keys = np.searchsorted(edges, times[inside], side="right")
-    keys -= 1
-    wide = by[inside].astype(np.int64)  # by-codes may be int32: widened before multiplying
-    wide *= nb
-    keys += wide  # in place: no array of the rows' size but these
+    # int32 keys where every key fits (by codes × buckets): half the memory
+    high = (int(by.max()) + 1) * nb if len(by) else nb
+    keys: np.ndarray = np.empty(len(rows), dtype=np.int32 if high < 2**31 else np.int64)
+    filled = 0
+    for at in range(0, len(times), _BLOCK):  # blocks of rows, not rows
+        here = inside[at : at + _BLOCK]
+        # in the window, so no -1: the bucket is the last edge at or before the time
+        block: np.ndarray = np.asarray(
+            np.searchsorted(edges, times[at : at + _BLOCK][here], side="right")
+        )
+        block -= 1
+        wide = by[at : at + _BLOCK][here].astype(np.int64)  # by-codes may be int32: widened
+        wide *= nb
+        block += wide
+        keys[filled : filled + len(block)] = block
+        filled += len(block)
     return _AnchorRows(rows, keys, {}, inside)
 
 
@@ -162,7 +182,7 @@ def run_pass(
             full[np.searchsorted(keys, bk)] = counts
             extra[name] = full
         extra["keys"] = keys
-        codes = index_of(found.keys)
+        codes = index_of(found.keys)  # in place: the anchor's keys become its codes
         views[anchor] = GroupView(found.frame, codes, len(keys), keys % nb, bool(by_labels), extra)
         del found, codes
     # one anchor at a time, its KPIs in registry order (those that share a value are
@@ -205,8 +225,17 @@ def _present_keys(parts: list[np.ndarray]) -> tuple[np.ndarray, Callable[[np.nda
     """The sorted distinct group keys of `parts`, and key → its index in them.
 
     Keys are `by code × buckets + bucket`: usually a few thousand possible values, counted
-    with one `bincount` instead of sorting millions of rows."""
+    with one `bincount` instead of sorting millions of rows. The second function writes the
+    indexes over the keys it is given, a block at a time (an anchor's keys are read once), or
+    into a new array where they need a wider type."""
     import numpy as np
+
+    def into(found: np.ndarray, index: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        if not np.can_cast(index(found[:0]).dtype, found.dtype, casting="safe"):
+            return np.asarray(index(found))
+        for at in range(0, len(found), _BLOCK):  # blocks of rows, not rows
+            found[at : at + _BLOCK] = index(found[at : at + _BLOCK])
+        return found
 
     if not parts:
         return np.zeros(0, dtype="int64"), lambda k: np.asarray(k, dtype="int64")
@@ -220,6 +249,6 @@ def _present_keys(parts: list[np.ndarray]) -> tuple[np.ndarray, Callable[[np.nda
         # int32 codes where they fit: half the memory for each anchor's per-row codes
         small = np.int32 if high < 2**31 else np.int64
         rank = (np.cumsum(present) - 1).astype(small)
-        return np.flatnonzero(present), lambda k: rank[k]
+        return np.flatnonzero(present), lambda k: into(k, lambda b: rank[b])
     keys = np.unique(np.concatenate(parts))
-    return keys, lambda k: np.asarray(np.searchsorted(keys, k))
+    return keys, lambda k: into(k, lambda b: np.asarray(np.searchsorted(keys, b)))

@@ -72,9 +72,7 @@ def _resolved_any(g: GroupView) -> np.ndarray:
     import numpy as np
 
     resolved = (
-        g.times("resolved_at") != -(2**63)
-        if g.has("resolved_at")
-        else np.zeros(len(g.frame), dtype=bool)
+        g.present("resolved_at") if g.has("resolved_at") else np.zeros(len(g.frame), dtype=bool)
     )
     return resolved | g.frame["_resolved_unknown"].to_numpy(dtype=bool)
 
@@ -108,7 +106,7 @@ def response_rate(g: GroupView, ctx: Context) -> Out:
     "exclude"` leaves agent-opened tickets out (DECISIONS 45)."""
     from cskpi.kpis.sla import response_start
 
-    return g.share(g.times("first_response_at") != -(2**63), response_start(g) != -(2**63))
+    return g.share(g.present("first_response_at"), response_start(g) != -(2**63))
 
 
 VENDOR_FRT = "first_response_business_seconds"

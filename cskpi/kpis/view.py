@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-from cskpi.arrays import times_us
+from cskpi.arrays import NAT, times_us
 
 T = TypeVar("T")
 
@@ -71,10 +71,20 @@ class Rows:
         import numpy as np
 
         if self._where is None:
-            where = np.flatnonzero(self._mask)
-            # int32 where they fit: half the memory, held for the anchor's life; they are
-            # read a block at a time (`_gather`), so never widened all at once
-            self._where = where.astype(np.int32) if len(self._mask) < 2**31 else where
+            # int32 where they fit: half the memory, held for the anchor's life; found a
+            # block at a time straight into them, and read a block at a time (`_gather`),
+            # so never held as int64 at full length
+            mask = self._mask
+            where: np.ndarray = np.empty(
+                self._count, dtype=np.int32 if len(mask) < 2**31 else np.int64
+            )
+            filled = 0
+            for at in range(0, len(mask), _BLOCK):  # blocks of rows, not rows
+                found = np.flatnonzero(mask[at : at + _BLOCK])
+                found += at
+                where[filled : filled + len(found)] = found
+                filled += len(found)
+            self._where = where
         return self._where
 
     def __len__(self) -> int:
@@ -96,6 +106,20 @@ class Rows:
             found.flags.writeable = False
             return found
         return _gather(times_us(self._source[column]), self._positions)
+
+    def present(self, column: str) -> np.ndarray:
+        """Whether each row's time in `column` is present (not NaT), taken a block of rows at
+        a time: no gathered copy of the times."""
+        import numpy as np
+
+        values = times_us(self._source[column])
+        if self._every:
+            return np.asarray(values != NAT)
+        where = self._positions
+        out: np.ndarray = np.empty(len(where), dtype=bool)
+        for at in range(0, len(where), _BLOCK):  # blocks of rows, not rows
+            np.not_equal(np.take(values, where[at : at + _BLOCK]), NAT, out=out[at : at + _BLOCK])
+        return out
 
     def floats(self, column: str) -> np.ndarray:
         """A numeric or boolean column's rows as float64, NaN for missing (`as_floats`),
@@ -195,6 +219,15 @@ class GroupView:
         frame = self.frame
         return frame.times(column) if isinstance(frame, Rows) else times_us(frame[column])
 
+    def present(self, column: str) -> np.ndarray:
+        """Whether each row's time in `column` is present (not NaT)."""
+        import numpy as np
+
+        frame = self.frame
+        if isinstance(frame, Rows) and column not in frame._taken:
+            return frame.present(column)
+        return np.asarray(self.times(column) != NAT)
+
     def floats(self, column: str) -> np.ndarray:
         """A numeric/boolean column as float64 with NaN for missing."""
         frame = self.frame
@@ -203,24 +236,47 @@ class GroupView:
         return as_floats(frame[column].array)
 
     # -- reductions --------------------------------------------------------------------------
+    # A block of rows at a time, summed into the groups with `np.add.at`: in row order, as
+    # `bincount` adds, so sums are the same to the bit; the rows' masks, codes and values
+    # are taken a block (1 MiB rows) at a time, never as arrays of the view's size, which
+    # each were fresh memory (DECISIONS 34; issue 21).
     def count(self, mask: np.ndarray | None = None) -> np.ndarray:
         import numpy as np
 
-        codes = self.codes if mask is None else self.codes[mask]
-        return np.bincount(codes, minlength=self.ngroups).astype("int64")
+        if mask is None:
+            return np.bincount(self.codes, minlength=self.ngroups).astype("int64")
+        out: np.ndarray = np.zeros(self.ngroups, dtype=np.int64)
+        for at in range(0, len(self.codes), _BLOCK):  # blocks of rows, not rows
+            rows = slice(at, at + _BLOCK)
+            np.add.at(out, self.codes[rows][mask[rows]], 1)
+        return out
 
     def sum(self, values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         import numpy as np
 
-        keep = ~np.isnan(values) if mask is None else (mask & ~np.isnan(values))
-        return np.bincount(self.codes[keep], weights=values[keep], minlength=self.ngroups)
+        total: np.ndarray = np.zeros(self.ngroups, dtype=np.float64)
+        for at in range(0, len(self.codes), _BLOCK):  # blocks of rows, not rows
+            rows = slice(at, at + _BLOCK)
+            block = values[rows]
+            keep = ~np.isnan(block)
+            if mask is not None:
+                keep &= mask[rows]
+            np.add.at(total, self.codes[rows][keep], block[keep])
+        return total
 
     def mean(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean of the non-NaN values per group, and their count."""
         import numpy as np
 
-        n = self.count(~np.isnan(values))
-        total = self.sum(values)
+        n: np.ndarray = np.zeros(self.ngroups, dtype=np.int64)
+        total: np.ndarray = np.zeros(self.ngroups, dtype=np.float64)
+        for at in range(0, len(self.codes), _BLOCK):  # blocks of rows, not rows
+            rows = slice(at, at + _BLOCK)
+            block = values[rows]
+            keep = ~np.isnan(block)
+            codes = self.codes[rows][keep]
+            np.add.at(n, codes, 1)
+            np.add.at(total, codes, block[keep])
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(n > 0, total / np.maximum(n, 1), np.nan), n
 
@@ -228,8 +284,13 @@ class GroupView:
         """Share of `population` rows that are `hit`, per group: (ratio, denominator)."""
         import numpy as np
 
-        n = self.count(population)
-        k = self.count(population & hit)
+        n: np.ndarray = np.zeros(self.ngroups, dtype=np.int64)
+        k: np.ndarray = np.zeros(self.ngroups, dtype=np.int64)
+        for at in range(0, len(self.codes), _BLOCK):  # blocks of rows, not rows
+            rows = slice(at, at + _BLOCK)
+            codes = self.codes[rows][population[rows]]
+            np.add.at(n, codes, 1)
+            np.add.at(k, codes[hit[rows][population[rows]]], 1)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(n > 0, k / np.maximum(n, 1), np.nan), n
 
@@ -239,12 +300,7 @@ class GroupView:
 
         self._read.add(f"sorted:{key}")
         if key not in self._sorted:
-            keep = ~np.isnan(values)
-            codes = self.codes[keep]
-            n = np.bincount(codes, minlength=self.ngroups)
-            starts = np.concatenate(([0], np.cumsum(n)[:-1]))
-            # the kept values handed over: the sort lets them go once packed
-            self._sorted[key] = (_sorted_by_group(values[keep], codes, self.ngroups), n, starts)
+            self._sorted[key] = _sorted_by_group(values, self.codes, self.ngroups)
         vals, n, starts = self._sorted[key]
         out = np.full(self.ngroups, np.nan)
         has = n > 0
@@ -267,51 +323,61 @@ class GroupView:
         return np.bincount(pairs // (int(lab.max()) + 1), minlength=self.ngroups).astype("int64")
 
 
-def _sorted_by_group(vals: np.ndarray, codes: np.ndarray, ngroups: int) -> np.ndarray:
-    """`vals` ordered by group code, then by value. `vals` is given over (the caller keeps
-    no other reference): it is let go as soon as it is no longer read.
+def _sorted_by_group(
+    values: np.ndarray, codes: np.ndarray, ngroups: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The non-NaN `values` ordered by group code, then by value; per group their count and
+    where they start.
 
     Durations are whole microseconds in seconds (`span`): when every value survives the
     round trip to an integer count of microseconds, (group, microseconds) packs into one
     int64 and a plain `np.sort` orders both at once (no argsort, no gather); the values are
-    then rebuilt bit for bit. Otherwise: a float argsort, then a stable radix sort by group.
-    Conversions run a block at a time, so that the sort holds two arrays of the values'
-    size, not four (each is 80 MB on 10 million tickets).
+    then rebuilt bit for bit. The values are read a block at a time twice (to find their
+    range and check the round trip, then to pack them), so the sort holds one array of the
+    kept values' size, sorted in place. Otherwise: a float argsort, then a stable radix sort
+    by group.
     """
     import numpy as np
 
-    if len(vals):
-        micros = vals * 1e6
-        np.rint(micros, out=micros)
-        low, high = (float(micros.min()), float(micros.max())) if len(micros) else (0.0, 0.0)
-        span_bits = int(high - low).bit_length() if np.isfinite(high - low) else 64
-        group_bits = max(int(ngroups - 1).bit_length(), 0)
-        if (
-            span_bits + group_bits <= 62
-            and abs(low) < 2**53
-            and abs(high) < 2**53
-            and all(
-                np.array_equal(micros[at : at + _BLOCK] / 1e6, vals[at : at + _BLOCK])
-                for at in range(0, len(vals), _BLOCK)
-            )
-        ):
-            del vals
-            packed: np.ndarray = codes.astype(np.int64)
-            packed <<= np.int64(span_bits)
-            for at in range(0, len(packed), _BLOCK):  # blocks: no int64 copy of micros
-                offset = micros[at : at + _BLOCK].astype(np.int64)
-                offset -= np.int64(low)
-                packed[at : at + _BLOCK] |= offset
-            del micros
-            packed.sort()
-            packed &= np.int64((1 << span_bits) - 1)
-            packed += np.int64(low)
-            # in place: each block is read before it is written
-            out: np.ndarray = packed.view(np.float64)
-            for at in range(0, len(packed), _BLOCK):
-                out[at : at + _BLOCK] = packed[at : at + _BLOCK] / 1e6
-            return out
+    n: np.ndarray = np.zeros(ngroups, dtype=np.int64)
+    low, high, exact = np.inf, -np.inf, True
+    for at in range(0, len(values), _BLOCK):  # blocks of rows, not rows
+        block = values[at : at + _BLOCK]
+        keep = ~np.isnan(block)
+        np.add.at(n, codes[at : at + _BLOCK][keep], 1)
+        block = block[keep]
+        if len(block):
+            micros = np.rint(block * 1e6)
+            low, high = min(low, float(micros.min())), max(high, float(micros.max()))
+            exact = exact and np.array_equal(micros / 1e6, block)
+    starts = np.concatenate(([0], np.cumsum(n)[:-1])).astype(np.int64)
+    total = int(n.sum())
+    span_bits = int(high - low).bit_length() if total and np.isfinite(high - low) else 64
+    group_bits = max(int(ngroups - 1).bit_length(), 0)
+    if total and exact and span_bits + group_bits <= 62 and abs(low) < 2**53 and abs(high) < 2**53:
+        packed: np.ndarray = np.empty(total, dtype=np.int64)
+        filled = 0
+        for at in range(0, len(values), _BLOCK):  # blocks of rows, not rows
+            block = values[at : at + _BLOCK]
+            keep = ~np.isnan(block)
+            micros = np.rint(block[keep] * 1e6).astype(np.int64)
+            micros -= np.int64(low)
+            part = packed[filled : filled + len(micros)]
+            np.left_shift(codes[at : at + _BLOCK][keep], span_bits, out=part, dtype=np.int64)
+            part |= micros
+            filled += len(micros)
+        packed.sort()
+        packed &= np.int64((1 << span_bits) - 1)
+        packed += np.int64(low)
+        # in place: each block is read before it is written
+        out: np.ndarray = packed.view(np.float64)
+        for at in range(0, len(packed), _BLOCK):
+            out[at : at + _BLOCK] = packed[at : at + _BLOCK] / 1e6
+        return out, n, starts
+    keep = ~np.isnan(values)
+    vals, kept = values[keep], codes[keep]
+    del keep
     order = np.argsort(vals)
-    small = codes[order].astype(np.int16 if ngroups < 2**15 else np.int64)
+    small = kept[order].astype(np.int16 if ngroups < 2**15 else np.int64)
     order = order[np.argsort(small, kind="stable")]
-    return np.asarray(vals[order])
+    return np.asarray(vals[order]), n, starts
