@@ -461,6 +461,9 @@ def test_money_with_decimal_commas_in_a_semicolon_costs_file(tmp_path: Path) -> 
 @given(body=st.lists(st.sampled_from(["a", ",", '"', "\n", "b,c,d", '"x"', "\r\n"]), max_size=40))
 @example(body=['"', "\n", "b,c,d", "\n", "b,c,d", "\n", "a", '"', "\n"])  # a swallow
 @example(body=['"', "a", "\n", "b", "\n", "a", '"', "\n"])  # text over three lines
+# one value over three lines, a doubled quote on the second: one of its two inner lines
+# looks like a row, not more than half (the scan once took the "" for the value's end)
+@example(body=['"', "\n", "b,c,d", "\n", '"', '"', "\n", "a", "\n", '"'])
 def test_the_byte_scan_and_the_csv_module_agree(body: list[str]) -> None:
     """`csv_lines.swallowed` (the pyarrow path's byte scan) finds a swallow exactly when the
     csv module reports one, wherever quoting is plain enough for the scan (record_scan)."""

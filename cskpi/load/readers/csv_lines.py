@@ -86,7 +86,8 @@ def swallowed(data: bytes, delimiter: str, quote: str, fields: int) -> bool:
     rule on the bytes. A line lies wholly inside a quoted value when an odd number of quotes
     precedes it and it holds none; it looks like a row when it holds at least `fields - 1`
     delimiters. A value is implausible when at least one of its inner lines, and more than
-    half of them, look like rows. Scanned in slices cut at line ends (`_CHUNK` bytes)."""
+    half of them, look like rows. A value runs from a line that ends inside quotes to the next
+    line that ends outside them, so a doubled quote inside it does not cut it in two. Scanned in slices cut at line ends (`_CHUNK` bytes)."""
     import numpy as np
 
     if not quote or fields < 2:
@@ -94,7 +95,8 @@ def swallowed(data: bytes, delimiter: str, quote: str, fields: int) -> bool:
     buf = np.frombuffer(data, dtype=np.uint8)
     mark, sep = ord(quote), ord(delimiter)
     quotes_before = 0
-    groups: list[np.ndarray] = []  # per inner line: the quotes before it (its value's id)
+    closed_before = 0  # lines that ended outside a quoted value
+    groups: list[np.ndarray] = []  # per inner line: its value's id
     looks: list[np.ndarray] = []  # ... and whether it looks like a row
     start = 0
     while start < len(buf):
@@ -108,9 +110,15 @@ def swallowed(data: bytes, delimiter: str, quote: str, fields: int) -> bool:
         before = quotes_before + np.concatenate(([0], np.cumsum(quotes)[:-1]))
         length = np.diff(np.concatenate(([-1], breaks, [len(part)]))) - 1
         inner = (before % 2 == 1) & (quotes == 0) & (length > 0)
-        groups.append(before[inner])
+        # a value's lines are those between two lines that end outside a quoted value: its
+        # id is the number of such lines before it (an escaped "" inside it changes the
+        # count of quotes, not the value)
+        closed = (before + quotes) % 2 == 0
+        value = closed_before + np.concatenate(([0], np.cumsum(closed)[:-1]))
+        groups.append(value[inner])
         looks.append(seps[inner] >= fields - 1)
         quotes_before += int(quotes.sum())
+        closed_before += int(closed.sum())
         start = stop
     if not groups:
         return False
