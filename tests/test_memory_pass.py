@@ -245,6 +245,38 @@ def test_span_exact_with_far_times() -> None:
     assert near.tolist() == [1.5]
 
 
+@pytest.mark.parametrize("every", [False, True])
+@pytest.mark.parametrize("block", [1, 2, 3, 1 << 20])
+def test_spans_of_columns_block_by_block(
+    block: int, every: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Context.span_of` on the calendar clock, a block of rows at a time, equals `span` of
+    the gathered times to the bit: exact and far times (9999-12-31, beyond 2**53 µs) in
+    different blocks, NaT at either end, a negative span."""
+    from cskpi.config import Config
+    from cskpi.kpis.context import Context
+
+    monkeypatch.setattr(grouping, "_BLOCK", block)
+    ctx = Context(Config(), 0, False, None, pd.DataFrame(), None, None, None)  # type: ignore[arg-type]
+    far = 253_402_214_400_000_000
+    start = [0, far - 1_500_001, 10, arrays.NAT, 5, 3, 1_000_000_123]
+    end = [1_500_000, far, 5, 7, arrays.NAT, 1_000_003, 2_000_000_000]
+    frame = pd.DataFrame(
+        {
+            "a": pd.to_datetime(start, unit="us", utc=True),
+            "b": pd.to_datetime(end, unit="us", utc=True),
+        }
+    ).astype("datetime64[us, UTC]")
+    mask = np.ones(7, bool) if every else np.array([1, 1, 0, 1, 1, 1, 1], bool)
+    view = GroupView(Rows(frame, mask), np.zeros(int(mask.sum()), np.int32), 1, np.zeros(1), False)
+    got = ctx.span_of(view, "a", "b")
+    expected = ctx.span(view.times("a"), view.times("b"))
+    assert got.tobytes() == expected.tobytes()
+    # 1.5 s, 1.500001 s, (10 → 5: negative), NaT, NaT, 1.000000 s, 999.999877 s
+    want = [1.5, 1.500001, np.nan, np.nan, np.nan, 1.0, 999.999877]
+    assert np.array_equal(got, np.array(want)[mask], equal_nan=True)
+
+
 @pytest.mark.parametrize("block", [1, 2, 1 << 20])
 def test_floats_taken_block_by_block(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(grouping, "_BLOCK", block)
@@ -411,36 +443,41 @@ def test_a_view_forgets_what_the_last_kpi_did_not_read() -> None:
     assert runs == ["a", "b", "a"]
 
 
-def _sla_view() -> tuple[GroupView, Any]:
+def _sla_view(outside: bool = False) -> tuple[GroupView, Any]:
+    """Five tickets; `outside`: after a sixth, first row that is not in the view (so the
+    view's rows are gathered by their positions)."""
     from cskpi.config import Config
     from cskpi.kpis.context import Context
 
     us = 1_000_000
     base = 1_709_280_000 * us  # 2024-03-01 08:00 UTC
     nat = arrays.NAT
+    first = [base - 7 * us] if outside else []  # answered and resolved: changes every count
     frame = pd.DataFrame(
         {
-            "created_at": pd.to_datetime(np.full(5, base), unit="us", utc=True),
+            "created_at": pd.to_datetime(first + [base] * 5, unit="us", utc=True),
             # answered in 10 s and 40 s; unanswered: resolved at 5 s, at 60 s, still open
             "first_response_at": pd.to_datetime(
-                [base + 10 * us, base + 40 * us, nat, nat, nat], unit="us", utc=True
+                [*first, base + 10 * us, base + 40 * us, nat, nat, nat], unit="us", utc=True
             ),
             "resolved_at": pd.to_datetime(
-                [nat, nat, base + 5 * us, base + 60 * us, nat], unit="us", utc=True
+                [*first, nat, nat, base + 5 * us, base + 60 * us, nat], unit="us", utc=True
             ),
         }
     ).astype("datetime64[us, UTC]")
-    view = GroupView(Rows(frame, np.ones(5, bool)), np.zeros(5, np.int32), 1, np.zeros(1), False)
+    mask = np.array([False] * len(first) + [True] * 5)
+    view = GroupView(Rows(frame, mask), np.zeros(5, np.int32), 1, np.zeros(1), False)
     as_of = base + 3600 * us
     ctx = Context(Config(), as_of, False, None, frame, None, None, None)  # type: ignore[arg-type]
     return view, ctx
 
 
+@pytest.mark.parametrize("outside", [False, True])
 @pytest.mark.parametrize("per_row", [False, True])
-def test_judgement_without_actual_durations_agrees(per_row: bool) -> None:
+def test_judgement_without_actual_durations_agrees(per_row: bool, outside: bool) -> None:
     from cskpi.kpis.sla import judge_first_response
 
-    view, ctx = _sla_view()
+    view, ctx = _sla_view(outside)
     target: Any = np.array([20.0, 20.0, 20.0, 20.0, np.nan]) if per_row else 20.0
     counted, met, actual = judge_first_response(view, ctx, target, False)
     lean, lean_met, none = judge_first_response(view, ctx, target, False, actual=False)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from cskpi.config import Config
-    from cskpi.kpis.view import Table
+    from cskpi.kpis.view import GroupView, Table
     from cskpi.time.calendar import BusinessCalendar
     from cskpi.time.window import Buckets, Window
 
@@ -107,6 +107,23 @@ class Context:
             out = np.where(use_business, self._business(start_us, end_us, rows), calendar)
         out[unusable] = np.nan  # in place: durations of 10 million tickets are 80 MB each
         return out
+
+    def span_of(
+        self, g: GroupView, start: str, end: str, business: np.ndarray | bool | None = None
+    ) -> np.ndarray:
+        """`span` from one time column of a view's rows to another. On the calendar clock
+        each duration depends on its own row only, so it is measured a block of rows at a
+        time (`Rows.spans`): neither column is gathered at full length, nor are the masks of
+        `span` made at it."""
+        import numpy as np
+
+        from cskpi.kpis.view import Rows
+
+        rows = g.frame
+        clock = self.business if business is None else business
+        if isinstance(rows, Rows) and not np.any(clock) and not rows.taken(start, end):
+            return rows.spans(start, end, lambda first, last: self.span(first, last, False))
+        return self.span(g.times(start), g.times(end), business, rows)
 
     def _business(self, start_us: np.ndarray, end_us: np.ndarray, rows: Table | None) -> np.ndarray:
         import numpy as np

@@ -112,11 +112,16 @@ class Outcome:
 FRT_START = "first_contact_at"
 
 
-def response_start(g: GroupView) -> np.ndarray:
+def response_start_column(g: GroupView) -> str:
     """Where the first-response clock starts: `created_at`, or with message-level input the
     first customer message (`first_contact_at`, DECISIONS 21); an agent-initiated ticket the
     customer never answered has no start, so it is neither measured nor a breach."""
-    return g.times(FRT_START) if g.has(FRT_START) else g.times("created_at")
+    return FRT_START if g.has(FRT_START) else "created_at"
+
+
+def response_start(g: GroupView) -> np.ndarray:
+    """The times the first-response clock starts (`response_start_column`)."""
+    return g.times(response_start_column(g))
 
 
 def calendar_first_response(g: GroupView, ctx: Context) -> np.ndarray:
@@ -124,7 +129,7 @@ def calendar_first_response(g: GroupView, ctx: Context) -> np.ndarray:
     computed once per view, shared by the FRT KPIs and every calendar-time judgement."""
     return g.cached(
         "frt:calendar",
-        lambda: ctx.span(response_start(g), g.times("first_response_at"), False, g.frame),
+        lambda: ctx.span_of(g, response_start_column(g), "first_response_at", False),
     )
 
 
@@ -148,20 +153,22 @@ def judge_first_response(
     import numpy as np
 
     nat = -(2**63)
-    created = response_start(g)
+    start = response_start_column(g)
     answered = g.present("first_response_at")
     if np.any(business):
-        elapsed = ctx.span(created, g.times("first_response_at"), business, g.frame)
+        elapsed = ctx.span_of(g, start, "first_response_at", business)
     else:  # the FRT KPIs' own durations, not a copy of them (80 MB on 10 million tickets)
         elapsed = calendar_first_response(g, ctx)
-    resolved_at = g.times("resolved_at") if g.has("resolved_at") else np.full(len(created), nat)
     has_target = ~np.isnan(target)
     if not actual and not np.any(business):
+        # only the unanswered tickets' times are taken
         waiting = np.flatnonzero(~answered)
-        until = resolved_at[waiting]
-        del resolved_at
+        if g.has("resolved_at"):
+            until = g.times("resolved_at", waiting)
+        else:
+            until = np.full(len(waiting), nat)
         until[until == nat] = ctx.as_of_us
-        waited = ctx.span(created[waiting], until, False)
+        waited = ctx.span(g.times(start, waiting), until, False)
         with np.errstate(invalid="ignore"):
             counted = answered & ~np.isnan(elapsed)
             limit = target[waiting] if isinstance(target, np.ndarray) and target.ndim else target
@@ -169,6 +176,8 @@ def judge_first_response(
             counted &= has_target
             met = counted & answered & (elapsed <= target)
         return counted, met, None
+    created = g.times(start)
+    resolved_at = g.times("resolved_at") if g.has("resolved_at") else np.full(len(created), nat)
     open_until = np.where(resolved_at != nat, resolved_at, ctx.as_of_us)
     del resolved_at
     waited = ctx.span(created, open_until, business, g.frame)
@@ -202,7 +211,7 @@ def resolution(g: GroupView, ctx: Context) -> Outcome:
         import numpy as np
 
         targets = policy_targets(g.frame, ctx.config, "resolution", ctx.business)
-        elapsed = ctx.span(g.times("created_at"), g.times("resolved_at"), targets.business, g.frame)
+        elapsed = ctx.span_of(g, "created_at", "resolved_at", targets.business)
         counted = ~np.isnan(targets.seconds) & ~np.isnan(elapsed)
         with np.errstate(invalid="ignore"):
             met = counted & (elapsed <= targets.seconds)

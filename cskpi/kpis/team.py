@@ -146,9 +146,7 @@ def resolution_seconds(g: GroupView, ctx: Context) -> np.ndarray:
 
 def _resolution(g: GroupView, ctx: Context) -> np.ndarray:
     """Resolution seconds, once per view (the mean, median and p90 share them)."""
-    return g.cached(
-        "resolution", lambda: ctx.span(g.times("created_at"), g.times("resolved_at"), rows=g.frame)
-    )
+    return g.cached("resolution", lambda: ctx.span_of(g, "created_at", "resolved_at"))
 
 
 @kpi(

@@ -97,15 +97,43 @@ class Rows:
     def columns(self) -> pd.Index:
         return self._source.columns
 
-    def times(self, column: str) -> np.ndarray:
-        """`times_us` of a column's rows, without taking the column itself."""
+    def times(self, column: str, at: np.ndarray | None = None) -> np.ndarray:
+        """`times_us` of a column's rows (or of the rows `at`, positions among them), without
+        taking the column itself."""
         if column in self._taken:
-            return times_us(self._taken[column])
+            found = times_us(self._taken[column])
+            return found if at is None else found[at]
+        if at is not None:
+            values = times_us(self._source[column])
+            return values[at] if self._every else _gather(values, self._positions[at])
         if self._every:  # the frame's own buffer: read-only, so no KPI can write into it
             found = times_us(self._source[column]).view()
             found.flags.writeable = False
             return found
         return _gather(times_us(self._source[column]), self._positions)
+
+    def taken(self, *columns: str) -> bool:
+        """Whether any of `columns` has been taken (`rows[column]`)."""
+        return any(column in self._taken for column in columns)
+
+    def spans(
+        self, start: str, end: str, measure: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        """`measure(start times, end times)` of the rows, float64, a block of rows at a time:
+        for a measure where each row's value depends on that row only, this is the measure
+        of all the rows, without gathering either column at full length."""
+        import numpy as np
+
+        first, last = times_us(self._source[start]), times_us(self._source[end])
+        out: np.ndarray = np.empty(self._count, dtype=np.float64)
+        where = None if self._every else self._positions
+        for at in range(0, self._count, _BLOCK):  # blocks of rows, not rows
+            rows = slice(at, at + _BLOCK)
+            if where is None:
+                out[rows] = measure(first[rows], last[rows])
+            else:
+                out[rows] = measure(np.take(first, where[rows]), np.take(last, where[rows]))
+        return out
 
     def present(self, column: str) -> np.ndarray:
         """Whether each row's time in `column` is present (not NaT), taken a block of rows at
@@ -212,12 +240,16 @@ class GroupView:
     def has(self, column: str) -> bool:
         return column in self.frame.columns
 
-    def times(self, column: str) -> np.ndarray:
-        """`times_us` of the column's rows. Not cached: taking them again is a gather (30 ms
-        on 10 million rows), and a view that kept every time column its KPIs read held
-        80 MB per column to its last KPI; per-row results built from them are cached."""
+    def times(self, column: str, at: np.ndarray | None = None) -> np.ndarray:
+        """`times_us` of the column's rows, or of the rows `at` (positions in the view). Not
+        cached: taking them again is a gather (30 ms on 10 million rows), and a view that kept
+        every time column its KPIs read held 80 MB per column to its last KPI; per-row results
+        built from them are cached."""
         frame = self.frame
-        return frame.times(column) if isinstance(frame, Rows) else times_us(frame[column])
+        if isinstance(frame, Rows):
+            return frame.times(column, at)
+        found = times_us(frame[column])
+        return found if at is None else found[at]
 
     def present(self, column: str) -> np.ndarray:
         """Whether each row's time in `column` is present (not NaT)."""
