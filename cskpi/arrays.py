@@ -1,5 +1,6 @@
 """Array helpers every layer shares: the missing-time sentinel, UTC times as int64
-microseconds, the rule for integer keys few enough to count, and membership masks.
+microseconds, the rule for integer keys few enough to count, lookups in place, and
+membership masks.
 
 Times inside the engine are int64 microseconds since the epoch with `NAT` for missing
 (docs/DECISIONS.md 23): comparisons and bucket searches on them are plain integer work.
@@ -21,6 +22,23 @@ def countable(span: int, rows: int) -> bool:
     with `bincount` or index with a direct table (a few times the rows), instead of sorting
     or hashing them."""
     return span <= 4 * rows + 1_000_000
+
+
+BLOCK = 1 << 20
+"""Rows per block where a per-row array is remade a block at a time."""
+
+
+def look_up(codes: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """`table[codes]`, written over `codes` a block at a time when every value of `table`
+    fits its type: a remap of per-row codes (label index → group code) makes no second array
+    of the rows' size. Otherwise a new array. Callers hand `codes` over."""
+    import numpy as np
+
+    if not codes.flags.writeable or not np.can_cast(table.dtype, codes.dtype, casting="safe"):
+        return np.asarray(table[codes])
+    for at in range(0, len(codes), BLOCK):  # blocks of rows, not rows
+        codes[at : at + BLOCK] = table[codes[at : at + BLOCK]]
+    return codes
 
 
 def times_us(series: pd.Series) -> np.ndarray:

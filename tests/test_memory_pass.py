@@ -513,3 +513,59 @@ def test_parquet_without_row_groups(tmp_path: Path) -> None:
     assert list(raw.frame.columns) == ["Ticket ID", "Created At"] and len(raw.frame) == 0
     assert str(raw.frame["Created At"].dtype) == "datetime64[us, UTC]"
     assert raw.places.rows == 0
+
+
+@pytest.mark.parametrize("block", [1, 2, 1 << 20])
+def test_look_up_in_place_when_the_table_fits(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(arrays, "BLOCK", block)
+    table = np.array([7, 5, 9], dtype=np.int32)
+    codes = np.array([2, 0, 0, 1, 2], dtype=np.int32)
+    found = arrays.look_up(codes, table)
+    assert found is codes and found.tolist() == [9, 7, 7, 5, 9]  # written over the codes
+    # int32 values into int64 codes fit: in place, the codes keep their type
+    wide = np.array([1, 2], dtype=np.int64)
+    assert arrays.look_up(wide, table) is wide and wide.tolist() == [5, 9]
+    # int64 values do not fit int32 codes, and read-only codes cannot be written: new arrays
+    narrow = np.array([0, 2], dtype=np.int32)
+    big = arrays.look_up(narrow, np.array([2**40, 1, 3], dtype=np.int64))
+    assert big is not narrow and big.tolist() == [2**40, 3] and narrow.tolist() == [0, 2]
+    frozen = np.array([1, 0], dtype=np.int32)
+    frozen.flags.writeable = False
+    assert arrays.look_up(frozen, table).tolist() == [5, 7] and frozen.tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("every", [False, True])
+@pytest.mark.parametrize("block", [1, 2, 1 << 20])
+def test_flag_rules_block_by_block(
+    block: int, every: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fcr_rate and escalation_rate read their columns a block of rows at a time
+    (`GroupView.per_block`): the same shares as by hand."""
+    from cskpi.config import Config
+    from cskpi.kpis.context import Context
+    from cskpi.kpis.team import escalation_rate, fcr_rate
+
+    monkeypatch.setattr(grouping, "_BLOCK", block)
+    frame = pd.DataFrame(
+        {
+            "agent_replies": pd.array([1, 1, 2, None, 1, 1], dtype="Int64"),
+            "reopens": pd.array([0, 1, 0, 0, None, 0], dtype="Int64"),
+            "first_contact_resolved": pd.array([None, None, True, None, None, False], "boolean"),
+            "escalated": pd.array([True, False, None, True, False, True], dtype="boolean"),
+        }
+    )
+    # row 0 is outside the view unless `every`; groups: rows 0–2 → 0, rows 3–5 → 1
+    mask = np.ones(6, bool) if every else np.array([False, True, True, True, True, True])
+    codes = np.array([0, 0, 0, 1, 1, 1], np.int32)[mask]
+    view = GroupView(Rows(frame, mask), codes, 2, np.zeros(2), True)
+    ctx = Context(Config(), 0, False, None, frame, None, None, None)  # type: ignore[arg-type]
+    # fcr per row: 0 hit (1 reply, 0 reopens); 1 known, miss (a reopen); 2 the flag: hit;
+    # 3 replies empty, no flag: unknown; 4 reopens empty: unknown; 5 the flag: miss
+    # group 0: rows 0, 1, 2 → 2 of 3 (without row 0: 1 of 2); group 1: row 5 only → 0 of 1
+    rates, known = fcr_rate(view, ctx)
+    assert known.tolist() == ([3, 1] if every else [2, 1])
+    assert rates.tolist() == ([2 / 3, 0.0] if every else [0.5, 0.0])
+    # escalated: group 0 rows 0 (yes), 1 (no), 2 (empty); group 1: 3 yes, 4 no, 5 yes
+    rates, known = escalation_rate(view, ctx)
+    assert known.tolist() == ([2, 3] if every else [1, 3])
+    assert rates.tolist() == ([0.5, 2 / 3] if every else [0.0, 2 / 3])

@@ -190,6 +190,7 @@ def extend_codes(
     the unassigned tickets."""
     import numpy as np
 
+    from cskpi.arrays import look_up
     from cskpi.engine.keys import empty_label, find_column, label_codes
     from cskpi.load.schema import NONE_LABEL
 
@@ -208,8 +209,9 @@ def extend_codes(
         )
         uniques, inverse = np.unique(every.astype(str), return_inverse=True)
         base = inverse[: len(codes.labels)].astype(np.int32)  # int32 per row, not int64
-        codes.tickets = base[codes.tickets] if len(base) else codes.tickets
-        codes.surveys = base[codes.surveys] if len(base) else codes.surveys
+        # in place: the label indices are the group codes' own (no second array of them)
+        codes.tickets = look_up(codes.tickets, base) if len(base) else codes.tickets
+        codes.surveys = look_up(codes.surveys, base) if len(base) else codes.surveys
         empty, none, at = inverse[-2], inverse[-1], len(codes.labels)
         for (found, labels), present in zip(parts, has, strict=True):
             mine = inverse[at : at + len(labels)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from cskpi.arrays import countable
+from cskpi.arrays import countable, look_up
 from cskpi.errors import UsageError, did_you_mean
 from cskpi.kpis import all_kpis
 from cskpi.load.schema import NONE_LABEL, UNASSIGNED, UNKNOWN, squash
@@ -246,7 +246,8 @@ def joint_codes(
     million int64 codes, held through the computation): whoever multiplies them by a
     bucket count widens them first. The business frames' codes are int64. With few
     possible keys, each frame's codes are made by one lookup per record per by-column
-    (one by-column: one lookup in all), never through an array of all the records."""
+    (one by-column: one lookup in all, written over the column's label indices, which it
+    hands over), never through an array of all the records."""
     import numpy as np
 
     if not columns:
@@ -271,7 +272,8 @@ def joint_codes(
             rank = np.cumsum(present) - 1
             table = rank if moves[0] is None else rank[moves[0]]
             keys = np.flatnonzero(present)
-            out = [table.astype(kind)[codes] for (codes,) in frames]
+            # written over the label indices, which are the columns' own (`look_up`)
+            out = [look_up(codes, table.astype(kind)) for (codes,) in frames]
         else:
             combined = [_combined(parts, moves, widths, kind) for parts in frames]
             present = np.zeros(space, dtype=bool)

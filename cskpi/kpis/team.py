@@ -321,19 +321,25 @@ def fcr_rate(g: GroupView, ctx: Context) -> Out:
     flag wins per row; the derived rule fills rows where the flag is empty."""
     import numpy as np
 
-    size = len(g.frame)
-    known: np.ndarray = np.zeros(size, dtype=bool)
-    hit: np.ndarray = np.zeros(size, dtype=bool)
-    if g.has("agent_replies"):
-        replies = g.floats("agent_replies")
-        reopens = g.floats("reopens") if g.has("reopens") else np.zeros(size)
-        known = ~np.isnan(replies) & ~np.isnan(reopens)
-        hit = known & (replies == 1) & (reopens == 0)
-    if g.has("first_contact_resolved"):
-        flag = g.floats("first_contact_resolved")
-        has_flag = ~np.isnan(flag)
-        known = known | has_flag
-        hit = np.where(has_flag, flag == 1, hit)
+    def rule(columns: dict[str, np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
+        known: np.ndarray = np.zeros(size, dtype=bool)
+        hit: np.ndarray = np.zeros(size, dtype=bool)
+        if "agent_replies" in columns:
+            replies = columns["agent_replies"]
+            reopens = columns.get("reopens", np.zeros(size))
+            known = ~np.isnan(replies) & ~np.isnan(reopens)
+            hit = known & (replies == 1) & (reopens == 0)
+        if "first_contact_resolved" in columns:
+            flag = columns["first_contact_resolved"]
+            has_flag = ~np.isnan(flag)
+            known = known | has_flag
+            hit = np.where(has_flag, flag == 1, hit)
+        return hit, known
+
+    read = [c for c in ("agent_replies", "reopens", "first_contact_resolved") if g.has(c)]
+    if "agent_replies" not in read and "reopens" in read:
+        read.remove("reopens")  # read only with the replies
+    hit, known = g.per_block(read, rule)
     return g.share(hit, known)
 
 
@@ -351,8 +357,11 @@ def escalation_rate(g: GroupView, ctx: Context) -> Out:
     """Share of created tickets flagged `escalated` (empty flags not counted)."""
     import numpy as np
 
-    flag = g.floats("escalated")
-    return g.share(flag == 1, ~np.isnan(flag))
+    hit, known = g.per_block(
+        ["escalated"],
+        lambda columns, _: (columns["escalated"] == 1, ~np.isnan(columns["escalated"])),
+    )
+    return g.share(hit, known)
 
 
 @kpi(id="aht", name="Average handle time", unit=Unit.SECONDS, anchor=R, needs=("handle_seconds",))
