@@ -108,6 +108,44 @@ def test_positions_by_number_and_by_text() -> None:
     assert positions(text("b", "z", None), text("a", "b")).tolist() == [1, -1, -1]
 
 
+@pytest.mark.parametrize("block", [1, 2, 3, 1 << 20])
+def test_duplicates_found_block_by_block(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Repeated ids are looked for a block of rows at a time: T1 three times (the last read
+    stays), T7 twice (the later update stays), T2 once; an empty id and a row dropped
+    before are never duplicates."""
+    from cskpi.load.normalize import dedupe
+    from cskpi.load.quality import FrameQuality
+
+    monkeypatch.setattr(dedupe, "_BLOCK", block)
+    frame = pd.DataFrame(
+        {
+            "ticket_id": pd.Series(["T1", "T7", None, "T1", "T2", "T7", "T1", None, "T2"]),
+            "updated_at": pd.to_datetime(
+                [
+                    "2024-03-01",
+                    "2024-03-05",
+                    None,
+                    "2024-03-02",
+                    None,
+                    "2024-03-04",
+                    "2024-03-01",
+                    None,
+                    None,
+                ],
+            ),
+        }
+    )
+    dropped = np.zeros(9, dtype=bool)
+    dropped[8] = True  # the second T2 was dropped for another reason: T2 is not repeated
+    drop, quality = dedupe.duplicates(
+        frame, dropped, FrameQuality(), "ticket_id", "duplicate_ticket_id", "updated_at"
+    )
+    # T1 rows 0 (03-01), 3 (03-02), 6 (03-01): the latest update, row 3, stays; T7 rows 1
+    # (03-05) and 5 (03-04): row 1 stays
+    assert np.flatnonzero(drop).tolist() == [0, 5, 6]
+    assert dict(quality.dropped) == {"duplicate_ticket_id": 3}
+
+
 def test_numeric_duplicates_keep_the_latest_update(tmp_path: Path) -> None:
     """Integer-shaped ids de-duplicate like text ids: 12 appears twice, the later update (the
     first line, updated 03-05) wins over the second (03-03); 7 and 120 are distinct."""

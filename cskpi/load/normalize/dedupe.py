@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+_BLOCK = 1 << 20
+"""Rows per block where the repeated ids are looked for."""
+
 
 def duplicates(
     out: pd.DataFrame,
@@ -44,7 +47,13 @@ def duplicates(
     drop: np.ndarray = np.zeros(len(out), dtype=bool)
     if counts.max() <= 1:
         return drop, quality
-    dup = np.flatnonzero(counts[codes] > 1)
+    # the rows whose id is repeated, found a block of rows at a time (no count per row)
+    dup = np.concatenate(
+        [
+            np.flatnonzero(counts[codes[at : at + _BLOCK]] > 1) + at
+            for at in range(0, len(codes), _BLOCK)  # blocks of rows, not rows
+        ]
+    )
     group = out.iloc[dup].assign(_row=dup)
     if newest:
         group = group.sort_values(newest, kind="stable", na_position="first")
