@@ -387,6 +387,29 @@ def test_text_columns_judged_per_distinct_value() -> None:
     assert list(status.cat.categories) == ["open", "resolved"]
 
 
+def test_categories_keep_their_code_width() -> None:
+    """A categorical column (what the readers make of labels) is coded by its own codes: int8
+    for a few labels, int16 past 127, with -1 for missing (no int32 copy per row)."""
+    from cskpi.load.normalize import labels
+    from cskpi.load.parse import distinct, parse_bools
+
+    few = pd.Series(["b", None, "a", "b"], dtype="category")
+    codes, values = distinct(few)
+    assert codes.dtype == np.int8 and codes.tolist() == [1, -1, 0, 1]
+    assert values.tolist() == ["a", "b"]
+    # 300 agents: int16 codes; agent 299 (" A299 ") is cleaned to "A299", a missing one stays
+    names = [f" A{i} " for i in range(300)]
+    many = pd.Series(pd.Categorical([names[299], None, names[5]], categories=names))
+    codes, _ = distinct(many)
+    assert codes.dtype == np.int16 and codes.tolist() == [299, -1, 5]
+    agents = labels(many, "agent")
+    assert agents.tolist()[0] == "A299" and agents.isna().tolist() == [False, True, False]
+    assert agents.tolist()[2] == "A5"
+    flags = parse_bools(pd.Series(["yes", None, "no", "maybe"], dtype="category"))
+    assert flags.values.tolist() == [True, pd.NA, False, pd.NA]
+    assert flags.bad.tolist() == [False, False, False, True]
+
+
 def test_customer_id_read_for_grouping_only_with_customer_inputs() -> None:
     from cskpi.config import Config
     from cskpi.engine.plan import plan_for
