@@ -761,3 +761,40 @@ def test_other_commands_never_crash(command: str, name: str) -> None:
     # a survey file in the tickets' place is a usage error naming --surveys (issue 22)
     expected = (2,) if name in SURVEY_FILES else (0, 4)
     assert result.exit_code in expected, (result.exit_code, result.stderr)
+
+
+def test_repeat_contact_without_resolution_times_is_refused(tmp_path: Path) -> None:
+    """`repeat_contact_rate` measures its horizon from `resolved_at`: an export without it
+    (nor a duration or a close time to derive it from) is refused by name, like the other
+    resolution KPIs, where it was an internal error (found by `make fuzz`)."""
+    path = tmp_path / "tickets.csv"
+    path.write_text(
+        "ticket_id,conversation_started_at,customer,agent_replies\nT1,2000-01-01T00:00:00Z,C1,0\n",
+        encoding="utf-8",
+    )
+    result = cli("report", path, "-k", "repeat_contact_rate")
+    refused(result, 4, "KPI repeat_contact_rate needs a resolved_at column")
+    # with resolution times it is computed: T1 resolved 01-01 01:00, its 7-day horizon is
+    # before as_of, and its customer opened no later ticket → 0 of 1
+    path.write_text(
+        "ticket_id,created_at,resolved_at,customer_id\n"
+        "T1,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,C1\n",
+        encoding="utf-8",
+    )
+    result = cli(
+        "report",
+        path,
+        "-k",
+        "repeat_contact_rate",
+        "-f",
+        "json",
+        "--since",
+        "2024-01-01",
+        "--until",
+        "2024-03-31",
+        "--as-of",
+        "2024-03-31T00:00:00Z",
+    )
+    assert result.exit_code == 0, result.stderr
+    overall = json.loads(result.stdout)["overall"]
+    assert overall["repeat_contact_rate"] == 0.0 and overall["repeat_contact_rate_n"] == 1

@@ -417,7 +417,7 @@ def tickets_per_agent(g: GroupView, ctx: Context) -> Out:
     name="Repeat contact rate",
     unit=Unit.RATIO,
     anchor=R,
-    needs=("customer_id",),
+    needs=("resolved_at", "customer_id"),
 )
 def repeat_contact_rate(g: GroupView, ctx: Context) -> Out:
     """Share of tickets resolved in the window (with a `customer_id`, and whose horizon
