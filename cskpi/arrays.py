@@ -8,6 +8,7 @@ Times inside the engine are int64 microseconds since the epoch with `NAT` for mi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,15 +30,23 @@ BLOCK = 1 << 20
 
 
 def look_up(codes: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """`table[codes]`, written over `codes` a block at a time when every value of `table`
-    fits its type: a remap of per-row codes (label index → group code) makes no second array
-    of the rows' size. Otherwise a new array. Callers hand `codes` over."""
+    """`table[codes]`, written over `codes` where it fits (`remap`): a remap of per-row codes
+    (label index → group code) makes no second array of the rows' size. Callers hand `codes`
+    over."""
+    return remap(codes, lambda block: table[block])
+
+
+def remap(codes: np.ndarray, index: Callable[[np.ndarray], Any]) -> np.ndarray:
+    """`index(codes)` for an `index` that maps each value on its own, written over `codes` a
+    block at a time when the values it gives fit their type; otherwise (or when `codes` is
+    read-only) a new array. Callers hand `codes` over."""
     import numpy as np
 
-    if not codes.flags.writeable or not np.can_cast(table.dtype, codes.dtype, casting="safe"):
-        return np.asarray(table[codes])
+    kind = np.asarray(index(codes[:0])).dtype
+    if not codes.flags.writeable or not np.can_cast(kind, codes.dtype, casting="safe"):
+        return np.asarray(index(codes))
     for at in range(0, len(codes), BLOCK):  # blocks of rows, not rows
-        codes[at : at + BLOCK] = table[codes[at : at + BLOCK]]
+        codes[at : at + BLOCK] = index(codes[at : at + BLOCK])
     return codes
 
 

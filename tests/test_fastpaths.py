@@ -18,9 +18,9 @@ import pytest
 from typer.testing import CliRunner
 
 import cskpi
+from cskpi import arrays
 from cskpi.cli import app
 from cskpi.config import parse_config
-from cskpi.engine import passes
 from cskpi.engine.keys import ColumnCodes, joint_codes
 from cskpi.engine.passes import _present_keys
 from cskpi.engine.prepare import positions
@@ -243,7 +243,7 @@ def test_joint_codes_one_column_special_label_last_and_a_business_frame() -> Non
 
 @pytest.mark.parametrize("block", [1, 2, 1 << 20])
 def test_present_keys_dense_and_sparse(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passes, "_BLOCK", block)
+    monkeypatch.setattr(arrays, "BLOCK", block)  # the codes written over the keys (`remap`)
     for parts in (
         [np.array([5, 1, 5]), np.array([3])],  # few possible keys: counted
         [np.array([5, 1, 5], dtype=np.int32), np.array([3])],  # int32 keys: int32 codes

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from cskpi.arrays import NAT, countable, times_us
+from cskpi.arrays import NAT, countable, look_up, remap, times_us
 from cskpi.engine import business_frames as frames
 from cskpi.kpis import all_kpis
 from cskpi.kpis.registry import Anchor, Kpi
@@ -226,16 +226,9 @@ def _present_keys(parts: list[np.ndarray]) -> tuple[np.ndarray, Callable[[np.nda
 
     Keys are `by code × buckets + bucket`: usually a few thousand possible values, counted
     with one `bincount` instead of sorting millions of rows. The second function writes the
-    indexes over the keys it is given, a block at a time (an anchor's keys are read once), or
+    indexes over the keys it is given (`arrays.remap`: an anchor's keys are read once), or
     into a new array where they need a wider type."""
     import numpy as np
-
-    def into(found: np.ndarray, index: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        if not np.can_cast(index(found[:0]).dtype, found.dtype, casting="safe"):
-            return np.asarray(index(found))
-        for at in range(0, len(found), _BLOCK):  # blocks of rows, not rows
-            found[at : at + _BLOCK] = index(found[at : at + _BLOCK])
-        return found
 
     if not parts:
         return np.zeros(0, dtype="int64"), lambda k: np.asarray(k, dtype="int64")
@@ -249,6 +242,6 @@ def _present_keys(parts: list[np.ndarray]) -> tuple[np.ndarray, Callable[[np.nda
         # int32 codes where they fit: half the memory for each anchor's per-row codes
         small = np.int32 if high < 2**31 else np.int64
         rank = (np.cumsum(present) - 1).astype(small)
-        return np.flatnonzero(present), lambda k: into(k, lambda b: rank[b])
+        return np.flatnonzero(present), lambda k: look_up(k, rank)
     keys = np.unique(np.concatenate(parts))
-    return keys, lambda k: into(k, lambda b: np.asarray(np.searchsorted(keys, b)))
+    return keys, lambda k: remap(k, lambda b: np.searchsorted(keys, b))

@@ -337,8 +337,6 @@ def fcr_rate(g: GroupView, ctx: Context) -> Out:
         return hit, known
 
     read = [c for c in ("agent_replies", "reopens", "first_contact_resolved") if g.has(c)]
-    if "agent_replies" not in read and "reopens" in read:
-        read.remove("reopens")  # read only with the replies
     hit, known = g.per_block(read, rule)
     return g.share(hit, known)
 

@@ -119,49 +119,37 @@ class Rows:
     def spans(
         self, start: str, end: str, measure: Callable[[np.ndarray, np.ndarray], np.ndarray]
     ) -> np.ndarray:
-        """`measure(start times, end times)` of the rows, float64, a block of rows at a time:
-        for a measure where each row's value depends on that row only, this is the measure
-        of all the rows, without gathering either column at full length."""
+        """`measure(start times, end times)` of the rows, float64: for a measure where each
+        row's value depends on that row only, this is the measure of all the rows, without
+        gathering either column at full length (`_per_block`)."""
         import numpy as np
 
         first, last = times_us(self._source[start]), times_us(self._source[end])
-        out: np.ndarray = np.empty(self._count, dtype=np.float64)
-        where = None if self._every else self._positions
-        for at in range(0, self._count, _BLOCK):  # blocks of rows, not rows
-            rows = slice(at, at + _BLOCK)
-            if where is None:
-                out[rows] = measure(first[rows], last[rows])
-            else:
-                out[rows] = measure(np.take(first, where[rows]), np.take(last, where[rows]))
-        return out
+        return self._per_block([first, last], measure, np.float64)
 
     def present(self, column: str) -> np.ndarray:
-        """Whether each row's time in `column` is present (not NaT), taken a block of rows at
-        a time: no gathered copy of the times."""
-        import numpy as np
-
-        values = times_us(self._source[column])
-        if self._every:
-            return np.asarray(values != NAT)
-        where = self._positions
-        out: np.ndarray = np.empty(len(where), dtype=bool)
-        for at in range(0, len(where), _BLOCK):  # blocks of rows, not rows
-            np.not_equal(np.take(values, where[at : at + _BLOCK]), NAT, out=out[at : at + _BLOCK])
-        return out
+        """Whether each row's time in `column` is present (not NaT), with no gathered copy of
+        the times (`_per_block`)."""
+        return self._per_block([times_us(self._source[column])], lambda v: v != NAT, bool)
 
     def floats(self, column: str) -> np.ndarray:
         """A numeric or boolean column's rows as float64, NaN for missing (`as_floats`),
-        taken a block of rows at a time straight into the result: no taken copy of the
+        converted a block of rows at a time straight into the result: no taken copy of the
         column (with its mask) is made on the way."""
         import numpy as np
 
-        values = self._source[column].array
-        if self._every:
-            return as_floats(values)
-        where = self._positions
-        out: np.ndarray = np.empty(len(where), dtype=np.float64)
-        for start in range(0, len(where), _BLOCK):  # blocks of rows, not rows
-            out[start : start + _BLOCK] = as_floats(values.take(where[start : start + _BLOCK]))
+        return self._per_block([self._source[column].array], as_floats, np.float64)
+
+    def _per_block(self, sources: list[Any], rule: Callable[..., Any], dtype: Any) -> np.ndarray:
+        """`rule` of the rows' values of `sources` (arrays over every row of the frame: NumPy
+        or pandas), a block of rows at a time, into one array of the rows' size."""
+        import numpy as np
+
+        out: np.ndarray = np.empty(self._count, dtype=dtype)
+        where = None if self._every else self._positions
+        for at in range(0, self._count, _BLOCK):  # blocks of rows, not rows
+            rows = slice(at, at + _BLOCK)
+            out[rows] = rule(*(s[rows] if where is None else s.take(where[rows]) for s in sources))
         return out
 
     def floats_of(self, column: str, rows: slice) -> np.ndarray:
