@@ -636,3 +636,30 @@ def test_importing_renderers_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_delimited_quotes_every_line_end(delimiter: str) -> None:
+    """A label holding a bare carriage return was written unquoted (Python 3.11's writer
+    quotes only its own line terminator's characters), and every reader split its row in
+    two (found by the fuzz tests: an agent `0\\r0`). Each value comes back as it was."""
+    import csv
+
+    from cskpi.render.text import delimited
+
+    rows = [
+        ["agent", "tickets"],
+        ["0\r0", 3],
+        ["a\nb", 2],
+        ["c\r\nd", 1],
+        ['say "hi"', None],
+        ["\ue000x", 4.5],
+        ["plain", 0],
+    ]
+    text = delimited(rows, delimiter)
+    # five rows end in \n; the line ends inside quoted values are the values' own
+    assert text.endswith("plain" + delimiter + "0\n")
+    assert text.count("\n") == len(rows) + 2  # "a\nb" and "c\r\nd" hold one each
+    back = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    assert back == [[str("" if v is None else v) for v in row] for row in rows]
+    assert '"0\r0"' in text and "plain" + delimiter + "0" in text  # plain values unquoted

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -38,11 +36,10 @@ def render_catalogue(fmt: str) -> Any:
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return buffer.getvalue()
+        from cskpi.render.text import delimited
+
+        names = list(rows[0])
+        return delimited([names, *([r[n] for n in names] for r in rows)])
     if fmt == "markdown":
         return markdown_table()
     from rich.table import Table

@@ -7,8 +7,6 @@ columns, and JSON's `busiest` holds the first slots of each group.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -59,12 +57,10 @@ def render_peak(result: Peak, fmt: str) -> Any:
         ]
         return "\n".join(lines) + "\n"
     if fmt == "csv":
-        buffer = io.StringIO()
+        from cskpi.render.text import delimited
+
         names = [*result.group_by, "weekday", "hour", "tickets", "occurrences", "mean"]
-        writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(records)
-        return buffer.getvalue()
+        return delimited([names, *([r[n] for n in names] for r in records)])
     return _grid(result, records)
 
 

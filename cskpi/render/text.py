@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -271,6 +271,21 @@ def _record_columns(header: list[str], records: list[dict[str, Any]]) -> list[li
     return [[r[h] for r in records] for h in header]
 
 
+_ROW_END = "\r\ue000\n"
+"""What the csv writer ends rows with while writing (`delimited`)."""
+
+
+def delimited(rows: Iterable[Sequence[Any]], delimiter: str = ",") -> str:
+    """Rows as CSV/TSV text, one `\n` after each, a value holding a line end of any kind
+    quoted. Python 3.11's writer quotes only the characters of its own line terminator, so a
+    label holding a bare `\r` came out unquoted and broke the row in two for every reader:
+    rows are written ending in `\r`, a private-use character and `\n` (values holding any
+    of them quoted), and each such end is then written `\n`."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator=_ROW_END).writerows(rows)
+    return buffer.getvalue().replace(_ROW_END, "\n")
+
+
 def _table_text(
     header: list[str],
     columns: list[list[Any]],
@@ -279,9 +294,6 @@ def _table_text(
 ) -> str:
     """Delimited text from clean columns. The csv writer spells None as an empty cell and a
     float as its `repr` itself; only columns holding text or booleans are spelled here."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    writer.writerow([_neutralise(h) for h in header] if excel else header)
     cells = []
     for values in columns:
         kinds = set(map(type, values))
@@ -291,8 +303,8 @@ def _table_text(
                 _neutralise(_cell(v)) if excel and isinstance(v, str) else _cell(v) for v in values
             ]
         cells.append(values)
-    writer.writerows(zip(*cells, strict=True))
-    return (BOM if excel else "") + buffer.getvalue()
+    head = [_neutralise(h) for h in header] if excel else header
+    return (BOM if excel else "") + delimited([head, *zip(*cells, strict=True)], delimiter)
 
 
 def _csv(result: Result, excel: bool) -> str:

@@ -142,14 +142,9 @@ def _facts(data: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
 def _csv(data: dict[str, Any]) -> str:
     """`validate -f csv`: one row per fact (`_facts`), columns input,kind,name,value."""
-    import csv
-    import io
+    from cskpi.render.text import delimited
 
-    sink = io.StringIO()
-    writer = csv.writer(sink, lineterminator="\n")
-    writer.writerow(["input", "kind", "name", "value"])
-    writer.writerows(_facts(data))
-    return sink.getvalue()
+    return delimited([["input", "kind", "name", "value"], *_facts(data)])
 
 
 def _markdown(data: dict[str, Any]) -> str:
